@@ -1,0 +1,116 @@
+"""A plan: what runs where and when, on which power, and what each order gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class PowerSource(StrEnum):
+    """What powers an operation (a summary; the per-slot truth is in the runs)."""
+
+    GRID = "grid"
+    GENERATOR = "generator"
+    SOLAR = "solar"
+    MIXED = "mixed"
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands in a plan."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    UNSCHEDULED = "unscheduled"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One piece of work on a line: ``[start, end)`` minutes, for an order's step.
+
+    An interruptible step paused by an outage is several operations with the
+    same ``(order_id, step)``; the first carries the setup, each later piece its
+    restart time. ``quantity`` is the units this piece makes.
+    """
+
+    order_id: str
+    step: int
+    line_id: str
+    start: int
+    end: int
+    quantity: float
+    source: PowerSource = PowerSource.GRID
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(f"operation {self.order_id}/{self.step}: end must be after start")
+        if self.quantity < 0:
+            raise ValueError(f"operation {self.order_id}/{self.step}: negative quantity")
+
+
+@dataclass(frozen=True)
+class GeneratorRun:
+    """A generator running at a constant ``output_kw`` during ``[start, end)``."""
+
+    generator_id: str
+    start: int
+    end: int
+    output_kw: float
+
+
+@dataclass(frozen=True)
+class FuelTransfer:
+    """Litres trucked from a depot into a plant's tank at minute ``at``."""
+
+    depot_id: str
+    plant_id: str
+    at: int
+    litres: float
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What the plan gives an order: status, completion, lateness, value, and why."""
+
+    order_id: str
+    status: OrderStatus
+    completion: int | None
+    lateness_minutes: int
+    value: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The result of a planner. Free of solver state; validated by ``planning.validate``."""
+
+    planner: str
+    operations: tuple[Operation, ...]
+    generator_runs: tuple[GeneratorRun, ...]
+    fuel_transfers: tuple[FuelTransfer, ...]
+    outcomes: tuple[OrderOutcome, ...]
+    status: str = "feasible"
+    bound: float | None = None
+    seconds: float = 0.0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def value(self) -> float:
+        """Value delivered by the plan (on time at full value, late at a discount)."""
+        return sum(o.value for o in self.outcomes)
+
+    def count(self, status: OrderStatus) -> int:
+        """Number of orders with ``status``."""
+        return sum(1 for o in self.outcomes if o.status is status)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken invariant of a plan, found by the validator."""
+
+    rule: str
+    message: str
+    subject: str = ""
+
+    def __str__(self) -> str:
+        where = f" [{self.subject}]" if self.subject else ""
+        return f"{self.rule}{where}: {self.message}"

@@ -1,0 +1,192 @@
+"""Plants and what is in them: lines, shared resources, generators, fuel, solar."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ingenio.domain.calendar import ShiftPattern
+from ingenio.domain.time import MINUTES_PER_HOUR, Window
+
+
+@dataclass(frozen=True)
+class OutageWindow:
+    """A time when a block's grid is (probably) off. Planned windows have probability 1."""
+
+    window: Window
+    probability: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.probability <= 1.0:
+            raise ValueError(f"outage probability must be in [0, 1], got {self.probability}")
+
+
+@dataclass(frozen=True)
+class Block:
+    """An outage group (bloque): circuits that lose the grid together."""
+
+    id: str
+    name: str
+    outages: tuple[OutageWindow, ...] = ()
+
+    def __post_init__(self) -> None:
+        ws = sorted(o.window for o in self.outages)
+        for a, b in itertools.pairwise(ws):
+            if a.overlaps(b):
+                raise ValueError(f"block {self.id}: outage windows {a} and {b} overlap")
+
+    def off_windows(self, threshold: float = 0.5) -> tuple[Window, ...]:
+        """Windows the planner must treat as grid-off (probability >= threshold)."""
+        return tuple(sorted(o.window for o in self.outages if o.probability >= threshold))
+
+
+@dataclass(frozen=True)
+class Line:
+    """A production resource in a plant; runs only inside its shift windows."""
+
+    id: str
+    name: str
+    plant_id: str
+    shifts: tuple[Window, ...]
+    pattern: tuple[ShiftPattern, ...] = ()
+    """The weekly pattern ``shifts`` was expanded from, kept to write the file back."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A renewable capacity shared by a plant's steps (a crew, a forklift fleet).
+
+    ``changes`` are ``(minute, capacity)`` pairs: from that minute on the capacity is that.
+    """
+
+    id: str
+    name: str
+    plant_id: str
+    capacity: int
+    changes: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.capacity < 0 or any(c < 0 for _, c in self.changes):
+            raise ValueError(f"resource {self.id}: capacity must not be negative")
+
+    def capacity_at(self, minute: int) -> int:
+        """Capacity in force at ``minute``."""
+        cap = self.capacity
+        for at, c in sorted(self.changes):
+            if at <= minute:
+                cap = c
+        return cap
+
+
+@dataclass(frozen=True)
+class Generator:
+    """An on-site diesel generator.
+
+    Fuel use follows the HOMER linear model: litres/hour = a * rated_kw + b * output_kw.
+    """
+
+    id: str
+    name: str
+    plant_id: str
+    rated_kw: float
+    min_load_fraction: float
+    fuel_a: float
+    fuel_b: float
+
+    def __post_init__(self) -> None:
+        if self.rated_kw <= 0:
+            raise ValueError(f"generator {self.id}: rated_kw must be positive")
+        if not 0.0 <= self.min_load_fraction <= 1.0:
+            raise ValueError(f"generator {self.id}: min_load_fraction must be in [0, 1]")
+        if self.fuel_a < 0 or self.fuel_b < 0:
+            raise ValueError(f"generator {self.id}: fuel curve coefficients must be >= 0")
+
+    @property
+    def min_kw(self) -> float:
+        """Lowest output allowed while running."""
+        return self.rated_kw * self.min_load_fraction
+
+    def litres_per_hour(self, output_kw: float) -> float:
+        """Fuel burned per hour at ``output_kw``."""
+        return self.fuel_a * self.rated_kw + self.fuel_b * output_kw
+
+    def litres(self, output_kw: float, minutes: int) -> float:
+        """Fuel burned running ``minutes`` at ``output_kw``."""
+        return self.litres_per_hour(output_kw) * minutes / MINUTES_PER_HOUR
+
+
+@dataclass(frozen=True)
+class FuelTank:
+    """A plant's diesel tank. ``reserve_l`` must never be touched by the plan."""
+
+    capacity_l: float
+    stock_l: float
+    reserve_l: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.capacity_l <= 0:
+            raise ValueError("tank capacity must be positive")
+        if not 0 <= self.reserve_l <= self.capacity_l:
+            raise ValueError("tank reserve must be between 0 and the capacity")
+        if not 0 <= self.stock_l <= self.capacity_l:
+            raise ValueError("tank stock must be between 0 and the capacity")
+
+    @property
+    def usable_l(self) -> float:
+        """Litres above the reserve at the start."""
+        return max(0.0, self.stock_l - self.reserve_l)
+
+
+@dataclass(frozen=True)
+class Solar:
+    """A solar array: expected kW for each hour of the (local) day, 24 values."""
+
+    profile_kw: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.profile_kw) != 24 or any(v < 0 for v in self.profile_kw):
+            raise ValueError("solar profile must hold 24 non-negative kW values")
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A site with a grid connection in an outage block, lines, generators and a tank."""
+
+    id: str
+    name: str
+    enterprise_id: str
+    block_id: str
+    grid_kw: float
+    lines: tuple[Line, ...]
+    resources: tuple[Resource, ...] = ()
+    generators: tuple[Generator, ...] = ()
+    tank: FuelTank | None = None
+    solar: Solar | None = None
+    _lines_by_id: Mapping[str, Line] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.grid_kw < 0:
+            raise ValueError(f"plant {self.id}: grid_kw must not be negative")
+        object.__setattr__(self, "_lines_by_id", {ln.id: ln for ln in self.lines})
+
+    def line(self, line_id: str) -> Line:
+        """The line with this id (KeyError if it is not in this plant)."""
+        return self._lines_by_id[line_id]
+
+    def has_line(self, line_id: str) -> bool:
+        """True when the line belongs to this plant."""
+        return line_id in self._lines_by_id
+
+    @property
+    def generator_kw(self) -> float:
+        """Sum of the rated kW of the plant's generators."""
+        return sum(g.rated_kw for g in self.generators)
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    """A legal or state company that owns plants; a management contract is per enterprise."""
+
+    id: str
+    name: str
