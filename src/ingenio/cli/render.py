@@ -1,0 +1,45 @@
+"""Rich renderings of plans and violations for the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+
+from ingenio.domain import Plan, Portfolio, Violation
+from ingenio.planning.summary import PlanSummary
+
+
+def plan_table(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Table:
+    """Per plant: value, orders on time / late / unscheduled, grid and generator hours, fuel."""
+    cur = portfolio.currency
+    table = Table(title=f"{portfolio.name} — plan by {plan.planner}")
+    for head in ("plant", f"value {cur}", "on time", "late", "unsched.", "grid h", "gen h", "fuel L"):
+        table.add_column(head, justify="left" if head == "plant" else "right")
+    for s in summary.plants:
+        table.add_row(
+            portfolio.plant(s.plant_id).name,
+            f"{s.value:,.0f}",
+            str(s.on_time),
+            str(s.late),
+            str(s.unscheduled),
+            f"{s.grid_hours:,.1f}",
+            f"{s.generator_hours:,.1f}",
+            f"{s.fuel_used_l:,.0f}",
+        )
+    table.add_section()
+    table.add_row(
+        "total",
+        f"{plan.value:,.0f}",
+        *(str(sum(getattr(s, k) for s in summary.plants)) for k in ("on_time", "late", "unscheduled")),
+        f"{sum(s.grid_hours for s in summary.plants):,.1f}",
+        f"{sum(s.generator_hours for s in summary.plants):,.1f}",
+        f"{sum(s.fuel_used_l for s in summary.plants):,.0f}",
+        style="bold",
+    )
+    return table
+
+
+def violations_text(violations: Sequence[Violation]) -> str:
+    """One line per violation."""
+    return "\n".join(str(v) for v in violations)

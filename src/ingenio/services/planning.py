@@ -1,0 +1,116 @@
+"""Use cases around a plan: make one, check one, write its files, keep its versions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingenio.domain import Plan, Portfolio, Violation
+from ingenio.io.excel import write_plan_xlsx
+from ingenio.io.plan_file import plan_to_document, read_plan_json, write_plan_json
+from ingenio.io.portfolio_file import portfolio_to_document
+from ingenio.io.report import write_report
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.summary import PlanSummary, summarise
+from ingenio.planning.validate import validate
+from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+
+Planner = Callable[[Portfolio], Plan]
+PLANNERS: dict[str, Planner] = {"dispatch": dispatch}
+
+
+class PlanningError(RuntimeError):
+    """A planner produced a plan that breaks the rules (a bug, never hidden)."""
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """A plan with its summary and the validator's verdict."""
+
+    portfolio: Portfolio
+    plan: Plan
+    summary: PlanSummary
+    violations: tuple[Violation, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """Paths of the files written for a plan."""
+
+    plan_json: Path
+    plan_xlsx: Path
+    report_html: Path
+
+
+def make_plan(portfolio: Portfolio, planner: str = "dispatch") -> PlanOutcome:
+    """Plan ``portfolio`` with the named planner, then validate and summarise it.
+
+    Raises
+    ------
+    KeyError
+        If the planner name is unknown.
+    """
+    began = time.perf_counter()
+    plan = PLANNERS[planner](portfolio)
+    seconds = time.perf_counter() - began
+    violations = tuple(validate(portfolio, plan))
+    return PlanOutcome(portfolio, plan, summarise(portfolio, plan), violations, seconds)
+
+
+def write_plan_files(outcome: PlanOutcome, out_dir: Path) -> PlanFiles:
+    """Write ``plan.json``, ``plan.xlsx`` and ``report.html`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
+    return PlanFiles(
+        plan_json=write_plan_json(plan, p, out_dir / "plan.json"),
+        plan_xlsx=write_plan_xlsx(p, plan, summary, out_dir / "plan.xlsx"),
+        report_html=write_report(p, plan, summary, out_dir / "report.html"),
+    )
+
+
+def save_versions(
+    store: Store, outcome: PlanOutcome, note: str = ""
+) -> tuple[PortfolioVersion, PlanVersion]:
+    """Save the portfolio (a new version) and its plan (a new version) in the store."""
+    p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
+    pv = store.save_portfolio(p.name, portfolio_to_document(p), note=note)
+    plan_v = store.save_plan(
+        portfolio_version_id=pv.id,
+        planner=plan.planner,
+        status=plan.status,
+        value=plan.value,
+        bound=plan.bound,
+        seconds=outcome.seconds,
+        document=plan_to_document(plan, p),
+        summary=summary_document(summary),
+    )
+    return pv, plan_v
+
+
+def summary_document(summary: PlanSummary) -> dict[str, object]:
+    """The summary as plain JSON-ready data (for the store and plan.json readers)."""
+    return {
+        "plants": [
+            {
+                "plant": s.plant_id,
+                "value": s.value,
+                "on_time": s.on_time,
+                "late": s.late,
+                "unscheduled": s.unscheduled,
+                "grid_hours": s.grid_hours,
+                "generator_hours": s.generator_hours,
+                "fuel_used_l": s.fuel_used_l,
+                "binding": list(s.binding),
+            }
+            for s in summary.plants
+        ],
+        "binding": list(summary.binding),
+    }
+
+
+def check_plan_file(portfolio: Portfolio, plan_path: Path) -> list[Violation]:
+    """Read a plan file and return every violation of the plan rules."""
+    return validate(portfolio, read_plan_json(plan_path, portfolio))
