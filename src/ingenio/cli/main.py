@@ -45,7 +45,9 @@ def main(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Database URL or SQLite file (default: $INGENIO_DB or user data dir)."),
+        typer.Option(
+            "--db", help="Database URL or SQLite file (default: $INGENIO_DB or user data dir)."
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
@@ -137,22 +139,38 @@ def validate(
 def plan(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Portfolio file (.yaml, .yml or .json).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for plan.json, plan.xlsx, report.html.")] = Path("out"),
-    planner: Annotated[str, typer.Option("--planner", help="Planner to use: dispatch.")] = "dispatch",
-    save: Annotated[bool, typer.Option("--save/--no-save", help="Keep portfolio and plan versions in the database.")] = True,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for plan.json, plan.xlsx, report.html.")
+    ] = Path("out"),
+    planner: Annotated[
+        str, typer.Option("--planner", help="Planner to use: dispatch.")
+    ] = "dispatch",
+    save: Annotated[
+        bool,
+        typer.Option("--save/--no-save", help="Keep portfolio and plan versions in the database."),
+    ] = True,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
-    run_guarded(ctx, lambda: _plan_and_write(ctx, lambda: _load(file), out, planner, save, note=str(file)))
+    run_guarded(
+        ctx, lambda: _plan_and_write(ctx, lambda: _load(file), out, planner, save, note=str(file))
+    )
 
 
 @app.command()
 def demo(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the plan files and report.")] = Path("out/demo"),
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the plan files and report.")
+    ] = Path("out/demo"),
     write_portfolio: Annotated[
-        Path | None, typer.Option("--write-portfolio", help="Only write the demo portfolio to this YAML/JSON file.")
+        Path | None,
+        typer.Option(
+            "--write-portfolio", help="Only write the demo portfolio to this YAML/JSON file."
+        ),
     ] = None,
-    planner: Annotated[str, typer.Option("--planner", help="Planner to use: dispatch.")] = "dispatch",
+    planner: Annotated[
+        str, typer.Option("--planner", help="Planner to use: dispatch.")
+    ] = "dispatch",
 ) -> None:
     """Load the demo portfolio, plan it, save both, print a summary and write the report."""
     from ingenio.data.demo import build_demo_portfolio
@@ -167,7 +185,9 @@ def demo(
 
         run_guarded(ctx, write)
         return
-    run_guarded(ctx, lambda: _plan_and_write(ctx, build_demo_portfolio, out, planner, True, note="demo"))
+    run_guarded(
+        ctx, lambda: _plan_and_write(ctx, build_demo_portfolio, out, planner, True, note="demo")
+    )
 
 
 def _plan_and_write(
@@ -195,7 +215,8 @@ def _plan_and_write(
         timings["plan"] = outcome.seconds
         if outcome.violations:
             raise Failure(
-                f"the {planner} plan breaks {len(outcome.violations)} rule(s); first: {outcome.violations[0]}"
+                f"the {planner} plan breaks {len(outcome.violations)} rule(s); "
+                f"first: {outcome.violations[0]}"
             )
         step("writing plan.json, plan.xlsx and report.html")
         t1 = time.perf_counter()
@@ -209,17 +230,19 @@ def _plan_and_write(
     for line in outcome.summary.binding:
         console.print(f"[bold]binding[/bold] {line}", highlight=False)
     if save:
-        console.print(f"saved portfolio {pv.name!r} version {pv.version} and plan version {plan_v.version}")
+        console.print(
+            f"saved portfolio {pv.name!r} version {pv.version} and plan version {plan_v.version}"
+        )
     console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
-    console.print(
-        "took " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), style="dim"
-    )
+    console.print("took " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), style="dim")
 
 
 @app.command("check-plan")
 def check_plan(
     ctx: typer.Context,
-    portfolio_file: Annotated[Path, typer.Argument(help="The portfolio file the plan was made for.")],
+    portfolio_file: Annotated[
+        Path, typer.Argument(help="The portfolio file the plan was made for.")
+    ],
     plan_json: Annotated[Path, typer.Argument(help="A plan.json written by `ingenio plan`.")],
 ) -> None:
     """Run the independent validator on a plan file; exit 0 or 1 with every violation."""

@@ -14,7 +14,16 @@ def plan_table(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Table:
     """Per plant: value, orders on time / late / unscheduled, grid and generator hours, fuel."""
     cur = portfolio.currency
     table = Table(title=f"{portfolio.name} — plan by {plan.planner}")
-    for head in ("plant", f"value {cur}", "on time", "late", "unsched.", "grid h", "gen h", "fuel L"):
+    for head in (
+        "plant",
+        f"value {cur}",
+        "on time",
+        "late",
+        "unsched.",
+        "grid h",
+        "gen h",
+        "fuel L",
+    ):
         table.add_column(head, justify="left" if head == "plant" else "right")
     for s in summary.plants:
         table.add_row(
@@ -31,7 +40,10 @@ def plan_table(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Table:
     table.add_row(
         "total",
         f"{plan.value:,.0f}",
-        *(str(sum(getattr(s, k) for s in summary.plants)) for k in ("on_time", "late", "unscheduled")),
+        *(
+            str(sum(getattr(s, k) for s in summary.plants))
+            for k in ("on_time", "late", "unscheduled")
+        ),
         f"{sum(s.grid_hours for s in summary.plants):,.1f}",
         f"{sum(s.generator_hours for s in summary.plants):,.1f}",
         f"{sum(s.fuel_used_l for s in summary.plants):,.0f}",

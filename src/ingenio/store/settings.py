@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import platformdirs
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 ENV_VAR = "INGENIO_DB"
 """The environment variable naming the database (a URL, or a path to a SQLite file)."""
@@ -88,3 +91,22 @@ def default_url() -> str:
     directory = Path(platformdirs.user_data_dir("ingenio"))
     directory.mkdir(parents=True, exist_ok=True)
     return path_to_url(directory / DEFAULT_FILENAME)
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``, fit for messages.
+
+    Parameters
+    ----------
+    url : str
+        A database URL (or anything else, returned with ``user:password@`` masked).
+
+    Returns
+    -------
+    str
+        The URL without its password.
+    """
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)

@@ -1,0 +1,165 @@
+"""Turn Pydantic validation errors into domain ``Issue`` objects with readable paths.
+
+A Pydantic location such as ``("plants", 2, "lines", 0, "shifts", 1, "start")``
+becomes the path ``plants[2].lines[0].shifts[1].start``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from ingenio.domain import DomainError, Issue
+
+_MAX_SHOWN = 60
+_SCALARS = (str, int, float, bool)
+
+
+class Shown:
+    """A shortened stand-in for a large offending value, so messages stay one line."""
+
+    def __init__(self, value: object) -> None:
+        text = repr(value)
+        self.text = text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shown) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def shown(value: object) -> object:
+    """``value`` itself when it is a short scalar, else a shortened ``Shown`` copy."""
+    if value is None or (isinstance(value, _SCALARS) and len(repr(value)) <= _MAX_SHOWN):
+        return value
+    return Shown(value)
+
+
+def loc_to_path(loc: Iterable[int | str]) -> str:
+    """Render a Pydantic ``loc`` tuple as ``a.b[3].c``.
+
+    Parameters
+    ----------
+    loc
+        Field names and list indexes, outermost first.
+
+    Returns
+    -------
+    str
+        The dotted path; list indexes in square brackets.
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def join_path(prefix: str, *parts: int | str) -> str:
+    """Extend ``prefix`` (maybe empty) with field names and list indexes."""
+    tail = loc_to_path(parts)
+    if not prefix:
+        return tail
+    if tail.startswith("["):
+        return prefix + tail
+    return f"{prefix}.{tail}"
+
+
+def _message(err: ErrorDetails) -> str:
+    kind, loc, value = err["type"], err["loc"], err["input"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        return "should be text (put the value in quotes)"
+    if kind == "too_short" and len(loc) >= 3 and loc[-1] == "lines" and loc[-3] == "routing":
+        return "no line can run this step: list at least one line"
+    if kind in ("too_short", "too_long") and loc and loc[-1] == "profile_kw":
+        return f"must hold 24 hourly values (hours 0 to 23), not {len(value)}"
+    if kind == "too_short" and loc and loc[-1] == "shifts":
+        return "must not be empty; leave `shifts` out for a line that runs 24/7"
+    if kind == "too_short" and err.get("ctx", {}).get("min_length") == 1:
+        return "must not be empty"
+    msg = err["msg"].removeprefix("Value error, ")
+    if msg.startswith("Input should be "):
+        return "must be " + msg.removeprefix("Input should be ")
+    return msg[:1].lower() + msg[1:]
+
+
+def issues_from_validation_error(
+    error: ValidationError, prefix: Sequence[int | str] = ()
+) -> list[Issue]:
+    """One ``Issue`` per Pydantic error, in the order Pydantic found them.
+
+    Parameters
+    ----------
+    error
+        The exception raised by ``model_validate``.
+    prefix
+        Location of the validated value inside the whole document.
+
+    Returns
+    -------
+    list of Issue
+        Path, readable message and offending value of every error.
+    """
+    out: list[Issue] = []
+    for err in error.errors(include_url=False):
+        loc = (*prefix, *err["loc"])
+        no_value = err["type"] in ("missing", "extra_forbidden")
+        out.append(
+            Issue(loc_to_path(loc), _message(err), None if no_value else shown(err["input"]))
+        )
+    return out
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def sort_issues(issues: Iterable[Issue], sections: Sequence[str]) -> list[Issue]:
+    """Group issues by top-level section (in ``sections`` order), then by list index.
+
+    File-level issues (paths not naming a section) come first; the order within
+    one item is kept, so Pydantic's findings precede the cross-checks.
+    """
+
+    def key(issue: Issue) -> tuple[int, int]:
+        head = re.split(r"[.\[]", issue.path, maxsplit=1)[0]
+        rank = sections.index(head) + 1 if head in sections else 0
+        m = _INDEX.search(issue.path)
+        return rank, int(m.group(1)) if m and issue.path.startswith(f"{head}[") else -1
+
+    seen: dict[str, Issue] = {}
+    for issue in issues:
+        seen.setdefault(issue.render(), issue)
+    return sorted(seen.values(), key=key)
+
+
+def version_issues(data: Mapping[str, object], key: str, version: int, source: str) -> list[Issue]:
+    """The issue of a missing format version ``key``; raise at once on another version.
+
+    A file of an unsupported version is not checked further: its other
+    "problems" would only be the differences between versions.
+
+    Raises
+    ------
+    DomainError
+        If ``data[key]`` is present but is not the integer ``version``.
+    """
+    if key not in data:
+        return [Issue(key, f'format version is missing; add "{key}: {version}"')]
+    found = data[key]
+    if type(found) is not int or found != version:
+        msg = f"unsupported format version; this Ingenio reads version {version}"
+        raise DomainError([Issue(key, msg, shown(found))], source)
+    return []

@@ -1,0 +1,328 @@
+"""Plotly figures of one plant's plan: Gantt of its lines, tank level, load vs supply."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from datetime import datetime
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ingenio.domain import (
+    MINUTES_PER_DAY,
+    Plan,
+    Plant,
+    Portfolio,
+    PriorityClass,
+    Window,
+    merge_windows,
+)
+from ingenio.planning.summary import power_series, tank_levels
+
+PRIORITY_COLOURS = {
+    PriorityClass.ESSENTIAL: "#d62728",
+    PriorityClass.EXPORT: "#1f77b4",
+    PriorityClass.DOMESTIC: "#2ca02c",
+}
+GRID_OFF_FILL = "rgba(90, 90, 90, 0.16)"
+SHIFT_GAP_FILL = "rgba(160, 160, 160, 0.10)"
+ROW_PX = 28
+
+
+def local(portfolio: Portfolio, minute: int) -> datetime:
+    """Local wall-clock time of a minute, without time zone (for charts and Excel).
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        Gives the horizon (origin and zone).
+    minute : int
+        Minutes from the origin.
+
+    Returns
+    -------
+    datetime
+        A naive local datetime.
+    """
+    return portfolio.horizon.to_datetime(minute).replace(tzinfo=None)
+
+
+def _iso(portfolio: Portfolio, minute: int) -> str:
+    return f"{local(portfolio, minute):%Y-%m-%d %H:%M}"
+
+
+def _changes(
+    starts: Sequence[int], values: Sequence[float], end: int
+) -> tuple[list[int], list[float]]:
+    """Keep only the points where a step series changes, plus its end (for ``hv`` lines)."""
+    xs: list[int] = []
+    ys: list[float] = []
+    for t, v in zip(starts, values, strict=True):
+        if not ys or abs(v - ys[-1]) > 1e-9:
+            xs.append(t)
+            ys.append(v)
+    if ys:
+        xs.append(end)
+        ys.append(ys[-1])
+    return xs, ys
+
+
+def _level_at(points: Sequence[tuple[int, float]], minute: int) -> float:
+    """Level after everything at ``minute`` (linear between breakpoints)."""
+    i = bisect.bisect_right([t for t, _ in points], minute)
+    if i == 0:
+        return points[0][1]
+    t0, v0 = points[i - 1]
+    if i == len(points) or points[i][0] == t0:
+        return v0
+    t1, v1 = points[i]
+    return v0 + (v1 - v0) * (minute - t0) / (t1 - t0)
+
+
+def _shift_gaps(shifts: Sequence[Window], end: int) -> list[Window]:
+    gaps: list[Window] = []
+    at = 0
+    for w in merge_windows(shifts):
+        if w.start > at:
+            gaps.append(Window(at, min(w.start, end)))
+        at = max(at, w.end)
+    if at < end:
+        gaps.append(Window(at, end))
+    return [g for g in gaps if g.start < end]
+
+
+def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> None:
+    """Row 1: a "grid" strip and one row per line, bars per operation by priority class."""
+    rows = {ln.id: i + 1 for i, ln in enumerate(plant.lines)}
+    by_class: dict[PriorityClass, list[tuple[object, ...]]] = {c: [] for c in PriorityClass}
+    for op in sorted(plan.operations, key=lambda o: (o.line_id, o.start)):
+        if op.line_id not in rows or not portfolio.has("order", op.order_id):
+            continue
+        order = portfolio.order(op.order_id)
+        product = portfolio.product(order.product_id)
+        step = product.routing[op.step].name if op.step < len(product.routing) else "?"
+        start, end = local(portfolio, op.start), local(portfolio, op.end)
+        by_class[order.priority].append(
+            (
+                rows[op.line_id],
+                f"{start:%Y-%m-%d %H:%M}",
+                (end - start).total_seconds() * 1000,
+                (order.id, product.name, f"{op.step + 1} {step}", f"{op.quantity:,.4g}",
+                 str(op.source), f"{start:%a %d %H:%M}", f"{end:%a %d %H:%M}"),
+            )
+        )  # fmt: skip
+    for cls, bars in by_class.items():
+        if not bars:
+            continue
+        fig.add_trace(
+            go.Bar(
+                name=cls.value,
+                orientation="h",
+                y=[b[0] for b in bars],
+                base=[b[1] for b in bars],
+                x=[b[2] for b in bars],
+                customdata=[b[3] for b in bars],
+                marker={"color": PRIORITY_COLOURS[cls], "line": {"color": "white", "width": 0.5}},
+                width=0.8,
+                legendgroup="priority",
+                hovertemplate=(
+                    "order %{customdata[0]} · %{customdata[1]}<br>step %{customdata[2]}"
+                    "<br>qty %{customdata[3]} · %{customdata[4]}"
+                    "<br>%{customdata[5]} → %{customdata[6]}<extra>" + cls.value + "</extra>"
+                ),
+            ),
+            row=1,
+            col=1,
+        )
+    _grid_strip(fig, portfolio, plant)
+    fig.update_yaxes(
+        tickvals=[0, *rows.values()],
+        ticktext=["grid", *(ln.name for ln in plant.lines)],
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
+        row=1,
+        col=1,
+    )
+
+
+def _grid_strip(fig: go.Figure, portfolio: Portfolio, plant: Plant) -> None:
+    """Grid-off windows as dark bars on row 0 (likely outages lighter) and bands under all rows."""
+    block = portfolio.block(plant.block_id)
+    for likely in (True, False):
+        wins = [o for o in block.outages if (o.probability >= 0.5) is likely]
+        if not wins:
+            continue
+        starts = [local(portfolio, o.window.start) for o in wins]
+        ends = [local(portfolio, o.window.end) for o in wins]
+        fig.add_trace(
+            go.Bar(
+                name="grid off" if likely else "outage risk < 50%",
+                orientation="h",
+                y=[0] * len(wins),
+                base=[f"{s:%Y-%m-%d %H:%M}" for s in starts],
+                x=[(e - s).total_seconds() * 1000 for s, e in zip(starts, ends, strict=True)],
+                customdata=[
+                    (f"{s:%a %d %H:%M}", f"{e:%a %d %H:%M}", f"{o.probability:.0%}")
+                    for s, e, o in zip(starts, ends, wins, strict=True)
+                ],
+                marker={"color": "#555555" if likely else "#bbbbbb"},
+                width=0.8,
+                hovertemplate="outage %{customdata[0]} → %{customdata[1]}"
+                " (p %{customdata[2]})<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+
+
+def _shapes(portfolio: Portfolio, plant: Plant) -> list[dict[str, object]]:
+    """Grid-off bands across all rows and shift gaps of the lines (merged over rows).
+
+    Built as plain dicts and set once: plotly's ``add_shape`` is quadratic in shapes.
+    """
+    iso = {m: _iso(portfolio, m) for w in portfolio.grid_off(plant.id) for m in (w.start, w.end)}
+    shapes: list[dict[str, object]] = [
+        {"type": "rect", "layer": "below", "line": {"width": 0}, "fillcolor": GRID_OFF_FILL,
+         "xref": "x", "yref": "paper", "x0": iso[w.start], "x1": iso[w.end], "y0": 0, "y1": 1}
+        for w in portfolio.grid_off(plant.id)
+    ]  # fmt: skip
+    rows_of_gap: dict[Window, list[int]] = {}
+    for row, ln in enumerate(plant.lines, start=1):
+        for gap in _shift_gaps(ln.shifts, portfolio.horizon.minutes):
+            rows_of_gap.setdefault(gap, []).append(row)
+    for gap, rows in rows_of_gap.items():
+        runs: list[list[int]] = []
+        for r in rows:
+            if runs and runs[-1][-1] == r - 1:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        shapes += [
+            {"type": "rect", "layer": "below", "line": {"width": 0}, "fillcolor": SHIFT_GAP_FILL,
+             "xref": "x", "yref": "y", "x0": _iso(portfolio, gap.start),
+             "x1": _iso(portfolio, gap.end), "y0": run[0] - 0.45, "y1": run[-1] + 0.45}
+            for run in runs
+        ]  # fmt: skip
+    return shapes
+
+
+def _fuel(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
+    """Tank litres over time, the reserve dashed, transfers and deliveries as markers."""
+    points = tank_levels(portfolio, plan, plant.id)
+    if not points:
+        fig.add_annotation(
+            text="no tank", showarrow=False, xref="x domain", yref="y domain", x=0.5, y=0.5,
+            row=row, col=1,
+        )  # fmt: skip
+        return
+    fig.add_trace(
+        go.Scatter(
+            name="tank litres", x=[_iso(portfolio, t) for t, _ in points],
+            y=[round(v, 2) for _, v in points], mode="lines", line={"color": "#8c564b"},
+            hovertemplate="%{x}<br>%{y:,.0f} L<extra>tank</extra>",
+        ),
+        row=row, col=1,
+    )  # fmt: skip
+    ends = [_iso(portfolio, 0), _iso(portfolio, portfolio.horizon.minutes)]
+    if plant.tank is not None:
+        fig.add_trace(
+            go.Scatter(
+                name="reserve", x=ends, y=[plant.tank.reserve_l] * 2, mode="lines",
+                line={"color": "#d62728", "dash": "dash"},
+                hovertemplate="reserve %{y:,.0f} L<extra></extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+    arrivals = [
+        (t.at, t.litres, f"transfer from {t.depot_id}")
+        for t in plan.fuel_transfers
+        if t.plant_id == plant.id
+    ]
+    arrivals += [
+        (d.expected, d.litres, f"delivery {d.id}") for d in portfolio.deliveries_to(plant.id)
+    ]
+    if arrivals:
+        fig.add_trace(
+            go.Scatter(
+                name="fuel in", mode="markers",
+                x=[_iso(portfolio, a[0]) for a in arrivals],
+                y=[round(_level_at(points, a[0]), 2) for a in arrivals],
+                customdata=[(f"{a[1]:,.0f}", a[2]) for a in arrivals],
+                marker={"symbol": "triangle-up", "size": 10, "color": "#ff7f0e"},
+                hovertemplate="%{x}<br>+%{customdata[0]} L, %{customdata[1]}<extra></extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+    fig.update_yaxes(title_text="litres", rangemode="tozero", row=row, col=1)
+
+
+def _power(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
+    """Available supply (grid + solar + generators) filled, generator output, peak load."""
+    series = power_series(portfolio, plan, plant.id)
+    end = portfolio.horizon.minutes
+    for name, values, style in (
+        ("available kW", series.available_kw, {"fill": "tozeroy", "color": "#7fc97f"}),
+        ("generator kW", series.generator_kw, {"color": "#ff7f0e"}),
+        ("load kW", series.load_kw, {"color": "#222222"}),
+    ):
+        xs, ys = _changes(series.starts, values, end)
+        fill = style.pop("fill", None)
+        fig.add_trace(
+            go.Scatter(
+                name=name, x=[_iso(portfolio, t) for t in xs], y=[round(v, 2) for v in ys],
+                mode="lines", line={"shape": "hv", "width": 1.5, **style}, fill=fill,
+                hovertemplate="%{x}<br>%{y:,.1f} kW<extra>" + name + "</extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+    fig.update_yaxes(title_text="kW", rangemode="tozero", row=row, col=1)
+
+
+def plant_figure(portfolio: Portfolio, plan: Plan, plant_id: str) -> go.Figure:
+    """Gantt of a plant's lines over grid-off bands, its tank level, and load vs supply.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan is for.
+    plan : Plan
+        The plan.
+    plant_id : str
+        The plant to draw.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Three rows sharing a local-time x axis.
+    """
+    plant = portfolio.plant(plant_id)
+    gantt_px = ROW_PX * (len(plant.lines) + 1) + 40
+    heights = [gantt_px, 170, 170]
+    fig = make_subplots(
+        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.05,
+        row_heights=[h / sum(heights) for h in heights],
+        subplot_titles=("lines", "fuel tank", "load vs available power"),
+    )  # fmt: skip
+    _gantt(fig, portfolio, plan, plant)
+    _fuel(fig, portfolio, plan, plant, 2)
+    _power(fig, portfolio, plan, plant, 3)
+    days = max(1, portfolio.horizon.minutes // MINUTES_PER_DAY)
+    fig.update_xaxes(
+        type="date",
+        range=[_iso(portfolio, 0), _iso(portfolio, portfolio.horizon.minutes)],
+        dtick=MINUTES_PER_DAY * 60_000 if days <= 31 else None,
+        tickformat="%a %d %b",
+        showgrid=True,
+    )
+    fig.update_layout(
+        shapes=_shapes(portfolio, plant),
+        template="plotly_white",
+        height=sum(heights) + 120,
+        barmode="overlay",
+        margin={"l": 10, "r": 10, "t": 40, "b": 30},
+        legend={"orientation": "h", "y": -0.04},
+        hovermode="closest",
+    )
+    return fig

@@ -1,0 +1,314 @@
+"""Power and fuel bookkeeping for the greedy dispatcher.
+
+Per plant: the committed load per slot, the generator commitment that covers
+it, the fuel burned and the slack above the tank reserve. Per depot: the stock
+per slot. A :class:`FuelProbe` checks, slot by slot, whether extra burn fits the
+fuel trajectory of a plant, trucking fuel from the depots when it must.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ingenio.domain import Generator, Plant, Portfolio
+from ingenio.domain.time import MINUTES_PER_HOUR
+from ingenio.energy import PowerTimeline
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+TOL = 1e-9
+"""Slack kept on every kW and litre comparison (the validator allows 1e-6)."""
+_EXACT_MAX = 10
+"""Generator sets are enumerated exactly up to this many generators per plant."""
+
+
+def suffix_min(values: FloatArray) -> FloatArray:
+    """``out[s] = min(values[s:])``."""
+    return np.minimum.accumulate(values[::-1])[::-1].copy()
+
+
+class Commitment:
+    """Least-fuel generator set and outputs covering a deficit, memoised.
+
+    For a set, every generator starts at its ``min_kw`` and the rest of the
+    deficit goes to the lowest marginal fuel (``fuel_b``) first; the set with the
+    least fuel wins (ties: fewer generators, then declaration order).
+    """
+
+    def __init__(self, generators: tuple[Generator, ...], slot_minutes: int) -> None:
+        self.generators = generators
+        self.slot_hours = slot_minutes / MINUTES_PER_HOUR
+        self.total_kw = sum(g.rated_kw for g in generators)
+        self._memo: dict[float, tuple[float, tuple[tuple[int, float], ...]]] = {}
+        n = len(generators)
+        if n <= _EXACT_MAX:
+            sets = [c for k in range(1, n + 1) for c in itertools.combinations(range(n), k)]
+        else:  # too many to enumerate: nested sets by fuel per rated kW
+            gens = generators
+            order = sorted(range(n), key=lambda i: (gens[i].fuel_a + gens[i].fuel_b, i))
+            sets = [tuple(sorted(order[: k + 1])) for k in range(n)]
+        self._sets = [(s, sum(generators[i].rated_kw for i in s)) for s in sets]
+
+    def _solve(self, deficit: float) -> tuple[float, tuple[tuple[int, float], ...]]:
+        best: tuple[float, int, tuple[int, ...], tuple[tuple[int, float], ...]] | None = None
+        for members, rated in self._sets:
+            if rated + TOL < deficit:
+                continue
+            outs = {i: self.generators[i].min_kw for i in members}
+            rest = deficit - sum(outs.values())
+            for i in sorted(members, key=lambda j: (self.generators[j].fuel_b, j)):
+                if rest <= 0:
+                    break
+                g = self.generators[i]
+                add = min(rest, g.rated_kw - outs[i])
+                outs[i] += add
+                rest -= add
+            litres = sum(self.generators[i].litres_per_hour(o) for i, o in outs.items())
+            key = (litres * self.slot_hours, len(members), members, tuple(sorted(outs.items())))
+            if best is None or key[:3] < best[:3]:
+                best = key
+        if best is None:
+            return float("inf"), ()
+        return best[0], best[3]
+
+    def fuel(self, deficit: float) -> float:
+        """Litres burned in one slot to cover ``deficit`` kW (0 when <= 0, inf if impossible)."""
+        if deficit <= TOL:
+            return 0.0
+        hit = self._memo.get(deficit)
+        if hit is None:
+            hit = self._memo[deficit] = self._solve(deficit)
+        return hit[0]
+
+    def outputs(self, deficit: float) -> tuple[tuple[int, float], ...]:
+        """``(generator index, output kW)`` of the running generators for ``deficit``."""
+        if deficit <= TOL:
+            return ()
+        self.fuel(deficit)
+        return self._memo[deficit][1]
+
+
+@dataclass
+class DepotPool:
+    """Stock of every depot per slot start, after the transfers planned so far."""
+
+    ids: tuple[str, ...]
+    level: list[FloatArray]
+    sufmin: list[FloatArray]
+
+    @classmethod
+    def build(cls, portfolio: Portfolio) -> DepotPool:
+        """Depot stock plus deliveries expected at or before each slot start."""
+        size, n = portfolio.horizon.slot_minutes, portfolio.horizon.slots
+        levels: list[FloatArray] = []
+        for depot in portfolio.depots:
+            arr = np.full(n, float(depot.stock_l))
+            for d in portfolio.deliveries_to(depot.id):
+                first = max(0, -(-d.expected // size))
+                if first < n:
+                    arr[first:] += d.litres
+            levels.append(arr)
+        return cls(tuple(d.id for d in portfolio.depots), levels, [suffix_min(a) for a in levels])
+
+    def any_fuel(self) -> bool:
+        """True when some depot will ever have fuel to give."""
+        return any(float(m[-1]) > TOL for m in self.sufmin)
+
+    def take(self, depot: int, slot: int, litres: float) -> None:
+        """Book ``litres`` out of ``depot`` from ``slot`` on."""
+        self.level[depot][slot:] -= litres
+        self.sufmin[depot] = suffix_min(self.level[depot])
+
+    def snapshot(self) -> list[FloatArray]:
+        """Copy of the levels, for :meth:`restore`."""
+        return [a.copy() for a in self.level]
+
+    def restore(self, saved: list[FloatArray]) -> None:
+        """Go back to a :meth:`snapshot`."""
+        self.level = [a.copy() for a in saved]
+        self.sufmin = [suffix_min(a) for a in self.level]
+
+
+Transfer = tuple[int, int, float]
+"""``(depot index, slot, litres)``: a truck arriving at the start of ``slot``."""
+
+
+class PlantEnergy:
+    """Committed load, generator burn and fuel slack of one plant, per slot."""
+
+    def __init__(self, plant: Plant, timeline: PowerTimeline) -> None:
+        self.plant = plant
+        self.timeline = timeline
+        self.base: FloatArray = timeline.grid_kw + timeline.solar_kw
+        self.gen_ok: BoolArray = (timeline.grid_kw <= 0.0) & (timeline.generator_kw > 0.0)
+        self.gen_kw = float(timeline.generator_kw.max()) if timeline.slots else 0.0
+        self.commitment = Commitment(plant.generators, timeline.slot_minutes)
+        n = timeline.slots
+        self.load: FloatArray = np.zeros(n)
+        self.burn: FloatArray = np.zeros(n)
+        self.cumburn: FloatArray = np.zeros(n)
+        self.avail: FloatArray = timeline.fuel_l.copy()
+        self.sufmin: FloatArray = suffix_min(self.avail)
+        self.capacity = plant.tank.capacity_l if plant.tank else 0.0
+        self.reserve = plant.tank.reserve_l if plant.tank else 0.0
+        self.transfers: list[Transfer] = []
+
+    def power_ok(self, start: int, kw: float) -> BoolArray:
+        """Slots from ``start`` that can carry ``kw`` more (fuel not checked)."""
+        deficit = self.load[start:] + kw - self.base[start:]
+        return (deficit <= TOL) | (self.gen_ok[start:] & (deficit <= self.gen_kw + TOL))
+
+    def extra_burn(self, slot: int, kw: float) -> float:
+        """Litres more burned in ``slot`` if ``kw`` more load runs in it."""
+        need = float(self.load[slot] + kw - self.base[slot])
+        if need <= TOL:
+            return 0.0
+        return self.commitment.fuel(need) - float(self.burn[slot])
+
+    def add_load(self, first: int, last: int, kw: float) -> None:
+        """Commit ``kw`` over slots ``[first, last)`` and re-solve their generators."""
+        self.load[first:last] += kw
+        for s in range(first, last):
+            self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
+        self.cumburn = np.cumsum(self.burn)
+        self.sufmin = suffix_min(self.avail - self.cumburn)
+
+    def add_transfer(self, transfer: Transfer) -> None:
+        """Commit a truck of fuel into the tank."""
+        self.transfers.append(transfer)
+        self.avail[transfer[1] :] += transfer[2]
+        self.sufmin = suffix_min(self.avail - self.cumburn)
+
+    def level_start(self, cumburn: FloatArray, avail: FloatArray) -> FloatArray:
+        """Tank litres at each slot start (after arrivals, before the slot's burn)."""
+        before = np.concatenate(([0.0], cumburn[:-1]))
+        return self.reserve + avail - before
+
+    def snapshot(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
+        """Copy of the mutable state, for :meth:`restore`."""
+        return (
+            self.load.copy(),
+            self.burn.copy(),
+            self.cumburn.copy(),
+            self.avail.copy(),
+            len(self.transfers),
+        )
+
+    def restore(self, saved: tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]) -> None:
+        """Go back to a :meth:`snapshot`."""
+        load, burn, cumburn, avail, count = saved
+        self.load, self.burn, self.cumburn, self.avail = (
+            load.copy(),
+            burn.copy(),
+            cumburn.copy(),
+            avail.copy(),
+        )
+        del self.transfers[count:]
+        self.sufmin = suffix_min(self.avail - self.cumburn)
+
+    def plan_transfers(self, extra: FloatArray, depots: DepotPool) -> list[Transfer] | None:
+        """Trucks that keep the tank above reserve with ``extra`` burn, or None.
+
+        Only slots after some burn count (a tank that starts under its reserve
+        breaks no rule until a generator burns from it). Each shortfall is covered
+        at the start of the first slot that would go below the reserve (where the
+        tank has most room), by the depot with most
+        fuel to spare from then on, without overfilling the tank right after
+        this or any later transfer of the plant.
+        """
+        cumburn = self.cumburn + np.cumsum(extra)
+        avail = self.avail.copy()
+        slack = avail - cumburn
+        levels = self.level_start(cumburn, avail)
+        spare = [m.copy() for m in depots.sufmin]
+        later = sorted({t[1] for t in self.transfers})
+        out: list[Transfer] = []
+        while True:
+            short = np.flatnonzero((slack < -TOL) & (cumburn > TOL))
+            if not len(short):
+                return out
+            s = int(short[0])
+            need = -float(slack[s:].min())
+            cap = self.capacity - float(levels[s])
+            for t in later:
+                if t > s:
+                    cap = min(cap, self.capacity - float(levels[t]))
+            best = max(range(len(spare)), key=lambda d: (float(spare[d][s]), -d), default=None)
+            if best is None or cap <= TOL or spare[best][s] <= TOL:
+                return None
+            x = min(need, cap, float(spare[best][s]))
+            slack[s:] += x
+            levels[s:] += x
+            spare[best][s:] -= x
+            spare[best][:s] = np.minimum(spare[best][:s], spare[best][s])
+            out.append((best, s, x))
+
+
+ProbeMark = tuple[FloatArray, float, int, list[Transfer]]
+"""What :meth:`FuelProbe.mark` returns."""
+
+
+class FuelProbe:
+    """Checks extra burn, slot by slot in time order, against one plant's fuel.
+
+    ``used`` is the extra burn added since the ``sufmin`` baseline; a slot fits
+    when ``used + delta <= sufmin[slot]`` (the baseline is the least future
+    slack). When it does not fit and depots have fuel, the trucks for all the
+    probed burn are re-planned and the baseline rebuilt with them.
+    """
+
+    def __init__(self, energy: PlantEnergy, depots: DepotPool) -> None:
+        self.energy = energy
+        self.depots = depots
+        self.depots_have_fuel = depots.any_fuel()
+        self.sufmin = energy.sufmin
+        self.used = 0.0
+        self.extra: list[tuple[int, float]] = []
+        self.transfers: list[Transfer] = []
+        self.rejected = 0
+
+    def mark(self) -> ProbeMark:
+        """State to go back to with :meth:`reset`."""
+        return self.sufmin, self.used, len(self.extra), self.transfers
+
+    def reset(self, mark: ProbeMark) -> None:
+        """Forget what was probed after ``mark``."""
+        self.sufmin, self.used, count, self.transfers = mark
+        del self.extra[count:]
+
+    def add(self, slot: int, delta: float) -> bool:
+        """Probe ``delta`` more litres in ``slot`` (after every slot probed so far)."""
+        if delta <= 0.0:
+            return True
+        return self.add_window(slot, np.array([delta]))
+
+    def add_window(self, first: int, deltas: FloatArray) -> bool:
+        """Probe ``deltas`` litres over consecutive slots from ``first``."""
+        used = self.used + np.cumsum(deltas)
+        if np.all(used <= self.sufmin[first : first + len(deltas)] + TOL):
+            self.used = float(used[-1])
+            self.extra.extend((first + i, float(d)) for i, d in enumerate(deltas) if d > 0.0)
+            return True
+        if not self.depots_have_fuel:
+            self.rejected += 1
+            return False
+        extra = np.zeros(self.energy.timeline.slots)
+        for s, d in self.extra:
+            extra[s] += d
+        extra[first : first + len(deltas)] += deltas
+        plan = self.energy.plan_transfers(extra, self.depots)
+        if plan is None:
+            self.rejected += 1
+            return False
+        self.extra.extend((first + i, float(d)) for i, d in enumerate(deltas) if d > 0.0)
+        self.transfers = plan
+        slack = self.energy.avail - self.energy.cumburn - np.cumsum(extra)
+        for _, s, x in plan:
+            slack[s:] += x
+        self.sufmin = suffix_min(slack)
+        self.used = 0.0
+        return True

@@ -1,0 +1,453 @@
+"""The store: append-only, versioned portfolio and plan documents in one database.
+
+Every save inserts a new row in its own transaction; nothing is updated or
+deleted. Documents are the JSON-ready dicts the io layer produces; the store
+never looks inside them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import sqlalchemy as sa
+from alembic.util.exc import CommandError
+from sqlalchemy.orm import Session, defer
+
+from ingenio.store import migrate
+from ingenio.store.engine import WRITE_OPTIONS, create_engine, one_line
+from ingenio.store.errors import StoreError
+from ingenio.store.records import (
+    MAX_NAME_LENGTH,
+    PlanVersion,
+    PortfolioVersion,
+    canonical_json,
+    check_name,
+    checksum,
+    plan_version_of,
+    portfolio_version_of,
+)
+from ingenio.store.settings import mask_url
+from ingenio.store.tables import PlanRow, PortfolioVersionRow
+
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "PlanVersion",
+    "PortfolioVersion",
+    "Store",
+    "StoreError",
+    "canonical_json",
+    "checksum",
+]
+
+T = TypeVar("T")
+
+_WRITE_ATTEMPTS = 5
+"""How often a save is retried when a concurrent save took the same version number."""
+
+_PORTFOLIO_LOCKS, _PLAN_LOCKS = 0x1A6E, 0x1A6F
+"""PostgreSQL advisory-lock namespaces: saves of one name's next version queue on them."""
+
+
+class Store:
+    """Versioned portfolios and plans in one database (SQLite or PostgreSQL).
+
+    Use :meth:`open`, preferably as a context manager::
+
+        with Store.open(resolve_url(db)) as store:
+            saved = store.save_portfolio("acme", document)
+    """
+
+    def __init__(self, engine: sa.Engine, url: str) -> None:
+        self._engine: sa.Engine | None = engine
+        self._url = mask_url(url)
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect to a database and bring its schema up to date.
+
+        Parameters
+        ----------
+        url : str
+            A SQLAlchemy URL (see :func:`ingenio.store.settings.resolve_url` for paths).
+
+        Returns
+        -------
+        Store
+            An open store; close it with :meth:`close` or a ``with`` block.
+
+        Raises
+        ------
+        StoreError
+            If the URL is invalid, the database cannot be reached or its schema
+            cannot be migrated. The message names the URL, password masked.
+        """
+        masked = mask_url(url)
+        try:
+            engine = create_engine(url)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
+            raise StoreError(f"invalid database URL {masked}: {one_line(exc, url)}") from exc
+        try:
+            connection = engine.connect()
+        except sa.exc.SQLAlchemyError as exc:
+            engine.dispose()
+            raise StoreError(f"cannot connect to database {masked}: {one_line(exc, url)}") from exc
+        try:
+            with connection:
+                connection.execution_options(**WRITE_OPTIONS)
+                with connection.begin():
+                    migrate.upgrade(connection)
+        except (sa.exc.SQLAlchemyError, CommandError) as exc:
+            engine.dispose()
+            hint = " (was it written by a newer Ingenio?)" if isinstance(exc, CommandError) else ""
+            raise StoreError(
+                f"cannot migrate database {masked} to the current schema: "
+                f"{one_line(exc, url)}{hint}"
+            ) from exc
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, url)
+
+    @property
+    def url(self) -> str:
+        """The database URL, password masked."""
+        return self._url
+
+    def close(self) -> None:
+        """Release the database connections; the store cannot be used afterwards."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- portfolios -------------------------------------------------------------------------
+
+    def save_portfolio(
+        self, name: str, document: dict[str, Any], note: str = ""
+    ) -> PortfolioVersion:
+        """Save a portfolio document as the next version of ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The portfolio's name (1 to 200 characters).
+        document : dict
+            The JSON-ready document.
+        note : str, optional
+            Free text kept with this version.
+
+        Returns
+        -------
+        PortfolioVersion
+            The new version: 1 for a new name, else one more than the latest.
+
+        Raises
+        ------
+        StoreError
+            If the name is empty or too long, the document is not JSON-serialisable,
+            or the database fails (nothing is then written).
+        """
+        check_name(name)
+        text = canonical_json(document)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        stored: dict[str, Any] = json.loads(text)
+
+        def work(session: Session) -> PortfolioVersion:
+            _serialise_versions(session, _PORTFOLIO_LOCKS, name)
+            latest = session.scalar(
+                sa.select(sa.func.max(PortfolioVersionRow.version)).where(
+                    PortfolioVersionRow.name == name
+                )
+            )
+            row = PortfolioVersionRow(
+                name=name,
+                version=(latest or 0) + 1,
+                created_at=datetime.now(UTC),
+                note=note,
+                document=stored,
+                checksum=digest,
+            )
+            session.add(row)
+            session.flush()
+            return portfolio_version_of(row)
+
+        return self._write(f"save portfolio {name!r}", work)
+
+    def portfolio_versions(self, name: str | None = None) -> list[PortfolioVersion]:
+        """List saved portfolio versions, by name then version.
+
+        Parameters
+        ----------
+        name : str, optional
+            Only this portfolio's versions; all portfolios when None.
+
+        Returns
+        -------
+        list of PortfolioVersion
+            Possibly empty.
+        """
+        query = sa.select(PortfolioVersionRow).options(defer(PortfolioVersionRow.document))
+        if name is not None:
+            query = query.where(PortfolioVersionRow.name == name)
+        query = query.order_by(PortfolioVersionRow.name, PortfolioVersionRow.version)
+
+        def work(session: Session) -> list[PortfolioVersion]:
+            return [portfolio_version_of(row) for row in session.scalars(query)]
+
+        return self._read("list portfolio versions", work)
+
+    def load_portfolio(
+        self, name: str, version: int | None = None
+    ) -> tuple[PortfolioVersion, dict[str, Any]]:
+        """Load one version of a portfolio with its document.
+
+        Parameters
+        ----------
+        name : str
+            The portfolio's name.
+        version : int, optional
+            The version; the latest when None.
+
+        Returns
+        -------
+        tuple of (PortfolioVersion, dict)
+            The version and its document, as saved.
+
+        Raises
+        ------
+        StoreError
+            If there is no such portfolio or version, or the document no longer
+            matches its checksum.
+        """
+        query = sa.select(PortfolioVersionRow).where(PortfolioVersionRow.name == name)
+        if version is None:
+            query = query.order_by(PortfolioVersionRow.version.desc()).limit(1)
+        else:
+            query = query.where(PortfolioVersionRow.version == version)
+
+        def work(session: Session) -> tuple[PortfolioVersion, dict[str, Any]]:
+            row = session.scalars(query).first()
+            if row is None:
+                latest = session.scalar(
+                    sa.select(sa.func.max(PortfolioVersionRow.version)).where(
+                        PortfolioVersionRow.name == name
+                    )
+                )
+                if latest is None:
+                    raise StoreError(f"no portfolio named {name!r}")
+                raise StoreError(
+                    f"portfolio {name!r} has no version {version} (latest is {latest})"
+                )
+            if checksum(row.document) != row.checksum:
+                raise StoreError(
+                    f"portfolio {name!r} version {row.version} is corrupt: checksum mismatch"
+                )
+            return portfolio_version_of(row), row.document
+
+        return self._read(f"load portfolio {name!r}", work)
+
+    # -- plans ------------------------------------------------------------------------------
+
+    def save_plan(
+        self,
+        portfolio_version_id: int,
+        planner: str,
+        status: str,
+        value: float,
+        bound: float | None,
+        seconds: float,
+        document: dict[str, Any],
+        summary: dict[str, Any],
+    ) -> PlanVersion:
+        """Save a plan made from a saved portfolio version.
+
+        Parameters
+        ----------
+        portfolio_version_id : int
+            ``PortfolioVersion.id`` of the portfolio the plan was made from.
+        planner : str
+            Which planner made it.
+        status : str
+            The planner's outcome (for example ``optimal`` or ``feasible``).
+        value : float
+            The objective value.
+        bound : float or None
+            The best proven bound, if the planner has one.
+        seconds : float
+            Wall time spent planning.
+        document : dict
+            The JSON-ready plan document.
+        summary : dict
+            A small JSON-ready summary, returned with listings.
+
+        Returns
+        -------
+        PlanVersion
+            The new plan; its ``version`` is one more than the latest plan of the
+            same portfolio name.
+
+        Raises
+        ------
+        StoreError
+            If the portfolio version does not exist, a document is not
+            JSON-serialisable, or the database fails (nothing is then written).
+        """
+        stored_document: dict[str, Any] = json.loads(canonical_json(document))
+        stored_summary: dict[str, Any] = json.loads(canonical_json(summary))
+
+        def work(session: Session) -> PlanVersion:
+            portfolio = session.execute(
+                sa.select(PortfolioVersionRow.name, PortfolioVersionRow.version).where(
+                    PortfolioVersionRow.id == portfolio_version_id
+                )
+            ).first()
+            if portfolio is None:
+                raise StoreError(f"no portfolio version with id {portfolio_version_id}")
+            name, portfolio_version = portfolio
+            _serialise_versions(session, _PLAN_LOCKS, name)
+            latest = session.scalar(
+                sa.select(sa.func.max(PlanRow.version)).where(PlanRow.portfolio_name == name)
+            )
+            row = PlanRow(
+                portfolio_version_id=portfolio_version_id,
+                portfolio_name=name,
+                version=(latest or 0) + 1,
+                planner=planner,
+                status=status,
+                value=float(value),
+                bound=None if bound is None else float(bound),
+                seconds=float(seconds),
+                created_at=datetime.now(UTC),
+                document=stored_document,
+                summary=stored_summary,
+            )
+            session.add(row)
+            session.flush()
+            return plan_version_of(row, portfolio_version)
+
+        return self._write(f"save plan of portfolio version {portfolio_version_id}", work)
+
+    def plans(self, name: str | None = None) -> list[PlanVersion]:
+        """List saved plans, by portfolio name then plan version.
+
+        Parameters
+        ----------
+        name : str, optional
+            Only the plans of this portfolio; all plans when None.
+
+        Returns
+        -------
+        list of PlanVersion
+            Possibly empty.
+        """
+        query = self._plan_query()
+        if name is not None:
+            query = query.where(PlanRow.portfolio_name == name)
+        query = query.order_by(PlanRow.portfolio_name, PlanRow.version)
+
+        def work(session: Session) -> list[PlanVersion]:
+            return [plan_version_of(row, pv) for row, pv in session.execute(query).tuples()]
+
+        return self._read("list plans", work)
+
+    def load_plan(self, plan_id: int) -> tuple[PlanVersion, dict[str, Any]]:
+        """Load one plan with its document.
+
+        Parameters
+        ----------
+        plan_id : int
+            ``PlanVersion.id``.
+
+        Returns
+        -------
+        tuple of (PlanVersion, dict)
+            The plan and its document, as saved.
+
+        Raises
+        ------
+        StoreError
+            If there is no plan with that id.
+        """
+        query = self._plan_query(with_document=True).where(PlanRow.id == plan_id)
+
+        def work(session: Session) -> tuple[PlanVersion, dict[str, Any]]:
+            found = session.execute(query).tuples().first()
+            if found is None:
+                raise StoreError(f"no plan with id {plan_id}")
+            row, portfolio_version = found
+            return plan_version_of(row, portfolio_version), row.document
+
+        return self._read(f"load plan {plan_id}", work)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _plan_query(with_document: bool = False) -> sa.Select[tuple[PlanRow, int]]:
+        query = sa.select(PlanRow, PortfolioVersionRow.version).join(
+            PortfolioVersionRow, PlanRow.portfolio_version_id == PortfolioVersionRow.id
+        )
+        return query if with_document else query.options(defer(PlanRow.document))
+
+    def _live_engine(self) -> sa.Engine:
+        if self._engine is None:
+            raise StoreError(f"the store on {self._url} is closed")
+        return self._engine
+
+    def _read(self, action: str, work: Callable[[Session], T]) -> T:
+        engine = self._live_engine()
+        try:
+            with Session(engine) as session, session.begin():
+                return work(session)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"cannot {action} from {self._url}: {one_line(exc)}") from exc
+
+    def _write(self, action: str, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction: all of it is committed, or none of it.
+
+        A unique-constraint clash (another process took the same version number
+        first, which the PostgreSQL advisory locks and SQLite's ``BEGIN IMMEDIATE``
+        should already prevent) is retried in a fresh transaction.
+        """
+        engine = self._live_engine()
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            try:
+                with Session(engine, expire_on_commit=False) as session, session.begin():
+                    session.connection(execution_options=WRITE_OPTIONS)
+                    return work(session)
+            except sa.exc.IntegrityError as exc:
+                if attempt == _WRITE_ATTEMPTS:
+                    raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
+                time.sleep(random.uniform(0.0, 0.02 * attempt))
+            except sa.exc.SQLAlchemyError as exc:
+                raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _serialise_versions(session: Session, namespace: int, name: str) -> None:
+    """On PostgreSQL, wait until no other transaction is numbering ``name``'s next version.
+
+    The lock is released when the transaction ends. SQLite needs none: a write
+    transaction there holds the whole database from ``BEGIN IMMEDIATE``.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:namespace, hashtext(:name))"),
+            {"namespace": namespace, "name": name},
+        )
