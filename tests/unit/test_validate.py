@@ -438,3 +438,38 @@ def test_local_hour_at_every_minute(origin: datetime, zone: str) -> None:
     h = Horizon(origin.replace(tzinfo=ZoneInfo(zone)), days=2, timezone=zone)
     clock = _Clock(h, -90, h.minutes)
     assert all(clock.hour(m) == h.to_datetime(m).hour for m in range(-90, h.minutes))
+
+
+
+def _with_predecessor(portfolio: Portfolio, order_id: str, predecessor: str) -> Portfolio:
+    from dataclasses import replace
+
+    orders = tuple(
+        replace(o, predecessors=(predecessor,)) if o.id == order_id else o
+        for o in portfolio.orders
+    )
+    return replace(portfolio, orders=orders)
+
+
+def test_precedence_met_when_the_order_starts_as_its_predecessor_ends(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O1 packs until minute 120 and O2 mixes from 120.
+    assert validate(_with_predecessor(portfolio, "O2", "O1"), good_plan) == []
+
+
+def test_precedence(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O1 starts at 0 but O2, now its predecessor, ends at 315.
+    v = only(_with_predecessor(portfolio, "O1", "O2"), good_plan, "precedence", "O1")
+    assert "315 min before predecessor O2" in v.message
+
+
+def test_precedence_on_an_unscheduled_predecessor(portfolio: Portfolio, good_plan: Plan) -> None:
+    v = only(_with_predecessor(portfolio, "O1", "O4"), good_plan, "precedence", "O1")
+    assert "O4 is not scheduled" in v.message
+
+
+def test_same_family_follower_owes_no_setup(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O2's mix on L1 follows O1's mix on L1 (both product X): its 15 min setup is waived.
+    plan = swap(good_plan, "O2", 0, Operation("O2", 0, "L1", 120, 240, 120.0))
+    assert [v.rule for v in validate(portfolio, plan)] == []

@@ -173,7 +173,34 @@ def _reference_problems(p: Portfolio) -> list[str]:
     for order in p.orders:
         if not p.has("product", order.product_id):
             out.append(f"order {order.id}: unknown product {order.product_id}")
+        for pred in order.predecessors:
+            if not p.has("order", pred):
+                out.append(f"order {order.id}: unknown predecessor {pred}")
+    if _has_cycle({o.id: o.predecessors for o in p.orders}):
+        out.append("order predecessors form a cycle")
     for d in p.deliveries:
         if not (p.has("depot", d.destination) or p.has("plant", d.destination)):
             out.append(f"delivery {d.id}: unknown destination {d.destination}")
     return out
+
+
+def _has_cycle(after: Mapping[str, tuple[str, ...]]) -> bool:
+    """True when the predecessor graph has a cycle (iterative DFS, three colours)."""
+    state: dict[str, int] = {}
+    for root in after:
+        if state.get(root):
+            continue
+        stack = [(root, iter(after.get(root, ())))]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                return True
+            elif not state.get(child) and child in after:
+                state[child] = 1
+                stack.append((child, iter(after[child])))
+    return False

@@ -81,8 +81,12 @@ class Order:
     due: int
     value_per_unit: float
     priority: PriorityClass = PriorityClass.DOMESTIC
+    predecessors: tuple[str, ...] = ()
+    """Orders that must be complete before any step of this one starts (kits, parts)."""
 
     def __post_init__(self) -> None:
+        if self.id in self.predecessors:
+            raise ValueError(f"order {self.id}: cannot be its own predecessor")
         if self.quantity <= 0:
             raise ValueError(f"order {self.id}: quantity must be positive")
         if self.due <= self.release:

@@ -123,6 +123,7 @@ def build_portfolio(doc: PortfolioDoc) -> Portfolio:
             at(o.due),
             o.value_per_unit,
             PriorityClass(o.priority),
+            tuple(o.after),
         )
         for o in doc.orders
     )
@@ -329,6 +330,7 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                 "due": t(o.due),
                 "value_per_unit": number(o.value_per_unit),
                 "priority": o.priority.value,
+                **({"after": list(o.predecessors)} if o.predecessors else {}),
             }
             for o in p.orders
         ],

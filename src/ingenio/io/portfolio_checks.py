@@ -112,12 +112,13 @@ class TimeFrame:
         """``start to end`` of the horizon in local time, for messages."""
         if self.horizon is None:
             return ""
-        h = self.horizon
-        return f"{_show(h.to_datetime(0))} to {_show(h.to_datetime(h.minutes))}"
+        first, last = self.horizon.to_datetime(0), self.horizon.to_datetime(self.horizon.minutes)
+        return f"{_show(first.replace(tzinfo=None))} to {_show(last.replace(tzinfo=None))}"
 
 
 def _show(moment: datetime) -> str:
-    return moment.replace(tzinfo=None).isoformat(timespec="minutes")
+    """A date-time as the file would write it (with its offset, when it has one)."""
+    return moment.isoformat(timespec="minutes")
 
 
 def time_frame(data: Raw) -> TimeFrame:
@@ -186,12 +187,29 @@ def reference_issues(data: Raw) -> list[Issue]:
         out.extend(_routing_issues(path, raw, seen, owner))
     for path, raw in items(data, "orders"):
         refer(path, raw, "product", "product", seen["product"])
+        out.extend(_after_issues(path, raw, seen["order"]))
     places = {**seen["depot"], **seen["plant"]}
     for path, raw in items(data, "deliveries"):
         key = text(raw, "destination")
         if key is not None and key not in places:
             msg = "unknown destination: no depot or plant has this id"
             out.append(Issue(f"{path}.destination", msg, key))
+    return out
+
+
+def _after_issues(path: str, order: Raw, orders: Mapping[str, str]) -> list[Issue]:
+    """Predecessors named in ``after`` must be other orders of the file."""
+    raw = order.get("after") if isinstance(order, dict) else None
+    if not isinstance(raw, list):
+        return []
+    out: list[Issue] = []
+    for i, key in enumerate(raw):
+        if not isinstance(key, str):
+            continue
+        if key == order.get("id"):
+            out.append(Issue(f"{path}.after[{i}]", "an order cannot follow itself", key))
+        elif key not in orders:
+            out.append(Issue(f"{path}.after[{i}]", "unknown order", key))
     return out
 
 

@@ -241,6 +241,8 @@ class OrderDoc(_Model):
     due: LocalDateTime
     value_per_unit: NonNegative
     priority: Literal["essential", "export", "domestic"] = "domestic"
+    after: list[Id] = []
+    """Orders that must be complete before this one starts (kits, parts, batches)."""
 
 
 class DepotDoc(_Model):

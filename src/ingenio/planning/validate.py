@@ -13,6 +13,7 @@ with the unknown id as subject, and the record is left out of the checks that ne
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_right
 from collections import defaultdict
@@ -21,6 +22,7 @@ from collections.abc import Sequence
 from ingenio.domain import (
     MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
+    Operation,
     OrderStatus,
     Plan,
     Portfolio,
@@ -47,6 +49,7 @@ RULES = (
     "release",
     "routing-order",
     "partial-order",
+    "precedence",
     "quantity",
     "duration",
     "uninterruptible",
@@ -91,6 +94,7 @@ def validate(portfolio: Portfolio, plan: Plan) -> list[Violation]:
     _check_horizon(portfolio, plan, out)
     _check_lines(portfolio, jobs, out)
     _check_orders(portfolio, jobs, out)
+    _check_precedence(portfolio, jobs, out)
     check_resources(portfolio, jobs, out)
     check_power(portfolio, plan, jobs, out)
     check_generators(portfolio, plan, out)
@@ -243,6 +247,7 @@ def _check_orders(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation
     by_order: dict[str, dict[int, list[Job]]] = defaultdict(lambda: defaultdict(list))
     for job in jobs:
         by_order[job.order.id][job.op.step].append(job)
+    warm = _warm_operations(portfolio, jobs)
     for order_id in sorted(by_order):
         order = portfolio.order(order_id)
         steps = by_order[order_id]
@@ -282,11 +287,66 @@ def _check_orders(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation
                             order_id,
                         )
                     )
-            _check_step(order_id, order.quantity, k, steps[k], out)
+            _check_step(order_id, order.quantity, k, steps[k], out, warm)
+
+
+def _warm_operations(portfolio: Portfolio, jobs: Sequence[Job]) -> frozenset[Operation]:
+    """Operations that follow, on the same line, an operation of the same product family.
+
+    Setups are sequence-dependent by family: such an operation owes no setup time.
+    """
+    by_line: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        by_line[job.op.line_id].append(job)
+    warm: set[Operation] = set()
+    for line_jobs in by_line.values():
+        line_jobs.sort(key=lambda j: (j.op.start, j.op.end))
+        for prev, job in itertools.pairwise(line_jobs):
+            if prev.op.end <= job.op.start and _family(portfolio, prev) == _family(portfolio, job):
+                warm.add(job.op)
+    return frozenset(warm)
+
+
+def _family(portfolio: Portfolio, job: Job) -> str:
+    return portfolio.product(job.order.product_id).family
+
+
+def _check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]) -> None:
+    """Rule ``precedence``: an order starts only after each predecessor order is complete."""
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for job in jobs:
+        oid = job.order.id
+        first[oid] = min(first.get(oid, job.op.start), job.op.start)
+        last[oid] = max(last.get(oid, job.op.end), job.op.end)
+    for oid in sorted(first):
+        for pred in portfolio.order(oid).predecessors:
+            if pred not in last:
+                out.append(
+                    Violation(
+                        "precedence",
+                        f"order {oid} runs but its predecessor order {pred} is not scheduled",
+                        oid,
+                    )
+                )
+            elif first[oid] < last[pred]:
+                out.append(
+                    Violation(
+                        "precedence",
+                        f"order {oid} starts at minute {first[oid]}, "
+                        f"{last[pred] - first[oid]} min before predecessor {pred} is complete",
+                        oid,
+                    )
+                )
 
 
 def _check_step(
-    order_id: str, quantity: float, k: int, pieces: list[Job], out: list[Violation]
+    order_id: str,
+    quantity: float,
+    k: int,
+    pieces: list[Job],
+    out: list[Violation],
+    warm: frozenset[Operation] = frozenset(),
 ) -> None:
     """Rules ``quantity``, ``duration`` and ``uninterruptible`` for one step of an order."""
     pieces = sorted(pieces, key=lambda j: (j.op.start, j.op.end))
@@ -311,7 +371,8 @@ def _check_step(
             )
         )
     for i, job in enumerate(pieces):
-        extra = step.setup_minutes if i == 0 else step.restart_minutes
+        setup = 0 if job.op in warm else step.setup_minutes
+        extra = setup if i == 0 else step.restart_minutes
         need = job.op.quantity / step.rate_per_hour * MINUTES_PER_HOUR + extra
         got = job.op.end - job.op.start
         if got < need - TOL * max(1.0, need):
