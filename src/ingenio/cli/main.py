@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from ingenio.cli import bench, operations, outages, scenarios
 from ingenio.cli.render import plan_table, violations_text
 from ingenio.domain import DomainError, Portfolio
 
@@ -260,6 +261,11 @@ def check_plan(
         console.print(f"{plan_json}: valid — every rule holds")
 
     run_guarded(ctx, work)
+
+
+# Sub-commands live in their own modules, one per area, each with a ``register``.
+for _area in (bench, outages, scenarios, operations):
+    _area.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,10 @@
+"""What-if questions and Monte Carlo runs over outages and tanker arrivals."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the main ``ingenio`` app."""
+    del app  # commands are added here as they are built
