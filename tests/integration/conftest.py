@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -75,3 +76,12 @@ def pg_schema_url(pg_url: str, pg_schema: str) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{pg_schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh store database: a SQLite file, then a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{(tmp_path / 'store.sqlite').as_posix()}"
+    url: str = request.getfixturevalue("pg_schema_url")
+    return url

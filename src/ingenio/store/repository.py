@@ -1,27 +1,22 @@
 """The store: append-only, versioned portfolio and plan documents in one database.
 
-Every save inserts a new row in its own transaction; nothing is updated or
-deleted. Documents are the JSON-ready dicts the io layer produces; the store
-never looks inside them.
+Every save inserts a new row, and its audit-log row, in one transaction;
+nothing is updated or deleted. Documents are the JSON-ready dicts the io
+layer produces; the store never looks inside them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
-from alembic.util.exc import CommandError
 from sqlalchemy.orm import Session, defer
 
-from ingenio.store import migrate
-from ingenio.store.engine import WRITE_OPTIONS, create_engine, one_line
+from ingenio.store.actuals_repo import ActualsStore
+from ingenio.store.audit import AuditEntry, AuditStore, write_audit
 from ingenio.store.errors import StoreError
 from ingenio.store.records import (
     MAX_NAME_LENGTH,
@@ -33,11 +28,11 @@ from ingenio.store.records import (
     plan_version_of,
     portfolio_version_of,
 )
-from ingenio.store.settings import mask_url
 from ingenio.store.tables import PlanRow, PortfolioVersionRow
 
 __all__ = [
     "MAX_NAME_LENGTH",
+    "AuditEntry",
     "PlanVersion",
     "PortfolioVersion",
     "Store",
@@ -46,101 +41,27 @@ __all__ = [
     "checksum",
 ]
 
-T = TypeVar("T")
-
-_WRITE_ATTEMPTS = 5
-"""How often a save is retried when a concurrent save took the same version number."""
-
 _PORTFOLIO_LOCKS, _PLAN_LOCKS = 0x1A6E, 0x1A6F
 """PostgreSQL advisory-lock namespaces: saves of one name's next version queue on them."""
 
 
-class Store:
-    """Versioned portfolios and plans in one database (SQLite or PostgreSQL).
+class Store(ActualsStore, AuditStore):
+    """Versioned portfolios and plans, actuals and the audit log in one database.
 
-    Use :meth:`open`, preferably as a context manager::
+    SQLite or PostgreSQL. Use :meth:`open`, preferably as a context manager::
 
         with Store.open(resolve_url(db)) as store:
             saved = store.save_portfolio("acme", document)
+
+    Every write is one transaction that also adds its audit-log row
+    (:mod:`ingenio.store.audit`); actuals methods are in
+    :class:`ingenio.store.actuals_repo.ActualsStore`.
     """
-
-    def __init__(self, engine: sa.Engine, url: str) -> None:
-        self._engine: sa.Engine | None = engine
-        self._url = mask_url(url)
-
-    @classmethod
-    def open(cls, url: str) -> Store:
-        """Connect to a database and bring its schema up to date.
-
-        Parameters
-        ----------
-        url : str
-            A SQLAlchemy URL (see :func:`ingenio.store.settings.resolve_url` for paths).
-
-        Returns
-        -------
-        Store
-            An open store; close it with :meth:`close` or a ``with`` block.
-
-        Raises
-        ------
-        StoreError
-            If the URL is invalid, the database cannot be reached or its schema
-            cannot be migrated. The message names the URL, password masked.
-        """
-        masked = mask_url(url)
-        try:
-            engine = create_engine(url)
-        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
-            raise StoreError(f"invalid database URL {masked}: {one_line(exc, url)}") from exc
-        try:
-            connection = engine.connect()
-        except sa.exc.SQLAlchemyError as exc:
-            engine.dispose()
-            raise StoreError(f"cannot connect to database {masked}: {one_line(exc, url)}") from exc
-        try:
-            with connection:
-                connection.execution_options(**WRITE_OPTIONS)
-                with connection.begin():
-                    migrate.upgrade(connection)
-        except (sa.exc.SQLAlchemyError, CommandError) as exc:
-            engine.dispose()
-            hint = " (was it written by a newer Ingenio?)" if isinstance(exc, CommandError) else ""
-            raise StoreError(
-                f"cannot migrate database {masked} to the current schema: "
-                f"{one_line(exc, url)}{hint}"
-            ) from exc
-        except BaseException:
-            engine.dispose()
-            raise
-        return cls(engine, url)
-
-    @property
-    def url(self) -> str:
-        """The database URL, password masked."""
-        return self._url
-
-    def close(self) -> None:
-        """Release the database connections; the store cannot be used afterwards."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- portfolios -------------------------------------------------------------------------
 
     def save_portfolio(
-        self, name: str, document: dict[str, Any], note: str = ""
+        self, name: str, document: dict[str, Any], note: str = "", actor: str | None = None
     ) -> PortfolioVersion:
         """Save a portfolio document as the next version of ``name``.
 
@@ -152,6 +73,8 @@ class Store:
             The JSON-ready document.
         note : str, optional
             Free text kept with this version.
+        actor : str, optional
+            Who saves it, for the audit log (default :func:`~ingenio.store.audit.current_actor`).
 
         Returns
         -------
@@ -186,7 +109,10 @@ class Store:
             )
             session.add(row)
             session.flush()
-            return portfolio_version_of(row)
+            saved = portfolio_version_of(row)
+            detail = {"id": saved.id, "version": saved.version, "checksum": digest, "note": note}
+            write_audit(session, "save", "portfolio", name, detail, actor)
+            return saved
 
         return self._write(f"save portfolio {name!r}", work)
 
@@ -275,6 +201,7 @@ class Store:
         seconds: float,
         document: dict[str, Any],
         summary: dict[str, Any],
+        actor: str | None = None,
     ) -> PlanVersion:
         """Save a plan made from a saved portfolio version.
 
@@ -296,6 +223,8 @@ class Store:
             The JSON-ready plan document.
         summary : dict
             A small JSON-ready summary, returned with listings.
+        actor : str, optional
+            Who saves it, for the audit log (default :func:`~ingenio.store.audit.current_actor`).
 
         Returns
         -------
@@ -340,7 +269,17 @@ class Store:
             )
             session.add(row)
             session.flush()
-            return plan_version_of(row, portfolio_version)
+            saved = plan_version_of(row, portfolio_version)
+            detail = {
+                "portfolio": name,
+                "portfolio_version": portfolio_version,
+                "version": saved.version,
+                "planner": planner,
+                "status": status,
+                "value": saved.value,
+            }
+            write_audit(session, "save", "plan", str(saved.id), detail, actor)
+            return saved
 
         return self._write(f"save plan of portfolio version {portfolio_version_id}", work)
 
@@ -404,40 +343,6 @@ class Store:
             PortfolioVersionRow, PlanRow.portfolio_version_id == PortfolioVersionRow.id
         )
         return query if with_document else query.options(defer(PlanRow.document))
-
-    def _live_engine(self) -> sa.Engine:
-        if self._engine is None:
-            raise StoreError(f"the store on {self._url} is closed")
-        return self._engine
-
-    def _read(self, action: str, work: Callable[[Session], T]) -> T:
-        engine = self._live_engine()
-        try:
-            with Session(engine) as session, session.begin():
-                return work(session)
-        except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"cannot {action} from {self._url}: {one_line(exc)}") from exc
-
-    def _write(self, action: str, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one transaction: all of it is committed, or none of it.
-
-        A unique-constraint clash (another process took the same version number
-        first, which the PostgreSQL advisory locks and SQLite's ``BEGIN IMMEDIATE``
-        should already prevent) is retried in a fresh transaction.
-        """
-        engine = self._live_engine()
-        for attempt in range(1, _WRITE_ATTEMPTS + 1):
-            try:
-                with Session(engine, expire_on_commit=False) as session, session.begin():
-                    session.connection(execution_options=WRITE_OPTIONS)
-                    return work(session)
-            except sa.exc.IntegrityError as exc:
-                if attempt == _WRITE_ATTEMPTS:
-                    raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
-                time.sleep(random.uniform(0.0, 0.02 * attempt))
-            except sa.exc.SQLAlchemyError as exc:
-                raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
-        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _serialise_versions(session: Session, namespace: int, name: str) -> None:

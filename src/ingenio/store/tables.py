@@ -1,4 +1,4 @@
-"""The store's tables: append-only, versioned JSON documents.
+"""The store's tables: versioned JSON documents, actuals and the audit log.
 
 Rows are only ever inserted. A portfolio saved again under the same name
 becomes version ``n + 1``; every plan is numbered within its portfolio's name.
@@ -98,3 +98,111 @@ class PlanRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     document: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
+
+
+# -- actuals and the audit log (migration 0002) -------------------------------------------
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""A 64-bit key; plain ``INTEGER`` on SQLite, where only that auto-increments."""
+
+IMPORT_KEY_LENGTH = 32
+"""Hex digits of an import key (128 bits of SHA-256)."""
+
+
+def _actual_table_args(table: str, *index: str) -> tuple[sa.schema.SchemaItem, ...]:
+    """The unique import key and the lookup index of an actuals table."""
+    return (
+        sa.UniqueConstraint("import_key", name=f"uq_{table}_import_key"),
+        sa.Index(f"ix_{table}_{'_'.join(index)}", *index),
+    )
+
+
+class _ActualRow:
+    """Columns every actuals table has.
+
+    ``import_key`` hashes the record kind and the row's content, so the same
+    row read twice (a sheet imported again) is stored once; ``source`` says
+    where the row came from (``actuals.xlsx:Downtime``, ``cli``).
+    """
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True, sort_order=-1)
+    import_key: Mapped[str] = mapped_column(sa.String(IMPORT_KEY_LENGTH), nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+
+
+class ProductionRecordRow(_ActualRow, Base):
+    """Units a line made during ``[start, end)``."""
+
+    __tablename__ = "production_records"
+    __table_args__ = _actual_table_args("production_records", "line_id", "start")
+
+    line_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    product_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    order_id: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    good_qty: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    scrap_qty: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    start: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    end: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class DowntimeEventRow(_ActualRow, Base):
+    """A line standing still during ``[start, end)``, and why."""
+
+    __tablename__ = "downtime_events"
+    __table_args__ = _actual_table_args("downtime_events", "line_id", "start")
+
+    line_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    cause: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    start: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    end: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+
+
+class FuelReceiptRow(_ActualRow, Base):
+    """Litres received into a plant's tank or a depot."""
+
+    __tablename__ = "fuel_receipts"
+    __table_args__ = _actual_table_args("fuel_receipts", "plant_or_depot_id", "at")
+
+    plant_or_depot_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    litres: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    note: Mapped[str] = mapped_column(sa.Text, nullable=False)
+
+
+class FuelDrawRow(_ActualRow, Base):
+    """Litres a generator drew from its tank."""
+
+    __tablename__ = "fuel_draws"
+    __table_args__ = _actual_table_args("fuel_draws", "generator_id", "at")
+
+    generator_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    litres: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class MeterReadingRow(_ActualRow, Base):
+    """A line's power meter at one moment (kW demand, cumulative kWh register)."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = _actual_table_args("meter_readings", "line_id", "at")
+
+    line_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    kw: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    kwh: Mapped[float] = mapped_column(sa.Float, nullable=False)
+
+
+class AuditRow(Base):
+    """Who changed what, when: written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_entity_at", "entity", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    entity: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    entity_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)

@@ -1,0 +1,259 @@
+"""Commands for what really happened: ``record``, ``template``, ``import-actuals``, ``audit``.
+
+``plans list`` and ``plans diff`` live in :mod:`ingenio.cli.plan_versions`;
+:func:`register` adds both to the ``ingenio`` app.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ingenio.cli import plan_versions
+from ingenio.cli.guard import (
+    TIMEZONE_ENV_VAR,
+    fail,
+    guarded,
+    moment,
+    open_store,
+    since_option,
+    zone_of,
+)
+from ingenio.cli.tables import fitted_table
+from ingenio.operations.actuals import (
+    ActualsBatch,
+    DowntimeCause,
+    DowntimeEvent,
+    FuelDraw,
+    FuelReceipt,
+    ProductionRecord,
+)
+
+console = Console()
+
+record = typer.Typer(
+    help="Record what really happened: production, downtime, fuel.", no_args_is_help=True
+)
+template = typer.Typer(help="Write empty templates to fill in.", no_args_is_help=True)
+
+Timezone = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        envvar=TIMEZONE_ENV_VAR,
+        help="Zone of times typed without an offset, e.g. America/Havana.",
+    ),
+]
+Line = Annotated[str, typer.Option("--line", help="Line id.")]
+Start = Annotated[str, typer.Option("--start", help="Start, e.g. 2026-04-06T08:00.")]
+End = Annotated[str, typer.Option("--end", help="End, e.g. 2026-04-06T14:30.")]
+
+
+def _said(new: int, what: str) -> None:
+    if new:
+        console.print(f"recorded {new} {what}")
+    else:
+        console.print(f"{what} already recorded: nothing new")
+
+
+@record.command("production")
+def record_production(
+    ctx: typer.Context,
+    line: Line,
+    product: Annotated[str, typer.Option("--product", help="Product id.")],
+    good: Annotated[float, typer.Option("--good", help="Good units made.")],
+    start: Start,
+    end: End,
+    order: Annotated[str | None, typer.Option("--order", help="Order id (none: stock).")] = None,
+    scrap: Annotated[float, typer.Option("--scrap", help="Units scrapped.")] = 0.0,
+    timezone: Timezone = None,
+) -> None:
+    """Record units a line made in a period."""
+
+    def work() -> None:
+        zone = zone_of(timezone)
+        rec = ProductionRecord(
+            line,
+            product,
+            order,
+            good,
+            scrap,
+            moment("--start", start, zone),
+            moment("--end", end, zone),
+        )
+        with open_store(ctx) as store:
+            _said(store.add_production(rec), "production record")
+
+    guarded(ctx, work)
+
+
+@record.command("downtime")
+def record_downtime(
+    ctx: typer.Context,
+    line: Line,
+    cause: Annotated[DowntimeCause, typer.Option("--cause", help="Why the line stood still.")],
+    start: Start,
+    end: End,
+    note: Annotated[str, typer.Option("--note", help="Free text.")] = "",
+    timezone: Timezone = None,
+) -> None:
+    """Record a line standing still, and why."""
+
+    def work() -> None:
+        zone = zone_of(timezone)
+        event = DowntimeEvent(
+            line, cause, moment("--start", start, zone), moment("--end", end, zone), note
+        )
+        with open_store(ctx) as store:
+            _said(store.add_downtime(event), "downtime event")
+
+    guarded(ctx, work)
+
+
+@record.command("fuel")
+def record_fuel(
+    ctx: typer.Context,
+    litres: Annotated[float, typer.Option("--litres", help="Litres.")],
+    at: Annotated[str, typer.Option("--at", help="When, e.g. 2026-04-06T09:30.")],
+    receipt: Annotated[bool, typer.Option("--receipt", help="Diesel received.")] = False,
+    draw: Annotated[bool, typer.Option("--draw", help="Diesel drawn by a generator.")] = False,
+    site: Annotated[
+        str | None,
+        typer.Option("--site", "--plant", "--depot", help="Plant or depot receiving (--receipt)."),
+    ] = None,
+    generator: Annotated[
+        str | None, typer.Option("--generator", help="Generator drawing (--draw).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Free text (--receipt).")] = "",
+    timezone: Timezone = None,
+) -> None:
+    """Record diesel received (--receipt --site S) or drawn (--draw --generator G)."""
+
+    def work() -> None:
+        if receipt == draw:
+            fail("give exactly one of --receipt and --draw")
+        if receipt and site is None:
+            fail("--receipt needs --site (the plant or depot receiving)")
+        if draw and generator is None:
+            fail("--draw needs --generator")
+        when = moment("--at", at, zone_of(timezone))
+        with open_store(ctx) as store:
+            if site is not None and receipt:
+                _said(store.add_fuel_receipt(FuelReceipt(site, litres, when, note)), "fuel receipt")
+            elif generator is not None:
+                _said(store.add_fuel_draw(FuelDraw(generator, litres, when)), "fuel draw")
+
+    guarded(ctx, work)
+
+
+@template.command("actuals")
+def template_actuals(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Workbook to write (default actuals.xlsx), or folder for --format csv."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="xlsx: one workbook; csv: one file per kind.")
+    ] = "xlsx",
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Zone written on the Instructions sheet.")
+    ] = "America/Havana",
+) -> None:
+    """Write an actuals template: a sheet per kind, with headers and an example row."""
+    from ingenio.io.actuals_sheet import write_template
+
+    def work() -> None:
+        if fmt not in ("xlsx", "csv"):
+            fail(f"--format: choose xlsx or csv (got {fmt!r})")
+        zone_of(timezone)
+        kind: Literal["xlsx", "csv"] = "csv" if fmt == "csv" else "xlsx"
+        target = out if out is not None else Path("actuals" if kind == "csv" else "actuals.xlsx")
+        for path in write_template(target, kind, timezone):
+            console.print(f"wrote {path}")
+
+    guarded(ctx, work)
+
+
+def _import_table(batch: ActualsBatch, new: dict[str, int]) -> Table:
+    table = Table(title="actuals imported")
+    for head in ("kind", "in file", "new"):
+        table.add_column(head, justify="left" if head == "kind" else "right")
+    for kind, count in batch.counts().items():
+        if count:
+            table.add_row(kind.replace("_", " "), str(count), str(new.get(kind, 0)))
+    return table
+
+
+def import_actuals(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A filled actuals workbook (.xlsx) or CSV file.")],
+    timezone: Timezone = None,
+) -> None:
+    """Import actuals from Excel or CSV; rows already stored are not added again."""
+    from ingenio.io.actuals_sheet import read_actuals
+
+    def work() -> None:
+        if not file.exists():
+            fail(f"{file}: no such file")
+        zone_of(timezone)
+        batch = read_actuals(file, timezone)
+        if batch.empty:
+            console.print(f"{file}: no rows to import; nothing new")
+            return
+        with open_store(ctx) as store:
+            new = store.add_actuals(batch, source=file.name)
+        console.print(_import_table(batch, new))
+        total = sum(new.values())
+        if total:
+            console.print(f"{total} new row(s) stored from {file.name}")
+        else:
+            console.print(f"nothing new: every row of {file.name} was already stored")
+
+    guarded(ctx, work)
+
+
+def audit(
+    ctx: typer.Context,
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", help="Only this kind: portfolio, plan, downtime_events, ..."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date or time (UTC unless offset).")
+    ] = None,
+) -> None:
+    """Show the audit log: who changed what, and when (times in UTC)."""
+
+    def work() -> None:
+        with open_store(ctx) as store:
+            entries = store.audit_entries(entity=entity, since=since_option(since))
+        if not entries:
+            console.print("no audit entries")
+            return
+        rows = []
+        for e in entries:
+            detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+            when = e.at.strftime("%Y-%m-%d %H:%M:%S")
+            rows.append([when, e.actor, e.action, e.entity, e.entity_id, detail])
+        heads = ("at (UTC)", "actor", "action", "entity", "id", "detail")
+        table = fitted_table("audit log", heads, rows, wrap=("id", "detail"))
+        console.print(table)
+
+    guarded(ctx, work)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``record``, ``template``, ``import-actuals``, ``plans`` and ``audit`` to ``app``."""
+    app.add_typer(record, name="record")
+    app.add_typer(template, name="template")
+    app.command("import-actuals")(import_actuals)
+    app.command("audit")(audit)
+    plan_versions.register(app)

@@ -1,0 +1,103 @@
+"""What the store-backed commands share: the store of ``--db``, one-line errors, times.
+
+``ingenio.cli.main`` imports the command modules while it is itself being
+imported, so this module reaches into it only when a command runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import NoReturn, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from ingenio.store import Store, StoreError, resolve_url
+
+T = TypeVar("T")
+
+TIMEZONE_ENV_VAR = "INGENIO_TIMEZONE"
+"""Default of ``--timezone`` for times typed without an offset."""
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with one clear line on stderr (exit code 1)."""
+    from ingenio.cli.main import Failure
+
+    raise Failure(message)
+
+
+def guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
+    """Run ``work`` like every ``ingenio`` command: known errors become one line, exit 1."""
+    from ingenio.cli.main import run_guarded
+
+    def inner() -> T:
+        try:
+            return work()
+        except StoreError as exc:
+            fail(str(exc))
+
+    return run_guarded(ctx, inner)
+
+
+@contextmanager
+def open_store(ctx: typer.Context) -> Iterator[Store]:
+    """The store named by the global ``--db`` option (or its default)."""
+    from ingenio.cli.main import _opts
+
+    with Store.open(resolve_url(_opts(ctx).db)) as store:
+        yield store
+
+
+def zone_of(name: str | None, option: str = "--timezone") -> ZoneInfo | None:
+    """The zone named by an option, None when not given."""
+    if name is None or not name.strip():
+        return None
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"{option}: unknown time zone {name!r}")
+
+
+def moment(option: str, text: str, zone: ZoneInfo | None) -> datetime:
+    """Parse a date-time option: ISO 8601 with an offset, or local to ``zone``.
+
+    Parameters
+    ----------
+    option : str
+        The option's name, for the message.
+    text : str
+        ``2026-04-06T08:00-04:00``, ``2026-04-06 08:00`` or ``2026-04-06``.
+    zone : ZoneInfo or None
+        Zone of a time without an offset; None refuses such times.
+
+    Returns
+    -------
+    datetime
+        An aware datetime.
+    """
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option}: not a date and time like 2026-04-06T08:00 (got {text!r})")
+    if value.tzinfo is None:
+        if zone is None:
+            fail(
+                f"{option}: {text!r} has no UTC offset; add one (2026-04-06T08:00-04:00) "
+                f"or give --timezone (or set ${TIMEZONE_ENV_VAR})"
+            )
+        value = value.replace(tzinfo=zone)
+    return value
+
+
+def since_option(text: str | None) -> datetime | None:
+    """A ``--since`` option: a date or a date-time, UTC unless it carries an offset."""
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--since: not a date like 2026-04-01 (got {text!r})")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -1,0 +1,232 @@
+"""``ingenio plans list`` and ``ingenio plans diff``: saved plan versions and what changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ingenio.cli.guard import guarded, open_store
+from ingenio.cli.tables import fitted_table
+from ingenio.domain import Plan, Portfolio
+from ingenio.operations.plandiff import Change, OrderChange, Placement, PlanDiff, diff_plans
+from ingenio.store import PlanVersion, Store
+
+console = Console()
+
+plans = typer.Typer(help="Saved plan versions: list them, compare two.", no_args_is_help=True)
+
+
+@plans.command("list")
+def plans_list(
+    ctx: typer.Context,
+    portfolio: Annotated[
+        str | None, typer.Option("--portfolio", help="Only this portfolio's plans.")
+    ] = None,
+) -> None:
+    """List saved plans: id, version, planner, status, value, bound, created."""
+
+    def work() -> None:
+        with open_store(ctx) as store:
+            found = store.plans(portfolio)
+        if not found:
+            console.print("no plans saved" + (f" for {portfolio!r}" if portfolio else ""))
+            return
+        names = sorted({p.portfolio_name for p in found})
+        for name in names:
+            rows = [
+                [
+                    str(p.id),
+                    f"v{p.version}",
+                    f"v{p.portfolio_version}",
+                    p.planner,
+                    p.status,
+                    f"{p.value:,.0f}",
+                    "" if p.bound is None else f"{p.bound:,.0f}",
+                    _gap(p),
+                    p.created_at.strftime("%Y-%m-%d %H:%M"),
+                ]
+                for p in found
+                if p.portfolio_name == name
+            ]
+            heads = ["id", "plan", "portfolio", "planner", "status", "value", "bound", "gap"]
+            heads.append("created UTC")
+            if all(row[6] == "" for row in rows):  # no bounds: no bound nor gap column
+                heads = heads[:6] + heads[8:]
+                rows = [row[:6] + row[8:] for row in rows]
+            wrap = ("planner", "status", "created UTC")
+            right = ("id", "value", "bound", "gap")
+            console.print(fitted_table(f"plans of {name}", heads, rows, wrap=wrap, right=right))
+
+    guarded(ctx, work)
+
+
+def _gap(p: PlanVersion) -> str:
+    """How far the value is below the bound, in per cent of the bound."""
+    if p.bound is None or p.bound <= 0:
+        return ""
+    return f"{max(0.0, p.bound - p.value) / p.bound:.1%}"
+
+
+def load_stored_plan(store: Store, plan_id: int) -> tuple[PlanVersion, Portfolio, Plan]:
+    """A saved plan rebuilt from its document, with the portfolio version it was made from.
+
+    Raises
+    ------
+    StoreError
+        If there is no such plan.
+    DomainError
+        If a stored document no longer reads (written by another Ingenio version).
+    """
+    from ingenio.io.plan_file import plan_from_document
+    from ingenio.io.portfolio_file import parse_portfolio
+
+    version, document = store.load_plan(plan_id)
+    pv, portfolio_doc = store.load_portfolio(version.portfolio_name, version.portfolio_version)
+    portfolio = parse_portfolio(portfolio_doc, f"portfolio {pv.name!r} version {pv.version}")
+    return version, portfolio, plan_from_document(document, portfolio, f"plan {plan_id}")
+
+
+@plans.command("diff")
+def plans_diff(
+    ctx: typer.Context,
+    old: Annotated[int, typer.Argument(help="Id of the earlier plan (see `plans list`).")],
+    new: Annotated[int, typer.Argument(help="Id of the later plan.")],
+) -> None:
+    """Which orders moved, became late, were dropped or recovered between two plans, and why."""
+
+    def work() -> None:
+        with open_store(ctx) as store:
+            old_v, old_p, old_plan = load_stored_plan(store, old)
+            new_v, new_p, new_plan = load_stored_plan(store, new)
+        offset = (old_p.horizon.origin - new_p.horizon.origin).total_seconds() // 60
+        diff = diff_plans(old_plan, new_plan, int(offset))
+        for line in (
+            f"plan {old} ({_label(old_v)}) -> plan {new} ({_label(new_v)})",
+            f"value {diff.old_value:,.0f} -> {diff.new_value:,.0f} "
+            f"({diff.value_change:+,.0f} {new_p.currency})",
+            f"{len(diff.changes)} order(s) changed, {diff.unchanged} unchanged",
+        ):
+            console.print(line, highlight=False, soft_wrap=True)
+        if diff.changes:
+            for table in diff_tables(diff, new_p):
+                console.print(table)
+            counts = ", ".join(f"{n} {k.value.replace('_', ' ')}" for k, n in diff.counts().items())
+            console.print(counts, style="dim")
+
+    guarded(ctx, work)
+
+
+def _label(v: PlanVersion) -> str:
+    return f"{v.portfolio_name!r} plan v{v.version}, {v.planner}"
+
+
+def diff_tables(diff: PlanDiff, portfolio: Portfolio) -> list[Table]:
+    """One table per kind of change, worst first; times local to ``portfolio``.
+
+    An order that both moved and became late appears in both tables.
+    """
+
+    def when(p: Placement) -> str:
+        return _when(portfolio, p.start)
+
+    def done(p: Placement) -> str:
+        return _when(portfolio, p.completion)
+
+    def status(p: Placement) -> str:
+        return p.status.value.replace("_", " ")
+
+    def lines(p: Placement) -> str:
+        return " ".join(p.lines) or "-"
+
+    def reason(c: OrderChange, old: bool = False) -> str:
+        placement = c.old if old else c.new
+        return placement.reason if placement is not None and placement.reason else "-"
+
+    specs: list[tuple[Change, str, list[str], Callable[[OrderChange], list[str]]]] = [
+        (
+            Change.DROPPED,
+            "dropped: unscheduled now",
+            ["order", "was", "start was", "why now"],
+            lambda c: [c.order_id, _both(c, status, old=True), _both(c, when, old=True),
+                       reason(c)],
+        ),
+        (
+            Change.BECAME_LATE,
+            "became late",
+            ["order", "completion", "late by", "why"],
+            lambda c: [c.order_id, _both(c, done), _late(c), reason(c)],
+        ),
+        (
+            Change.RECOVERED,
+            "recovered",
+            ["order", "status", "completion", "why it was behind"],
+            lambda c: [c.order_id, _both(c, status), _both(c, done), reason(c, old=True)],
+        ),
+        (
+            Change.MOVED,
+            "moved: start shifted or lines changed",
+            ["order", "start", "shift", "lines"],
+            lambda c: [c.order_id, _both(c, when), _shift(c), _both(c, lines)],
+        ),
+        (
+            Change.ADDED,
+            "added: only in the new plan",
+            ["order", "status", "start"],
+            lambda c: [c.order_id, _both(c, status), _both(c, when)],
+        ),
+        (
+            Change.REMOVED,
+            "removed: only in the old plan",
+            ["order", "status", "start"],
+            lambda c: [c.order_id, _both(c, status, old=True), _both(c, when, old=True)],
+        ),
+    ]  # fmt: skip
+    tables = []
+    for change, title, heads, row in specs:
+        found = diff.of(change)
+        if found:
+            rows = [row(c) for c in found]
+            wrap = [h for h in heads if h not in ("order", "shift", "late by")]
+            right = ("shift", "late by")
+            tables.append(fitted_table(f"{title} ({len(found)})", heads, rows, wrap, right))
+    return tables
+
+
+def _late(c: OrderChange) -> str:
+    minutes = 0 if c.new is None else c.new.lateness_minutes
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}"
+
+
+def _both(c: OrderChange, show: Callable[[Placement], str], old: bool = False) -> str:
+    """``old -> new`` of a shown value, one value when equal (``old``: the old one only)."""
+    before = "" if c.old is None else show(c.old)
+    after = "" if c.new is None else show(c.new)
+    if old or c.new is None or before == after:
+        return before
+    if c.old is None:
+        return after
+    return f"{before} -> {after}"
+
+
+def _when(portfolio: Portfolio, minute: int | None) -> str:
+    if minute is None:
+        return "-"
+    return portfolio.horizon.to_datetime(minute).strftime("%m-%d %H:%M")
+
+
+def _shift(c: OrderChange) -> str:
+    shift = c.start_shift
+    if not shift:
+        return ""
+    hours, minutes = divmod(abs(shift), 60)
+    return f"{'+' if shift > 0 else '-'}{hours}h{minutes:02d}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``plans`` group to ``app``."""
+    app.add_typer(plans, name="plans")

@@ -1,0 +1,1 @@
+"""What really happened: actuals, KPIs and plan comparisons. Pure: no IO, no DB."""
