@@ -4,7 +4,8 @@
 grid-off windows of random probability, 0-2 generators, a tank or none, solar
 or none, 0-2 shared resources), an optional depot, fuel deliveries, 1-3
 products of 1-3 steps (some uninterruptible) and 1-12 orders over 2-3 days at
-15, 30, 45 or 60-minute slots, sometimes across a daylight-saving change.
+15, 30, 45 or 60-minute slots, sometimes across a daylight-saving change;
+some orders come after others (predecessors).
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def products(draw: st.DrawFn, index: int, plant: Plant) -> Product:
                 else {},
             )
         )
-    return Product(f"X{index}", f"product {index}", "fam", tuple(steps))
+    return Product(f"X{index}", f"product {index}", f"fam{index % 2}", tuple(steps))
 
 
 @st.composite
@@ -195,6 +196,11 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
                 due,
                 draw(st.sampled_from((0.0, 3.0, 10.0))),
                 draw(st.sampled_from(list(PriorityClass))),
+                tuple(  # predecessors among earlier orders: no cycle
+                    sorted(draw(st.sets(st.sampled_from([o.id for o in orders]), max_size=2)))
+                    if orders and draw(st.integers(0, 3)) == 0
+                    else ()
+                ),
             )
         )
     return Portfolio(

@@ -184,6 +184,24 @@ def test_depot_trucks_fuel_without_overfilling_the_tank() -> None:
     )
 
 
+def test_depot_trucks_only_once_it_has_fuel() -> None:
+    # The depot is empty until its 500 L tanker comes at minute 60.
+    tank = FuelTank(1000.0, 100.0, 100.0)
+    depot = Depot("D1", "depot", 0.0)
+    tanker = FuelDelivery("F1", 500.0, 60, 30, 90, "D1")
+    p = build(off=((0, 240),), generators=(G1,), tank=tank, depots=(depot,), deliveries=(tanker,))
+    plan = plan_of(p)
+    assert spans(plan) == [(0, "L1", 60, 120)]
+    assert plan.fuel_transfers == (FuelTransfer("D1", "P1", 60, 41.0),)
+    assert plan.generator_runs == (GeneratorRun("G1", 60, 120, 100.0),)
+
+
+def test_generator_without_tank_is_not_used() -> None:
+    plan = plan_of(build(off=((0, 120),), generators=(G1,)))
+    assert spans(plan) == [(0, "L1", 120, 180)]
+    assert plan.generator_runs == ()
+
+
 def test_uninterruptible_step_waits_for_a_long_enough_window() -> None:
     step = replace(MIX, interruptible=False)
     order = Order("O1", "X", 150.0, 0, 2000, 1.0)
@@ -248,6 +266,31 @@ def test_late_order_is_valued_with_decay_and_explained() -> None:
     )
     assert second.value == pytest.approx(594.0)
     assert second.reason == "not enough power before due"
+
+
+def test_predecessors_go_first_even_when_due_later() -> None:
+    # O1 is due first but needs O2 (due later) complete; O2 needs O3.
+    orders = (
+        Order("O1", "X", 30.0, 0, 300, 1.0, predecessors=("O2",)),
+        Order("O2", "X", 30.0, 60, 900, 1.0, predecessors=("O3",)),
+        Order("O3", "X", 10.0, 0, 1000, 1.0),
+    )
+    plan = plan_of(build(orders=orders))
+    assert [spans(plan, o) for o in ("O3", "O2", "O1")] == [
+        [(0, "L1", 0, 10)],
+        [(0, "L1", 60, 90)],
+        [(0, "L1", 90, 120)],
+    ]
+
+
+def test_successor_of_an_unscheduled_order_is_unscheduled() -> None:
+    orders = (
+        Order("O1", "X", 3000.0, 0, 2000, 1.0),
+        Order("O2", "X", 30.0, 0, 300, 1.0, predecessors=("O1",)),
+    )
+    plan = plan_of(build(orders=orders))
+    assert plan.operations == ()
+    assert plan.outcomes[1].reason == "predecessor O1 is unscheduled"
 
 
 def test_deterministic() -> None:

@@ -105,10 +105,10 @@ def build_timeline(portfolio: Portfolio, plant_id: str) -> PowerTimeline:
 
     Parameters
     ----------
-    portfolio
+    portfolio : Portfolio
         The portfolio the plant belongs to; gives the horizon, the plant's
         outage block and the fuel deliveries.
-    plant_id
+    plant_id : str
         Id of the plant.
 
     Returns

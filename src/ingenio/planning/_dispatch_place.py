@@ -9,18 +9,19 @@ lowers the tank for the rest of the horizon.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from ingenio.domain import Portfolio, Resource, Step
+from ingenio.domain import Portfolio, Resource, Step, merge_windows
 from ingenio.planning._dispatch_power import (
     BoolArray,
     DepotPool,
+    FloatArray,
     FuelProbe,
     PlantEnergy,
+    ProbeMark,
     Transfer,
 )
 
@@ -70,7 +71,7 @@ class Shop:
         for plant in portfolio.plants:
             for line in plant.lines:
                 mask = np.zeros(self.n, dtype=np.bool_)
-                for w in line.shifts:
+                for w in merge_windows(line.shifts):
                     mask |= (starts >= w.start) & (starts + self.size <= w.end)
                 self.shift[line.id] = mask
                 self.busy[line.id] = np.zeros(self.n, dtype=np.bool_)
@@ -118,11 +119,28 @@ def place(
 ) -> tuple[Placement | None, int]:
     """Earliest placement of ``step`` on ``line_id`` starting at slot ``ready`` or later.
 
+    Parameters
+    ----------
+    shop : Shop
+        Lines and shared resources, with what is booked so far.
+    energy : PlantEnergy
+        Power and fuel of the line's plant, with what is booked so far.
+    depots : DepotPool
+        Depot fuel left for trucks.
+    line_id : str
+        The eligible line to try.
+    step : Step
+        The routing step to place.
+    quantity : float
+        Units to make (the order quantity).
+    ready : int
+        First slot the step may start in (release, or end of the previous step).
+
     Returns
     -------
-    tuple
+    tuple of (Placement or None, int)
         The placement (None when the step cannot finish within the horizon) and
-        the number of slots refused because the plant's fuel would not last.
+        how many slots (or windows) were refused because the fuel would not last.
     """
     if ready >= shop.n:
         return None, 0
@@ -149,44 +167,75 @@ def _pieces(
 ) -> list[tuple[int, int, int]] | None:
     """Pieces of an interruptible step over the usable ``slots`` (sorted), or None.
 
-    A piece grows over consecutive slots while the fuel lasts; a piece too short
-    to make progress after its setup or restart is dropped and its fuel given back.
+    Each run of consecutive usable slots is filled from its start with the
+    longest prefix whose fuel lasts (all of it when it finishes the step); a slot
+    the fuel cannot cover ends the piece. A piece too short to make progress
+    after its setup or restart is dropped and its fuel given back.
     """
-    kw = step.power_kw
     out: list[tuple[int, int, int]] = []
     overhead = step.setup_minutes
-    first, count = -1, 0
-    mark = probe.mark()
-
-    def close() -> None:
-        nonlocal overhead, work
-        made = count * size - overhead
-        if made > 0:
-            out.append((first * size, (first + count) * size, made))
-            work -= made
-            overhead = step.restart_minutes
-        else:
-            probe.reset(mark)
-
-    for s in slots.tolist():
-        if count and s != first + count:
-            close()
-            count = 0
-        if not count:
+    for a, b in _runs(slots):
+        pos = a
+        while pos < b:
+            m = min(b - pos, -(-(overhead + work) // size))
+            deltas = _deltas(energy, pos, pos + m, step.power_kw)
+            hopeless = probe.hopeless(pos, deltas)
+            if hopeless[0]:
+                probe.rejected += 1
+                nxt = np.flatnonzero(~hopeless)
+                pos += int(nxt[0]) if len(nxt) else m
+                continue
             mark = probe.mark()
-        if not probe.add(s, energy.extra_burn(s, kw) if kw > 0 else 0.0):
-            if count:
-                close()
-            count = 0
-            continue
-        if not count:
-            first = s
-        count += 1
-        if count * size >= overhead + work:
-            start = first * size
-            out.append((start, start + overhead + work, work))
-            return out
+            k = _longest_prefix(probe, mark, pos, deltas)
+            made = k * size - overhead
+            if k == m and made >= work:
+                out.append((pos * size, pos * size + overhead + work, work))
+                return out
+            if made > 0:
+                out.append((pos * size, (pos + k) * size, made))
+                work -= made
+                overhead = step.restart_minutes
+            else:
+                probe.reset(mark)
+            pos += k + 1  # past the slot the fuel could not cover (or the run's end)
     return None
+
+
+def _longest_prefix(probe: FuelProbe, mark: ProbeMark, first: int, deltas: FloatArray) -> int:
+    """Probe the longest prefix of ``deltas`` that fits and return its length."""
+    lo, hi = probe.bounds(first, deltas)
+    if hi > lo:
+        if probe.add_window(first, deltas[:hi]):
+            return hi
+        probe.reset(mark)
+        hi -= 1
+        while lo < hi:  # the longest prefix that fits is in [lo, hi]
+            mid = (lo + hi + 1) // 2
+            fits = probe.add_window(first, deltas[:mid])
+            probe.reset(mark)
+            if fits:
+                lo = mid
+            else:
+                hi = mid - 1
+    if lo and not probe.add_window(first, deltas[:lo]):
+        raise AssertionError("a prefix that fitted no longer fits")  # deterministic: never
+    return lo
+
+
+def _runs(slots: IntArray) -> list[tuple[int, int]]:
+    """``[a, b)`` runs of consecutive slots in the sorted ``slots``."""
+    if not len(slots):
+        return []
+    cuts = (np.flatnonzero(np.diff(slots) != 1) + 1).tolist()
+    return [
+        (int(slots[lo]), int(slots[hi - 1]) + 1)
+        for lo, hi in zip([0, *cuts], [*cuts, len(slots)], strict=True)
+    ]
+
+
+def _deltas(energy: PlantEnergy, a: int, b: int, kw: float) -> FloatArray:
+    """Extra litres burned in each slot of ``[a, b)`` with ``kw`` more load."""
+    return energy.extra_burns(a, b, kw) if kw > 0 else np.zeros(b - a)
 
 
 def _window(
@@ -199,25 +248,18 @@ def _window(
 ) -> list[tuple[int, int, int]] | None:
     """The one piece of an uninterruptible step: the earliest run of usable slots
     long enough, whose fuel lasts; None when there is none."""
-    need = math.ceil((step.setup_minutes + work) / size)
-    if len(slots) < need:
-        return None
-    breaks = np.flatnonzero(np.diff(slots) != 1) + 1
-    cuts = breaks.tolist()
-    bounds = zip([0, *cuts], [*cuts, len(slots)], strict=True)
+    need = -(-(step.setup_minutes + work) // size)
     empty = probe.mark()
-    for lo, hi in bounds:
-        if hi - lo < need:
+    for a, b in _runs(slots):
+        if b - a < need:
             continue
-        a, b = int(slots[lo]), int(slots[hi - 1]) + 1
-        deltas = np.zeros(b - a)
-        if step.power_kw > 0:
-            for s in range(a, b):
-                deltas[s - a] = energy.extra_burn(s, step.power_kw)
-        for start in range(a, b - need + 1):
-            window = deltas[start - a : start - a + need]
-            if probe.add_window(start, window):
-                begin = start * size
-                return [(begin, begin + step.setup_minutes + work, work)]
-            probe.reset(empty)
+        deltas = _deltas(energy, a, b, step.power_kw)
+        hopeless = probe.hopeless(a, deltas)
+        probe.rejected += int(np.count_nonzero(hopeless))
+        for lo, hi in _runs(np.flatnonzero(~hopeless)):  # no window spans a hopeless slot
+            for start in range(a + lo, a + hi - need + 1):
+                if probe.add_window(start, deltas[start - a : start - a + need]):
+                    begin = start * size
+                    return [(begin, begin + step.setup_minutes + work, work)]
+                probe.reset(empty)
     return None

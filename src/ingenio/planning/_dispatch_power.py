@@ -99,6 +99,8 @@ class DepotPool:
     ids: tuple[str, ...]
     level: list[FloatArray]
     sufmin: list[FloatArray]
+    total: FloatArray
+    """Sum over depots of ``sufmin``: the most all depots can give by each slot."""
 
     @classmethod
     def build(cls, portfolio: Portfolio) -> DepotPool:
@@ -112,7 +114,8 @@ class DepotPool:
                 if first < n:
                     arr[first:] += d.litres
             levels.append(arr)
-        return cls(tuple(d.id for d in portfolio.depots), levels, [suffix_min(a) for a in levels])
+        sufmin = [suffix_min(a) for a in levels]
+        return cls(tuple(d.id for d in portfolio.depots), levels, sufmin, _total(sufmin, n))
 
     def any_fuel(self) -> bool:
         """True when some depot will ever have fuel to give."""
@@ -122,6 +125,7 @@ class DepotPool:
         """Book ``litres`` out of ``depot`` from ``slot`` on."""
         self.level[depot][slot:] -= litres
         self.sufmin[depot] = suffix_min(self.level[depot])
+        self.total = _total(self.sufmin, len(self.total))
 
     def snapshot(self) -> list[FloatArray]:
         """Copy of the levels, for :meth:`restore`."""
@@ -131,6 +135,15 @@ class DepotPool:
         """Go back to a :meth:`snapshot`."""
         self.level = [a.copy() for a in saved]
         self.sufmin = [suffix_min(a) for a in self.level]
+        self.total = _total(self.sufmin, len(self.total))
+
+
+def _total(arrays: list[FloatArray], n: int) -> FloatArray:
+    """Element-wise sum of ``arrays`` (zeros when there are none)."""
+    out = np.zeros(n)
+    for a in arrays:
+        out += np.maximum(a, 0.0)
+    return out
 
 
 Transfer = tuple[int, int, float]
@@ -168,6 +181,17 @@ class PlantEnergy:
         if need <= TOL:
             return 0.0
         return self.commitment.fuel(need) - float(self.burn[slot])
+
+    def extra_burns(self, first: int, last: int, kw: float) -> FloatArray:
+        """:meth:`extra_burn` for each slot of ``[first, last)``."""
+        out = np.zeros(last - first)
+        need = self.load[first:last] + kw - self.base[first:last]
+        idx = np.flatnonzero(need > TOL)
+        if len(idx):
+            values, where = np.unique(need[idx], return_inverse=True)
+            fuel = np.array([self.commitment.fuel(float(v)) for v in values])
+            out[idx] = fuel[where] - self.burn[first:last][idx]
+        return out
 
     def add_load(self, first: int, last: int, kw: float) -> None:
         """Commit ``kw`` over slots ``[first, last)`` and re-solve their generators."""
@@ -216,9 +240,9 @@ class PlantEnergy:
         Only slots after some burn count (a tank that starts under its reserve
         breaks no rule until a generator burns from it). Each shortfall is covered
         at the start of the first slot that would go below the reserve (where the
-        tank has most room), by the depot with most
-        fuel to spare from then on, without overfilling the tank right after
-        this or any later transfer of the plant.
+        tank has most room), by the depot with most fuel to spare from then on,
+        without overfilling the tank right after this or any later transfer of
+        the plant; what does not fit is trucked again at the next shortfall.
         """
         cumburn = self.cumburn + np.cumsum(extra)
         avail = self.avail.copy()
@@ -248,52 +272,78 @@ class PlantEnergy:
             out.append((best, s, x))
 
 
-ProbeMark = tuple[FloatArray, float, int, list[Transfer]]
+ProbeMark = tuple[FloatArray, FloatArray, FloatArray, float, int, list[Transfer]]
 """What :meth:`FuelProbe.mark` returns."""
 
 
 class FuelProbe:
-    """Checks extra burn, slot by slot in time order, against one plant's fuel.
+    """Checks extra burn, in time order, against one plant's fuel trajectory.
 
-    ``used`` is the extra burn added since the ``sufmin`` baseline; a slot fits
-    when ``used + delta <= sufmin[slot]`` (the baseline is the least future
-    slack). When it does not fit and depots have fuel, the trucks for all the
-    probed burn are re-planned and the baseline rebuilt with them.
+    ``slack`` is the baseline litres above the reserve per slot (committed plan,
+    plus the trucks planned by this probe); ``used`` is the extra burn added
+    since that baseline. Burn added in a slot lowers every later level, so it
+    fits without new trucks when ``used + delta <= sufmin[slot]`` (the least
+    future slack), and cannot fit even with every depot's spare fuel when
+    ``used + delta > reach[slot]`` (the least future slack plus depot spare).
+    In between, the trucks for all the probed burn are re-planned and the
+    baseline rebuilt with them.
     """
 
     def __init__(self, energy: PlantEnergy, depots: DepotPool) -> None:
         self.energy = energy
         self.depots = depots
         self.depots_have_fuel = depots.any_fuel()
-        self.sufmin = energy.sufmin
         self.used = 0.0
         self.extra: list[tuple[int, float]] = []
         self.transfers: list[Transfer] = []
         self.rejected = 0
+        self._rebase(energy.avail - energy.cumburn, energy.sufmin)
+
+    def _rebase(self, slack: FloatArray, sufmin: FloatArray) -> None:
+        self.slack, self.sufmin = slack, sufmin
+        self.reach = suffix_min(slack + self.depots.total) if self.depots_have_fuel else sufmin
 
     def mark(self) -> ProbeMark:
         """State to go back to with :meth:`reset`."""
-        return self.sufmin, self.used, len(self.extra), self.transfers
+        return self.slack, self.sufmin, self.reach, self.used, len(self.extra), self.transfers
 
     def reset(self, mark: ProbeMark) -> None:
         """Forget what was probed after ``mark``."""
-        self.sufmin, self.used, count, self.transfers = mark
+        self.slack, self.sufmin, self.reach, self.used, count, self.transfers = mark
         del self.extra[count:]
 
-    def add(self, slot: int, delta: float) -> bool:
-        """Probe ``delta`` more litres in ``slot`` (after every slot probed so far)."""
-        if delta <= 0.0:
-            return True
-        return self.add_window(slot, np.array([delta]))
+    def hopeless(self, first: int, deltas: FloatArray) -> BoolArray:
+        """Slots from ``first`` where ``deltas`` alone, after what is probed, cannot fit."""
+        end = first + len(deltas)
+        return (deltas > 0.0) & (self.used + deltas > self.reach[first:end] + TOL)
+
+    def bounds(self, first: int, deltas: FloatArray) -> tuple[int, int]:
+        """``(lo, hi)``: prefixes of ``deltas`` up to ``lo`` long fit without new
+        trucks; none longer than ``hi`` can fit at all."""
+        burning = np.flatnonzero(deltas > 0.0)
+        used = self.used + np.cumsum(deltas)[burning]
+        at = burning + first
+        bad = np.flatnonzero(used > self.sufmin[at] + TOL)
+        lo = int(burning[bad[0]]) if len(bad) else len(deltas)
+        bad = np.flatnonzero(used > self.reach[at] + TOL)
+        return lo, int(burning[bad[0]]) if len(bad) else len(deltas)
 
     def add_window(self, first: int, deltas: FloatArray) -> bool:
-        """Probe ``deltas`` litres over consecutive slots from ``first``."""
-        used = self.used + np.cumsum(deltas)
-        if np.all(used <= self.sufmin[first : first + len(deltas)] + TOL):
-            self.used = float(used[-1])
-            self.extra.extend((first + i, float(d)) for i, d in enumerate(deltas) if d > 0.0)
+        """Probe ``deltas`` more litres over consecutive slots from ``first``.
+
+        True (and the burn is kept) when the tank stays above its reserve from
+        each burning slot on, with trucks from the depots if need be.
+        """
+        burning = np.flatnonzero(deltas > 0.0)
+        if not len(burning):
             return True
-        if not self.depots_have_fuel:
+        used = self.used + np.cumsum(deltas)[burning]
+        at = burning + first
+        if np.all(used <= self.sufmin[at] + TOL):
+            self.used = float(used[-1])
+            self.extra.extend(zip(at.tolist(), deltas[burning].tolist(), strict=True))
+            return True
+        if not self.depots_have_fuel or np.any(used > self.reach[at] + TOL):
             self.rejected += 1
             return False
         extra = np.zeros(self.energy.timeline.slots)
@@ -304,11 +354,11 @@ class FuelProbe:
         if plan is None:
             self.rejected += 1
             return False
-        self.extra.extend((first + i, float(d)) for i, d in enumerate(deltas) if d > 0.0)
+        self.extra.extend(zip(at.tolist(), deltas[burning].tolist(), strict=True))
         self.transfers = plan
         slack = self.energy.avail - self.energy.cumburn - np.cumsum(extra)
         for _, s, x in plan:
             slack[s:] += x
-        self.sufmin = suffix_min(slack)
+        self._rebase(slack, suffix_min(slack))
         self.used = 0.0
         return True

@@ -1,6 +1,7 @@
 """The baseline planner: the greedy rule a planner with a spreadsheet uses.
 
-Orders go in earliest-due-date order (ties: priority class, then id); each
+Orders go in earliest-due-date order (ties: priority class, then id), an
+order's predecessors just before it when they are not placed yet; each
 order's steps in routing order; each step on the eligible line that finishes it
 earliest, at slot granularity. A step runs whenever there is power: grid and
 solar headroom first, the plant's generators when the grid is off and the fuel
@@ -53,8 +54,11 @@ class _Dispatcher:
             for plant in portfolio.plants
         }
 
-    def run(self, order: Order) -> tuple[list[_Piece], str]:
-        """Schedule one order, or nothing; returns its pieces and a reason if it fails."""
+    def run(self, order: Order, after: int = 0) -> tuple[list[_Piece], str]:
+        """Schedule one order, or nothing; returns its pieces and a reason if it fails.
+
+        No step starts before minute ``after`` (when its predecessors are complete).
+        """
         routing = self.p.product(order.product_id).routing
         energy = self.energy[self.p.product_plant(order.product_id).id]
         saved = None
@@ -64,7 +68,7 @@ class _Dispatcher:
             saved = (self.shop.snapshot(lines, res), energy.snapshot(), self.depots.snapshot())
         if order.release >= self.p.horizon.minutes:
             return [], "released after the horizon ends"
-        ready = max(0, order.release)
+        ready = max(0, order.release, after)
         pieces: list[_Piece] = []
         reason = ""
         for k, step in enumerate(routing):
@@ -92,9 +96,11 @@ class _Dispatcher:
                 cause = self._cause(energy, step, order.quantity, first, due, refused)
                 if cause == "not enough time":
                     reason = (
-                        "not enough time between release and due"
-                        if k == 0
-                        else "earlier steps finished too close to due"
+                        "earlier steps finished too close to due"
+                        if k
+                        else "predecessors finished too close to due"
+                        if after > order.release
+                        else "not enough time between release and due"
                     )
                 else:
                     reason = f"{cause} before due"
@@ -160,7 +166,7 @@ class _Dispatcher:
             for i in sorted(per_gen):
                 gid = plant.generators[i].id
                 start, prev, level = -1, -2, 0.0
-                for s, kw in [*per_gen[i], (-9, -1.0)]:
+                for s, kw in [*per_gen[i], (-9, -1.0)]:  # a sentinel closes the last run
                     if s != prev + 1 or kw != level:
                         if start >= 0:
                             a, b = start * self.size, (prev + 1) * self.size
@@ -210,22 +216,40 @@ def dispatch(portfolio: Portfolio) -> Plan:
 
     Parameters
     ----------
-    portfolio
+    portfolio : Portfolio
         What to plan.
 
     Returns
     -------
     Plan
         Operations, generator runs, fuel transfers and one outcome per order
-        (``planner="dispatch"``). Deterministic: the same portfolio gives the
-        same plan (only ``seconds`` varies).
+        (``planner="dispatch"``), with a short ``reason`` for late and
+        unscheduled orders. Deterministic: the same portfolio gives the same
+        plan (only ``seconds`` varies).
+
+    Notes
+    -----
+    All pieces of a step run on one line. A piece starts at a slot start and
+    books whole slots (line, resources, load); the last piece of a step ends
+    as soon as its work is done, and the next step starts at the following slot.
+    Generators run only in slots where the grid gives nothing, at the
+    least-fuel commitment for the plant's whole deficit in the slot. Fuel is
+    trucked at the start of the first slot that would dip into the reserve,
+    exactly the shortfall (less if the tank would overflow, then again later),
+    from the depot with most fuel to spare.
     """
     clock = time.perf_counter()
     d = _Dispatcher(portfolio)
     pieces: dict[str, list[_Piece]] = {}
     reasons: dict[str, str] = {}
-    for order in sorted(portfolio.orders, key=lambda o: (o.due, o.priority.rank, o.id)):
-        pieces[order.id], reasons[order.id] = d.run(order)
+    for order in _sequence(portfolio):
+        missing = [p for p in order.predecessors if not pieces[p]]
+        if missing:
+            pieces[order.id] = []
+            reasons[order.id] = f"predecessor {missing[0]} is unscheduled"
+            continue
+        after = max((end for p in order.predecessors for *_, end, _ in pieces[p]), default=0)
+        pieces[order.id], reasons[order.id] = d.run(order, after)
     codes = d.sources()
     ops: list[Operation] = []
     for order_pieces in pieces.values():
@@ -244,6 +268,33 @@ def dispatch(portfolio: Portfolio) -> Plan:
         outcomes=outcomes,
         seconds=time.perf_counter() - clock,
     )
+
+
+def _sequence(portfolio: Portfolio) -> list[Order]:
+    """Orders by due date (ties: priority class, then id), each after its predecessors.
+
+    An order's predecessors that are not yet placed go just before it, in the
+    same order, recursively (the portfolio guarantees no cycle).
+    """
+    key = {o.id: (o.due, o.priority.rank, o.id) for o in portfolio.orders}
+    out: list[Order] = []
+    seen: set[str] = set()
+    for root in sorted(portfolio.orders, key=lambda o: key[o.id]):
+        if root.id in seen:
+            continue
+        stack = [(root, iter(sorted(root.predecessors, key=key.__getitem__)))]
+        seen.add(root.id)
+        while stack:
+            order, preds = stack[-1]
+            pred = next((p for p in preds if p not in seen), None)
+            if pred is None:
+                out.append(order)
+                stack.pop()
+            else:
+                seen.add(pred)
+                nxt = portfolio.order(pred)
+                stack.append((nxt, iter(sorted(nxt.predecessors, key=key.__getitem__))))
+    return out
 
 
 def _transfers(d: _Dispatcher) -> tuple[FuelTransfer, ...]:
