@@ -28,7 +28,9 @@ def ingenio(db: str, *args: str, env: dict[str, str] | None = None) -> tuple[int
 def outcomes() -> tuple[PlanOutcome, PlanOutcome]:
     """The demo planned, then planned again without its fuel deliveries."""
     portfolio = build_demo_portfolio()
-    return make_plan(portfolio), make_plan(dataclasses.replace(portfolio, deliveries=()))
+    return make_plan(portfolio, "dispatch"), make_plan(
+        dataclasses.replace(portfolio, deliveries=()), "dispatch"
+    )
 
 
 def test_record_each_kind_once(store_url: str) -> None:

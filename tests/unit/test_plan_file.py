@@ -101,6 +101,7 @@ def test_document_shape(doc: dict[str, Any]) -> None:
         "status",
         "bound",
         "value",
+        "value_over_bound",
         "seconds",
         "notes",
         "operations",

@@ -11,10 +11,10 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ingenio.cli import bench, operations, outages, scenarios
-from ingenio.cli.render import plan_table, violations_text
+from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import DomainError, Portfolio
 
 app = typer.Typer(
@@ -27,6 +27,18 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
+
+PlannerOption = Annotated[
+    str,
+    typer.Option(
+        "--planner", help="Planner: optimise (LP + CP-SAT per plant, default) or dispatch."
+    ),
+]
+TimeLimit = Annotated[
+    float, typer.Option("--time-limit", min=0.1, help="Seconds of search per plant (optimise).")
+]
+Workers = Annotated[int, typer.Option("--workers", min=1, help="CP-SAT workers per plant.")]
+Seed = Annotated[int, typer.Option("--seed", help="CP-SAT random seed.")]
 
 
 @dataclass
@@ -87,10 +99,15 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
 
 
 @contextmanager
-def steps(total: int) -> Iterator[Callable[[str], None]]:
-    """A Rich progress bar over the named stages of a long command."""
+def steps(total: int) -> Iterator[Callable[..., None]]:
+    """A Rich progress bar over the named stages of a long command.
+
+    ``advance(label)`` enters the next stage; ``advance(label, detail=True)`` only
+    rewrites the current stage's line (live figures of a long stage).
+    """
     with Progress(
         SpinnerColumn(),
+        BarColumn(bar_width=20),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=err,
@@ -99,9 +116,9 @@ def steps(total: int) -> Iterator[Callable[[str], None]]:
         task = progress.add_task("starting", total=total)
         started = False
 
-        def advance(label: str) -> None:
+        def advance(label: str, detail: bool = False) -> None:
             nonlocal started
-            if started:
+            if started and not detail:
                 progress.advance(task)
             started = True
             progress.update(task, description=label)
@@ -143,17 +160,22 @@ def plan(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for plan.json, plan.xlsx, report.html.")
     ] = Path("out"),
-    planner: Annotated[
-        str, typer.Option("--planner", help="Planner to use: dispatch.")
-    ] = "dispatch",
+    planner: PlannerOption = "optimise",
     save: Annotated[
         bool,
         typer.Option("--save/--no-save", help="Keep portfolio and plan versions in the database."),
     ] = True,
+    time_limit: TimeLimit = 10.0,
+    workers: Workers = 2,
+    seed: Seed = 0,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
+    solve = (time_limit, workers, seed)
     run_guarded(
-        ctx, lambda: _plan_and_write(ctx, lambda: _load(file), out, planner, save, note=str(file))
+        ctx,
+        lambda: _plan_and_write(
+            ctx, lambda: _load(file), out, planner, save, note=str(file), solve=solve
+        ),
     )
 
 
@@ -169,9 +191,10 @@ def demo(
             "--write-portfolio", help="Only write the demo portfolio to this YAML/JSON file."
         ),
     ] = None,
-    planner: Annotated[
-        str, typer.Option("--planner", help="Planner to use: dispatch.")
-    ] = "dispatch",
+    planner: PlannerOption = "optimise",
+    time_limit: TimeLimit = 10.0,
+    workers: Workers = 2,
+    seed: Seed = 0,
 ) -> None:
     """Load the demo portfolio, plan it, save both, print a summary and write the report."""
     from ingenio.data.demo import build_demo_portfolio
@@ -186,8 +209,12 @@ def demo(
 
         run_guarded(ctx, write)
         return
+    solve = (time_limit, workers, seed)
     run_guarded(
-        ctx, lambda: _plan_and_write(ctx, build_demo_portfolio, out, planner, True, note="demo")
+        ctx,
+        lambda: _plan_and_write(
+            ctx, build_demo_portfolio, out, planner, True, note="demo", solve=solve
+        ),
     )
 
 
@@ -198,7 +225,10 @@ def _plan_and_write(
     planner: str,
     save: bool,
     note: str,
+    solve: tuple[float, int, int] = (10.0, 2, 0),
 ) -> None:
+    from ingenio.planning.optimise import OptimiseProgress
+    from ingenio.planning.schedule import SolveParams
     from ingenio.services.planning import PLANNERS, make_plan, save_versions, write_plan_files
     from ingenio.store.repository import Store
     from ingenio.store.settings import resolve_url
@@ -212,7 +242,19 @@ def _plan_and_write(
         portfolio = source()
         timings["read"] = time.perf_counter() - t0
         step(f"planning with {planner}")
-        outcome = make_plan(portfolio, planner)
+
+        def live(e: OptimiseProgress) -> None:
+            if e.stage == "allocate":
+                step(f"planning with {planner}: fuel across plants (LP)", detail=True)
+                return
+            step(
+                f"planning with {planner}: {e.stage}, plants {e.plants_done}/{e.plants}, "
+                f"value {e.value:,.0f} / bound {e.bound:,.0f}",
+                detail=True,
+            )
+
+        params = SolveParams(time_limit_s=solve[0], workers=solve[1], seed=solve[2])
+        outcome = make_plan(portfolio, planner, params=params, progress=live)
         timings["plan"] = outcome.seconds
         if outcome.violations:
             raise Failure(
@@ -228,8 +270,16 @@ def _plan_and_write(
             with Store.open(resolve_url(_opts(ctx).db)) as store:
                 pv, plan_v = save_versions(store, outcome, note=note)
     console.print(plan_table(outcome.portfolio, outcome.plan, outcome.summary))
+    plan_ = outcome.plan
+    if plan_.bound:
+        ratio = plan_.value / plan_.bound
+        console.print(
+            f"value {plan_.value:,.0f} / bound {plan_.bound:,.0f} = {ratio:.3f}", highlight=False
+        )
     for line in outcome.summary.binding:
         console.print(f"[bold]binding[/bold] {line}", highlight=False)
+    for line in reasons_text(outcome.portfolio, plan_):
+        console.print(line, highlight=False, markup=False)
     if save:
         console.print(
             f"saved portfolio {pv.name!r} version {pv.version} and plan version {plan_v.version}"

@@ -1,13 +1,254 @@
-"""What really happened: actuals, KPIs, reports, replanning, plan versions."""
+"""What really happened: KPIs, the owner's report, replanning (and, from ``cli.actuals``,
+recording actuals, plan versions and the audit log).
+
+``ingenio kpi``, ``ingenio report enterprise`` and ``ingenio replan``; every command
+reads the store of the global ``--db`` option.
+"""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
 import typer
+from rich.console import Console
 
 from ingenio.cli import actuals
+from ingenio.cli.guard import fail, guarded, moment, open_store, zone_of
+from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
+
+if TYPE_CHECKING:
+    from ingenio.services.replan import ReplanResult
+    from ingenio.store import Store
+
+Granularity = Literal["day", "week", "month"]
+_BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
+
+console = Console()
+err = Console(stderr=True)
+
+report = typer.Typer(help="Reports for the owner of an enterprise.", no_args_is_help=True)
+
+Portfolio = Annotated[
+    str | None,
+    typer.Option("--portfolio", help="Portfolio name (default: the one that holds it)."),
+]
+By = Annotated[str, typer.Option("--by", help="Buckets: day, week or month.")]
+
+
+def _day(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option}: not a date like 2026-04-01 (got {text!r})")
+
+
+def _by(text: str) -> Granularity:
+    if text not in _BY:
+        fail(f"--by: choose day, week or month (got {text!r})")
+    return _BY[text]
+
+
+def kpi(
+    ctx: typer.Context,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", help="Enterprise id.")] = None,
+    start: Annotated[str, typer.Option("--from", help="First day, e.g. 2026-04-01.")] = "",
+    end: Annotated[str, typer.Option("--to", help="Last day (included).")] = "",
+    by: By = "day",
+    plant: Annotated[str | None, typer.Option("--plant", help="Only this plant.")] = None,
+    portfolio: Portfolio = None,
+    plan_version: Annotated[
+        int | None, typer.Option("--plan-version", help="Plan to compare with (default: baseline).")
+    ] = None,
+) -> None:
+    """OEE (A × P × Q), losses by cause, kWh and litres per unit, adherence and value."""
+    from ingenio.services.kpi import find_portfolio, load_kpis
+
+    def work() -> None:
+        if enterprise is None and plant is None:
+            fail("give --enterprise or --plant")
+        if not start or not end:
+            fail("give the period with --from and --to")
+        first, last = _day("--from", start), _day("--to", end)
+        if last < first:
+            fail("--to is before --from")
+        with open_store(ctx) as store:
+            try:
+                _, found = find_portfolio(
+                    store, enterprise_id=enterprise, plant_id=plant, name=portfolio
+                )
+                zone = found.horizon.zone
+                since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+                until = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+                got = load_kpis(
+                    store, since, until, _by(by), enterprise_id=enterprise, plant_id=plant,
+                    portfolio_name=portfolio, plan_version=plan_version,
+                )  # fmt: skip
+            except (LookupError, KeyError) as exc:
+                fail(str(exc).strip("'\""))
+        compared = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
+        console.print(
+            f"portfolio {got.portfolio_version.name!r} v{got.portfolio_version.version}, "
+            f"compared with {compared}; {first} to {last} by {by}",
+            highlight=False,
+        )
+        for table in kpi_tables(got.report, got.portfolio.currency, plant is not None):
+            console.print(table)
+        for note in got.report.notes:
+            err.print(f"note: {note}", highlight=False, markup=False)
+
+    guarded(ctx, work)
+
+
+@report.command("enterprise")
+def report_enterprise(
+    ctx: typer.Context,
+    enterprise: Annotated[str, typer.Argument(help="Enterprise id.")],
+    period: Annotated[str, typer.Option("--period", help="Month, e.g. 2026-04.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML and Excel files.")] = Path(
+        "out"
+    ),
+    by: By = "day",
+    portfolio: Portfolio = None,
+) -> None:
+    """The owner's report of an enterprise for a month: HTML (offline) and Excel."""
+    from ingenio.io.enterprise_report import write_enterprise_report
+    from ingenio.operations.kpi import period_of
+    from ingenio.services.kpi import find_portfolio, load_kpis
+
+    def work() -> None:
+        with open_store(ctx) as store:
+            try:
+                _, found = find_portfolio(store, enterprise_id=enterprise, name=portfolio)
+                since, until = period_of(period, found.horizon.timezone)
+                got = load_kpis(store, since, until, _by(by), enterprise_id=enterprise,
+                                portfolio_name=portfolio)  # fmt: skip
+            except ValueError:
+                fail(f"--period: not a month like 2026-04 (got {period!r})")
+            except (LookupError, KeyError) as exc:
+                fail(str(exc).strip("'\""))
+        p = got.portfolio
+        name = next(e.name for e in p.enterprises if e.id == enterprise)
+        plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
+        meta = (f"{period} ({p.horizon.timezone}) · portfolio {got.portfolio_version.name} "
+                f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
+        html, xlsx = write_enterprise_report(
+            got.report, out, f"enterprise-{enterprise}-{period}", f"{name} — {period}", meta,
+            p.currency, p.horizon.timezone,
+        )  # fmt: skip
+        console.print(f"wrote {html} and {xlsx}")
+
+    guarded(ctx, work)
+
+
+def replan(
+    ctx: typer.Context,
+    plant: Annotated[str, typer.Option("--plant", help="Plant to replan.")],
+    at: Annotated[
+        str, typer.Option("--at", help="From when: 2026-04-07T10:00 (portfolio zone) or now.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the versions).")] = "",
+    portfolio: Portfolio = None,
+    outage_hours: Annotated[
+        float | None,
+        typer.Option("--outage-hours", help="An unannounced grid outage from --at, hours."),
+    ] = None,
+    planner: Annotated[
+        str, typer.Option("--planner", help="optimise (CP-SAT after a first plan) or dispatch.")
+    ] = "optimise",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for the optimised plan.")
+    ] = 20.0,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="Zone of --at (default: the portfolio's).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the new plan's files and report here.")
+    ] = None,
+) -> None:
+    """Replan a plant from a moment: a first valid plan at once, then the optimised one."""
+    from ingenio.domain import Window
+    from ingenio.services.kpi import find_portfolio
+    from ingenio.services.replan import ReplanStage
+    from ingenio.services.replan import replan as run_replan
+
+    def work() -> None:
+        if planner not in ("optimise", "dispatch"):
+            fail(f"--planner: choose optimise or dispatch (got {planner!r})")
+        if outage_hours is not None and outage_hours <= 0:
+            fail("--outage-hours must be positive")
+        clock = time.perf_counter()
+        with open_store(ctx) as store:
+            try:
+                pv, found = find_portfolio(store, plant_id=plant, name=portfolio)
+            except LookupError as exc:
+                fail(str(exc))
+            zone = zone_of(timezone) or found.horizon.zone
+            when = datetime.now(UTC) if at.strip() == "now" else moment("--at", at, zone)
+            minute = found.horizon.to_minute(when)
+            if not 0 < minute < found.horizon.minutes:
+                fail(f"--at {when.astimezone(zone):%Y-%m-%d %H:%M} is outside the plan's horizon")
+            outage = None
+            if outage_hours is not None:
+                outage = Window(minute, minute + max(1, round(outage_hours * 60)))
+
+            def first(stage: ReplanStage) -> None:
+                console.print(stage_line("first plan", stage), highlight=False)
+
+            result = run_replan(store, pv.name, plant, minute, reason, planner, time_limit,
+                                outage, on_first=first)  # fmt: skip
+            line = stage_line("final plan", result.final)
+            if result.final.version == result.first.version:
+                line += " (nothing better found: the first plan stands)"
+            console.print(line, highlight=False)
+            if out is not None:
+                _write(store, result, out, minute)
+        console.print(
+            f"replanned {', '.join(result.plants)}: value {result.previous_plan.value:,.0f} → "
+            f"{result.final.plan.value:,.0f} ({result.value_change:+,.0f} "
+            f"{result.portfolio.currency}); took {time.perf_counter() - clock:.1f} s in all",
+            highlight=False,
+        )
+        console.print(moves_table(result))
+
+    guarded(ctx, work)
+
+
+def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
+    """Plan files and a report with the KPIs of the actuals so far."""
+    from ingenio.operations.kpi import compute_kpis
+    from ingenio.planning.summary import summarise
+    from ingenio.services.planning import PlanOutcome, write_plan_files
+
+    world, plan = result.portfolio, result.final.plan
+    outcome = PlanOutcome(world, plan, summarise(world, plan), (), plan.seconds)
+    files = write_plan_files(outcome, out)
+    h = world.horizon
+    until = h.origin + timedelta(minutes=minute)
+    plant = world.plant(result.plants[0])
+    lines = [ln.id for ln in plant.lines]
+    production = store.list_production(lines, since=h.origin, until=until)
+    if production:
+        from ingenio.io.report import write_report
+
+        kpis = compute_kpis(
+            world, h.origin, until, "day", production=production,
+            downtime=store.list_downtime(lines, since=h.origin, until=until),
+            meters=store.list_meter_readings(lines, since=h.origin - timedelta(days=1),
+                                             until=until),
+            fuel_draws=store.list_fuel_draws([g.id for g in plant.generators], since=h.origin,
+                                             until=until),
+            plan=result.previous_plan, plant_id=plant.id,
+        )  # fmt: skip
+        write_report(world, plan, outcome.summary, files.report_html, kpis=kpis)
+    console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main ``ingenio`` app."""
     actuals.register(app)  # record, template, import-actuals, plans, audit
-    del app  # commands are added here as they are built
+    app.command("kpi")(kpi)
+    app.command("replan")(replan)
+    app.add_typer(report, name="report")

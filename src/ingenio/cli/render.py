@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-from ingenio.domain import Plan, Portfolio, Violation
+from ingenio.domain import MINUTES_PER_DAY, OrderStatus, Plan, Portfolio, Violation
 from ingenio.planning.summary import PlanSummary
 
 
@@ -55,3 +55,26 @@ def plan_table(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Table:
 def violations_text(violations: Sequence[Violation]) -> str:
     """One line per violation."""
     return "\n".join(str(v) for v in violations)
+
+
+def reasons_text(portfolio: Portfolio, plan: Plan, top: int = 10) -> list[str]:
+    """Why orders are late or unscheduled: the ``top`` that lose most value, then a count."""
+    lost = [
+        (portfolio.order(o.order_id).value - o.value, o)
+        for o in plan.outcomes
+        if o.status is not OrderStatus.ON_TIME and portfolio.has("order", o.order_id)
+    ]
+    lost.sort(key=lambda item: (-item[0], item[1].order_id))
+    lines = []
+    for _, o in lost[:top]:
+        state = (
+            f"late {o.lateness_minutes / MINUTES_PER_DAY:.1f} d"
+            if o.status is OrderStatus.LATE
+            else "unscheduled"
+        )
+        lines.append(f"  {o.order_id} ({state}): {o.reason or 'no reason given'}")
+    if lines:
+        lines.insert(0, f"why {len(lost)} orders are late or unscheduled (most value lost first):")
+    if len(lost) > top:
+        lines.append(f"  ... and {len(lost) - top} more (reasons in plan.json and plan.xlsx)")
+    return lines

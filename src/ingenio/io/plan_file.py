@@ -91,6 +91,7 @@ class PlanDoc(_Model):
     status: Text
     bound: float | None
     value: float
+    value_over_bound: float | None = None
     seconds: NonNegative
     notes: list[str] = []
     operations: list[OperationDoc]
@@ -130,6 +131,7 @@ def plan_to_document(plan: Plan, portfolio: Portfolio) -> dict[str, Any]:
         "status": plan.status,
         "bound": plan.bound,
         "value": plan.value,
+        "value_over_bound": _ratio(plan),
         "seconds": plan.seconds,
         "notes": list(plan.notes),
         "operations": [
@@ -169,6 +171,13 @@ def plan_to_document(plan: Plan, portfolio: Portfolio) -> dict[str, Any]:
             for o in plan.outcomes
         ],
     }
+
+
+def _ratio(plan: Plan) -> float | None:
+    """``value / bound``, or None without a positive bound."""
+    if plan.bound is None or not plan.bound > 0:
+        return None
+    return plan.value / plan.bound
 
 
 def plan_from_document(doc: object, portfolio: Portfolio, source: str) -> Plan:
@@ -224,6 +233,11 @@ def _consistency_issues(doc: PlanDoc, portfolio: Portfolio) -> list[Issue]:
         out.append(
             Issue("value", f"differs from the sum of the outcome values {total:g}", doc.value)
         )
+    if doc.value_over_bound is not None:
+        ratio = doc.value / doc.bound if doc.bound else None
+        if ratio is None or abs(doc.value_over_bound - ratio) > _TOLERANCE * max(1.0, ratio):
+            msg = "must be value / bound" if ratio is not None else "needs a positive bound"
+            out.append(Issue("value_over_bound", msg, doc.value_over_bound))
     return out
 
 

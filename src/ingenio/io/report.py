@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.offline
 
@@ -15,6 +16,9 @@ from ingenio.domain import MINUTES_PER_HOUR, OrderStatus, Plan, Portfolio
 from ingenio.io.report_charts import local, plant_figure
 from ingenio.io.write_atomic import atomic_write_text
 from ingenio.planning.summary import PlanSummary, PlantSummary
+
+if TYPE_CHECKING:
+    from ingenio.operations.kpi import KpiReport
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem;
@@ -189,7 +193,11 @@ def _plant_section(portfolio: Portfolio, plan: Plan, s: PlantSummary) -> str:
 
 
 def render_report(
-    portfolio: Portfolio, plan: Plan, summary: PlanSummary, title: str | None = None
+    portfolio: Portfolio,
+    plan: Plan,
+    summary: PlanSummary,
+    title: str | None = None,
+    kpis: KpiReport | None = None,
 ) -> str:
     """The report as one HTML document (see :func:`write_report`).
 
@@ -203,6 +211,9 @@ def render_report(
         ``summarise(portfolio, plan)``.
     title : str, optional
         Page title; defaults to ``"<portfolio> — plan by <planner>"``.
+    kpis : KpiReport, optional
+        What really happened (:func:`ingenio.operations.kpi.compute_kpis`): adds a
+        "What really happened" section with the KPIs and their charts.
 
     Returns
     -------
@@ -218,6 +229,11 @@ def render_report(
         *(_plant_section(portfolio, plan, s) for s in summary.plants),
         _missed_orders(portfolio, plan),
     ]
+    if kpis is not None:  # hook: the KPI section lives with the enterprise report
+        from ingenio.io.enterprise_report import kpi_section
+
+        body.append('<h1 id="actuals">What really happened</h1>')
+        body.append(kpi_section(kpis, portfolio.currency, portfolio.horizon.timezone))
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style>"
@@ -232,6 +248,7 @@ def write_report(
     summary: PlanSummary,
     path: Path,
     title: str | None = None,
+    kpis: KpiReport | None = None,
 ) -> Path:
     """Write a self-contained, offline HTML report of a plan.
 
@@ -253,10 +270,12 @@ def write_report(
         Where to write; replaced atomically (temporary file + rename).
     title : str, optional
         Page title; defaults to ``"<portfolio> — plan by <planner>"``.
+    kpis : KpiReport, optional
+        KPIs of the actuals, charted in a section of their own (see :func:`render_report`).
 
     Returns
     -------
     Path
         ``path``.
     """
-    return atomic_write_text(path, render_report(portfolio, plan, summary, title))
+    return atomic_write_text(path, render_report(portfolio, plan, summary, title, kpis))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingenio.domain import Plan, Portfolio, Violation
@@ -13,12 +13,30 @@ from ingenio.io.plan_file import plan_to_document, read_plan_json, write_plan_js
 from ingenio.io.portfolio_file import portfolio_to_document
 from ingenio.io.report import write_report
 from ingenio.planning.dispatch import dispatch
+from ingenio.planning.explain import with_explanations
+from ingenio.planning.optimise import OptimiseProgress, optimise
+from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
 from ingenio.planning.validate import validate
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
 Planner = Callable[[Portfolio], Plan]
-PLANNERS: dict[str, Planner] = {"dispatch": dispatch}
+
+
+@dataclass(frozen=True)
+class OptimisePlanner:
+    """The two-level optimiser as a plain ``Planner`` (picklable, for scenario runs)."""
+
+    params: SolveParams = field(default_factory=SolveParams)
+    processes: int | None = 1
+
+    def __call__(self, portfolio: Portfolio) -> Plan:
+        """Plan ``portfolio`` with :func:`ingenio.planning.optimise.optimise`."""
+        return optimise(portfolio, self.params, processes=self.processes)
+
+
+PLANNERS: dict[str, Planner] = {"optimise": OptimisePlanner(), "dispatch": dispatch}
+"""Planners by name; ``optimise`` (the default) plans plants one after another here."""
 
 
 class PlanningError(RuntimeError):
@@ -45,8 +63,18 @@ class PlanFiles:
     report_html: Path
 
 
-def make_plan(portfolio: Portfolio, planner: str = "dispatch") -> PlanOutcome:
-    """Plan ``portfolio`` with the named planner, then validate and summarise it.
+def make_plan(
+    portfolio: Portfolio,
+    planner: str = "optimise",
+    params: SolveParams | None = None,
+    progress: Callable[[OptimiseProgress], None] | None = None,
+    processes: int | None = None,
+) -> PlanOutcome:
+    """Plan ``portfolio`` with the named planner, explain, validate and summarise it.
+
+    ``params``, ``progress`` and ``processes`` go to the ``optimise`` planner (plants
+    in parallel processes by default); every plan gets the binding reason of each
+    late or unscheduled order (:func:`ingenio.planning.explain.with_explanations`).
 
     Raises
     ------
@@ -54,7 +82,11 @@ def make_plan(portfolio: Portfolio, planner: str = "dispatch") -> PlanOutcome:
         If the planner name is unknown.
     """
     began = time.perf_counter()
-    plan = PLANNERS[planner](portfolio)
+    if planner == "optimise":
+        plan = optimise(portfolio, params or SolveParams(), processes=processes, progress=progress)
+    else:
+        plan = PLANNERS[planner](portfolio)
+    plan = with_explanations(portfolio, plan)
     seconds = time.perf_counter() - began
     violations = tuple(validate(portfolio, plan))
     return PlanOutcome(portfolio, plan, summarise(portfolio, plan), violations, seconds)

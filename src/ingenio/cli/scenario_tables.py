@@ -1,0 +1,102 @@
+"""Rich tables of the scenario commands: what-if differences, Monte Carlo figures,
+fuel policies and their held-out comparison."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from ingenio.domain import MINUTES_PER_HOUR, Portfolio
+
+if TYPE_CHECKING:
+    from ingenio.scenarios.montecarlo import MonteCarloResult
+    from ingenio.scenarios.robust import HeldOutTable, RobustPlan
+    from ingenio.scenarios.whatif import WhatIfDiff
+
+__all__ = ["orders_table", "risk_table", "robust_tables", "summary_table", "whatif_table"]
+
+
+def whatif_table(base: Portfolio, diff: WhatIfDiff, title: str) -> Table:
+    """Per plant: value and diesel burned before and after, and the differences."""
+    cur = base.currency
+    table = Table(title=title)
+    for head in ("plant", f"value {cur}", "variant", "Δ value", "fuel L", "variant", "Δ fuel L"):
+        table.add_column(head, justify="left" if head == "plant" else "right")
+    for p in diff.plants:
+        table.add_row(base.plant(p.plant_id).name, f"{p.value_before:,.0f}",
+                      f"{p.value_after:,.0f}", f"{p.value_delta:+,.0f}", f"{p.fuel_before_l:,.0f}",
+                      f"{p.fuel_after_l:,.0f}", f"{p.fuel_delta_l:+,.0f}")  # fmt: skip
+    table.add_section()
+    fuel_b = sum(p.fuel_before_l for p in diff.plants)
+    fuel_a = sum(p.fuel_after_l for p in diff.plants)
+    table.add_row("total", f"{diff.base_value:,.0f}", f"{diff.variant_value:,.0f}",
+                  f"{diff.value_delta:+,.0f}", f"{fuel_b:,.0f}", f"{fuel_a:,.0f}",
+                  f"{fuel_a - fuel_b:+,.0f}", style="bold")  # fmt: skip
+    return table
+
+
+def orders_table(base: Portfolio, diff: WhatIfDiff, limit: int = 30) -> Table:
+    """The orders whose outcome changes, largest value change first."""
+    changes = sorted(diff.orders, key=lambda c: (-abs(c.value_delta), c.order_id))[:limit]
+    table = Table(title=f"Orders that change ({len(diff.orders)}; largest {len(changes)} shown)")
+    for head in ("order", "plant", "change", "before", "after", "Δ late h", "Δ value"):
+        table.add_column(head, justify="right" if head.startswith("Δ") else "left")
+    for c in changes:
+        table.add_row(c.order_id, c.plant_id, str(c.kind), str(c.before.status),
+                      str(c.after.status), f"{c.lateness_delta_minutes / MINUTES_PER_HOUR:+,.1f}",
+                      f"{c.value_delta:+,.0f}")  # fmt: skip
+    return table
+
+
+def summary_table(result: MonteCarloResult, currency: str) -> Table:
+    """Value figures of a Monte Carlo run."""
+    table = Table(title=f"{result.n} scenarios — planner {result.planner}, seed {result.seed}")
+    table.add_column("figure")
+    table.add_column(f"value {currency}", justify="right")
+    for label, value in (("published plan", result.base_value), ("expected (mean)", result.mean),
+                         ("std", result.std), ("P10", result.p10), ("P50", result.p50),
+                         ("P90", result.p90)):  # fmt: skip
+        table.add_row(label, f"{value:,.0f}")
+    table.add_section()
+    table.add_row("samples planned / failed", f"{len(result.samples)} / {len(result.failures)}")
+    table.add_row("wall time", f"{result.seconds:,.1f} s ({result.executor})")
+    return table
+
+
+def risk_table(portfolio: Portfolio, result: MonteCarloResult, limit: int = 10) -> Table:
+    """The orders most likely to miss their due date, leaving out the certain misses."""
+    certain = sum(r.certain for r in result.order_risks)
+    table = Table(title="Orders most at risk", caption=f"{certain} orders missed in the "
+                  "published plan and in every sample are not shown")  # fmt: skip
+    for head in ("order", "plant", "planned", "P(late)", "P(unscheduled)", "mean late h"):
+        table.add_column(head, justify="left" if head in ("order", "plant", "planned") else "right")
+    for r in [r for r in result.order_risks if r.p_missed > 0 and not r.certain][:limit]:
+        table.add_row(r.order_id, r.plant_id, r.planned.value, f"{r.p_late:.0%}",
+                      f"{r.p_unscheduled:.0%}", f"{r.mean_late_hours:,.1f}")  # fmt: skip
+    return table
+
+
+def robust_tables(portfolio: Portfolio, chosen: RobustPlan, held: HeldOutTable) -> list[Table]:
+    """Candidates on the training samples, the chosen earmarks, and the held-out comparison."""
+    cur = portfolio.currency
+    cands = Table(title=f"Fuel policies on {chosen.samples} training samples")
+    for head in ("policy", f"mean {cur}", "P10", "failed"):
+        cands.add_column(head, justify="left" if head == "policy" else "right")
+    for c in chosen.candidates:
+        mark = " ← chosen" if c.policy == chosen.policy else ""
+        cands.add_row(c.policy.name + mark, f"{c.mean:,.0f}", f"{c.p10:,.0f}", str(c.failures))
+    marks = Table(title=f"Chosen: {chosen.policy.name} (reserve {chosen.policy.reserve:.0%})")
+    marks.add_column("plant")
+    marks.add_column("share", justify="right")
+    marks.add_column("litres (expected)", justify="right")
+    litres = chosen.policy.earmarks(portfolio)
+    for pid, share in chosen.policy.shares:
+        marks.add_row(portfolio.plant(pid).name, f"{share:.1%}", f"{litres[pid]:,.0f}")
+    held_t = Table(title=f"Held-out: {held.n} fresh samples (indices {held.first_index}+)")
+    for head in ("policy", f"mean {cur}", "P10", "P50", "std", "Δ mean vs plain", "± s.e."):
+        held_t.add_column(head, justify="left" if head == "policy" else "right")
+    for r in held.rows:
+        held_t.add_row(r.name, f"{r.mean:,.0f}", f"{r.p10:,.0f}", f"{r.p50:,.0f}", f"{r.std:,.0f}",
+                       f"{r.delta:+,.0f}", f"{r.delta_se:,.0f}")  # fmt: skip
+    return [cands, marks, held_t]

@@ -1,0 +1,165 @@
+"""A small sparse linear program, built row by row and solved by HiGHS (``highspy``).
+
+Private helper of :mod:`ingenio.planning.portfolio`: it keeps columns, rows and
+coefficients in flat lists while the model is built, hands HiGHS one column-wise
+matrix, and then re-solves the same model under other objectives (lexicographic
+stages) from the previous basis.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+INF = math.inf
+
+
+class LpStatus(StrEnum):
+    """What the LP solver says of a solve (solver-neutral)."""
+
+    OPTIMAL = "optimal"
+    TIME_LIMIT = "time_limit"
+    INFEASIBLE = "infeasible"
+    ERROR = "error"
+
+
+def _status(code: Any) -> LpStatus:
+    """Map a ``highspy.HighsModelStatus`` to :class:`LpStatus`."""
+    ms = highspy.HighsModelStatus
+    if code in (ms.kOptimal, ms.kModelEmpty):
+        return LpStatus.OPTIMAL
+    if code in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt):
+        return LpStatus.TIME_LIMIT
+    if code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        return LpStatus.INFEASIBLE
+    return LpStatus.ERROR
+
+
+def _quiet_highs() -> Any:
+    """A new ``highspy.Highs`` without its banner (printed on C stdout by the constructor)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+@dataclass
+class LinearProgram:
+    """Columns with bounds, rows ``lo <= a x <= hi``, and a HiGHS session once solved."""
+
+    col_lo: list[float] = field(default_factory=list)
+    col_hi: list[float] = field(default_factory=list)
+    row_lo: list[float] = field(default_factory=list)
+    row_hi: list[float] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    vals: list[float] = field(default_factory=list)
+    _highs: Any = None
+
+    @property
+    def n_cols(self) -> int:
+        """Number of columns so far."""
+        return len(self.col_lo)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows so far."""
+        return len(self.row_lo)
+
+    def add_col(self, lo: float = 0.0, hi: float = INF) -> int:
+        """A new column with bounds ``[lo, hi]``; returns its index."""
+        self.col_lo.append(lo)
+        self.col_hi.append(hi)
+        return len(self.col_lo) - 1
+
+    def add_row(self, terms: Sequence[tuple[int, float]], lo: float = -INF, hi: float = INF) -> int:
+        """A new row ``lo <= sum(coef * x[col]) <= hi``; returns its index."""
+        r = len(self.row_lo)
+        self.row_lo.append(lo)
+        self.row_hi.append(hi)
+        for c, v in terms:
+            if v != 0.0:
+                self.rows.append(r)
+                self.cols.append(c)
+                self.vals.append(v)
+        return r
+
+    def solve(
+        self, costs: Mapping[int, float], maximise: bool, time_limit_s: float = 60.0
+    ) -> tuple[LpStatus, float, FloatArray]:
+        """Solve under the objective ``costs`` (column -> coefficient).
+
+        The first call hands the whole model to HiGHS; later calls change the
+        objective and re-solve from the previous basis.
+
+        Returns
+        -------
+        (LpStatus, float, ndarray)
+            Status, objective value and column values.
+        """
+        if self._highs is None:
+            self._highs = self._load(time_limit_s)
+        h = self._highs
+        n = self.n_cols
+        cost = np.zeros(n)
+        for c, v in costs.items():
+            cost[c] += v
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = _status(h.getModelStatus())
+        if status is not LpStatus.OPTIMAL:
+            return status, math.nan, np.zeros(n)
+        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        return status, float(h.getInfo().objective_function_value), values
+
+    def constrain(self, terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
+        """Add a row to the model already in HiGHS (between lexicographic stages)."""
+        idx = np.array([c for c, _ in terms], dtype=np.int32)
+        val = np.array([v for _, v in terms], dtype=np.float64)
+        self._highs.addRow(lo, hi, len(idx), idx, val)
+
+    def _load(self, time_limit_s: float) -> Any:
+        """A silent, single-threaded HiGHS session holding this model."""
+        h = _quiet_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("time_limit", float(time_limit_s))
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_cols
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.zeros(self.n_cols)
+        lp.col_lower_ = np.array(self.col_lo, dtype=np.float64)
+        lp.col_upper_ = np.array(self.col_hi, dtype=np.float64)
+        lp.row_lower_ = np.array(self.row_lo, dtype=np.float64)
+        lp.row_upper_ = np.array(self.row_hi, dtype=np.float64)
+        cols = np.array(self.cols, dtype=np.int64)
+        order = np.argsort(cols, kind="stable")
+        counts = np.bincount(cols, minlength=self.n_cols)
+        start = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_ = self.n_cols
+        lp.a_matrix_.num_row_ = self.n_rows
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = np.array(self.rows, dtype=np.int32)[order]
+        lp.a_matrix_.value_ = np.array(self.vals, dtype=np.float64)[order]
+        h.passModel(lp)
+        return h

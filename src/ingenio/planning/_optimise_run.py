@@ -1,0 +1,240 @@
+"""Run the plant planner on each plant's sub-portfolio, in parallel processes or in-process.
+
+Private helper of :mod:`ingenio.planning.optimise`. Worker processes are started
+with ``forkserver`` (``spawn`` where that is missing), never ``fork``: the parent
+may hold threads (a progress bar, the LP solver). Progress from workers comes back
+through a ``multiprocessing.Manager`` queue, drained while the parent waits.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queue_module
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, Protocol
+
+from ingenio.domain import Plan, Portfolio
+from ingenio.planning._optimise_merge import plan_key
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.schedule import SolveParams, schedule_plant
+
+PlantProgress = Callable[[float, float], None]
+"""``(objective, bound)`` of a plant solver at each new solution."""
+
+
+class PlantPlanner(Protocol):
+    """Plans a one-plant, depot-free portfolio: ``(portfolio, params, hint, progress)``."""
+
+    def __call__(
+        self,
+        portfolio: Portfolio,
+        params: SolveParams,
+        hint: Plan | None,
+        progress: PlantProgress | None,
+    ) -> Plan: ...
+
+
+@dataclass(frozen=True)
+class OptimiseProgress:
+    """Where the two-level planner stands.
+
+    ``stage``: ``allocate`` (the LP; ``bound`` is NaN until it is solved), ``dispatch``,
+    ``plants``, ``feedback`` or ``done``; ``value`` the sum
+    over plants of the best plan known so far (a floor: the dispatch plan of each
+    plant until its solver is done); ``bound`` the LP upper bound; ``solutions`` the
+    improving solutions the plant solvers have reported.
+    """
+
+    stage: str
+    plants_done: int
+    plants: int
+    value: float
+    bound: float
+    solutions: int
+
+
+def cp_sat_planner(
+    portfolio: Portfolio, params: SolveParams, hint: Plan | None, progress: PlantProgress | None
+) -> Plan:
+    """The plant planner by default: CP-SAT (:func:`~ingenio.planning.schedule.schedule_plant`)."""
+    result = schedule_plant(portfolio, params, hint=hint, progress=progress)
+    return replace(result.plan, status=result.status)
+
+
+def dispatch_planner(
+    portfolio: Portfolio, params: SolveParams, hint: Plan | None, progress: PlantProgress | None
+) -> Plan:
+    """A solver-free plant planner: the dispatch rule on the plant's sub-portfolio."""
+    return dispatch(portfolio)
+
+
+@dataclass(frozen=True)
+class _Job:
+    plant_id: str
+    portfolio: Portfolio
+    params: SolveParams
+    hint: Plan | None
+    planner: PlantPlanner
+
+
+def _plan_plant(job: _Job, report: Callable[[str, float], None]) -> Plan:
+    """Plan one plant; never worse than its hint (dispatch's plan when none is given)."""
+    hint = job.hint
+    if hint is None:
+        hint = dispatch(job.portfolio)
+    report("start", hint.value)
+    if job.planner is dispatch_planner and job.hint is None:
+        return hint
+    plan = job.planner(job.portfolio, job.params, hint, lambda o, b: report("solution", o))
+    if plan_key(job.portfolio, hint) > plan_key(job.portfolio, plan):
+        return replace(hint, status="fallback", notes=(*hint.notes, "kept the hint"))
+    return plan
+
+
+def _in_worker(job: _Job, channel: Any) -> Plan:
+    """Entry point of a worker process (module level, so it pickles)."""
+
+    def report(kind: str, value: float) -> None:
+        if channel is not None:
+            channel.put((job.plant_id, kind, value))
+
+    return _plan_plant(job, report)
+
+
+def _context() -> Any:
+    """``forkserver`` where the platform has it, else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+class PlantRunner:
+    """Plans sub-portfolios with one planner and reports progress to one callback."""
+
+    def __init__(
+        self,
+        planner: PlantPlanner,
+        params: SolveParams,
+        processes: int | None,
+        progress: Callable[[OptimiseProgress], None] | None,
+        bound: float,
+    ) -> None:
+        self.planner = planner
+        self.params = params
+        self.processes = processes
+        self.progress = progress
+        self.bound = bound
+        self.best: dict[str, float] = {}
+        self.done: set[str] = set()
+        self.total = 0
+        self.solutions = 0
+        self.stage_name = "plants"
+        self.notes: list[str] = []
+
+    def stage(self, name: str) -> None:
+        """Enter a stage and report it."""
+        self.stage_name = name
+        self._emit()
+
+    def take_notes(self) -> list[str]:
+        """Notes of the plants planned since the last call."""
+        out, self.notes = self.notes, []
+        return out
+
+    def _emit(self) -> None:
+        if self.progress is not None:
+            self.progress(
+                OptimiseProgress(
+                    self.stage_name,
+                    len(self.done),
+                    self.total,
+                    sum(self.best.values()),
+                    self.bound,
+                    self.solutions,
+                )
+            )
+
+    def _event(self, plant_id: str, kind: str, value: float) -> None:
+        if kind == "solution":
+            self.solutions += 1
+        else:
+            self.best[plant_id] = value
+            if kind == "done":
+                self.done.add(plant_id)
+        self._emit()
+
+    def _workers(self, n_jobs: int) -> int:
+        if self.processes is not None:
+            return max(1, min(self.processes, n_jobs))
+        cpus = os.cpu_count() or 1
+        return max(1, min(n_jobs, cpus // max(1, self.params.workers)))
+
+    def run(
+        self, subs: Mapping[str, Portfolio], hints: Mapping[str, Plan], time_share: float = 1.0
+    ) -> dict[str, Plan]:
+        """Plan each sub-portfolio (plant id -> portfolio), hints by plant id, with
+        ``time_share`` of the per-plant time limit."""
+        params = replace(self.params, time_limit_s=self.params.time_limit_s * time_share)
+        jobs = [
+            _Job(pid, sub, params, hints.get(pid), self.planner)
+            for pid, sub in sorted(subs.items(), key=lambda kv: (-len(kv[1].orders), kv[0]))
+        ]
+        self.done = {pid for pid in self.best if pid not in subs}
+        self.total = len(self.done) + len(jobs)
+        if self._workers(len(jobs)) == 1:
+            out: dict[str, Plan] = {}
+            for job in jobs:
+                out[job.plant_id] = self._settle(
+                    job, partial(_plan_plant, job, self._reporter(job))
+                )
+            return out
+        return self._in_pool(jobs)
+
+    def _reporter(self, job: _Job) -> Callable[[str, float], None]:
+        return lambda kind, value: self._event(job.plant_id, kind, value)
+
+    def _settle(self, job: _Job, work: Callable[[], Plan]) -> Plan:
+        """Run ``work``; a crash falls back to dispatch on the plant, with a note."""
+        try:
+            plan = work()
+        except Exception as exc:  # a worker failure must not lose the portfolio plan
+            self.notes.append(f"plant {job.plant_id}: planner failed ({exc!r}); used dispatch")
+            plan = dispatch(job.portfolio)
+        self._event(job.plant_id, "done", plan.value)
+        if plan.status not in ("feasible", "optimal"):
+            why = f" ({plan.notes[-1]})" if plan.notes else ""
+            self.notes.append(f"plant {job.plant_id}: {plan.status}{why}")
+        return plan
+
+    def _in_pool(self, jobs: list[_Job]) -> dict[str, Plan]:
+        ctx = _context()
+        manager = ctx.Manager() if self.progress is not None else None
+        channel = manager.Queue() if manager is not None else None
+        out: dict[str, Plan] = {}
+        try:
+            with ProcessPoolExecutor(self._workers(len(jobs)), mp_context=ctx) as pool:
+                futures: dict[Future[Plan], _Job] = {
+                    pool.submit(_in_worker, job, channel): job for job in jobs
+                }
+                pending = set(futures)
+                while pending:
+                    finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    self._drain(channel)
+                    for f in finished:
+                        job = futures[f]
+                        out[job.plant_id] = self._settle(job, f.result)
+        finally:
+            if manager is not None:
+                manager.shutdown()
+        return out
+
+    def _drain(self, channel: Any) -> None:
+        while channel is not None:
+            try:
+                pid, kind, value = channel.get_nowait()
+            except queue_module.Empty:
+                return
+            self._event(pid, kind, value)

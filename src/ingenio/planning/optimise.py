@@ -1,0 +1,304 @@
+"""The two-level planner: fuel across plants by LP, each plant by CP-SAT, in parallel.
+
+1. :func:`ingenio.planning.portfolio.allocate` decides how much depot fuel each plant
+   may draw, from when, and gives the upper bound.
+2. Each plant is cut out with its grant (:func:`ingenio.planning.restrict.plant_portfolio`)
+   and planned on its own, in parallel processes (``spawn``/``forkserver``), by the
+   plant planner (CP-SAT :func:`ingenio.planning.schedule.schedule_plant` by default).
+3. The plant plans are merged; depot fuel becomes transfers placed just in time from
+   the grants (``_optimise_merge``).
+4. Feedback, once: depot fuel a plant did not use goes to the plants whose tank hit
+   its reserve with orders still late or undone; those plants are re-planned from
+   their plan as a hint (with half the time limit), and the better plan is kept.
+5. The merged plan must pass :func:`ingenio.planning.validate.validate`. A plant
+   whose part of the :func:`ingenio.planning.dispatch.dispatch` plan is better takes
+   that part, as long as the depots allow (``_optimise_mix``); then the whole is
+   compared with the dispatch plan and the better of the two is returned (essential
+   orders done, then value, then least fuel), with ``bound`` the LP's upper bound.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.planning._optimise_merge import TransferError, merge, plan_key
+from ingenio.planning._optimise_mix import mix
+from ingenio.planning._optimise_run import (
+    OptimiseProgress,
+    PlantPlanner,
+    PlantRunner,
+    cp_sat_planner,
+    dispatch_planner,
+)
+from ingenio.planning._portfolio_grants import Grant, merge_grants, share_spare
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.portfolio import Allocation, allocate, grant_points
+from ingenio.planning.restrict import plant_portfolio
+from ingenio.planning.schedule import SolveParams
+from ingenio.planning.summary_fuel import tank_levels
+from ingenio.planning.validate import validate
+
+__all__ = [
+    "OptimiseProgress",
+    "PlantPlanner",
+    "cp_sat_planner",
+    "dispatch_planner",
+    "optimise",
+]
+
+FEEDBACK_TIME_SHARE = 0.5
+"""Share of the per-plant time limit a plant gets when it is re-planned with more fuel."""
+FEEDBACK_MIN_SHARE = 0.02
+"""A fuel-bound plant is re-planned when the fuel it gains is at least this share of
+the fuel it had (and at least 1 L)."""
+NEAR_RESERVE = 0.01
+"""A tank within 1 % of its usable size (at least 1 L) of its reserve is fuel-bound."""
+
+
+@dataclass
+class _State:
+    """What one round leaves: plant plans, their grants, the merged plan."""
+
+    work: Portfolio
+    plans: dict[str, Plan]
+    grants: dict[str, tuple[Grant, ...]]
+    merged: Plan | None
+    notes: list[str]
+
+
+def _separable(portfolio: Portfolio) -> tuple[Portfolio, list[str]]:
+    """The portfolio without orders that wait (even indirectly) on another plant's order."""
+    plant_of = {o.id: portfolio.product_plant(o.product_id).id for o in portfolio.orders}
+    out: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for o in portfolio.orders:
+            if o.id in out:
+                continue
+            if any(plant_of[p] != plant_of[o.id] or p in out for p in o.predecessors):
+                out.add(o.id)
+                changed = True
+    if not out:
+        return portfolio, []
+    kept = tuple(o for o in portfolio.orders if o.id not in out)
+    note = f"{len(out)} orders wait on another plant's order: not planned at plant level"
+    return dataclasses.replace(portfolio, orders=kept), [note]
+
+
+def _summed(grants: Sequence[Grant]) -> tuple[tuple[int, float], ...]:
+    """Grants summed over depots, per minute."""
+    by: dict[int, float] = {}
+    for _, at, litres in grants:
+        by[at] = by.get(at, 0.0) + litres
+    return tuple(sorted(by.items()))
+
+
+def _jobs(
+    state: _State, plant_ids: Sequence[str], hints: Mapping[str, Plan]
+) -> dict[str, Portfolio]:
+    """The sub-portfolio of each plant to plan, with its grants."""
+    return {
+        pid: plant_portfolio(state.work, pid, _summed(state.grants.get(pid, ())))
+        for pid in plant_ids
+        if state.work.orders_of(pid) or pid in hints
+    }
+
+
+def _merge(portfolio: Portfolio, state: _State) -> Plan | None:
+    """Merge, or None (with a note) when a plant's burn outruns its grants."""
+    try:
+        return merge(portfolio, state.plans, state.grants)
+    except TransferError as exc:
+        state.notes.append(f"merge failed: {exc}")
+        return None
+
+
+def _fuel_bound(portfolio: Portfolio, plan: Plan, plant_id: str) -> bool:
+    """True when the plant has orders not on time and its tank reaches its reserve."""
+    plant = portfolio.plant(plant_id)
+    if plant.tank is None or not plant.generators:
+        return False
+    mine = {o.id for o in portfolio.orders_of(plant_id)}
+    if all(o.status is OrderStatus.ON_TIME for o in plan.outcomes if o.order_id in mine):
+        return False
+    tank = plant.tank
+    near = tank.reserve_l + max(1.0, NEAR_RESERVE * (tank.capacity_l - tank.reserve_l))
+    return any(level <= near for _, level in tank_levels(portfolio, plan, plant_id))
+
+
+def _fuel_of(state: _State, plant_id: str) -> float:
+    """Litres the plant had: tank above its reserve, direct deliveries, grants."""
+    plant = state.work.plant(plant_id)
+    own = plant.tank.usable_l if plant.tank is not None else 0.0
+    direct = sum(d.litres for d in state.work.deliveries_to(plant_id))
+    return own + direct + sum(x for _, _, x in state.grants.get(plant_id, ()))
+
+
+def _feedback(portfolio: Portfolio, state: _State, runner: PlantRunner) -> None:
+    """Give fuel the plants did not use to fuel-bound plants; re-plan those once."""
+    merged = state.merged
+    if merged is None or not portfolio.depots:
+        return
+    bound = [p.id for p in portfolio.plants if _fuel_bound(state.work, merged, p.id)]
+    if not bound:
+        return
+    grants: dict[str, tuple[Grant, ...]] = {}
+    for plant in portfolio.plants:
+        used = [
+            (t.depot_id, t.at, t.litres) for t in merged.fuel_transfers if t.plant_id == plant.id
+        ]
+        grants[plant.id] = state.grants.get(plant.id, ()) if plant.id in bound else tuple(used)
+    unmet: dict[str, float] = {}
+    for pid in bound:
+        mine = {o.id for o in state.work.orders_of(pid)}
+        unmet[pid] = sum(
+            state.work.order(o.order_id).value - o.value
+            for o in merged.outcomes
+            if o.order_id in mine
+        )
+    taken = [g for gs in grants.values() for g in gs]
+    extra = merge_grants(share_spare(portfolio, grant_points(portfolio), taken, unmet))
+    extra = {
+        pid: gs
+        for pid, gs in extra.items()
+        if sum(x for _, _, x in gs) >= max(1.0, FEEDBACK_MIN_SHARE * _fuel_of(state, pid))
+    }
+    if not extra:
+        return
+    trial = {
+        pid: merge_grants([(pid, g) for g in (*grants[pid], *extra.get(pid, ()))])[pid]
+        for pid in extra
+    }
+    subs = {pid: plant_portfolio(state.work, pid, _summed(trial[pid])) for pid in trial}
+    hints = {pid: state.plans[pid] for pid in subs if pid in state.plans}
+    again = runner.run(subs, hints, time_share=FEEDBACK_TIME_SHARE)
+    better = []
+    for pid, plan in again.items():
+        old = state.plans.get(pid)
+        if old is None or plan_key(subs[pid], plan) > plan_key(subs[pid], old):
+            state.plans[pid] = plan
+            grants[pid] = trial[pid]
+            better.append(pid)
+    litres = sum(x for pid in better for _, _, x in extra.get(pid, ()))
+    state.grants = grants
+    state.merged = _merge(portfolio, state)
+    if better:
+        state.notes.append(
+            f"feedback: {litres:,.0f} L of unused depot fuel re-planned {', '.join(better)}"
+        )
+
+
+def _finish(
+    portfolio: Portfolio,
+    chosen: Plan,
+    allocation: Allocation,
+    notes: list[str],
+    clock: float,
+) -> Plan:
+    """The returned plan: planner, bound, status, notes, seconds."""
+    bound = allocation.bound
+    ratio = chosen.value / bound if bound > 1e-6 else 1.0
+    status = "optimal" if chosen.value >= bound * (1 - 1e-6) else "feasible"
+    notes = [
+        f"portfolio LP ({allocation.status}): upper bound {bound:,.0f}; "
+        f"value / bound = {ratio:.3f}",
+        *notes,
+    ]
+    return replace(
+        chosen,
+        planner="optimise",
+        bound=bound,
+        status=status,
+        notes=tuple(notes),
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def optimise(
+    portfolio: Portfolio,
+    params: SolveParams | None = None,
+    plant_planner: PlantPlanner | None = None,
+    processes: int | None = None,
+    progress: Callable[[OptimiseProgress], None] | None = None,
+    rounds: int = 2,
+) -> Plan:
+    """Plan ``portfolio`` with the two-level planner.
+
+    Parameters
+    ----------
+    portfolio
+        What to plan.
+    params
+        Plant-level solve parameters (time limit per plant, CP-SAT workers, seed).
+    plant_planner
+        Plans a one-plant sub-portfolio: ``(portfolio, params, hint, progress) ->
+        Plan`` (default :func:`cp_sat_planner`; :func:`dispatch_planner` for a fast,
+        solver-free run). With ``processes > 1`` it must be a module-level function.
+    processes
+        Plants planned at once in worker processes; 1 plans them in this process.
+        Default: as many as the CPUs allow at ``params.workers`` threads each.
+    progress
+        Called with an :class:`OptimiseProgress` at each stage and plant event.
+    rounds
+        1: no feedback round; 2 (default): one feedback round when it can help.
+
+    Returns
+    -------
+    Plan
+        ``planner="optimise"``, ``bound`` the LP upper bound, ``notes`` with
+        ``value / bound``; never worse than ``dispatch(portfolio)`` (which is
+        returned, with a note, when it is better or the merged plan is invalid).
+    """
+    clock = time.perf_counter()
+    params = params or SolveParams()
+    planner = plant_planner or cp_sat_planner
+    if progress is not None:
+        progress(OptimiseProgress("allocate", 0, len(portfolio.plants), 0.0, math.nan, 0))
+    allocation = allocate(portfolio)
+    runner = PlantRunner(planner, params, processes, progress, allocation.bound)
+    runner.stage("dispatch")
+    baseline = dispatch(portfolio)
+    work, notes = _separable(portfolio)
+    state = _State(work, {}, dict(allocation.depot_grants), None, notes)
+    runner.stage("plants")
+    plants = [p.id for p in portfolio.plants]
+    try:
+        subs = _jobs(state, plants, {})
+    except ValueError as exc:  # a product holding another plant's resource
+        notes.append(f"cannot plan plant by plant ({exc}); kept dispatch's plan")
+        return _finish(portfolio, baseline, allocation, notes, clock)
+    state.plans = runner.run(subs, {})
+    state.notes += runner.take_notes()
+    state.merged = _merge(portfolio, state)
+    if rounds > 1:
+        runner.stage("feedback")
+        _feedback(portfolio, state, runner)
+        state.notes += runner.take_notes()
+    runner.stage("done")
+    notes = state.notes
+    merged = state.merged
+    if merged is not None:
+        broken = validate(portfolio, merged)
+        if broken:
+            notes.append(f"merged plan broke {len(broken)} rules (first: {broken[0]}); dropped")
+            merged = None
+    if merged is None:
+        notes.append("kept dispatch's plan")
+        return _finish(portfolio, baseline, allocation, notes, clock)
+    mixed, taken = mix(portfolio, merged, baseline)
+    if taken and not validate(portfolio, mixed):
+        notes.append(f"took dispatch's plan for plant(s) {', '.join(taken)}: better there")
+        merged = mixed
+    if plan_key(portfolio, baseline) > plan_key(portfolio, merged):
+        notes.append(
+            f"dispatch's plan is better ({baseline.value:,.0f} vs {merged.value:,.0f}): kept it"
+        )
+        return _finish(portfolio, baseline, allocation, notes, clock)
+    notes.append(f"dispatch's plan: {baseline.value:,.0f}")
+    return _finish(portfolio, merged, allocation, notes, clock)

@@ -1,0 +1,200 @@
+"""The portfolio level: how much depot fuel each plant draws, and when, and what it aims to make.
+
+A linear program (HiGHS) over time buckets of each plant: the horizon cut at day
+starts, grid-off edges, fuel arrivals and, while there are not too many, order
+releases and due dates. Its variables are the share of each order done in each
+lateness tier, the line-minutes of each step on each eligible line in each bucket,
+the generator energy per bucket, and the depot fuel granted to each plant at each
+grant point (the origin, each day start, each depot delivery).
+
+Every constraint family is a *relaxation* of ``docs/plan-rules.md``: from any valid
+plan one can read off values of these variables that satisfy every constraint and
+score the plan's value or more (see the docstring of each ``define_<family>()``).
+So the LP optimum is an upper bound on the value of every valid plan. The same LP,
+re-solved lexicographically (essential orders done, then value, then least fuel), gives
+the fuel grants and per-plant targets the two-level planner hands to each plant.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingenio.domain import Portfolio
+from ingenio.planning._lp_matrix import LpStatus
+from ingenio.planning._portfolio_grants import grants_from_solution
+from ingenio.planning._portfolio_model import (
+    LATE_TIERS,
+    PortfolioModel,
+    create_model,
+    grant_points,
+)
+
+__all__ = [
+    "LATE_TIERS",
+    "Allocation",
+    "PortfolioModel",
+    "allocate",
+    "create_model",
+    "grant_points",
+    "upper_bound",
+]
+
+BOUND_MARGIN = 1e-6
+"""Relative margin added to the LP optimum, for the solver's tolerances."""
+BOUND_FLOOR = 1e-9
+"""Absolute margin added to the LP optimum."""
+
+
+def _with_margin(best: float) -> float:
+    """The LP optimum made safe against the solver's tolerances."""
+    return best + BOUND_MARGIN * abs(best) + BOUND_FLOOR
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The portfolio level's decision and the upper bound.
+
+    Attributes
+    ----------
+    bound
+        Upper bound on the value of any valid plan (the LP optimum, plus a 1e-6 margin).
+    grants
+        Per plant id: ``(minute, litres)`` of depot fuel it may draw from that minute on.
+    depot_grants
+        Per plant id: ``(depot id, minute, litres)``, the same grants by depot. Their
+        sum per depot never exceeds the depot's stock plus deliveries up to the minute.
+    targets
+        Per plant id: the value the LP makes there (what the plant aims at).
+    order_shares
+        Per order id: the share of the order the LP makes (0 to 1).
+    fuel_l
+        Per plant id: litres the LP burns (a lower bound on what that output needs).
+    status
+        LP status: ``optimal``, ``time_limit``, ``infeasible`` or ``error``.
+    seconds
+        Wall time of building and solving.
+    """
+
+    bound: float
+    grants: Mapping[str, tuple[tuple[int, float], ...]]
+    depot_grants: Mapping[str, tuple[tuple[str, int, float], ...]]
+    targets: Mapping[str, float]
+    order_shares: Mapping[str, float]
+    fuel_l: Mapping[str, float]
+    status: str
+    seconds: float
+
+
+def _fallback_bound(m: PortfolioModel) -> float:
+    """Every order at its best tier: a bound that needs no solver."""
+    return sum(max((m.value[c] for c, _ in cols), default=0.0) for cols in m.tiers.values())
+
+
+def upper_bound(portfolio: Portfolio, time_limit_s: float = 60.0) -> float:
+    """Upper bound on the value any valid plan of ``portfolio`` can deliver.
+
+    Parameters
+    ----------
+    portfolio
+        The portfolio.
+    time_limit_s
+        Time limit of the LP solve; past it, a weaker bound (each order at the best
+        value it could ever earn) is returned.
+
+    Returns
+    -------
+    float
+        The LP optimum plus a ``1e-6`` relative margin.
+    """
+    m = create_model(portfolio)
+    status, best, _ = m.lp.solve(m.value, maximise=True, time_limit_s=time_limit_s)
+    if status is not LpStatus.OPTIMAL:
+        return _fallback_bound(m)
+    return _with_margin(best)
+
+
+def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, limit: float) -> np.ndarray:
+    """Re-solve: most essential orders, then most value, then least fuel (warm starts)."""
+    lp = m.lp
+
+    def tol(v: float) -> float:
+        return BOUND_MARGIN * max(1.0, abs(v))
+
+    if any(v > 0 for v in m.essential.values()):
+        status, top, y = lp.solve(m.essential, maximise=True, time_limit_s=limit)
+        if status is LpStatus.OPTIMAL:
+            lp.constrain(list(m.essential.items()), top - tol(top), math.inf)
+            status, best2, y = lp.solve(m.value, maximise=True, time_limit_s=limit)
+            if status is not LpStatus.OPTIMAL:
+                return x
+            best, x = best2, y
+    lp.constrain(list(m.value.items()), best - tol(best), math.inf)
+    fuel = {c: 1.0 for c in m.grants.values()}
+    for cols in m.burned.values():
+        fuel[cols[-1]] = fuel.get(cols[-1], 0.0) + 1.0
+    if not fuel:
+        return x
+    status, _, y = lp.solve(fuel, maximise=False, time_limit_s=limit)
+    return y if status is LpStatus.OPTIMAL else x
+
+
+def allocate(
+    portfolio: Portfolio, time_limit_s: float = 60.0, share_spare: bool = True
+) -> Allocation:
+    """Decide the depot fuel each plant draws and what each plant aims to make.
+
+    Parameters
+    ----------
+    portfolio
+        The portfolio.
+    time_limit_s
+        Time limit of each LP solve.
+    share_spare
+        Also hand out the depot fuel the LP leaves unused (see Returns).
+
+    Returns
+    -------
+    Allocation
+        The upper bound (most value, the LP optimum) and the grants and targets of
+        the lexicographic optimum: most essential orders done, then most value, then
+        least fuel. Depot fuel the LP leaves unused is shared among the plants in
+        proportion to what they burn in it (:mod:`ingenio.planning._portfolio_grants`).
+    """
+    clock = time.perf_counter()
+    m = create_model(portfolio)
+    status, best, x = m.lp.solve(m.value, maximise=True, time_limit_s=time_limit_s)
+    if status is not LpStatus.OPTIMAL:
+        bound = _fallback_bound(m)
+        x = np.zeros(m.lp.n_cols)
+    else:
+        bound = _with_margin(best)
+        x = _lexicographic(m, best, x, time_limit_s)
+    targets: dict[str, float] = defaultdict(float)
+    shares: dict[str, float] = {}
+    for oid, cols in m.tiers.items():
+        shares[oid] = float(sum(x[c] for c, _ in cols))
+        targets[m.windows[oid].plant_id] += float(sum(m.value[c] * x[c] for c, _ in cols))
+    fuel = {pid: float(x[cols[-1]]) for pid, cols in m.burned.items()}
+    depot_grants = grants_from_solution(portfolio, m.grant_points, m.grants, x, fuel, share_spare)
+    totals: dict[str, tuple[tuple[int, float], ...]] = {}
+    for pid, items in depot_grants.items():
+        by_minute: dict[int, float] = defaultdict(float)
+        for _, at, litres in items:
+            by_minute[at] += litres
+        totals[pid] = tuple(sorted(by_minute.items()))
+    return Allocation(
+        bound=bound,
+        grants=totals,
+        depot_grants=depot_grants,
+        targets={p.id: targets.get(p.id, 0.0) for p in portfolio.plants},
+        order_shares=shares,
+        fuel_l={p.id: fuel.get(p.id, 0.0) for p in portfolio.plants},
+        status=str(status),
+        seconds=time.perf_counter() - clock,
+    )

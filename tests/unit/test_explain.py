@@ -1,0 +1,166 @@
+"""Explanations: each kind of binding reason on a tiny case, with its numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from strategies import portfolios
+
+from ingenio.domain import (
+    Block,
+    Enterprise,
+    FuelTank,
+    Generator,
+    Horizon,
+    Line,
+    Order,
+    OrderStatus,
+    OutageWindow,
+    Plan,
+    Plant,
+    Portfolio,
+    PriorityClass,
+    Product,
+    Step,
+    Window,
+)
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.explain import explain, with_explanations
+from ingenio.planning.validate import validate
+
+ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))  # Monday, UTC-4
+DAY = 1440
+
+
+def _portfolio(
+    orders: list[Order],
+    *,
+    shifts: tuple[Window, ...] = (Window(0, 2 * DAY),),
+    off: tuple[Window, ...] = (),
+    grid: float = 500.0,
+    power: float = 50.0,
+    interruptible: bool = True,
+    tank: FuelTank | None = None,
+) -> Portfolio:
+    gens = (Generator("G", "genset", "P", 100.0, 0.0, 0.0, 0.25),) if tank else ()
+    plant = Plant(
+        "P",
+        "plant",
+        "E",
+        "B",
+        grid,
+        (Line("L", "Kiln", "P", shifts),),
+        generators=gens,
+        tank=tank,
+    )
+    step = Step("make", ("L",), 60.0, power, interruptible=interruptible)
+    return Portfolio(
+        "explain",
+        Horizon(ORIGIN, 2, 15),
+        (Enterprise("E", "e"),),
+        (plant,),
+        (Block("B", "b", tuple(OutageWindow(w) for w in off)),),
+        (Product("X", "x", "f", (step,)),),
+        tuple(orders),
+    )
+
+
+def _why(p: Portfolio, order_id: str) -> str:
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    outcome = next(o for o in plan.outcomes if o.order_id == order_id)
+    assert outcome.status is not OrderStatus.ON_TIME
+    return explain(p, plan)[order_id]
+
+
+def test_released_too_late_for_its_work() -> None:
+    p = _portfolio([Order("O1", "X", 600.0, 600, 900, 1.0)])
+    assert _why(p, "O1") == "released 2026-04-06 10:00: 5.0 h before due, 10.0 h of work"
+
+
+def test_released_after_the_horizon() -> None:
+    p = _portfolio([Order("O1", "X", 60.0, 2 * DAY + 60, 2 * DAY + 600, 1.0)])
+    assert _why(p, "O1") == "released 2026-04-08 01:00, after the horizon ends"
+
+
+def test_not_enough_shift_before_due() -> None:
+    p = _portfolio(
+        [Order("O1", "X", 360.0, 0, 480, 1.0)], shifts=(Window(0, 240), Window(600, 2 * DAY))
+    )
+    assert _why(p, "O1") == (
+        "line L has 4.0 h of shifts between release and due; step make needs 6.0 h"
+    )
+
+
+def test_not_enough_power_before_due() -> None:
+    p = _portfolio(
+        [Order("O1", "X", 300.0, 0, 480, 1.0)], off=(Window(0, 360),), grid=100.0, power=100.0
+    )
+    assert _why(p, "O1") == ("line L has 2.0 h of power before the due date; the order needs 5.0 h")
+
+
+def test_no_long_enough_stretch_for_an_uninterruptible_step() -> None:
+    p = _portfolio(
+        [Order("O1", "X", 300.0, 0, 480, 1.0)],
+        shifts=(Window(0, 240), Window(300, 2 * DAY)),
+        interruptible=False,
+    )
+    assert _why(p, "O1") == (
+        "the longest stretch of shift with power on L before the due date is 4.0 h; "
+        "step make runs 5.0 h without a break"
+    )
+
+
+def test_essential_orders_took_the_line() -> None:
+    p = _portfolio(
+        [
+            Order("E1", "X", 600.0, 0, 600, 1.0, PriorityClass.ESSENTIAL),
+            Order("O2", "X", 300.0, 0, 600, 5.0),
+        ]
+    )
+    assert _why(p, "O2") == "essential orders took the Kiln until 2026-04-06 10:00"
+
+
+def test_other_orders_kept_the_line_busy() -> None:
+    p = _portfolio([Order("O1", "X", 600.0, 0, 600, 1.0), Order("O2", "X", 300.0, 0, 600, 1.0)])
+    assert _why(p, "O2") == (
+        "line L has 0.0 h free before the due date (100% busy with 1 other order); "
+        "step make needs 5.0 h"
+    )
+
+
+def test_plant_fuel_allocation_exhausted() -> None:
+    # Grid off all day; 25 L above the reserve = 100 kWh = 1 h of the 100 kW step.
+    p = _portfolio(
+        [Order("O1", "X", 60.0, 0, DAY, 1.0), Order("O2", "X", 60.0, 0, DAY, 1.0)],
+        off=(Window(0, 2 * DAY),),
+        power=100.0,
+        tank=FuelTank(capacity_l=100.0, stock_l=30.0, reserve_l=5.0),
+    )
+    assert _why(p, "O2") == (
+        "plant P fuel allocation exhausted on day 1 (2026-04-06); line L has 0.0 h of grid "
+        "power free before the due date, the order needs 1.0 h"
+    )
+
+
+def test_with_explanations_sets_reasons_only_where_late_or_unscheduled() -> None:
+    p = _portfolio([Order("O1", "X", 600.0, 0, 600, 1.0), Order("O2", "X", 300.0, 0, 600, 1.0)])
+    plan = with_explanations(p, dispatch(p))
+    reasons = {o.order_id: o.reason for o in plan.outcomes}
+    assert reasons["O1"] == ""
+    assert reasons["O2"].startswith("line L has 0.0 h free")
+    assert validate(p, plan) == []
+    empty = Plan("none", (), (), (), ())
+    assert explain(p, empty) == {}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios())
+def test_every_late_or_unscheduled_order_gets_a_reason(portfolio: Portfolio) -> None:
+    plan = dispatch(portfolio)
+    reasons = explain(portfolio, plan)
+    missed = {o.order_id for o in plan.outcomes if o.status is not OrderStatus.ON_TIME}
+    assert set(reasons) == missed
+    assert all(reasons.values())

@@ -1,0 +1,196 @@
+"""The portfolio LP: its bound on tiny hand-checkable portfolios, its fuel split, and
+that it bounds every valid plan (property-based)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import build_plan, build_portfolio
+from hypothesis import HealthCheck, given, settings
+from strategies import portfolios
+
+from ingenio.domain import (
+    Block,
+    Depot,
+    Enterprise,
+    FuelTank,
+    Generator,
+    Horizon,
+    Line,
+    Order,
+    OutageWindow,
+    Plant,
+    Portfolio,
+    Product,
+    Step,
+    Window,
+)
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.optimise import dispatch_planner, optimise
+from ingenio.planning.portfolio import allocate, upper_bound
+from ingenio.planning.schedule import SolveParams
+from ingenio.planning.validate import validate
+
+ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
+DAY = 1440
+
+
+def _plant(
+    pid: str,
+    *,
+    shifts: tuple[Window, ...],
+    grid: float = 1000.0,
+    gen: bool = False,
+    stock: float = 0.0,
+) -> Plant:
+    gens = (Generator(f"{pid}G", "genset", pid, 100.0, 0.0, 0.0, 0.25),) if gen else ()
+    tank = FuelTank(1000.0, stock, 0.0) if gen else None
+    return Plant(
+        pid,
+        pid,
+        "E",
+        f"B{pid}",
+        grid,
+        (Line(f"{pid}L", f"{pid} line", pid, shifts),),
+        generators=gens,
+        tank=tank,
+    )
+
+
+def _portfolio(
+    plants: list[Plant],
+    orders: list[Order],
+    *,
+    off: dict[str, list[Window]] | None = None,
+    depot: float | None = None,
+    decay: float = 0.1,
+    power: float = 10.0,
+) -> Portfolio:
+    off = off or {}
+    blocks = tuple(
+        Block(f"B{p.id}", "b", tuple(OutageWindow(w) for w in off.get(p.id, []))) for p in plants
+    )
+    products = tuple(
+        Product(f"X{p.id}", "x", "f", (Step("make", (f"{p.id}L",), 60.0, power),)) for p in plants
+    )
+    return Portfolio(
+        name="lp",
+        horizon=Horizon(ORIGIN, 1, 60),
+        enterprises=(Enterprise("E", "e"),),
+        plants=tuple(plants),
+        blocks=blocks,
+        products=products,
+        orders=tuple(orders),
+        depots=(Depot("D", "depot", depot),) if depot is not None else (),
+        late_decay_per_day=decay,
+    )
+
+
+def test_bound_is_the_fractional_knapsack_when_the_line_binds() -> None:
+    # One line, 600 shift minutes, 1 unit a minute: O3 (400 min, 3/unit) whole, then
+    # 200 of O2's 300 minutes at 2/unit: 1200 + 400 = 1600. Nothing can be late: the
+    # shift ends at 600.
+    p = _portfolio(
+        [_plant("P", shifts=(Window(0, 600),))],
+        [
+            Order("O1", "XP", 300.0, 0, 600, 1.0),
+            Order("O2", "XP", 300.0, 0, 600, 2.0),
+            Order("O3", "XP", 400.0, 0, 600, 3.0),
+        ],
+    )
+    assert upper_bound(p) == pytest.approx(1600.0, rel=1e-5)
+    assert dispatch(p).value <= upper_bound(p)
+
+
+def test_bound_counts_only_minutes_with_power() -> None:
+    # A 100 kW step on a 100 kW grid that is off during [0, 300), no generator, a shift
+    # ending at 600: 300 minutes of power. O2 (200 min, 2/unit) whole and half of O1
+    # (200 min, 1/unit): 400 + 100. Without decay a late completion earns full value,
+    # but the shift ends at the due date: nothing can be late.
+    p = _portfolio(
+        [_plant("P", shifts=(Window(0, 600),), grid=100.0)],
+        [Order("O1", "XP", 200.0, 0, 600, 1.0), Order("O2", "XP", 200.0, 0, 600, 2.0)],
+        off={"P": [Window(0, 300)]},
+        power=100.0,
+    )
+    assert upper_bound(p) == pytest.approx(500.0, rel=1e-5)
+    # With the shift all day and no decay, 600 units can all be done late: 600.
+    q = _portfolio(
+        [_plant("P", shifts=(Window(0, DAY),), grid=100.0)],
+        [Order("O1", "XP", 600.0, 0, 600, 1.0)],
+        off={"P": [Window(0, 300)]},
+        power=100.0,
+        decay=0.0,
+    )
+    assert upper_bound(q) == pytest.approx(600.0, rel=1e-5)
+
+
+def test_late_value_uses_the_least_possible_lateness() -> None:
+    # 120 minutes of work released at 0, due at 60: at least 60 min late, which at
+    # 50 % a day earns 1 - 0.5 * 60 / 1440 of its value. Dispatch gets exactly that.
+    p = _portfolio(
+        [_plant("P", shifts=(Window(0, DAY),))],
+        [Order("O1", "XP", 120.0, 0, 60, 1.0)],
+        decay=0.5,
+    )
+    expected = 120.0 * (1 - 0.5 * 60 / DAY)
+    assert upper_bound(p) == pytest.approx(expected, rel=1e-5)
+    assert dispatch(p).value == pytest.approx(expected)
+
+
+def test_generator_energy_is_bounded_by_the_fuel() -> None:
+    # Grid off all day; 100 kW genset at 0.25 L/kWh with 25 L: 100 kWh = 60 minutes of
+    # a 100 kW step = 60 units at 1/unit.
+    p = _portfolio(
+        [_plant("P", shifts=(Window(0, DAY),), gen=True, stock=25.0)],
+        [Order("O1", "XP", 600.0, 0, DAY, 1.0)],
+        off={"P": [Window(0, DAY)]},
+        power=100.0,
+    )
+    assert upper_bound(p) == pytest.approx(60.0, rel=1e-5)
+
+
+def test_depot_fuel_goes_to_the_plant_where_it_earns_more() -> None:
+    # Two plants off-grid all day, empty tanks; a depot with 50 L = 200 kWh = 120 min of
+    # 100 kW work. A's orders earn 2/unit, B's 1/unit: all of it to A.
+    plants = [_plant(pid, shifts=(Window(0, DAY),), gen=True) for pid in ("A", "B")]
+    p = _portfolio(
+        plants,
+        [Order("OA", "XA", 600.0, 0, DAY, 2.0), Order("OB", "XB", 600.0, 0, DAY, 1.0)],
+        off={"A": [Window(0, DAY)], "B": [Window(0, DAY)]},
+        depot=50.0,
+        power=100.0,
+    )
+    a = allocate(p)
+    assert a.status == "optimal"
+    assert a.bound == pytest.approx(240.0, rel=1e-5)
+    assert sum(x for _, x in a.grants["A"]) == pytest.approx(50.0, abs=1e-3)
+    assert a.grants["B"] == ()
+    assert a.targets["A"] == pytest.approx(240.0, rel=1e-5)
+    assert a.depot_grants["A"][0][0] == "D"
+
+
+def test_grants_never_exceed_the_depot() -> None:
+    p = build_portfolio(depot_stock=50.0)
+    a = allocate(p)
+    granted = sum(x for gs in a.depot_grants.values() for _, _, x in gs)
+    assert granted <= 50.0 + 400.0 + 1e-6  # stock + the delivery to the depot
+    early = sum(x for gs in a.depot_grants.values() for _, at, x in gs if at < 1440)
+    assert early <= 50.0 + 1e-6
+
+
+def test_bound_is_above_a_hand_made_valid_plan() -> None:
+    portfolio, plan = build_portfolio(), build_plan()
+    assert validate(portfolio, plan) == []
+    assert upper_bound(portfolio) >= plan.value
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios())
+def test_bound_is_above_dispatch_and_the_optimiser(portfolio: Portfolio) -> None:
+    bound = upper_bound(portfolio)
+    assert bound >= dispatch(portfolio).value - 1e-9
+    plan = optimise(portfolio, SolveParams(), plant_planner=dispatch_planner, processes=1)
+    assert bound >= plan.value - 1e-9
