@@ -107,3 +107,14 @@ def test_every_command_has_help() -> None:
     for command in ("demo", "validate", "plan", "check-plan"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_plan_robust_chooses_a_fuel_policy_then_plans(tmp_path: Path) -> None:
+    small = Path(__file__).parents[1] / "fixtures" / "small.yaml"
+    out = tmp_path / "out"
+    args = ["plan", str(small), "--out", str(out), "--planner", "dispatch", "--no-save"]
+    result = runner.invoke(app, [*args, "--robust", "--samples", "2", "--holdout", "2"])
+    assert result.exit_code == 0, result.output
+    assert "held-out" in result.output.lower() or "holdout" in result.output.lower()
+    check = runner.invoke(app, ["check-plan", str(small), str(out / "plan.json")])
+    assert check.exit_code == 0, check.output

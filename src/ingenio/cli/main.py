@@ -168,14 +168,31 @@ def plan(
     time_limit: TimeLimit = 10.0,
     workers: Workers = 2,
     seed: Seed = 0,
+    robust: Annotated[
+        bool,
+        typer.Option("--robust", help="First choose the fuel allocation over sampled scenarios."),
+    ] = False,
+    samples: Annotated[
+        int, typer.Option("--samples", min=1, help="With --robust: training scenarios.")
+    ] = 20,
+    holdout: Annotated[
+        int, typer.Option("--holdout", min=1, help="With --robust: held-out scenarios.")
+    ] = 50,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
     solve = (time_limit, workers, seed)
+    chosen: Portfolio | None = None
+    if robust:  # before the stage bar below: Rich shows one live display at a time
+        chosen = run_guarded(
+            ctx, lambda: scenarios.robust_portfolio(_load(file), "dispatch", samples, holdout, seed)
+        )
+
+    def source() -> Portfolio:
+        return chosen if chosen is not None else _load(file)
+
     run_guarded(
         ctx,
-        lambda: _plan_and_write(
-            ctx, lambda: _load(file), out, planner, save, note=str(file), solve=solve
-        ),
+        lambda: _plan_and_write(ctx, source, out, planner, save, note=str(file), solve=solve),
     )
 
 
