@@ -37,7 +37,14 @@ PlannerOption = Annotated[
 TimeLimit = Annotated[
     float, typer.Option("--time-limit", min=0.1, help="Seconds of search per plant (optimise).")
 ]
-Workers = Annotated[int, typer.Option("--workers", min=1, help="CP-SAT workers per plant.")]
+Workers = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="CP-SAT workers per plant; plants run in parallel on the CPUs left.",
+    ),
+]
 Seed = Annotated[int, typer.Option("--seed", help="CP-SAT random seed.")]
 
 
@@ -166,7 +173,7 @@ def plan(
         typer.Option("--save/--no-save", help="Keep portfolio and plan versions in the database."),
     ] = True,
     time_limit: TimeLimit = 10.0,
-    workers: Workers = 2,
+    workers: Workers = 1,
     seed: Seed = 0,
     robust: Annotated[
         bool,
@@ -210,7 +217,7 @@ def demo(
     ] = None,
     planner: PlannerOption = "optimise",
     time_limit: TimeLimit = 10.0,
-    workers: Workers = 2,
+    workers: Workers = 1,
     seed: Seed = 0,
 ) -> None:
     """Load the demo portfolio, plan it, save both, print a summary and write the report."""
