@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from ingenio.domain import DomainError, Issue
+
+M = TypeVar("M", bound=BaseModel)
 
 _MAX_SHOWN = 60
 _SCALARS = (str, int, float, bool)
@@ -163,3 +166,33 @@ def version_issues(data: Mapping[str, object], key: str, version: int, source: s
         msg = f"unsupported format version; this Ingenio reads version {version}"
         raise DomainError([Issue(key, msg, shown(found))], source)
     return []
+
+
+def validate_document(
+    data: object, key: str, version: int, model: type[M], source: str
+) -> tuple[Mapping[str, object], M | None, list[Issue]]:
+    """``data`` validated as ``model``, with the issues found (format version, Pydantic).
+
+    Pydantic's issue at the version ``key`` itself is left out: :func:`version_issues`
+    has said it.
+
+    Returns
+    -------
+    tuple
+        ``data`` as a mapping of fields, the model (``None`` when Pydantic refused
+        ``data``) and the issues.
+
+    Raises
+    ------
+    DomainError
+        At once when ``data`` is not a mapping of fields or is of another version.
+    """
+    if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
+        msg = f"must be a mapping of fields, starting with `{key}: {version}`"
+        raise DomainError([Issue("(file)", msg, shown(data))], source)
+    issues = version_issues(data, key, version, source)
+    try:
+        return data, model.model_validate(data), issues
+    except ValidationError as e:
+        issues.extend(i for i in issues_from_validation_error(e) if i.path != key)
+        return data, None, issues

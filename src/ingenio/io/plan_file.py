@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ingenio.domain import (
     DomainError,
@@ -29,7 +28,7 @@ from ingenio.domain import (
     PowerSource,
 )
 from ingenio.io.documents import read_document
-from ingenio.io.issues import issues_from_validation_error, shown, sort_issues, version_issues
+from ingenio.io.issues import sort_issues, validate_document
 from ingenio.io.portfolio_schema import Id, LocalDateTime, NonNegative, Text
 from ingenio.io.write_atomic import atomic_write_text
 
@@ -202,15 +201,7 @@ def plan_from_document(doc: object, portfolio: Portfolio, source: str) -> Plan:
     DomainError
         Listing every problem, with paths like ``operations[3].end``.
     """
-    if not isinstance(doc, Mapping) or not all(isinstance(k, str) for k in doc):
-        msg = "must be a mapping of fields, starting with `ingenio_plan: 1`"
-        raise DomainError([Issue("(file)", msg, shown(doc))], source)
-    issues = version_issues(doc, "ingenio_plan", PLAN_FORMAT_VERSION, source)
-    model: PlanDoc | None = None
-    try:
-        model = PlanDoc.model_validate(doc)
-    except ValidationError as e:
-        issues.extend(i for i in issues_from_validation_error(e) if i.path != "ingenio_plan")
+    _, model, issues = validate_document(doc, "ingenio_plan", PLAN_FORMAT_VERSION, PlanDoc, source)
     if model is not None:
         issues.extend(_consistency_issues(model, portfolio))
     if issues or model is None:

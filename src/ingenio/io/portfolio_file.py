@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-from pydantic import ValidationError
 
 from ingenio.domain import DomainError, Issue, Portfolio
 from ingenio.io.documents import (
@@ -22,7 +19,7 @@ from ingenio.io.documents import (
     document_text,
     read_document,
 )
-from ingenio.io.issues import issues_from_validation_error, shown, sort_issues, version_issues
+from ingenio.io.issues import sort_issues, validate_document
 from ingenio.io.portfolio_build import build_portfolio, document_of
 from ingenio.io.portfolio_checks import reference_issues, time_frame, time_issues
 from ingenio.io.portfolio_schema import FORMAT_VERSION, SECTIONS, PortfolioDoc
@@ -75,17 +72,9 @@ def parse_portfolio(data: object, source: str) -> Portfolio:
     """
     if data is None:
         raise DomainError([Issue("(file)", "the file is empty")], source)
-    if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
-        msg = "must be a mapping of fields, starting with `ingenio: 1`"
-        raise DomainError([Issue("(file)", msg, shown(data))], source)
-    issues = version_issues(data, "ingenio", FORMAT_VERSION, source)
-    doc: PortfolioDoc | None = None
-    try:
-        doc = PortfolioDoc.model_validate(data)
-    except ValidationError as e:
-        issues.extend(i for i in issues_from_validation_error(e) if i.path != "ingenio")
-    issues.extend(reference_issues(data))
-    issues.extend(time_issues(data, time_frame(data)))
+    fields, doc, issues = validate_document(data, "ingenio", FORMAT_VERSION, PortfolioDoc, source)
+    issues.extend(reference_issues(fields))
+    issues.extend(time_issues(fields, time_frame(fields)))
     if issues or doc is None:
         raise DomainError(sort_issues(issues, SECTIONS), source)
     try:

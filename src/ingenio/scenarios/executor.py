@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import uuid
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -35,6 +35,7 @@ __all__ = [
 S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
+F = TypeVar("F")
 
 Progress = Callable[[int, int], None]
 """Called with ``(items done, items in all)`` after each item finishes."""
@@ -123,6 +124,32 @@ def _slots(n: int) -> list[Any]:
     return [None] * n
 
 
+def _collect(
+    out: list[R | TaskFailure],
+    completed: Iterable[F],
+    index_of: Callable[[F], int],
+    outcome: Callable[[F, int], R | TaskFailure],
+    progress: Progress | None,
+) -> None:
+    """Put each future's ``outcome`` in ``out`` at its item's index as it completes.
+
+    ``outcome(future, index)`` gives the result or a :class:`TaskFailure`;
+    ``progress`` hears ``(done, len(out))`` after each.
+    """
+    for done, future in enumerate(completed, start=1):
+        i = index_of(future)
+        out[i] = outcome(future, i)
+        if progress is not None:
+            progress(done, len(out))
+
+
+def _result_or_failure(future: Future[R], index: int) -> R | TaskFailure:
+    try:
+        return future.result()
+    except Exception as exc:
+        return TaskFailure(index, _describe(exc))
+
+
 class ProcessExecutor:
     """A local pool of worker processes (``concurrent.futures``), 2 by default.
 
@@ -165,14 +192,7 @@ class ProcessExecutor:
         )
         try:
             futures = {pool.submit(_call, fn, key, item): i for i, item in enumerate(items)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                i = futures[future]
-                try:
-                    out[i] = future.result()
-                except Exception as exc:
-                    out[i] = TaskFailure(i, _describe(exc))
-                if progress is not None:
-                    progress(done, len(items))
+            _collect(out, as_completed(futures), futures.__getitem__, _result_or_failure, progress)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return out
@@ -233,17 +253,18 @@ class DaskExecutor:
         remote = client.scatter(shared, broadcast=True, hash=False)
         futures = [client.submit(fn, remote, item, pure=False) for item in items]
         index = {f.key: i for i, f in enumerate(futures)}
+
+        def outcome(future: Any, i: int) -> R | TaskFailure:
+            if future.status == "error":
+                value: R | TaskFailure = TaskFailure(i, _describe(future.exception()))
+            else:
+                value = future.result()
+            future.release()
+            return value
+
         try:
             completed = _distributed().as_completed(futures, loop=client.loop)
-            for done, future in enumerate(completed, start=1):
-                i = index[future.key]
-                if future.status == "error":
-                    out[i] = TaskFailure(i, _describe(future.exception()))
-                else:
-                    out[i] = future.result()
-                future.release()
-                if progress is not None:
-                    progress(done, len(items))
+            _collect(out, completed, lambda future: index[future.key], outcome, progress)
         finally:
             client.cancel([f for f in futures if not f.done()])
             remote.release()

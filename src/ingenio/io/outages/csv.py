@@ -29,16 +29,18 @@ import csv
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
+from functools import partial
 
 from ingenio.io.outages.feed import (
     FeedWindow,
     OutageFeed,
     ParseOptions,
     Problems,
+    after_start,
+    checked_feed,
     local_moment,
-    make_feed,
-    overlap_problems,
     parse_moment,
+    read_cell,
     zone_of,
 )
 
@@ -80,6 +82,30 @@ def header_columns(
         problems.add(number, f"header lacks column(s) {', '.join(missing)}{hint}", ",".join(fields))
         ok = False
     return {name: i for i, name in enumerate(names)} if ok else None
+
+
+def table_body(
+    text: str,
+    allowed: tuple[str, ...],
+    required: tuple[str, ...],
+    problems: Problems,
+    no_header: str,
+    hint: str = "",
+) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """The header's column indexes and the data rows after it (:func:`table_rows`).
+
+    The first row is the header (:func:`header_columns`). Without any row the
+    ``no_header`` problem is added; with a bad header there are no data rows.
+    """
+    rows = table_rows(text)
+    first = next(rows, None)
+    if first is None:
+        problems.add(None, no_header)
+        return {}, iter(())
+    columns = header_columns(*first, allowed, required, problems, hint)
+    if columns is None:
+        return {}, iter(())
+    return columns, rows
 
 
 def parse_probability(text: str) -> float:
@@ -147,15 +173,9 @@ def parse_csv(text: str, source: str, options: ParseOptions) -> OutageFeed:
     zone = zone_of(options.timezone, source)
     problems = Problems(source)
     rows: list[tuple[str, FeedWindow]] = []
-    columns: dict[str, int] | None = None
-    header_seen = False
-    for number, fields in table_rows(text):
-        if not header_seen:
-            header_seen = True
-            columns = header_columns(number, fields, COLUMNS, REQUIRED, problems)
-            continue
-        if columns is None:
-            break
+    no_header = "no header row; the first row must be block,start,end[,probability]"
+    columns, body = table_body(text, COLUMNS, REQUIRED, problems, no_header)
+    for number, fields in body:
         if len(fields) != len(columns):
             msg = f"expected {len(columns)} fields like the header, found {len(fields)}"
             problems.add(number, msg, ",".join(fields))
@@ -163,29 +183,18 @@ def parse_csv(text: str, source: str, options: ParseOptions) -> OutageFeed:
         area = fields[columns["block"]]
         if not area:
             problems.add(number, "block is empty", None, "column block")
-        start = end = None
-        try:
-            start = parse_moment(fields[columns["start"]], zone)
-        except ValueError as e:
-            problems.add(number, str(e), fields[columns["start"]], "column start")
-        try:
-            end = parse_end(fields[columns["end"]], start, zone)
-        except ValueError as e:
-            problems.add(number, str(e), fields[columns["end"]], "column end")
+        start_text, end_text = fields[columns["start"]], fields[columns["end"]]
+        start = read_cell(problems, number, "start", start_text, partial(parse_moment, zone=zone))
+        end = read_cell(
+            problems, number, "end", end_text, partial(parse_end, start=start, zone=zone)
+        )
         probability = 1.0
         if "probability" in columns:
-            try:
-                probability = parse_probability(fields[columns["probability"]])
-            except ValueError as e:
-                problems.add(number, str(e), fields[columns["probability"]], "column probability")
+            raw = fields[columns["probability"]]
+            parsed = read_cell(problems, number, "probability", raw, parse_probability)
+            probability = 1.0 if parsed is None else parsed
         if start is not None and end is not None and end <= start:
-            msg = f"must be after the start {start.isoformat(timespec='minutes')}"
-            problems.add(number, msg, fields[columns["end"]], "column end")
+            problems.add(number, after_start(start), end_text, "column end")
         elif start is not None and end is not None and area:
             rows.append((area, FeedWindow(start, end, probability, number)))
-    if not header_seen:
-        problems.add(None, "no header row; the first row must be block,start,end[,probability]")
-    feed = make_feed("csv", source, rows, options.timezone)
-    overlap_problems(feed.areas, problems, "block")
-    problems.raise_if_any()
-    return feed
+    return checked_feed("csv", source, rows, options.timezone, problems, what="block")

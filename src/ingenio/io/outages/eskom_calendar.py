@@ -16,15 +16,18 @@ project really spells the end column ``finsh``)::
 
 from __future__ import annotations
 
-from ingenio.io.outages.csv import header_columns, table_rows
+from functools import partial
+
+from ingenio.io.outages.csv import table_body
 from ingenio.io.outages.feed import (
     FeedWindow,
     OutageFeed,
     ParseOptions,
     Problems,
-    make_feed,
-    overlap_problems,
+    after_start,
+    checked_feed,
     parse_moment,
+    read_cell,
     zone_of,
 )
 
@@ -57,16 +60,11 @@ def parse_eskom_calendar(text: str, source: str, options: ParseOptions) -> Outag
     zone = zone_of(options.timezone, source)
     problems = Problems(source)
     rows: list[tuple[str, FeedWindow]] = []
-    columns: dict[str, int] | None = None
-    header_seen = False
     skipped = 0
-    for number, fields in table_rows(text):
-        if not header_seen:
-            header_seen = True
-            columns = header_columns(number, fields, COLUMNS, COLUMNS, problems, _HINT)
-            continue
-        if columns is None:
-            break
+    moment = partial(parse_moment, zone=zone)
+    no_header = "no header row; expected " + ",".join(COLUMNS)
+    columns, body = table_body(text, COLUMNS, COLUMNS, problems, no_header, _HINT)
+    for number, fields in body:
         if len(fields) != len(COLUMNS):
             msg = f"expected {len(COLUMNS)} fields ({','.join(COLUMNS)}), found {len(fields)}"
             problems.add(number, msg, ",".join(fields))
@@ -76,34 +74,21 @@ def parse_eskom_calendar(text: str, source: str, options: ParseOptions) -> Outag
         )
         if not area:
             problems.add(number, "area_name is empty", None, "column area_name")
-        start = end = None
-        try:
-            start = parse_moment(start_text, zone)
-        except ValueError as e:
-            problems.add(number, str(e), start_text, "column start")
-        try:
-            end = parse_moment(end_text, zone)
-        except ValueError as e:
-            problems.add(number, str(e), end_text, "column finsh")
+        start = read_cell(problems, number, "start", start_text, moment)
+        end = read_cell(problems, number, "finsh", end_text, moment)
         stage = int(stage_text) if stage_text.isdigit() else None
         if stage is None or stage > 8:
             problems.add(number, "stage must be an integer 0 to 8", stage_text, "column stage")
             continue
         if start is not None and end is not None and end <= start:
-            msg = f"must be after the start {start.isoformat(timespec='minutes')}"
-            problems.add(number, msg, end_text, "column finsh")
+            problems.add(number, after_start(start), end_text, "column finsh")
             continue
         if options.stage is not None and stage != options.stage:
             skipped += 1
             continue
         if start is not None and end is not None and area:
             rows.append((area, FeedWindow(start, end, 1.0, number, f"Stage {stage}")))
-    if not header_seen:
-        problems.add(None, "no header row; expected " + ",".join(COLUMNS))
     notes = (
         [f"{skipped} row(s) of other stages left out (--stage {options.stage})"] if skipped else []
     )
-    feed = make_feed("eskom-calendar", source, rows, options.timezone, notes)
-    overlap_problems(feed.areas, problems)
-    problems.raise_if_any()
-    return feed
+    return checked_feed("eskom-calendar", source, rows, options.timezone, problems, notes)

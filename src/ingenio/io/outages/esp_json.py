@@ -36,9 +36,9 @@ from ingenio.io.outages.feed import (
     OutageFeed,
     ParseOptions,
     Problems,
+    after_start,
+    checked_feed,
     local_moment,
-    make_feed,
-    overlap_problems,
     parse_moment,
     zone_of,
 )
@@ -165,10 +165,8 @@ def parse_esp_json(text: str, source: str, options: ParseOptions) -> OutageFeed:
     else:
         rows, span = _schedule(data.get("schedule"), options.stage, zone, problems, line_of)
         notes.append(f"schedule of stage {options.stage}")
-    feed = make_feed("esp-json", source, ((name, w) for w in rows), options.timezone, notes, span)
-    overlap_problems(feed.areas, problems)
-    problems.raise_if_any()
-    return feed
+    pairs = ((name, w) for w in rows)
+    return checked_feed("esp-json", source, pairs, options.timezone, problems, notes, span)
 
 
 def _events(
@@ -201,7 +199,7 @@ def _events(
         if len(moments) < 2:
             continue
         if moments["end"] <= moments["start"]:
-            msg = f"must be after the start {moments['start'].isoformat(timespec='minutes')}"
+            msg = after_start(moments["start"])
             problems.add(line_of(event.get("end")), msg, str(event["end"]), f"{path}.end")
             continue
         stage = _STAGE_NOTE.search(note)

@@ -10,11 +10,11 @@ whose issue paths name the line (``line 14``, ``line 14, column end``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from datetime import timezone as fixed_offset
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingenio.domain import DomainError, Issue
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from ingenio.io.outages.une import UneReport
 
 DEFAULT_TIMEZONE = "America/Havana"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,22 @@ def _hm(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
 
 
+def after_start(start: datetime) -> str:
+    """The message for an end that is not after ``start``."""
+    return f"must be after the start {_hm(start)}"
+
+
+def read_cell(
+    problems: Problems, line: int, column: str, text: str, parse: Callable[[str], T]
+) -> T | None:
+    """``parse(text)``, or ``None`` with the ``ValueError``'s message at ``column {column}``."""
+    try:
+        return parse(text)
+    except ValueError as e:
+        problems.add(line, str(e), text, f"column {column}")
+        return None
+
+
 def make_feed(
     fmt: str,
     source: str,
@@ -264,6 +282,29 @@ def make_feed(
     if span is None and every:
         span = (min(w.start for w in every), max(w.end for w in every))
     return OutageFeed(fmt, source, frozen, span, timezone, tuple(notes))
+
+
+def checked_feed(
+    fmt: str,
+    source: str,
+    rows: Iterable[tuple[str, FeedWindow]],
+    timezone: str,
+    problems: Problems,
+    notes: Sequence[str] = (),
+    span: tuple[datetime, datetime] | None = None,
+    what: str = "area",
+) -> OutageFeed:
+    """:func:`make_feed`, then its overlapping windows added to ``problems``, raised with the rest.
+
+    Raises
+    ------
+    DomainError
+        When ``problems`` holds any issue (overlaps included).
+    """
+    feed = make_feed(fmt, source, rows, timezone, notes, span)
+    overlap_problems(feed.areas, problems, what)
+    problems.raise_if_any()
+    return feed
 
 
 def hours_per_day(windows: Iterable[FeedWindow], zone: tzinfo) -> dict[date, tuple[float, float]]:

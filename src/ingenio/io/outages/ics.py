@@ -36,9 +36,9 @@ from ingenio.io.outages.feed import (
     OutageFeed,
     ParseOptions,
     Problems,
+    after_start,
+    checked_feed,
     local_moment,
-    make_feed,
-    overlap_problems,
     zone_of,
 )
 
@@ -120,10 +120,7 @@ def parse_ics(text: str, source: str, options: ParseOptions) -> OutageFeed:
     if not events:
         problems.add(None, "no VEVENT in the file")
     notes = [f"{cancelled} cancelled event(s) left out"] if cancelled else []
-    feed = make_feed("ics", source, rows, options.timezone, notes)
-    overlap_problems(feed.areas, problems)
-    problems.raise_if_any()
-    return feed
+    return checked_feed("ics", source, rows, options.timezone, problems, notes)
 
 
 def _event_rows(
@@ -174,8 +171,9 @@ def _event_rows(
                 lines.of("X-PROBABILITY"), str(e), str(event["X-PROBABILITY"]), "X-PROBABILITY"
             )
     if end is not None and end <= start:
-        msg = f"must be after the start {start.isoformat(timespec='minutes')}"
-        problems.add(lines.of("DTEND"), msg, end.isoformat(timespec="minutes"), "DTEND")
+        problems.add(
+            lines.of("DTEND"), after_start(start), end.isoformat(timespec="minutes"), "DTEND"
+        )
     if len(problems.issues) > bad or end is None:
         return []
     note = str(event.get("SUMMARY", "")).strip()
