@@ -31,10 +31,10 @@ operations, which a different outage would make impossible.
    (shares scaled by 1 - reserve), the free re-plan (100 % reserve), plus any
    extra candidates given;
 5. executes every candidate on the same training samples and keeps the one
-   with the best mean value (ties go to the earlier candidate, the plain one
-   first). The plain policy is a candidate, so the choice is never worse than
-   plain **on the training samples**; :func:`evaluate_held_out` measures it on
-   fresh samples.
+   with the best mean on-time value (or mean value: ``criterion``; ties go to
+   the earlier candidate, the plain one first). The plain policy is a candidate,
+   so the choice is never worse than plain **on the training samples**;
+   :func:`evaluate_held_out` measures it on fresh samples.
 
 Earmarked fuel enters a tank like any direct delivery, without the capacity
 check trucked fuel gets (``docs/plan-rules.md``): think of a bowser on site.
@@ -45,6 +45,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -110,7 +111,11 @@ class RobustPlan:
         return {"plain": self.plain, "robust": self.policy, "free re-plan": FuelPolicy("free")}
 
 
-def _by_variant(results: Sequence[SampleResult], k: int) -> dict[int, float]:
+def _by_variant(
+    results: Sequence[SampleResult], k: int, criterion: str = "on_time"
+) -> dict[int, float]:
+    if criterion == "on_time":
+        return {r.index: r.on_time_value for r in results if r.variant == k}
     return {r.index: r.value for r in results if r.variant == k}
 
 
@@ -126,8 +131,13 @@ def robust_plan(
     lp: bool = True,
     extra: Sequence[FuelPolicy] = (),
     progress: Progress | None = None,
+    criterion: Literal["on_time", "value"] = "on_time",
 ) -> RobustPlan:
     """Choose a fuel policy by sample-average optimisation (module docstring).
+
+    ``criterion`` is what the choice maximises on the training samples: the mean
+    value of the orders delivered on time (default) or the mean value delivered,
+    late orders at their discount.
 
     Parameters
     ----------
@@ -180,7 +190,10 @@ def robust_plan(
     items = [(i, k) for k in range(1, len(policies)) for i in range(samples)]
     tried, more = run_jobs(job, items, executor, progress)
     failed += more
-    values = [_by_variant(free, 0), *(_by_variant(tried, k) for k in range(1, len(policies)))]
+    values = [
+        _by_variant(free, 0, criterion),
+        *(_by_variant(tried, k, criterion) for k in range(1, len(policies))),
+    ]
     common = set.intersection(*(set(v) for v in values)) if values else set()
     candidates = tuple(
         Candidate(
