@@ -288,7 +288,7 @@ def evaluate_held_out(
     )
     items = [(HELD_OUT_START + i, k) for k in range(len(names)) for i in range(n)]
     done, failed = run_jobs(job, items, executor, progress)
-    values = [_by_variant(done, k) for k in range(len(names))]
+    values = [_by_variant(done, k, "value") for k in range(len(names))]
     on_time = [[r.on_time_value for r in done if r.variant == k] for k in range(len(names))]
     common = sorted(set.intersection(*(set(v) for v in values)))
     ref = np.array([values[0][i] for i in common])
