@@ -35,7 +35,12 @@ from ingenio.domain import (
 )
 from ingenio.planning._optimise_merge import jit_transfers, merge, plan_key
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.optimise import OptimiseProgress, dispatch_planner, optimise
+from ingenio.planning.optimise import (
+    OptimiseProgress,
+    _used_grants,
+    dispatch_planner,
+    optimise,
+)
 from ingenio.planning.portfolio import allocate, upper_bound
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
@@ -136,6 +141,21 @@ def test_jit_transfers_keep_a_small_tank_between_reserve_and_capacity() -> None:
     assert sum(t.litres for t in transfers) == pytest.approx(145.0, abs=1e-3)
     plan = Plan("hand", (), runs, tuple(transfers), ())
     assert [v for v in validate(p, plan) if v.rule != "outcome"] == []
+
+
+def test_used_grants_are_what_the_transfers_drew() -> None:
+    # The feedback round keeps, per plant, the part of its grants its transfers drew
+    # (earliest first); trucking the same burn within that part gives the same transfers.
+    p = _tank_plant()
+    runs = (GeneratorRun("G", 60, 420, 100.0),)
+    grants = [("D", 600, 50.0), ("D", 0, 100.0), ("D", 30, 100.0)]
+    transfers = jit_transfers(p, "P", runs, grants)
+    moved = sum(t.litres for t in transfers)
+    used = _used_grants(grants, moved)
+    assert used == (("D", 0, 100.0), ("D", 30, pytest.approx(moved - 100.0)))
+    again = jit_transfers(p, "P", runs, used)
+    assert [(t.at, t.depot_id) for t in again] == [(t.at, t.depot_id) for t in transfers]
+    assert [t.litres for t in again] == pytest.approx([t.litres for t in transfers])
 
 
 def _feedback_portfolio() -> Portfolio:

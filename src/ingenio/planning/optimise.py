@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
-from ingenio.planning._optimise_merge import TransferError, merge, plan_key
+from ingenio.planning._optimise_merge import TransferError, jit_transfers, merge, plan_key
 from ingenio.planning._optimise_mix import mix
 from ingenio.planning._optimise_run import (
     OptimiseProgress,
@@ -140,8 +140,32 @@ def _fuel_of(state: _State, plant_id: str) -> float:
     return own + direct + sum(x for _, _, x in state.grants.get(plant_id, ()))
 
 
+def _used_grants(grants: Sequence[Grant], litres: float) -> tuple[Grant, ...]:
+    """The part of ``grants`` that transfers of ``litres`` in all drew.
+
+    :func:`~ingenio.planning._optimise_merge.jit_transfers` takes grants earliest
+    first (by minute, then depot), so what it drew is a prefix of them in that order.
+    """
+    out: list[Grant] = []
+    left = litres
+    for d, at, x in sorted(grants, key=lambda g: (g[1], g[0])):
+        if left <= 0:
+            break
+        take = min(x, left)
+        out.append((d, at, take))
+        left -= take
+    return tuple(out)
+
+
 def _feedback(portfolio: Portfolio, state: _State, runner: PlantRunner) -> None:
-    """Give fuel the plants did not use to fuel-bound plants; re-plan those once."""
+    """Give depot fuel no transfer drew to fuel-bound plants; re-plan those once.
+
+    Every plant keeps the part of its grants its transfers drew; the rest of the
+    depots (what the merged plan leaves in them, including the grants a fuel-bound
+    plant could not use in time) is shared among the fuel-bound plants by the value
+    they still miss. A re-planned plant keeps its new plan only if it is better and
+    its burn can be trucked within its grants.
+    """
     merged = state.merged
     if merged is None or not portfolio.depots:
         return
@@ -150,10 +174,8 @@ def _feedback(portfolio: Portfolio, state: _State, runner: PlantRunner) -> None:
         return
     grants: dict[str, tuple[Grant, ...]] = {}
     for plant in portfolio.plants:
-        used = [
-            (t.depot_id, t.at, t.litres) for t in merged.fuel_transfers if t.plant_id == plant.id
-        ]
-        grants[plant.id] = state.grants.get(plant.id, ()) if plant.id in bound else tuple(used)
+        moved = sum(t.litres for t in merged.fuel_transfers if t.plant_id == plant.id)
+        grants[plant.id] = _used_grants(state.grants.get(plant.id, ()), moved)
     unmet: dict[str, float] = {}
     for pid in bound:
         mine = {o.id for o in state.work.orders_of(pid)}
@@ -178,20 +200,32 @@ def _feedback(portfolio: Portfolio, state: _State, runner: PlantRunner) -> None:
     subs = {pid: plant_portfolio(state.work, pid, _summed(trial[pid])) for pid in trial}
     hints = {pid: state.plans[pid] for pid in subs if pid in state.plans}
     again = runner.run(subs, hints, time_share=FEEDBACK_TIME_SHARE)
+    plans = dict(state.plans)
     better = []
     for pid, plan in again.items():
-        old = state.plans.get(pid)
-        if old is None or plan_key(subs[pid], plan) > plan_key(subs[pid], old):
-            state.plans[pid] = plan
-            grants[pid] = trial[pid]
-            better.append(pid)
-    litres = sum(x for pid in better for _, _, x in extra.get(pid, ()))
-    state.grants = grants
-    state.merged = _merge(portfolio, state)
-    if better:
-        state.notes.append(
-            f"feedback: {litres:,.0f} L of unused depot fuel re-planned {', '.join(better)}"
-        )
+        old = plans.get(pid)
+        if old is not None and plan_key(subs[pid], plan) <= plan_key(subs[pid], old):
+            continue
+        try:
+            jit_transfers(portfolio, pid, plan.generator_runs, trial[pid])
+        except TransferError:
+            continue
+        plans[pid] = plan
+        grants[pid] = trial[pid]
+        better.append(pid)
+    if not better:
+        return
+    previous = (state.plans, state.grants)
+    state.plans, state.grants = plans, grants
+    again_merged = _merge(portfolio, state)
+    if again_merged is None:  # keep the first round's plan rather than lose it
+        state.plans, state.grants = previous
+        return
+    state.merged = again_merged
+    litres = sum(t.litres for t in again_merged.fuel_transfers if t.plant_id in better) - sum(
+        t.litres for t in merged.fuel_transfers if t.plant_id in better
+    )
+    state.notes.append(f"feedback: {litres:,.0f} L more depot fuel re-planned {', '.join(better)}")
 
 
 def _finish(
