@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from ingenio.domain import MINUTES_PER_DAY, Portfolio, PriorityClass
 from ingenio.planning._capacity import (
@@ -31,6 +31,11 @@ from ingenio.planning._capacity import (
 )
 from ingenio.planning._capacity import cut_points as _cut_points
 from ingenio.planning._lp_matrix import LinearProgram
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+Terms = tuple[IntArray, FloatArray]
+"""Columns and their coefficients in one row."""
 
 LATE_TIERS: tuple[int, ...] = (MINUTES_PER_DAY, 3 * MINUTES_PER_DAY)
 """Lateness (minutes) at which the value an order can still earn steps down in the LP."""
@@ -53,15 +58,14 @@ class PortfolioModel:
     """share column of an essential order -> 1 (essential orders done, the first objective)."""
     tiers: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     """order id -> (share column, completion deadline), by deadline."""
-    work: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
-    """(order id, step) -> (column, bucket), by bucket."""
-    line_use: dict[tuple[str, int], list[int]] = field(default_factory=lambda: defaultdict(list))
-    plant_load: dict[tuple[str, int], list[tuple[int, float]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    resource_use: dict[tuple[str, int], list[tuple[int, float]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    work: dict[tuple[str, int], tuple[IntArray, IntArray]] = field(default_factory=dict)
+    """(order id, step) -> (columns, their buckets), by bucket."""
+    line_use: dict[tuple[str, int], IntArray] = field(default_factory=dict)
+    """(line id, bucket) -> work columns on it, in column order."""
+    plant_load: dict[tuple[str, int], Terms] = field(default_factory=dict)
+    """(plant id, bucket) -> (work columns, kWh per minute), in column order."""
+    resource_use: dict[tuple[str, int], Terms] = field(default_factory=dict)
+    """(resource id, bucket) -> (work columns, units held), in column order."""
     generator_energy: dict[str, dict[int, list[int]]] = field(default_factory=dict)
     burned: dict[str, list[int]] = field(default_factory=dict)
     """plant id -> column of cumulative litres burned by the end of each bucket."""
@@ -172,36 +176,135 @@ def define_step_work(m: PortfolioModel) -> None:
     plan's minutes of the step in each bucket down to ``P_ok`` in total.
     """
     lp = m.lp
+    uses = _ColumnUses(max((len(e) for e in m.edges.values()), default=1))
     for oid, cols in m.tiers.items():
         window = m.windows[oid]
         pm = m.minutes[window.plant_id]
         edges = m.edges[window.plant_id]
+        edge_arr = np.asarray(edges, dtype=np.int64)
+        shares = np.array([c for c, _ in cols], dtype=np.int64)
         latest = max(d for _, d in cols)
         for k, sw in enumerate(window.steps):
             end = min(latest, math.ceil(latest - sw.tail))
             run = min_run(sw.step, window.order.quantity)
-            entries: list[tuple[int, int]] = []
+            lines = tuple(dict.fromkeys(sw.step.lines))
+            # buckets b with edges[b] < end, from the one holding sw.start on
             first = max(0, bisect_left(edges, sw.start + 1) - 1)
-            for b in range(first, len(edges) - 1):
-                s, e = edges[b], edges[b + 1]
-                if s >= end:
-                    break
-                for line_id in dict.fromkeys(sw.step.lines):
-                    ub = pm.usable_minutes(
-                        line_id, sw.step.power_kw, max(s, sw.start), min(e, end), run
-                    )
-                    if ub <= 0:
-                        continue
-                    c = lp.add_col(0.0, float(ub))
-                    entries.append((c, b))
-                    m.line_use[(line_id, b)].append(c)
-                    if sw.step.power_kw > 0:
-                        m.plant_load[(window.plant_id, b)].append((c, sw.step.power_kw / 60))
-                    for rid, units in sw.step.resources.items():
-                        m.resource_use[(rid, b)].append((c, float(units)))
-            m.work[(oid, k)] = entries
-            terms = [(c, 1.0) for c, _ in entries] + [(c, -sw.work) for c, _ in cols]
-            lp.add_row(terms, lo=0.0, hi=0.0)
+            buckets = np.arange(first, min(len(edges) - 1, bisect_left(edges, end)))
+            # [lo, hi): the part of each bucket in the window, clipped to the horizon
+            lo = np.clip(np.maximum(edge_arr[buckets], sw.start), 0, pm.minutes)
+            hi = np.clip(np.minimum(edge_arr[buckets + 1], end), 0, pm.minutes)
+            ub = np.zeros((len(buckets), len(lines)), dtype=np.int64)
+            for j, line_id in enumerate(lines):
+                cum = pm.cumulative(line_id, sw.step.power_kw, run)
+                ub[:, j] = np.where(hi > lo, cum[hi] - cum[lo], 0)
+            at_b, at_l = np.nonzero(ub > 0)  # bucket by bucket, lines in step order
+            new = lp.add_cols(0.0, ub[at_b, at_l].astype(np.float64))
+            bucket_of = buckets[at_b]
+            m.work[(oid, k)] = (new, bucket_of)
+            step = sw.step
+            uses.add(window.plant_id, step.power_kw, step.resources, lines, new, at_l, bucket_of)
+            terms = np.concatenate((new, shares))
+            coefs = np.concatenate((np.ones(len(new)), np.full(len(shares), -sw.work)))
+            lp.add_row_array(terms, coefs, lo=0.0, hi=0.0)
+    m.line_use, m.plant_load, m.resource_use = uses.index()
+
+
+@dataclass
+class _ColumnUses:
+    """What each work column loads, gathered per step and indexed once (see ``index``).
+
+    A key ``(name, bucket)`` is coded as ``number of name * n_buckets + bucket``.
+    """
+
+    n_buckets: int
+    names: dict[str, int] = field(default_factory=dict)
+    line: list[IntArray] = field(default_factory=list)
+    line_cols: list[IntArray] = field(default_factory=list)
+    load: list[IntArray] = field(default_factory=list)
+    load_cols: list[IntArray] = field(default_factory=list)
+    load_kwh: list[FloatArray] = field(default_factory=list)
+    res: list[IntArray] = field(default_factory=list)
+    res_cols: list[IntArray] = field(default_factory=list)
+    res_rank: list[IntArray] = field(default_factory=list)
+    res_units: list[FloatArray] = field(default_factory=list)
+
+    def code(self, name: str) -> int:
+        """The number of ``name`` times ``n_buckets``."""
+        return self.names.setdefault(name, len(self.names)) * self.n_buckets
+
+    def add(
+        self,
+        plant_id: str,
+        power_kw: float,
+        resources: Mapping[str, int | float],
+        lines: tuple[str, ...],
+        cols: IntArray,
+        line_at: IntArray,
+        bucket: IntArray,
+    ) -> None:
+        """Columns ``cols`` of one step, on ``lines[line_at]`` in buckets ``bucket``."""
+        line_codes = np.array([self.code(ln) for ln in lines], dtype=np.int64)
+        self.line.append(line_codes[line_at] + bucket)
+        self.line_cols.append(cols)
+        if power_kw > 0:
+            self.load.append(self.code(plant_id) + bucket)
+            self.load_cols.append(cols)
+            self.load_kwh.append(np.full(len(cols), power_kw / 60))
+        for rank, (rid, units) in enumerate(resources.items()):
+            self.res.append(self.code(rid) + bucket)
+            self.res_cols.append(cols)
+            self.res_rank.append(np.full(len(cols), rank, dtype=np.int64))
+            self.res_units.append(np.full(len(cols), float(units)))
+
+    def index(
+        self,
+    ) -> tuple[
+        dict[tuple[str, int], IntArray],
+        dict[tuple[str, int], Terms],
+        dict[tuple[str, int], Terms],
+    ]:
+        """``line_use``, ``plant_load`` and ``resource_use`` of :class:`PortfolioModel`.
+
+        Keys come in the order a column first used them, column by column (and a
+        column's resources in the step's order), as if built one column at a time.
+        """
+        line_cols = _cat(self.line_cols)
+        lines = self._group(_cat(self.line), line_cols, np.ones(len(line_cols)))
+        loads = self._group(_cat(self.load), _cat(self.load_cols), _cat_f(self.load_kwh))
+        res_cols = _cat(self.res_cols)
+        by_col = np.lexsort((_cat(self.res_rank), res_cols))
+        res = self._group(_cat(self.res)[by_col], res_cols[by_col], _cat_f(self.res_units)[by_col])
+        return {k: c for k, (c, _) in lines.items()}, loads, res
+
+    def _group(
+        self, codes: IntArray, cols: IntArray, vals: FloatArray
+    ) -> dict[tuple[str, int], Terms]:
+        """Entries ``(cols[i], vals[i])`` grouped by key ``codes[i]``: keys in order of
+        first appearance, entries of a key in their given order."""
+        names = list(self.names)
+        order = np.argsort(codes, kind="stable")
+        ranked = codes[order]
+        if not len(ranked):
+            return {}
+        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        ends = np.r_[starts[1:], len(codes)]
+        out: dict[tuple[str, int], Terms] = {}
+        for g in np.argsort(order[starts], kind="stable").tolist():
+            code, lo, hi = int(ranked[starts[g]]), int(starts[g]), int(ends[g])
+            key = (names[code // self.n_buckets], code % self.n_buckets)
+            out[key] = (cols[order[lo:hi]], vals[order[lo:hi]])
+        return out
+
+
+def _cat(parts: Sequence[IntArray]) -> IntArray:
+    """``parts`` end to end (empty when none)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _cat_f(parts: Sequence[FloatArray]) -> FloatArray:
+    """``parts`` end to end (empty when none)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
 
 
 def define_due_dates(m: PortfolioModel) -> None:
@@ -213,14 +316,16 @@ def define_due_dates(m: PortfolioModel) -> None:
     The last tier's row is the step-work row itself and is left out.
     """
     for oid, cols in m.tiers.items():
+        shares = np.array([c for c, _ in cols], dtype=np.int64)
+        edges = np.asarray(m.edges[m.windows[oid].plant_id], dtype=np.int64)
         for k, sw in enumerate(m.windows[oid].steps):
-            entries = m.work[(oid, k)]
-            edges = m.edges[m.windows[oid].plant_id]
+            work, buckets = m.work[(oid, k)]
+            starts = edges[buckets]  # ascending: the columns are by bucket
             for j in range(len(cols) - 1):
-                limit = cols[j][1] - sw.tail
-                terms = [(c, 1.0) for c, b in entries if edges[b] < limit]
-                terms += [(c, -sw.work) for c, _ in cols[: j + 1]]
-                m.lp.add_row(terms, lo=0.0)
+                n = int(np.searchsorted(starts, cols[j][1] - sw.tail, side="left"))
+                terms = np.concatenate((work[:n], shares[: j + 1]))
+                coefs = np.concatenate((np.ones(n), np.full(j + 1, -sw.work)))
+                m.lp.add_row_array(terms, coefs, lo=0.0)
 
 
 def define_precedence(m: PortfolioModel) -> None:
@@ -245,8 +350,8 @@ def define_line_capacity(m: PortfolioModel) -> None:
         line = m.portfolio.line(line_id)
         s, e = m.bucket_span(line.plant_id, b)
         cap = int(np.count_nonzero(m.minutes[line.plant_id].shift[line_id][s:e]))
-        if sum(m.lp.col_hi[c] for c in cols) > cap:
-            m.lp.add_row([(c, 1.0) for c in cols], hi=float(cap))
+        if sum(m.lp.col_hi[cols].tolist()) > cap:
+            m.lp.add_row_array(cols, np.ones(len(cols)), hi=float(cap))
 
 
 def define_resource_capacity(m: PortfolioModel) -> None:
@@ -255,15 +360,16 @@ def define_resource_capacity(m: PortfolioModel) -> None:
     Valid: at every minute the units held are at most ``capacity_at`` (rule ``resource``);
     integrate over the bucket.
     """
-    for (rid, b), terms in m.resource_use.items():
+    for (rid, b), (cols, units) in m.resource_use.items():
         res = m.portfolio.resource(rid)
         s, e = m.bucket_span(res.plant_id, b)
         cap = np.full(e - s, float(res.capacity))
-        for at, units in sorted(res.changes):
-            cap[max(0, at - s) :] = units
+        for at, level in sorted(res.changes):
+            cap[max(0, at - s) :] = level
         total = float(cap.sum())
-        if sum(u * m.lp.col_hi[c] for c, u in terms) > total:
-            m.lp.add_row(terms, hi=total)
+        held = zip(units.tolist(), m.lp.col_hi[cols].tolist(), strict=True)
+        if sum(u * h for u, h in held) > total:
+            m.lp.add_row_array(cols, units, hi=total)
 
 
 def define_energy_balance(m: PortfolioModel) -> None:
@@ -279,18 +385,21 @@ def define_energy_balance(m: PortfolioModel) -> None:
         pm = m.minutes[plant.id]
         per_bucket: dict[int, list[int]] = {}
         for b in range(len(m.edges[plant.id]) - 1):
-            terms = m.plant_load.get((plant.id, b), [])
-            if not terms:
+            if (plant.id, b) not in m.plant_load:
                 continue
+            cols, kwh = m.plant_load[(plant.id, b)]
             s, e = m.bucket_span(plant.id, b)
             base = float(pm.base_kw[s:e].sum()) / 60
-            if sum(kwh * m.lp.col_hi[c] for c, kwh in terms) <= base:
+            load = zip(kwh.tolist(), m.lp.col_hi[cols].tolist(), strict=True)
+            if sum(k * h for k, h in load) <= base:
                 continue
             gens = []
             if pm.generator_kw > 0:
                 gens = [m.lp.add_col(0.0, g.rated_kw * (e - s) / 60) for g in plant.generators]
                 per_bucket[b] = gens
-            m.lp.add_row([*terms, *((c, -1.0) for c in gens)], hi=base)
+            terms = np.concatenate((cols, np.array(gens, dtype=np.int64)))
+            coefs = np.concatenate((kwh, np.full(len(gens), -1.0)))
+            m.lp.add_row_array(terms, coefs, hi=base)
         if per_bucket:
             m.generator_energy[plant.id] = per_bucket
 
