@@ -216,7 +216,7 @@ def demo(
         ),
     ] = None,
     planner: PlannerOption = "optimise",
-    time_limit: TimeLimit = 10.0,
+    time_limit: TimeLimit = 7.0,  # the whole demo stays under a minute on 2 cores
     workers: Workers = 1,
     seed: Seed = 0,
 ) -> None:
