@@ -106,9 +106,16 @@ def write_plan_files(outcome: PlanOutcome, out_dir: Path) -> PlanFiles:
 def save_versions(
     store: Store, outcome: PlanOutcome, note: str = ""
 ) -> tuple[PortfolioVersion, PlanVersion]:
-    """Save the portfolio (a new version) and its plan (a new version) in the store."""
+    """Save the portfolio (a new version) and its plan (a new version) in the store.
+
+    Both documents are built before anything is written, so a plan that cannot be
+    turned into a document leaves no portfolio version behind without its plan.
+    """
     p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
-    pv = store.save_portfolio(p.name, portfolio_to_document(p), note=note)
+    portfolio_doc = portfolio_to_document(p)
+    plan_doc = plan_to_document(plan, p)
+    summary_doc = summary_document(summary)
+    pv = store.save_portfolio(p.name, portfolio_doc, note=note)
     plan_v = store.save_plan(
         portfolio_version_id=pv.id,
         planner=plan.planner,
@@ -116,8 +123,8 @@ def save_versions(
         value=plan.value,
         bound=plan.bound,
         seconds=outcome.seconds,
-        document=plan_to_document(plan, p),
-        summary=summary_document(summary),
+        document=plan_doc,
+        summary=summary_doc,
     )
     return pv, plan_v
 
