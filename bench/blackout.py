@@ -39,6 +39,7 @@ FIELDS = (
     "seed",
     "planner",
     "time_limit",
+    "time_budget",
     "workers",
     "orders",
     "potential",
@@ -113,7 +114,7 @@ def run_child(args: argparse.Namespace) -> dict[str, object]:
             from ingenio.planning.schedule import SolveParams
 
             params = SolveParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
-            plan = optimise(portfolio, params)
+            plan = optimise(portfolio, params, time_budget_s=args.time_budget)
         row["seconds"] = round(time.perf_counter() - t1, 3)
         from ingenio.planning.validate import validate
 
@@ -160,6 +161,8 @@ def spawn(name: str, planner: str, args: argparse.Namespace) -> dict[str, object
     ]
     if args.tracemalloc:
         cmd.append("--tracemalloc")
+    if args.time_budget is not None:
+        cmd += ["--time-budget", str(args.time_budget)]
     began = time.perf_counter()
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.child_timeout)
@@ -171,8 +174,14 @@ def spawn(name: str, planner: str, args: argparse.Namespace) -> dict[str, object
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def row_key(row: dict[str, str]) -> tuple[str, str, str, str]:
-    return (row["portfolio"], row["seed"], row["planner"], row["time_limit"])
+def row_key(row: dict[str, str]) -> tuple[str, str, str, str, str]:
+    return (
+        row["portfolio"],
+        row["seed"],
+        row["planner"],
+        row["time_limit"],
+        row.get("time_budget") or "",
+    )
 
 
 def latest_rows(path: Path) -> list[dict[str, str]]:
@@ -250,6 +259,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=60.0, help="optimiser / LP limit, s")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--time-budget", type=float, default=None, help="optimiser: seconds for the whole plan"
+    )
     ap.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations")
     ap.add_argument("--child-timeout", type=float, default=3600.0)
     ap.add_argument("--out", type=Path, default=None, help="CSV (default results/blackout-DATE)")
@@ -280,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
             for planner in PLANNERS:
                 if planner not in args.planners:
                     continue
-                if not args.force and (name, str(args.seed), planner, limit) in done:
+                budget = "" if args.time_budget is None else f"{args.time_budget:g}"
+                key = (name, str(args.seed), planner, limit, budget)
+                if not args.force and key in done:
                     continue
                 console.print(f"{name} {planner} ...", highlight=False)
                 row = spawn(name, planner, args)
@@ -293,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                     seed=args.seed,
                     planner=planner,
                     time_limit=limit,
+                    time_budget=budget,
                     workers=args.workers,
                     value_over_bound=f"{value / bound:.4f}" if bound and value is not None else "",
                 )

@@ -36,7 +36,9 @@ from ingenio.domain import (
 from ingenio.planning._optimise_merge import jit_transfers, merge, plan_key
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import (
+    MIN_PLANT_SECONDS,
     OptimiseProgress,
+    _time_share,
     _used_grants,
     dispatch_planner,
     optimise,
@@ -227,3 +229,28 @@ def test_plans_are_valid_bounded_and_not_worse_than_dispatch(portfolio: Portfoli
     assert [str(v) for v in validate(portfolio, plan)] == []
     assert plan.bound is not None and plan.value <= plan.bound
     assert plan_key(portfolio, plan) >= plan_key(portfolio, dispatch(portfolio))
+
+
+def test_time_share_fits_the_plants_into_what_is_left() -> None:
+    ten = SolveParams(time_limit_s=10.0, workers=1)
+    # 50 plants, 2 at a time: 25 rounds in 100 s -> 4 s each, 40 % of the limit
+    assert _time_share(100.0, 50, 2, ten) == pytest.approx(0.4)
+    assert _time_share(1000.0, 50, 2, ten) == 1.0  # never more than the limit
+    assert _time_share(-5.0, 50, 2, ten) == pytest.approx(MIN_PLANT_SECONDS / 10.0)
+    assert _time_share(7.0, 3, 2, ten) == pytest.approx(0.35)  # 2 rounds of 3.5 s
+
+
+def test_a_time_budget_cuts_plant_time_and_keeps_the_plan_valid() -> None:
+    p = build_portfolio()
+    seen: list[float] = []
+
+    def planner(sub: Portfolio, params: SolveParams, hint: Plan | None, progress: object) -> Plan:
+        seen.append(params.time_limit_s)
+        return dispatch_planner(sub, params, hint, progress)  # type: ignore[arg-type]
+
+    plan = optimise(
+        p, SolveParams(time_limit_s=600.0), plant_planner=planner, processes=1, time_budget_s=5.0
+    )
+    assert validate(p, plan) == []
+    assert seen and max(seen) <= 5.0 * (1 - 0.15) / 2 + 1e-9  # two plants, one at a time
+    assert any("time budget 5 s" in n for n in plan.notes)

@@ -29,7 +29,7 @@ from ingenio.domain import (
 )
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import dispatch_planner, optimise
-from ingenio.planning.portfolio import allocate, upper_bound
+from ingenio.planning.portfolio import allocate, create_model, upper_bound
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.validate import validate
 
@@ -194,3 +194,36 @@ def test_bound_is_above_dispatch_and_the_optimiser(portfolio: Portfolio) -> None
     assert bound >= dispatch(portfolio).value - 1e-9
     plan = optimise(portfolio, SolveParams(), plant_planner=dispatch_planner, processes=1)
     assert bound >= plan.value - 1e-9
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios())
+def test_coarse_buckets_bound_every_plan_and_are_looser(portfolio: Portfolio) -> None:
+    fine = create_model(portfolio, coarse=False)
+    coarse = create_model(portfolio, coarse=True)
+    _, best_fine, _ = fine.lp.solve(fine.value, maximise=True)
+    _, best_coarse, _ = coarse.lp.solve(coarse.value, maximise=True)
+    assert coarse.coarse and not fine.coarse
+    assert best_coarse >= best_fine - 1e-6 * max(1.0, best_fine)
+    assert best_coarse >= dispatch(portfolio).value - 1e-6
+
+
+def test_coarse_buckets_ignore_grid_edges_but_keep_day_starts() -> None:
+    p = build_portfolio()
+    m = create_model(p, coarse=True)
+    for plant in p.plants:
+        edges = set(m.edges[plant.id])
+        assert set(range(0, p.horizon.minutes, DAY)) <= edges
+        off = {e for w in p.grid_off(plant.id) for e in (w.start, w.end)}
+        assert not (off - set(range(0, p.horizon.minutes + 1, DAY)) - set(m.grant_points)) & edges
+
+
+def test_allocate_out_of_time_gives_the_weak_bound_and_says_so() -> None:
+    p = build_portfolio()
+    a = allocate(p, time_limit_s=0.0)
+    weak = sum(o.value for o in p.orders)
+    assert a.status == "time_limit"
+    assert a.bound == pytest.approx(weak)  # every order at its best value
+    assert a.bound >= dispatch(p).value
+    assert a.order_shares and not any(a.order_shares.values())  # no LP targets
+    assert "weak upper bound" in a.describe()

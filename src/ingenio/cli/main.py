@@ -37,6 +37,15 @@ PlannerOption = Annotated[
 TimeLimit = Annotated[
     float, typer.Option("--time-limit", min=0.1, help="Seconds of search per plant (optimise).")
 ]
+TimeBudget = Annotated[
+    float | None,
+    typer.Option(
+        "--time-budget",
+        min=1.0,
+        help="Seconds for the whole optimiser run (LP, plants, merge); per-plant "
+        "search is cut to fit. Default: no budget.",
+    ),
+]
 Workers = Annotated[
     int,
     typer.Option(
@@ -175,6 +184,7 @@ def plan(
     time_limit: TimeLimit = 10.0,
     workers: Workers = 1,
     seed: Seed = 0,
+    time_budget: TimeBudget = None,
     robust: Annotated[
         bool,
         typer.Option("--robust", help="First choose the fuel allocation over sampled scenarios."),
@@ -187,7 +197,7 @@ def plan(
     ] = 50,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
-    solve = (time_limit, workers, seed)
+    solve = (time_limit, workers, seed, time_budget)
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time
         chosen = run_guarded(
@@ -233,7 +243,7 @@ def demo(
 
         run_guarded(ctx, write)
         return
-    solve = (time_limit, workers, seed)
+    solve = (time_limit, workers, seed, None)
     run_guarded(
         ctx,
         lambda: _plan_and_write(
@@ -249,7 +259,7 @@ def _plan_and_write(
     planner: str,
     save: bool,
     note: str,
-    solve: tuple[float, int, int] = (10.0, 2, 0),
+    solve: tuple[float, int, int, float | None] = (10.0, 2, 0, None),
 ) -> None:
     from ingenio.planning.optimise import OptimiseProgress
     from ingenio.planning.schedule import SolveParams
@@ -278,7 +288,9 @@ def _plan_and_write(
             )
 
         params = SolveParams(time_limit_s=solve[0], workers=solve[1], seed=solve[2])
-        outcome = make_plan(portfolio, planner, params=params, progress=live)
+        outcome = make_plan(
+            portfolio, planner, params=params, progress=live, time_budget_s=solve[3]
+        )
         timings["plan"] = outcome.seconds
         if outcome.violations:
             raise Failure(

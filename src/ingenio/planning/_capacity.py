@@ -300,13 +300,17 @@ def cut_points(
     mandatory: Sequence[int],
     optional: Sequence[int],
     limit: int,
+    grid_edges: bool = True,
 ) -> tuple[int, ...]:
-    """Bucket edges of one plant: day starts, grid-off edges, deliveries and ``mandatory``;
-    then ``optional`` edges (due dates, releases), in the order given, up to ``limit``."""
+    """Bucket edges of one plant: day starts, grid-off edges (unless not ``grid_edges``),
+    deliveries and ``mandatory``; then ``optional`` edges (due dates, releases), in the
+    order given, up to ``limit``. Any edges give a valid relaxation; more edges, a
+    tighter one."""
     n = portfolio.horizon.minutes
     must = {0, n, *range(0, n, 24 * MINUTES_PER_HOUR), *mandatory}
-    for w in portfolio.grid_off(plant_id):
-        must.update((w.start, w.end))
+    if grid_edges:
+        for w in portfolio.grid_off(plant_id):
+            must.update((w.start, w.end))
     must.update(d.expected for d in portfolio.deliveries_to(plant_id))
     must = {m for m in must if 0 <= m <= n}
     for m in optional:

@@ -164,6 +164,9 @@ class LinearProgram:
         if self._highs is None:
             self._highs = self._load(time_limit_s)
         h = self._highs
+        # HiGHS 1.x measures time_limit against the run time summed over all runs of
+        # this object (ERGO-Code/HiGHS#1477): give each solve its own limit.
+        h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
         n = self.n_cols
         cost = np.zeros(n)
         for c, v in costs.items():

@@ -166,7 +166,8 @@ class PlantRunner:
                 self.done.add(plant_id)
         self._emit()
 
-    def _workers(self, n_jobs: int) -> int:
+    def workers(self, n_jobs: int) -> int:
+        """Plants planned at once for ``n_jobs`` plants."""
         if self.processes is not None:
             return max(1, min(self.processes, n_jobs))
         cpus = os.cpu_count() or 1
@@ -184,7 +185,7 @@ class PlantRunner:
         ]
         self.done = {pid for pid in self.best if pid not in subs}
         self.total = len(self.done) + len(jobs)
-        if self._workers(len(jobs)) == 1:
+        if self.workers(len(jobs)) == 1:
             out: dict[str, Plan] = {}
             for job in jobs:
                 out[job.plant_id] = self._settle(
@@ -215,7 +216,7 @@ class PlantRunner:
         channel = manager.Queue() if manager is not None else None
         out: dict[str, Plan] = {}
         try:
-            with ProcessPoolExecutor(self._workers(len(jobs)), mp_context=ctx) as pool:
+            with ProcessPoolExecutor(self.workers(len(jobs)), mp_context=ctx) as pool:
                 futures: dict[Future[Plan], _Job] = {
                     pool.submit(_in_worker, job, channel): job for job in jobs
                 }

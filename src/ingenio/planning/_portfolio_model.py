@@ -41,6 +41,11 @@ LATE_TIERS: tuple[int, ...] = (MINUTES_PER_DAY, 3 * MINUTES_PER_DAY)
 """Lateness (minutes) at which the value an order can still earn steps down in the LP."""
 BUCKET_LIMIT = 120
 """Most bucket edges per plant before releases and due dates are no longer cut at."""
+FINE_COLUMN_LIMIT = 1_000_000
+"""Above this estimate of step-work columns the model is built with coarse buckets:
+on 2 cores a fine model of 1.8 M columns (50 plants, 5,000 orders) did not solve in
+10 minutes, its coarse one (255 k columns) solved in 15 s; on 6 plants and 500 orders
+the coarse bound was only 1.3 % looser, on the demo 6.8 %."""
 
 
 @dataclass
@@ -52,6 +57,8 @@ class PortfolioModel:
     windows: Mapping[str, OrderWindow]
     edges: Mapping[str, tuple[int, ...]]
     grant_points: tuple[int, ...]
+    coarse: bool = False
+    """Built with coarse buckets (see :func:`create_model`)."""
     lp: LinearProgram = field(default_factory=LinearProgram)
     value: dict[int, float] = field(default_factory=dict)
     essential: dict[int, float] = field(default_factory=dict)
@@ -87,8 +94,14 @@ def grant_points(portfolio: Portfolio) -> tuple[int, ...]:
     return tuple(sorted(t for t in points if 0 <= t < n))
 
 
-def create_model(portfolio: Portfolio) -> PortfolioModel:
-    """Build the portfolio LP: one ``define_<family>()`` per family, in this order."""
+def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioModel:
+    """Build the portfolio LP: one ``define_<family>()`` per family, in this order.
+
+    ``coarse``: buckets cut only at day starts, grant points and deliveries (not at
+    grid-off edges, releases or due dates): a looser bound from a model several times
+    smaller. ``None`` (default): coarse only when the fine model would have more than
+    :data:`FINE_COLUMN_LIMIT` step-work columns (estimated before building it).
+    """
     minutes = {p.id: plant_minutes(portfolio, p.id) for p in portfolio.plants}
     windows = order_windows(portfolio, minutes)
     points = grant_points(portfolio)
@@ -97,7 +110,12 @@ def create_model(portfolio: Portfolio) -> PortfolioModel:
         mine = [w.order for w in windows.values() if w.plant_id == plant.id]
         optional = [o.due for o in mine] + [o.release for o in mine]
         edges[plant.id] = _cut_points(portfolio, plant.id, points, optional, BUCKET_LIMIT)
-    m = PortfolioModel(portfolio, minutes, windows, edges, points)
+    if coarse is None:
+        coarse = _work_columns(windows, edges) > FINE_COLUMN_LIMIT
+    if coarse:
+        for plant in portfolio.plants:
+            edges[plant.id] = _cut_points(portfolio, plant.id, points, (), 0, grid_edges=False)
+    m = PortfolioModel(portfolio, minutes, windows, edges, points, coarse=coarse)
     define_order_shares(m)
     define_step_work(m)
     define_due_dates(m)
@@ -108,6 +126,15 @@ def create_model(portfolio: Portfolio) -> PortfolioModel:
     define_fuel_balance(m)
     define_depot_stock(m)
     return m
+
+
+def _work_columns(windows: Mapping[str, OrderWindow], edges: Mapping[str, Sequence[int]]) -> int:
+    """Upper estimate of the step-work columns: every eligible line in every bucket."""
+    return sum(
+        len(set(sw.step.lines)) * (len(edges[w.plant_id]) - 1)
+        for w in windows.values()
+        for sw in w.steps
+    )
 
 
 def _tiers(m: PortfolioModel, window: OrderWindow) -> list[tuple[int, float]]:

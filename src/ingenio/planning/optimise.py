@@ -51,6 +51,14 @@ __all__ = [
     "optimise",
 ]
 
+LP_BUDGET_SHARE = 0.3
+"""Share of a time budget the portfolio LP may take (building and all its solves)."""
+LP_TIME_LIMIT = 60.0
+"""Seconds the portfolio LP may take without a time budget."""
+FINISH_SHARE = 0.15
+"""Share of a time budget kept for merging, checking and comparing with dispatch."""
+MIN_PLANT_SECONDS = 0.5
+"""A plant is never given less search time than this, budget or not."""
 FEEDBACK_TIME_SHARE = 0.5
 """Share of the per-plant time limit a plant gets when it is re-planned with more fuel."""
 FEEDBACK_MIN_SHARE = 0.02
@@ -157,7 +165,23 @@ def _used_grants(grants: Sequence[Grant], litres: float) -> tuple[Grant, ...]:
     return tuple(out)
 
 
-def _feedback(portfolio: Portfolio, state: _State, runner: PlantRunner) -> None:
+def _time_share(left: float, jobs: int, workers: int, params: SolveParams) -> float:
+    """Share of ``params.time_limit_s`` each of ``jobs`` plants gets so that, ``workers``
+    at a time, they end within ``left`` seconds (at most 1, at least the floor)."""
+    if jobs == 0 or params.time_limit_s <= 0:
+        return 1.0
+    rounds = math.ceil(jobs / max(1, workers))
+    per_plant = max(MIN_PLANT_SECONDS, left / rounds)
+    return min(1.0, per_plant / params.time_limit_s)
+
+
+def _feedback(
+    portfolio: Portfolio,
+    state: _State,
+    runner: PlantRunner,
+    share: float = 1.0,
+    deadline: float | None = None,
+) -> None:
     """Give depot fuel no transfer drew to fuel-bound plants; re-plan those once.
 
     Every plant keeps the part of its grants its transfers drew; the rest of the
@@ -199,7 +223,15 @@ def _feedback(portfolio: Portfolio, state: _State, runner: PlantRunner) -> None:
     }
     subs = {pid: plant_portfolio(state.work, pid, _summed(trial[pid])) for pid in trial}
     hints = {pid: state.plans[pid] for pid in subs if pid in state.plans}
-    again = runner.run(subs, hints, time_share=FEEDBACK_TIME_SHARE)
+    share *= FEEDBACK_TIME_SHARE
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        fits = _time_share(left, len(subs), runner.workers(len(subs)), runner.params)
+        if left <= 0 or fits * runner.params.time_limit_s < MIN_PLANT_SECONDS:
+            state.notes.append("feedback: skipped, the time budget is spent")
+            return
+        share = min(share, fits)
+    again = runner.run(subs, hints, time_share=share)
     plans = dict(state.plans)
     better = []
     for pid, plan in again.items():
@@ -239,11 +271,7 @@ def _finish(
     bound = allocation.bound
     ratio = chosen.value / bound if bound > 1e-6 else 1.0
     status = "optimal" if chosen.value >= bound * (1 - 1e-6) else "feasible"
-    notes = [
-        f"portfolio LP ({allocation.status}): upper bound {bound:,.0f}; "
-        f"value / bound = {ratio:.3f}",
-        *notes,
-    ]
+    notes = [f"{allocation.describe()}; value / bound = {ratio:.3f}", *notes]
     return replace(
         chosen,
         planner="optimise",
@@ -261,6 +289,7 @@ def optimise(
     processes: int | None = None,
     progress: Callable[[OptimiseProgress], None] | None = None,
     rounds: int = 2,
+    time_budget_s: float | None = None,
 ) -> Plan:
     """Plan ``portfolio`` with the two-level planner.
 
@@ -281,6 +310,14 @@ def optimise(
         Called with an :class:`OptimiseProgress` at each stage and plant event.
     rounds
         1: no feedback round; 2 (default): one feedback round when it can help.
+    time_budget_s
+        Wall-clock seconds for the whole call, or None (then the LP may take
+        ``LP_TIME_LIMIT`` and each plant ``params.time_limit_s``). With a budget the
+        LP takes at most ``LP_BUDGET_SHARE`` of it, each plant gets at most
+        ``params.time_limit_s`` and less when the plants could not all be planned in
+        what is left (``FINISH_SHARE`` is kept for the end), and the feedback round
+        runs only when time is left for it. Never less than ``MIN_PLANT_SECONDS``
+        per plant, so a very small budget is overrun rather than plan nothing.
 
     Returns
     -------
@@ -294,7 +331,8 @@ def optimise(
     planner = plant_planner or cp_sat_planner
     if progress is not None:
         progress(OptimiseProgress("allocate", 0, len(portfolio.plants), 0.0, math.nan, 0))
-    allocation = allocate(portfolio)
+    lp_limit = LP_TIME_LIMIT if time_budget_s is None else LP_BUDGET_SHARE * time_budget_s
+    allocation = allocate(portfolio, time_limit_s=lp_limit)
     runner = PlantRunner(planner, params, processes, progress, allocation.bound)
     runner.stage("dispatch")
     baseline = dispatch(portfolio)
@@ -307,12 +345,24 @@ def optimise(
     except ValueError as exc:  # a product holding another plant's resource
         notes.append(f"cannot plan plant by plant ({exc}); kept dispatch's plan")
         return _finish(portfolio, baseline, allocation, notes, clock)
-    state.plans = runner.run(subs, {})
+    share = 1.0
+    if time_budget_s is not None:
+        left = time_budget_s * (1 - FINISH_SHARE) - (time.perf_counter() - clock)
+        share = _time_share(left, len(subs), runner.workers(len(subs)), params)
+        if share < 1.0:
+            state.notes.append(
+                f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
+                f"per plant instead of {params.time_limit_s:.1f} s"
+            )
+    state.plans = runner.run(subs, {}, time_share=share)
     state.notes += runner.take_notes()
     state.merged = _merge(portfolio, state)
     if rounds > 1:
         runner.stage("feedback")
-        _feedback(portfolio, state, runner)
+        deadline = None
+        if time_budget_s is not None:
+            deadline = clock + time_budget_s * (1 - FINISH_SHARE)
+        _feedback(portfolio, state, runner, share, deadline)
         state.notes += runner.take_notes()
     runner.stage("done")
     notes = state.notes

@@ -76,9 +76,13 @@ class Allocation:
     fuel_l
         Per plant id: litres the LP burns (a lower bound on what that output needs).
     status
-        LP status: ``optimal``, ``time_limit``, ``infeasible`` or ``error``.
+        LP status of the bound solve: ``optimal``, ``time_limit``, ``infeasible`` or
+        ``error``; when not ``optimal`` the bound is the weak one (every order at its
+        best value) and the grants only share the depots out (see :func:`allocate`).
     seconds
         Wall time of building and solving.
+    coarse
+        The LP was built with coarse buckets (a big portfolio; a looser bound).
     """
 
     bound: float
@@ -89,6 +93,17 @@ class Allocation:
     fuel_l: Mapping[str, float]
     status: str
     seconds: float
+    coarse: bool = False
+
+    def describe(self) -> str:
+        """One line for plan notes: which LP, its status, the bound."""
+        kind = "portfolio LP, coarse buckets" if self.coarse else "portfolio LP"
+        if self.status != "optimal":
+            return (
+                f"{kind} ({self.status} after {self.seconds:.0f} s): weak upper bound "
+                f"{self.bound:,.0f} (every order at its best value)"
+            )
+        return f"{kind} (optimal, {self.seconds:.0f} s): upper bound {self.bound:,.0f}"
 
 
 def _fallback_bound(m: PortfolioModel) -> float:
@@ -104,33 +119,48 @@ def upper_bound(portfolio: Portfolio, time_limit_s: float = 60.0) -> float:
     portfolio
         The portfolio.
     time_limit_s
-        Time limit of the LP solve; past it, a weaker bound (each order at the best
-        value it could ever earn) is returned.
+        Time limit of building and solving the LP; past it, a weaker bound (each order
+        at the best value it could ever earn) is returned.
 
     Returns
     -------
     float
         The LP optimum plus a ``1e-6`` relative margin.
     """
+    deadline = time.perf_counter() + time_limit_s
     m = create_model(portfolio)
-    status, best, _ = m.lp.solve(m.value, maximise=True, time_limit_s=time_limit_s)
+    status, best, _ = _bound_solve(m, deadline)
     if status is not LpStatus.OPTIMAL:
         return _fallback_bound(m)
     return _with_margin(best)
 
 
-def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, limit: float) -> np.ndarray:
-    """Re-solve: most essential orders, then most value, then least fuel (warm starts)."""
+def _left(deadline: float) -> float:
+    """Seconds to ``deadline``, at least a token 0.1 s (HiGHS then stops at once)."""
+    return max(0.1, deadline - time.perf_counter())
+
+
+def _bound_solve(m: PortfolioModel, deadline: float) -> tuple[LpStatus, float, np.ndarray]:
+    """The most-value solve, unless building the model spent the whole time."""
+    if time.perf_counter() >= deadline:
+        return LpStatus.TIME_LIMIT, math.nan, np.zeros(m.lp.n_cols)
+    return m.lp.solve(m.value, maximise=True, time_limit_s=_left(deadline))
+
+
+def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, deadline: float) -> np.ndarray:
+    """Re-solve: most essential orders, then most value, then least fuel (warm starts).
+
+    A stage that runs out of time keeps the solution of the stage before it."""
     lp = m.lp
 
     def tol(v: float) -> float:
         return BOUND_MARGIN * max(1.0, abs(v))
 
     if any(v > 0 for v in m.essential.values()):
-        status, top, y = lp.solve(m.essential, maximise=True, time_limit_s=limit)
+        status, top, y = lp.solve(m.essential, maximise=True, time_limit_s=_left(deadline))
         if status is LpStatus.OPTIMAL:
             lp.constrain(list(m.essential.items()), top - tol(top), math.inf)
-            status, best2, y = lp.solve(m.value, maximise=True, time_limit_s=limit)
+            status, best2, y = lp.solve(m.value, maximise=True, time_limit_s=_left(deadline))
             if status is not LpStatus.OPTIMAL:
                 return x
             best, x = best2, y
@@ -140,7 +170,7 @@ def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, limit: float) 
         fuel[cols[-1]] = fuel.get(cols[-1], 0.0) + 1.0
     if not fuel:
         return x
-    status, _, y = lp.solve(fuel, maximise=False, time_limit_s=limit)
+    status, _, y = lp.solve(fuel, maximise=False, time_limit_s=_left(deadline))
     return y if status is LpStatus.OPTIMAL else x
 
 
@@ -154,7 +184,10 @@ def allocate(
     portfolio
         The portfolio.
     time_limit_s
-        Time limit of each LP solve.
+        Time limit of the whole call: building the LP and every solve. When the bound
+        solve does not finish, the bound is the weak one and no plant gets a target;
+        when a later (lexicographic) solve does not finish, the grants and targets
+        are those of the stage before.
     share_spare
         Also hand out the depot fuel the LP leaves unused (see Returns).
 
@@ -167,14 +200,15 @@ def allocate(
         proportion to what they burn in it (:mod:`ingenio.planning._portfolio_grants`).
     """
     clock = time.perf_counter()
+    deadline = clock + time_limit_s
     m = create_model(portfolio)
-    status, best, x = m.lp.solve(m.value, maximise=True, time_limit_s=time_limit_s)
+    status, best, x = _bound_solve(m, deadline)
     if status is not LpStatus.OPTIMAL:
         bound = _fallback_bound(m)
         x = np.zeros(m.lp.n_cols)
     else:
         bound = _with_margin(best)
-        x = _lexicographic(m, best, x, time_limit_s)
+        x = _lexicographic(m, best, x, deadline)
     targets: dict[str, float] = defaultdict(float)
     shares: dict[str, float] = {}
     for oid, cols in m.tiers.items():
@@ -197,4 +231,5 @@ def allocate(
         fuel_l={p.id: fuel.get(p.id, 0.0) for p in portfolio.plants},
         status=str(status),
         seconds=time.perf_counter() - clock,
+        coarse=m.coarse,
     )

@@ -69,11 +69,12 @@ def make_plan(
     params: SolveParams | None = None,
     progress: Callable[[OptimiseProgress], None] | None = None,
     processes: int | None = None,
+    time_budget_s: float | None = None,
 ) -> PlanOutcome:
     """Plan ``portfolio`` with the named planner, explain, validate and summarise it.
 
-    ``params``, ``progress`` and ``processes`` go to the ``optimise`` planner (plants
-    in parallel processes by default); every plan gets the binding reason of each
+    ``params``, ``progress``, ``processes`` and ``time_budget_s`` go to the ``optimise``
+    planner (plants in parallel processes by default); every plan gets the binding reason of each
     late or unscheduled order (:func:`ingenio.planning.explain.with_explanations`).
 
     Raises
@@ -83,7 +84,13 @@ def make_plan(
     """
     began = time.perf_counter()
     if planner == "optimise":
-        plan = optimise(portfolio, params or SolveParams(), processes=processes, progress=progress)
+        plan = optimise(
+            portfolio,
+            params or SolveParams(),
+            processes=processes,
+            progress=progress,
+            time_budget_s=time_budget_s,
+        )
     else:
         plan = PLANNERS[planner](portfolio)
     plan = with_explanations(portfolio, plan)
