@@ -440,13 +440,11 @@ def test_local_hour_at_every_minute(origin: datetime, zone: str) -> None:
     assert all(clock.hour(m) == h.to_datetime(m).hour for m in range(-90, h.minutes))
 
 
-
 def _with_predecessor(portfolio: Portfolio, order_id: str, predecessor: str) -> Portfolio:
     from dataclasses import replace
 
     orders = tuple(
-        replace(o, predecessors=(predecessor,)) if o.id == order_id else o
-        for o in portfolio.orders
+        replace(o, predecessors=(predecessor,)) if o.id == order_id else o for o in portfolio.orders
     )
     return replace(portfolio, orders=orders)
 

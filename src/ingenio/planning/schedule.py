@@ -38,7 +38,7 @@ from ingenio.planning._schedule_solve import (
     set_makespan_objective,
     set_value_objective,
 )
-from ingenio.planning._schedule_starts import greedy_starts, rank
+from ingenio.planning._schedule_starts import greedy_starts, makespan_start, rank
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.validate import validate
 
@@ -211,6 +211,8 @@ def schedule_plant(
     if params.objective == "value":
         budget = None if params.deterministic else 0.15 * params.time_limit_s
         hint = _best_start(portfolio, hint, greedy_starts(portfolio, budget))
+    elif hint is None:
+        hint = makespan_start(portfolio)
     pieces = Counter((op.order_id, op.step) for op in hint.operations) if hint else Counter()
     data = build_input(portfolio, pieces, _interleaved(hint) if hint else frozenset())
     if params.objective == "makespan":
