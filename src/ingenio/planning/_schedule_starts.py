@@ -54,6 +54,19 @@ def rank(portfolio: Portfolio, plan: Plan) -> tuple[int, float]:
     return run, round(plan.value, 6)
 
 
+def _placed_in(portfolio: Portfolio, ranked: list[Order]) -> Portfolio:
+    """A copy whose due dates only encode the order ``ranked`` gives (dispatch places
+    an order the same way whatever its due date, so it then places them in that order)."""
+    place = {o.id: i for i, o in enumerate(ranked)}
+    top = 10 * portfolio.horizon.minutes
+    return replace(
+        portfolio,
+        orders=tuple(
+            replace(o, due=max(o.release + 1, top + place[o.id])) for o in portfolio.orders
+        ),
+    )
+
+
 def greedy_starts(portfolio: Portfolio, budget_s: float | None) -> list[Plan]:
     """The dispatch plan, then one plan per rule of :data:`RULES`.
 
@@ -82,15 +95,7 @@ def greedy_starts(portfolio: Portfolio, budget_s: float | None) -> list[Plan]:
         if budget_s is not None and time.perf_counter() - clock > budget_s:
             break
         ranked = sorted(portfolio.orders, key=lambda o: key(o, work[o.id]))
-        place = {o.id: i for i, o in enumerate(ranked)}
-        top = 10 * portfolio.horizon.minutes
-        shadow = replace(
-            portfolio,
-            orders=tuple(
-                replace(o, due=max(o.release + 1, top + place[o.id])) for o in portfolio.orders
-            ),
-        )
-        plan = dispatch(shadow)
+        plan = dispatch(_placed_in(portfolio, ranked))
         for oc in plan.outcomes:
             if oc.status is OrderStatus.UNSCHEDULED and oc.order_id not in reasons:
                 reasons[oc.order_id] = oc.reason
@@ -169,16 +174,8 @@ def makespan_start(portfolio: Portfolio) -> Plan:
 
     tail = _tails(portfolio)
     ranked = sorted(portfolio.orders, key=lambda o: (-tail[o.id], o.id))
-    place = {o.id: i for i, o in enumerate(ranked)}
-    top = 10 * portfolio.horizon.minutes
-    shadow = replace(
-        portfolio,
-        orders=tuple(
-            replace(o, due=max(o.release + 1, top + place[o.id])) for o in portfolio.orders
-        ),
-    )
     base = dispatch(portfolio)
-    by_tail = dispatch(shadow)
+    by_tail = dispatch(_placed_in(portfolio, ranked))
     by_tail = replace(
         by_tail,
         outcomes=outcomes(portfolio, by_tail.operations, {}),
