@@ -254,3 +254,24 @@ def test_a_time_budget_cuts_plant_time_and_keeps_the_plan_valid() -> None:
     assert validate(p, plan) == []
     assert seen and max(seen) <= 5.0 * (1 - 0.15) / 2 + 1e-9  # two plants, one at a time
     assert any("time budget 5 s" in n for n in plan.notes)
+
+
+def test_lp_ranking_places_first_the_orders_the_lp_makes() -> None:
+    # One line, room for one of two 25-hour orders: dispatch (earliest due first) runs
+    # the cheap one; placed as the LP ranks them, the dear one runs.
+    from test_schedule import build
+
+    from ingenio.planning._optimise_run import _Job, _plan_plant, _start
+
+    cheap, dear = Order("A", "X", 1500.0, 0, 1600, 1.0), Order("B", "X", 1500.0, 0, 2880, 10.0)
+    p = build(orders=(cheap, dear))
+    assert dispatch(p).value == pytest.approx(cheap.value)
+    job = _Job("P1", p, PARAMS, None, dispatch_planner, ("B", "A"))
+    start = _start(job)
+    assert validate(p, start) == [] and start.value == pytest.approx(dear.value)
+    assert _plan_plant(job, lambda kind, value: None).value == pytest.approx(dear.value)
+    # no ranking, or one that changes nothing: dispatch's own plan
+    assert _start(replace(job, ranking=())).value == pytest.approx(cheap.value)
+    assert _start(replace(job, ranking=("A", "B"))).value == pytest.approx(cheap.value)
+    # the whole loop: the LP makes B, so the optimiser runs B
+    assert _fast(p).value == pytest.approx(dear.value)

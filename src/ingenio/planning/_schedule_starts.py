@@ -28,7 +28,7 @@ from ingenio.domain import (
 )
 from ingenio.planning.dispatch import dispatch
 
-__all__ = ["RULES", "greedy_starts", "makespan_start", "outcomes", "rank"]
+__all__ = ["RULES", "greedy_starts", "makespan_start", "outcomes", "placed_in", "rank"]
 
 _Key = Callable[[Order, float], tuple[float | int | str, ...]]
 
@@ -54,7 +54,7 @@ def rank(portfolio: Portfolio, plan: Plan) -> tuple[int, float]:
     return run, round(plan.value, 6)
 
 
-def _placed_in(portfolio: Portfolio, ranked: list[Order]) -> Portfolio:
+def placed_in(portfolio: Portfolio, ranked: list[Order]) -> Portfolio:
     """A copy whose due dates only encode the order ``ranked`` gives (dispatch places
     an order the same way whatever its due date, so it then places them in that order)."""
     place = {o.id: i for i, o in enumerate(ranked)}
@@ -95,7 +95,7 @@ def greedy_starts(portfolio: Portfolio, budget_s: float | None) -> list[Plan]:
         if budget_s is not None and time.perf_counter() - clock > budget_s:
             break
         ranked = sorted(portfolio.orders, key=lambda o: key(o, work[o.id]))
-        plan = dispatch(_placed_in(portfolio, ranked))
+        plan = dispatch(placed_in(portfolio, ranked))
         for oc in plan.outcomes:
             if oc.status is OrderStatus.UNSCHEDULED and oc.order_id not in reasons:
                 reasons[oc.order_id] = oc.reason
@@ -175,7 +175,7 @@ def makespan_start(portfolio: Portfolio) -> Plan:
     tail = _tails(portfolio)
     ranked = sorted(portfolio.orders, key=lambda o: (-tail[o.id], o.id))
     base = dispatch(portfolio)
-    by_tail = dispatch(_placed_in(portfolio, ranked))
+    by_tail = dispatch(placed_in(portfolio, ranked))
     by_tail = replace(
         by_tail,
         outcomes=outcomes(portfolio, by_tail.operations, {}),

@@ -165,6 +165,16 @@ def _used_grants(grants: Sequence[Grant], litres: float) -> tuple[Grant, ...]:
     return tuple(out)
 
 
+def _lp_ranking(portfolio: Portfolio, allocation: Allocation) -> tuple[str, ...]:
+    """Order ids, those the LP makes most of first, then by due date (none when the LP
+    did not solve: its shares are all zero then)."""
+    if allocation.status != "optimal":
+        return ()
+    share = allocation.order_shares
+    ranked = sorted(portfolio.orders, key=lambda o: (-round(share.get(o.id, 0.0), 3), o.due, o.id))
+    return tuple(o.id for o in ranked)
+
+
 def _time_share(left: float, jobs: int, workers: int, params: SolveParams) -> float:
     """Share of ``params.time_limit_s`` each of ``jobs`` plants gets so that, ``workers``
     at a time, they end within ``left`` seconds (at most 1, at least the floor)."""
@@ -354,7 +364,7 @@ def optimise(
                 f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
                 f"per plant instead of {params.time_limit_s:.1f} s"
             )
-    state.plans = runner.run(subs, {}, time_share=share)
+    state.plans = runner.run(subs, {}, time_share=share, ranking=_lp_ranking(portfolio, allocation))
     state.notes += runner.take_notes()
     state.merged = _merge(portfolio, state)
     if rounds > 1:
