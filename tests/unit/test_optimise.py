@@ -266,12 +266,16 @@ def test_lp_ranking_places_first_the_orders_the_lp_makes() -> None:
     cheap, dear = Order("A", "X", 1500.0, 0, 1600, 1.0), Order("B", "X", 1500.0, 0, 2880, 10.0)
     p = build(orders=(cheap, dear))
     assert dispatch(p).value == pytest.approx(cheap.value)
-    job = _Job("P1", p, PARAMS, None, dispatch_planner, ("B", "A"))
+    job = _Job("P1", p, PARAMS, None, dispatch_planner, (("B", "A"),))
     start = _start(job)
     assert validate(p, start) == [] and start.value == pytest.approx(dear.value)
     assert _plan_plant(job, lambda kind, value: None).value == pytest.approx(dear.value)
     # no ranking, or one that changes nothing: dispatch's own plan
-    assert _start(replace(job, ranking=())).value == pytest.approx(cheap.value)
-    assert _start(replace(job, ranking=("A", "B"))).value == pytest.approx(cheap.value)
+    assert _start(replace(job, rankings=())).value == pytest.approx(cheap.value)
+    assert _start(replace(job, rankings=(("A", "B"),))).value == pytest.approx(cheap.value)
+    # the best of several rankings
+    assert _start(replace(job, rankings=(("A", "B"), ("B", "A")))).value == pytest.approx(
+        dear.value
+    )
     # the whole loop: the LP makes B, so the optimiser runs B
     assert _fast(p).value == pytest.approx(dear.value)

@@ -227,3 +227,13 @@ def test_allocate_out_of_time_gives_the_weak_bound_and_says_so() -> None:
     assert a.bound >= dispatch(p).value
     assert a.order_shares and not any(a.order_shares.values())  # no LP targets
     assert "weak upper bound" in a.describe()
+
+
+def test_allocation_says_when_the_lp_finishes_each_order_it_makes() -> None:
+    p = build_portfolio()
+    a = allocate(p)
+    made = {oid for oid, share in a.order_shares.items() if share > 1e-6}
+    assert made and made <= set(a.order_finish)
+    for oid in made:
+        order = p.order(oid)
+        assert order.release < a.order_finish[oid] <= p.horizon.minutes

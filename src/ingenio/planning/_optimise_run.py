@@ -80,32 +80,33 @@ class _Job:
     params: SolveParams
     hint: Plan | None
     planner: PlantPlanner
-    ranking: tuple[str, ...] = ()
-    """Order ids in the order to place them in (the LP's choice), or empty."""
+    rankings: tuple[tuple[str, ...], ...] = ()
+    """Orders (ids) to place orders in, read off the LP; may be empty."""
 
 
 def _start(job: _Job) -> Plan:
-    """The plan a plant starts from without a hint: dispatch's, or the dispatch rule
-    with orders placed as ``job.ranking`` says, whichever ranks higher.
+    """The plan a plant starts from without a hint: the best (then the first) of
+    dispatch's and the dispatch rule with orders placed as each of ``job.rankings``.
 
     Placing first the orders the portfolio LP makes (LP-guided list scheduling) found
     2 % more value than the best of the other greedy rules on the demo plants, 5 % on
     the one-plant S portfolio.
     """
-    base = dispatch(job.portfolio)
-    if not job.ranking:
-        return base
+    best = dispatch(job.portfolio)
     by_id = {o.id: o for o in job.portfolio.orders}
-    ranked = [by_id[i] for i in job.ranking if i in by_id]
-    listed = set(job.ranking)
-    ranked += [o for o in job.portfolio.orders if o.id not in listed]
-    guided = dispatch(placed_in(job.portfolio, ranked))
-    guided = replace(
-        guided,
-        outcomes=outcomes(job.portfolio, guided.operations, {}),
-        notes=(*guided.notes, "dispatch rule with orders placed as the portfolio LP makes them"),
-    )
-    return guided if plan_key(job.portfolio, guided) > plan_key(job.portfolio, base) else base
+    for ranking in job.rankings:
+        ranked = [by_id[i] for i in ranking if i in by_id]
+        listed = set(ranking)
+        ranked += [o for o in job.portfolio.orders if o.id not in listed]
+        guided = dispatch(placed_in(job.portfolio, ranked))
+        guided = replace(
+            guided,
+            outcomes=outcomes(job.portfolio, guided.operations, {}),
+            notes=(*guided.notes, "dispatch rule with orders placed as the portfolio LP ranks"),
+        )
+        if plan_key(job.portfolio, guided) > plan_key(job.portfolio, best):
+            best = guided
+    return best
 
 
 def _plan_plant(job: _Job, report: Callable[[str, float], None]) -> Plan:
@@ -205,16 +206,16 @@ class PlantRunner:
         subs: Mapping[str, Portfolio],
         hints: Mapping[str, Plan],
         time_share: float = 1.0,
-        ranking: tuple[str, ...] = (),
+        rankings: tuple[tuple[str, ...], ...] = (),
     ) -> dict[str, Plan]:
         """Plan each sub-portfolio (plant id -> portfolio), hints by plant id, with
         ``time_share`` of the per-plant time limit; a plant without a hint also tries
-        placing its orders in the order of ``ranking`` (order ids)."""
+        placing its orders in each order of ``rankings`` (order ids)."""
         params = replace(self.params, time_limit_s=self.params.time_limit_s * time_share)
         jobs = []
         for pid, sub in sorted(subs.items(), key=lambda kv: (-len(kv[1].orders), kv[0])):
             mine = {o.id for o in sub.orders}
-            own = tuple(i for i in ranking if i in mine)
+            own = tuple(tuple(i for i in r if i in mine) for r in rankings)
             jobs.append(_Job(pid, sub, params, hints.get(pid), self.planner, own))
         self.done = {pid for pid in self.best if pid not in subs}
         self.total = len(self.done) + len(jobs)

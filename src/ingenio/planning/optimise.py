@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.domain import Order, OrderStatus, Plan, Portfolio
 from ingenio.planning._optimise_merge import TransferError, jit_transfers, merge, plan_key
 from ingenio.planning._optimise_mix import mix
 from ingenio.planning._optimise_run import (
@@ -165,14 +165,40 @@ def _used_grants(grants: Sequence[Grant], litres: float) -> tuple[Grant, ...]:
     return tuple(out)
 
 
-def _lp_ranking(portfolio: Portfolio, allocation: Allocation) -> tuple[str, ...]:
-    """Order ids, those the LP makes most of first, then by due date (none when the LP
-    did not solve: its shares are all zero then)."""
+def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[str, ...], ...]:
+    """Orders to place orders in, read off the LP (none when it did not solve).
+
+    The orders the LP makes most of first, then by due date or by when the LP finishes
+    them; or the orders it makes at least half of first, by due date or by when it
+    finishes them. Which one serves a plant best differs from plant to plant (on
+    generated one-plant portfolios each of them was the best on one seed), so a plant
+    tries them all (one dispatch run each) and starts from the best.
+    """
     if allocation.status != "optimal":
         return ()
-    share = allocation.order_shares
-    ranked = sorted(portfolio.orders, key=lambda o: (-round(share.get(o.id, 0.0), 3), o.due, o.id))
-    return tuple(o.id for o in ranked)
+    share, finish = allocation.order_shares, allocation.order_finish
+
+    def made(o: Order) -> float:
+        return -round(share.get(o.id, 0.0), 3)
+
+    def half(o: Order) -> int:
+        return 0 if share.get(o.id, 0.0) >= 0.5 else 1
+
+    def done(o: Order) -> float:
+        return finish.get(o.id, math.inf)
+
+    keys: list[Callable[[Order], tuple[float, float, str]]] = [
+        lambda o: (made(o), o.due, o.id),
+        lambda o: (made(o), done(o), o.id),
+        lambda o: (half(o), o.due, o.id),
+        lambda o: (half(o), done(o), o.id),
+    ]
+    out: list[tuple[str, ...]] = []
+    for key in keys:
+        ranked = tuple(o.id for o in sorted(portfolio.orders, key=key))
+        if ranked not in out:
+            out.append(ranked)
+    return tuple(out)
 
 
 def _time_share(left: float, jobs: int, workers: int, params: SolveParams) -> float:
@@ -364,7 +390,9 @@ def optimise(
                 f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
                 f"per plant instead of {params.time_limit_s:.1f} s"
             )
-    state.plans = runner.run(subs, {}, time_share=share, ranking=_lp_ranking(portfolio, allocation))
+    state.plans = runner.run(
+        subs, {}, time_share=share, rankings=_lp_rankings(portfolio, allocation)
+    )
     state.notes += runner.take_notes()
     state.merged = _merge(portfolio, state)
     if rounds > 1:

@@ -21,7 +21,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -83,6 +83,9 @@ class Allocation:
         Wall time of building and solving.
     coarse
         The LP was built with coarse buckets (a big portfolio; a looser bound).
+    order_finish
+        Per order id the LP makes: the minute its last step's work is done on
+        average (work-weighted end of the buckets it runs in): when the LP finishes it.
     """
 
     bound: float
@@ -94,6 +97,7 @@ class Allocation:
     status: str
     seconds: float
     coarse: bool = False
+    order_finish: Mapping[str, float] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line for plan notes: which LP, its status, the bound."""
@@ -214,6 +218,16 @@ def allocate(
     for oid, cols in m.tiers.items():
         shares[oid] = float(sum(x[c] for c, _ in cols))
         targets[m.windows[oid].plant_id] += float(sum(m.value[c] * x[c] for c, _ in cols))
+    finish: dict[str, float] = {}
+    for oid, window in m.windows.items():
+        last = (oid, len(window.steps) - 1)
+        if last not in m.work:
+            continue
+        work, buckets = m.work[last]
+        done = x[work]
+        if done.sum() > 1e-9:
+            ends = np.asarray(m.edges[window.plant_id], dtype=np.float64)[buckets + 1]
+            finish[oid] = float((done * ends).sum() / done.sum())
     fuel = {pid: float(x[cols[-1]]) for pid, cols in m.burned.items()}
     depot_grants = grants_from_solution(portfolio, m.grant_points, m.grants, x, fuel, share_spare)
     totals: dict[str, tuple[tuple[int, float], ...]] = {}
@@ -232,4 +246,5 @@ def allocate(
         status=str(status),
         seconds=time.perf_counter() - clock,
         coarse=m.coarse,
+        order_finish=finish,
     )
