@@ -118,3 +118,18 @@ def test_plan_robust_chooses_a_fuel_policy_then_plans(tmp_path: Path) -> None:
     assert "held-out" in result.output.lower() or "holdout" in result.output.lower()
     check = runner.invoke(app, ["check-plan", str(small), str(out / "plan.json")])
     assert check.exit_code == 0, check.output
+
+
+def test_plan_with_a_time_budget_cuts_plant_time_and_says_so(tmp_path: Path) -> None:
+    small = Path(__file__).parents[1] / "fixtures" / "small.yaml"
+    out = tmp_path / "out"
+    args = ["plan", str(small), "--out", str(out), "--no-save", "--time-limit", "30"]
+    result = runner.invoke(app, [*args, "--time-budget", "6"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["seconds"] < 30  # not 30 s per plant
+    assert any("time budget 6 s" in n for n in plan["notes"])
+    check = runner.invoke(app, ["check-plan", str(small), str(out / "plan.json")])
+    assert check.exit_code == 0, check.output
+    bad = runner.invoke(app, [*args, "--time-budget", "0"])
+    assert bad.exit_code != 0 and "--time-budget" in bad.output
