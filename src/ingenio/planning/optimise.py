@@ -4,7 +4,9 @@
    may draw, from when, and gives the upper bound.
 2. Each plant is cut out with its grant (:func:`ingenio.planning.restrict.plant_portfolio`)
    and planned on its own, in parallel processes (``spawn``/``forkserver``), by the
-   plant planner (CP-SAT :func:`ingenio.planning.schedule.schedule_plant` by default).
+   plant planner (CP-SAT :func:`ingenio.planning.schedule.schedule_plant` by default),
+   from the best of dispatch and the dispatch rule with orders placed as the LP ranks
+   them (:func:`_lp_rankings`).
 3. The plant plans are merged; depot fuel becomes transfers placed just in time from
    the grants (``_optimise_merge``).
 4. Feedback, once: depot fuel a plant did not use goes to the plants whose tank hit
