@@ -101,7 +101,7 @@ def run_child(args: argparse.Namespace) -> dict[str, object]:
     if args.planner == "bound":
         from ingenio.planning.portfolio import upper_bound
 
-        row["bound"] = round(upper_bound(portfolio, time_limit_s=args.time_limit), 2)
+        row["bound"] = round(upper_bound(portfolio, time_limit_s=args.bound_time_limit), 2)
         row["status"] = "bound"
         row["valid"] = ""
     else:
@@ -156,6 +156,8 @@ def spawn(name: str, planner: str, args: argparse.Namespace) -> dict[str, object
         str(args.seed),
         "--time-limit",
         str(args.time_limit),
+        "--bound-time-limit",
+        str(args.bound_time_limit),
         "--workers",
         str(args.workers),
     ]
@@ -259,6 +261,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=60.0, help="optimiser / LP limit, s")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--bound-time-limit", type=float, default=600.0, help="LP limit of the bound row, s"
+    )
     ap.add_argument(
         "--time-budget", type=float, default=None, help="optimiser: seconds for the whole plan"
     )
