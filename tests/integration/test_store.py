@@ -440,8 +440,12 @@ def test_mask_url(url: str, masked: str) -> None:
 
 
 def test_importing_settings_touches_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    def forbidden(app: str) -> str:
-        raise AssertionError("settings must not look up the data dir at import time")
+    looked: list[str] = []
 
-    monkeypatch.setattr(settings.platformdirs, "user_data_dir", forbidden)
+    def recorded(app: str) -> str:
+        looked.append(app)
+        return "/nowhere"
+
+    monkeypatch.setattr(settings.platformdirs, "user_data_dir", recorded)
     importlib.reload(settings)
+    assert looked == []  # the data dir is only looked up when a URL is resolved

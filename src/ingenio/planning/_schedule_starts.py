@@ -28,7 +28,15 @@ from ingenio.domain import (
 )
 from ingenio.planning.dispatch import dispatch
 
-__all__ = ["RULES", "greedy_starts", "makespan_start", "outcomes", "placed_in", "rank"]
+__all__ = [
+    "RULES",
+    "greedy_starts",
+    "makespan",
+    "makespan_start",
+    "outcomes",
+    "placed_in",
+    "rank",
+]
 
 _Key = Callable[[Order, float], tuple[float | int | str, ...]]
 
@@ -45,6 +53,11 @@ RULES: tuple[tuple[str, _Key], ...] = (
 )
 """Orders to place orders in, besides dispatch's own (due date, class, id).
 ``w`` is the order's minutes of work (setups included)."""
+
+
+def makespan(plan: Plan) -> int:
+    """Latest end of an operation of the plan (0 when it has none)."""
+    return max((op.end for op in plan.operations), default=0)
 
 
 def rank(portfolio: Portfolio, plan: Plan) -> tuple[int, float]:
@@ -170,8 +183,6 @@ def makespan_start(portfolio: Portfolio) -> Plan:
     chain of work that waits on it (the latest-finish-time rule of serial schedule
     generation for project scheduling).
     """
-    from ingenio.planning.schedule import makespan
-
     tail = _tails(portfolio)
     ranked = sorted(portfolio.orders, key=lambda o: (-tail[o.id], o.id))
     base = dispatch(portfolio)

@@ -38,11 +38,11 @@ from ingenio.planning._schedule_solve import (
     set_makespan_objective,
     set_value_objective,
 )
-from ingenio.planning._schedule_starts import greedy_starts, makespan_start, rank
+from ingenio.planning._schedule_starts import greedy_starts, makespan, makespan_start, rank
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.validate import validate
 
-__all__ = ["PlantResult", "SolveParams", "schedule_plant"]
+__all__ = ["PlantResult", "SolveParams", "makespan", "schedule_plant"]
 
 
 @dataclass(frozen=True)
@@ -156,11 +156,6 @@ def _interleaved(plan: Plan) -> frozenset[str]:
             out.add(line)
         last[line] = max(b, last.get(line, b))
     return frozenset(out)
-
-
-def makespan(plan: Plan) -> int:
-    """Latest end of an operation of the plan (0 when it has none)."""
-    return max((op.end for op in plan.operations), default=0)
 
 
 def schedule_plant(
