@@ -45,9 +45,8 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
-from ingenio.io.enterprise_report import write_enterprise_report
-from ingenio.io.plan_file import plan_from_document
-from ingenio.io.portfolio_file import parse_portfolio
+from ingenio.formats.plan_file import plan_from_document
+from ingenio.formats.portfolio import parse_portfolio
 from ingenio.operations.actuals import (
     DowntimeCause,
     DowntimeEvent,
@@ -56,6 +55,7 @@ from ingenio.operations.actuals import (
     ProductionRecord,
 )
 from ingenio.planning.validate import validate
+from ingenio.reports.enterprise import write_enterprise_report
 from ingenio.services.kpi import load_kpis
 from ingenio.services.planning import make_plan, save_versions
 from ingenio.services.replan import replan

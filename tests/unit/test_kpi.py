@@ -282,9 +282,9 @@ def test_adherence_planned_energy_and_value() -> None:
 
 
 def test_plan_report_charts_the_kpis_when_given() -> None:
-    from ingenio.io.report import render_report
     from ingenio.planning.dispatch import dispatch
     from ingenio.planning.summary import summarise
+    from ingenio.reports.plan import render_report
 
     p = portfolio()
     plan = dispatch(p)

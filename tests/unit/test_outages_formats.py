@@ -11,23 +11,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ingenio.domain import Block, DomainError, OutageWindow, Window
-from ingenio.io.outages import (
+from ingenio.energy.outage_import import apply_outages, import_outages, merge_max
+from ingenio.energy.rotation import RotationParams, rotation_plan
+from ingenio.formats.outages import (
     FORMATS,
     OutageMapping,
     ParseOptions,
-    RotationParams,
-    apply_outages,
     feed_document,
     hours_per_day,
-    import_outages,
-    merge_max,
     parse_mapping,
     parse_outages,
     read_outages,
-    rotation_plan,
 )
-from ingenio.io.outages.une import read_mw
-from ingenio.io.portfolio_file import load_portfolio
+from ingenio.formats.outages.une import read_mw
+from ingenio.formats.portfolio import load_portfolio
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 OUT = FIXTURES / "outages"

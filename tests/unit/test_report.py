@@ -35,10 +35,10 @@ from ingenio.domain import (
     Step,
     Window,
 )
-from ingenio.io.excel import sheet_names, write_plan_xlsx
-from ingenio.io.report import write_report
-from ingenio.io.write_atomic import atomic_write
+from ingenio.formats.atomic import atomic_write
 from ingenio.planning.summary import summarise, tank_levels
+from ingenio.reports.excel import sheet_names, write_plan_xlsx
+from ingenio.reports.plan import write_report
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
 LONG = "Fábrica de Envases: Latas/Tapas [Oeste] número"

@@ -168,7 +168,7 @@ def template_actuals(
     ] = "America/Havana",
 ) -> None:
     """Write an actuals template: a sheet per kind, with headers and an example row."""
-    from ingenio.io.actuals_sheet import write_template
+    from ingenio.formats.actuals.sheet import write_template
 
     def work() -> None:
         if fmt not in ("xlsx", "csv"):
@@ -198,7 +198,7 @@ def import_actuals(
     timezone: Timezone = None,
 ) -> None:
     """Import actuals from Excel or CSV; rows already stored are not added again."""
-    from ingenio.io.actuals_sheet import read_actuals
+    from ingenio.formats.actuals.sheet import read_actuals
 
     def work() -> None:
         if not file.exists():

@@ -87,7 +87,7 @@ def solve_portfolio(
     Parameters
     ----------
     portfolio : Portfolio
-        A one-plant portfolio from ``ingenio.io.benchmarks``.
+        A one-plant portfolio from ``ingenio.benchmarks``.
     fmt : str
         The format it came from (reported only).
     time_limit : float
@@ -149,7 +149,7 @@ def solve_instance(
     FileNotFoundError
         When there is no such file.
     """
-    from ingenio.io.benchmarks import BenchFormat, load_benchmark
+    from ingenio.benchmarks import BenchFormat, load_benchmark
 
     began = time.perf_counter()
     p = Path(path)

@@ -144,7 +144,7 @@ def steps(total: int) -> Iterator[Callable[..., None]]:
 
 
 def _load(path: Path) -> Portfolio:
-    from ingenio.io.portfolio_file import load_portfolio
+    from ingenio.formats.portfolio import load_portfolio
 
     if not path.exists():
         raise Failure(f"{path}: no such file")
@@ -236,7 +236,7 @@ def demo(
     if write_portfolio is not None:
 
         def write() -> None:
-            from ingenio.io.portfolio_file import dump_portfolio
+            from ingenio.formats.portfolio import dump_portfolio
 
             dump_portfolio(build_demo_portfolio(), write_portfolio)
             console.print(f"wrote the demo portfolio to {write_portfolio}")

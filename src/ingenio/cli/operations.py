@@ -114,8 +114,8 @@ def report_enterprise(
     portfolio: Portfolio = None,
 ) -> None:
     """The owner's report of an enterprise for a month: HTML (offline) and Excel."""
-    from ingenio.io.enterprise_report import write_enterprise_report
     from ingenio.operations.kpi import period_of
+    from ingenio.reports.enterprise import write_enterprise_report
     from ingenio.services.kpi import find_portfolio, load_kpis
 
     def work() -> None:
@@ -231,7 +231,7 @@ def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
     lines = [ln.id for ln in plant.lines]
     production = store.list_production(lines, since=h.origin, until=until)
     if production:
-        from ingenio.io.report import write_report
+        from ingenio.reports.plan import write_report
 
         kpis = compute_kpis(
             world, h.origin, until, "day", production=production,

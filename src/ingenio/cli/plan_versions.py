@@ -81,8 +81,8 @@ def load_stored_plan(store: Store, plan_id: int) -> tuple[PlanVersion, Portfolio
     DomainError
         If a stored document no longer reads (written by another Ingenio version).
     """
-    from ingenio.io.plan_file import plan_from_document
-    from ingenio.io.portfolio_file import parse_portfolio
+    from ingenio.formats.plan_file import plan_from_document
+    from ingenio.formats.portfolio import parse_portfolio
 
     version, document = store.load_plan(plan_id)
     pv, portfolio_doc = store.load_portfolio(version.portfolio_name, version.portfolio_version)

@@ -53,7 +53,7 @@ def _portfolio(arg: str) -> Portfolio:
         from ingenio.data.demo import build_demo_portfolio
 
         return build_demo_portfolio()
-    from ingenio.io.portfolio_file import load_portfolio
+    from ingenio.formats.portfolio import load_portfolio
 
     path = Path(arg)
     if not path.exists():
@@ -280,9 +280,9 @@ def scenarios(
 
     def work() -> None:
         from ingenio.cli.scenario_tables import risk_table, summary_table
-        from ingenio.io.write_atomic import atomic_write_text
+        from ingenio.formats.atomic import atomic_write_text
+        from ingenio.reports.scenarios import render_scenarios_report
         from ingenio.scenarios.montecarlo import run_samples
-        from ingenio.scenarios.report import render_scenarios_report
 
         p = _portfolio(portfolio)
         name, plan_with = _planner(planner)

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingenio.domain import Plan, Portfolio, Violation
-from ingenio.io.excel import write_plan_xlsx
-from ingenio.io.plan_file import plan_to_document, read_plan_json, write_plan_json
-from ingenio.io.portfolio_file import portfolio_to_document
-from ingenio.io.report import write_report
+from ingenio.formats.plan_file import plan_to_document, read_plan_json, write_plan_json
+from ingenio.formats.portfolio import portfolio_to_document
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
 from ingenio.planning.validate import validate
+from ingenio.reports.excel import write_plan_xlsx
+from ingenio.reports.plan import write_report
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
 Planner = Callable[[Portfolio], Plan]

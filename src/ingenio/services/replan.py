@@ -31,8 +31,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ingenio.domain import OrderStatus, Plan, Portfolio, PriorityClass, Window
-from ingenio.io.plan_file import plan_from_document, plan_to_document
-from ingenio.io.portfolio_file import parse_portfolio, portfolio_to_document
+from ingenio.formats.plan_file import plan_from_document, plan_to_document
+from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.operations.actuals import FuelDraw, ProductionRecord
 from ingenio.operations.replan import (
     GhostError,

@@ -1,0 +1,1 @@
+"""Reports: plans, enterprise KPIs and scenario runs rendered as HTML pages and workbooks."""

@@ -1,0 +1,255 @@
+"""The plan as an Excel workbook: Summary, one sheet per plant, Orders, Fuel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ingenio.domain import MINUTES_PER_HOUR, OrderStatus, Plan, Portfolio
+from ingenio.formats.atomic import atomic_write
+from ingenio.planning.summary import PlanSummary, tank_levels
+from ingenio.reports.plan_charts import local
+
+Cell = str | int | float | datetime | None
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+NUMBER_FORMAT = "#,##0.00"
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """Valid, unique Excel sheet names for ``names`` (in order), avoiding ``taken``.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Wanted names (plant names).
+    taken : iterable of str
+        Names already used in the workbook.
+
+    Returns
+    -------
+    list of str
+        Names without ``[]:*?/\\``, at most 31 characters, unique ignoring case.
+    """
+    used = {t.casefold() for t in taken}
+    out: list[str] = []
+    for name in names:
+        base = _BAD_SHEET_CHARS.sub("_", name).strip().strip("'") or "Plant"
+        candidate, n = base[:MAX_SHEET_NAME], 1
+        while candidate.casefold() in used:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def _table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    """Write a bold, frozen header row and the rows; set widths and date formats.
+
+    Returns the number of data rows written.
+    """
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top")
+    ws.freeze_panes = "A2"
+    widths = [len(h) for h in headers]
+    count = 0
+    for row in rows:
+        ws.append(list(row))
+        count += 1
+        for i, value in enumerate(row):
+            if isinstance(value, datetime):
+                ws.cell(row=count + 1, column=i + 1).number_format = DATE_FORMAT
+                widths[i] = max(widths[i], 16)
+            elif isinstance(value, float):
+                ws.cell(row=count + 1, column=i + 1).number_format = NUMBER_FORMAT
+                widths[i] = max(widths[i], min(14, len(f"{value:,.2f}")))
+            elif value is not None:
+                widths[i] = max(widths[i], min(60, len(str(value))))
+    for i, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = w + 2
+    if count:
+        ws.auto_filter.ref = ws.dimensions
+    return count
+
+
+def _summary_sheet(ws: Worksheet, portfolio: Portfolio, plan: Plan, s: PlanSummary) -> None:
+    heads = ["plant", "enterprise", f"value {s.currency}", f"possible {s.currency}", "orders",
+             "on time", "late", "unscheduled", "line h", "grid h", "off-grid line h",
+             "generator h", "fuel used L", "fuel received L", "lowest tank L", "lowest at",
+             "reserve L", "grid-off h", "binding"]  # fmt: skip
+    rows: list[list[Cell]] = [
+        [p.plant_name, p.enterprise, p.value, p.potential_value, p.orders, p.on_time, p.late,
+         p.unscheduled, p.line_hours, p.grid_hours, p.off_grid_line_hours, p.generator_hours,
+         p.fuel_used_l, p.fuel_received_l, p.lowest_tank_l,
+         None if p.lowest_tank_at is None else local(portfolio, p.lowest_tank_at),
+         p.reserve_l, p.grid_off_hours, "; ".join(p.binding)]
+        for p in s.plants
+    ]  # fmt: skip
+    rows.append(
+        ["total", "", s.total_value, s.total_potential_value, s.total_orders, s.total_on_time,
+         s.total_late, s.total_unscheduled, s.total_line_hours, s.total_grid_hours,
+         s.total_line_hours - s.total_grid_hours, s.total_generator_hours, s.total_fuel_used_l,
+         s.total_fuel_received_l, None, None, None, s.total_grid_off_hours, ""]
+    )  # fmt: skip
+    _table(ws, heads, rows)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    h = portfolio.horizon
+    ws.append([])
+    for key, value in (
+        ("portfolio", portfolio.name),
+        ("planner", plan.planner),
+        ("status", plan.status),
+        ("horizon", f"{local(portfolio, 0):%Y-%m-%d %H:%M} + {h.days} days ({h.timezone})"),
+        ("solve seconds", round(plan.seconds, 2)),
+    ):
+        ws.append([key, value])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([])
+    ws.append(["binding"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    for note in s.binding or ("neither power nor fuel binds",):
+        ws.append(["", note])
+
+
+def _plant_rows(portfolio: Portfolio, plan: Plan, plant_id: str) -> list[list[Cell]]:
+    plant = portfolio.plant(plant_id)
+    rows: list[list[Cell]] = []
+    for op in sorted(plan.operations, key=lambda o: (o.line_id, o.start, o.order_id)):
+        if not plant.has_line(op.line_id) or not portfolio.has("order", op.order_id):
+            continue
+        order = portfolio.order(op.order_id)
+        product = portfolio.product(order.product_id)
+        step = product.routing[op.step].name if op.step < len(product.routing) else ""
+        rows.append(
+            [plant.line(op.line_id).name, order.id, product.name, op.step + 1, step,
+             local(portfolio, op.start), local(portfolio, op.end),
+             (op.end - op.start) / MINUTES_PER_HOUR, op.quantity, str(op.source),
+             order.priority.value]
+        )  # fmt: skip
+    return rows
+
+
+def _order_rows(portfolio: Portfolio, plan: Plan) -> list[list[Cell]]:
+    outcomes = {o.order_id: o for o in plan.outcomes}
+    rows: list[list[Cell]] = []
+    for order in portfolio.orders:
+        out = outcomes.get(order.id)
+        status = out.status if out else OrderStatus.UNSCHEDULED
+        done = out.completion if out else None
+        rows.append(
+            [order.id, portfolio.product(order.product_id).name,
+             portfolio.product_plant(order.product_id).name, order.priority.value,
+             order.quantity, local(portfolio, order.release), local(portfolio, order.due),
+             status.value, None if done is None else local(portfolio, done),
+             (out.lateness_minutes if out else 0) / MINUTES_PER_HOUR,
+             out.value if out else 0.0, order.value, out.reason if out else "no outcome"]
+        )  # fmt: skip
+    return rows
+
+
+def _fuel_rows(portfolio: Portfolio, plan: Plan) -> list[list[Cell]]:
+    """Transfers, deliveries, generator runs and tank levels, one long table."""
+    names = {p.id: p.name for p in portfolio.plants} | {d.id: d.name for d in portfolio.depots}
+    rows: list[list[Cell]] = []
+    for t in sorted(plan.fuel_transfers, key=lambda t: (t.at, t.plant_id)):
+        rows.append(["transfer", names.get(t.plant_id, t.plant_id),
+                     names.get(t.depot_id, t.depot_id), None,
+                     local(portfolio, t.at), None, t.litres, None, None])  # fmt: skip
+    for d in sorted(portfolio.deliveries, key=lambda d: (d.expected, d.id)):
+        at_plant = portfolio.has("plant", d.destination)
+        rows.append(["delivery", names[d.destination] if at_plant else None,
+                     None if at_plant else names.get(d.destination, d.destination), d.id,
+                     local(portfolio, d.expected), None, d.litres, None, None])  # fmt: skip
+    for r in sorted(plan.generator_runs, key=lambda r: (r.start, r.generator_id)):
+        if not portfolio.has("generator", r.generator_id):
+            continue
+        gen = portfolio.generator(r.generator_id)
+        rows.append(["generator run", names[gen.plant_id], None, gen.name,
+                     local(portfolio, r.start), local(portfolio, r.end),
+                     gen.litres(r.output_kw, r.end - r.start), r.output_kw, None])  # fmt: skip
+    for plant in portfolio.plants:
+        for minute, level in tank_levels(portfolio, plan, plant.id):
+            rows.append(["tank level", plant.name, None, None, local(portfolio, minute), None,
+                         None, None, round(level, 3)])  # fmt: skip
+    return rows
+
+
+FUEL_HEADERS = ("kind", "plant", "depot", "generator / delivery", "start", "end", "litres",
+                "output kW", "tank level L")  # fmt: skip
+PLANT_HEADERS = ("line", "order", "product", "step", "step name", "start", "end", "hours",
+                 "quantity", "source", "priority")  # fmt: skip
+ORDER_HEADERS = ("order", "product", "plant", "priority", "quantity", "release", "due",
+                 "status", "completion", "lateness h", "value", "full value", "reason")  # fmt: skip
+
+
+def build_workbook(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Workbook:
+    """The plan workbook (see :func:`write_plan_xlsx`), in memory.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan is for.
+    plan : Plan
+        The plan.
+    summary : PlanSummary
+        ``summarise(portfolio, plan)``.
+
+    Returns
+    -------
+    openpyxl.Workbook
+        Sheets: Summary, one per plant, Orders, Fuel.
+    """
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Summary"
+    _summary_sheet(ws, portfolio, plan, summary)
+    titles = sheet_names((p.name for p in portfolio.plants), taken=("Summary", "Orders", "Fuel"))
+    for plant, title in zip(portfolio.plants, titles, strict=True):
+        _table(wb.create_sheet(title), PLANT_HEADERS, _plant_rows(portfolio, plan, plant.id))
+    _table(wb.create_sheet("Orders"), ORDER_HEADERS, _order_rows(portfolio, plan))
+    _table(wb.create_sheet("Fuel"), FUEL_HEADERS, _fuel_rows(portfolio, plan))
+    return wb
+
+
+def write_plan_xlsx(portfolio: Portfolio, plan: Plan, summary: PlanSummary, path: Path) -> Path:
+    """Write the plan as an Excel workbook.
+
+    Sheets: "Summary" (per plant and total, then the portfolio and binding notes);
+    one per plant with its operations (line, order, product, step, local start and
+    end as Excel datetimes, quantity, power source); "Orders" (every order with its
+    status, completion, lateness, value and reason); "Fuel" (transfers, deliveries,
+    generator runs with litres burned, and each plant's tank level series). Header
+    rows are bold and frozen.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan is for.
+    plan : Plan
+        The plan.
+    summary : PlanSummary
+        ``summarise(portfolio, plan)``.
+    path : Path
+        Where to write; replaced atomically (temporary file + rename).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    wb = build_workbook(portfolio, plan, summary)
+    return atomic_write(path, lambda tmp: wb.save(tmp))
