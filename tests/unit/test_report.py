@@ -35,10 +35,10 @@ from ingenio.domain import (
     Step,
     Window,
 )
-from ingenio.formats.atomic import atomic_write
+from ingenio.formats.atomic import atomic_write, atomic_write_bytes, atomic_write_text
 from ingenio.planning.summary import summarise, tank_levels
-from ingenio.reports.excel import sheet_names, write_plan_xlsx
-from ingenio.reports.plan import write_report
+from ingenio.reports.excel import render_plan_xlsx, sheet_names
+from ingenio.reports.plan import render_plan_report
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
 LONG = "Fábrica de Envases: Latas/Tapas [Oeste] número"
@@ -112,8 +112,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("report")
     pf, pl = portfolio(), plan()
     summary = summarise(pf, pl)
-    html = write_report(pf, pl, summary, out / "report.html")
-    xlsx = write_plan_xlsx(pf, pl, summary, out / "sub" / "plan.xlsx")
+    html = atomic_write_text(out / "report.html", render_plan_report(pf, pl, summary))
+    xlsx = atomic_write_bytes(out / "sub" / "plan.xlsx", render_plan_xlsx(pf, pl, summary))
     return html, xlsx
 
 

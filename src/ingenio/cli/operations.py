@@ -114,8 +114,10 @@ def report_enterprise(
     portfolio: Portfolio = None,
 ) -> None:
     """The owner's report of an enterprise for a month: HTML (offline) and Excel."""
+    from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
     from ingenio.operations.kpi import period_of
-    from ingenio.reports.enterprise import write_enterprise_report
+    from ingenio.reports.enterprise import render_enterprise_report
+    from ingenio.reports.excel import render_enterprise_xlsx
     from ingenio.services.kpi import find_portfolio, load_kpis
 
     def work() -> None:
@@ -134,10 +136,10 @@ def report_enterprise(
         plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
         meta = (f"{period} ({p.horizon.timezone}) · portfolio {got.portfolio_version.name} "
                 f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
-        html, xlsx = write_enterprise_report(
-            got.report, out, f"enterprise-{enterprise}-{period}", f"{name} — {period}", meta,
-            p.currency, p.horizon.timezone,
-        )  # fmt: skip
+        stem, zone = f"enterprise-{enterprise}-{period}", p.horizon.timezone
+        page = render_enterprise_report(got.report, f"{name} — {period}", meta, p.currency, zone)
+        html = atomic_write_text(out / f"{stem}.html", page)
+        xlsx = atomic_write_bytes(out / f"{stem}.xlsx", render_enterprise_xlsx(got.report, zone))
         console.print(f"wrote {html} and {xlsx}")
 
     guarded(ctx, work)
@@ -231,7 +233,8 @@ def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
     lines = [ln.id for ln in plant.lines]
     production = store.list_production(lines, since=h.origin, until=until)
     if production:
-        from ingenio.reports.plan import write_report
+        from ingenio.formats.atomic import atomic_write_text
+        from ingenio.reports.plan import render_plan_report
 
         kpis = compute_kpis(
             world, h.origin, until, "day", production=production,
@@ -242,7 +245,8 @@ def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
                                              until=until),
             plan=result.previous_plan, plant_id=plant.id,
         )  # fmt: skip
-        write_report(world, plan, outcome.summary, files.report_html, kpis=kpis)
+        page = render_plan_report(world, plan, outcome.summary, kpis=kpis)
+        atomic_write_text(files.report_html, page)
     console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
 
 

@@ -24,7 +24,6 @@ CAUSE_COLOURS = {
 OEE_COLOUR = "#2ca02c"
 PERFORMANCE_COLOUR = "#bcbd22"
 QUALITY_COLOUR = "#17becf"
-CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def time_split(t: Tally) -> dict[str, float]:
@@ -129,9 +128,3 @@ def downtime_figure(rows: list[KpiRow], title: str) -> go.Figure:
             )  # fmt: skip
     fig.update_layout(barmode="stack", title=title, yaxis={"title": "hours"}, height=360)
     return fig
-
-
-def div(fig: go.Figure, div_id: str) -> str:
-    """The figure as an HTML ``div`` that uses the page's one copy of plotly.js."""
-    out: str = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=CONFIG)
-    return out

@@ -1,11 +1,19 @@
-"""The plan as an Excel workbook: Summary, one sheet per plant, Orders, Fuel."""
+"""Excel workbooks, rendered to bytes: the plan's and an enterprise's KPIs.
+
+The plan workbook has a Summary, one sheet per plant, Orders and Fuel; the
+enterprise workbook the figures of :mod:`ingenio.reports.enterprise` as tables.
+Every table has the same style (:func:`sheet_table`): a bold frozen header,
+column widths, date and number formats, a filter. The caller writes the bytes
+(``formats.atomic.atomic_write_bytes``).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import Path
+from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -13,9 +21,20 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ingenio.domain import MINUTES_PER_HOUR, OrderStatus, Plan, Portfolio
-from ingenio.formats.atomic import atomic_write
+from ingenio.operations.kpi import LOSS_CAUSES, KpiReport, Tally
 from ingenio.planning.summary import PlanSummary, tank_levels
+from ingenio.reports.enterprise import late_reason, scope_rows
 from ingenio.reports.plan_charts import local
+
+__all__ = [
+    "build_enterprise_workbook",
+    "build_plan_workbook",
+    "render_enterprise_xlsx",
+    "render_plan_xlsx",
+    "sheet_names",
+    "sheet_table",
+    "workbook_bytes",
+]
 
 Cell = str | int | float | datetime | None
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -53,7 +72,7 @@ def sheet_names(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
     return out
 
 
-def _table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+def sheet_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
     """Write a bold, frozen header row and the rows; set widths and date formats.
 
     Returns the number of data rows written.
@@ -103,7 +122,7 @@ def _summary_sheet(ws: Worksheet, portfolio: Portfolio, plan: Plan, s: PlanSumma
          s.total_line_hours - s.total_grid_hours, s.total_generator_hours, s.total_fuel_used_l,
          s.total_fuel_received_l, None, None, None, s.total_grid_off_hours, ""]
     )  # fmt: skip
-    _table(ws, heads, rows)
+    sheet_table(ws, heads, rows)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     h = portfolio.horizon
@@ -195,8 +214,8 @@ ORDER_HEADERS = ("order", "product", "plant", "priority", "quantity", "release",
                  "status", "completion", "lateness h", "value", "full value", "reason")  # fmt: skip
 
 
-def build_workbook(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Workbook:
-    """The plan workbook (see :func:`write_plan_xlsx`), in memory.
+def build_plan_workbook(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Workbook:
+    """The plan workbook (see :func:`render_plan_xlsx`), in memory.
 
     Parameters
     ----------
@@ -219,14 +238,14 @@ def build_workbook(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Wo
     _summary_sheet(ws, portfolio, plan, summary)
     titles = sheet_names((p.name for p in portfolio.plants), taken=("Summary", "Orders", "Fuel"))
     for plant, title in zip(portfolio.plants, titles, strict=True):
-        _table(wb.create_sheet(title), PLANT_HEADERS, _plant_rows(portfolio, plan, plant.id))
-    _table(wb.create_sheet("Orders"), ORDER_HEADERS, _order_rows(portfolio, plan))
-    _table(wb.create_sheet("Fuel"), FUEL_HEADERS, _fuel_rows(portfolio, plan))
+        sheet_table(wb.create_sheet(title), PLANT_HEADERS, _plant_rows(portfolio, plan, plant.id))
+    sheet_table(wb.create_sheet("Orders"), ORDER_HEADERS, _order_rows(portfolio, plan))
+    sheet_table(wb.create_sheet("Fuel"), FUEL_HEADERS, _fuel_rows(portfolio, plan))
     return wb
 
 
-def write_plan_xlsx(portfolio: Portfolio, plan: Plan, summary: PlanSummary, path: Path) -> Path:
-    """Write the plan as an Excel workbook.
+def render_plan_xlsx(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> bytes:
+    """The plan as an Excel workbook (the bytes of an ``.xlsx`` file).
 
     Sheets: "Summary" (per plant and total, then the portfolio and binding notes);
     one per plant with its operations (line, order, product, step, local start and
@@ -243,13 +262,114 @@ def write_plan_xlsx(portfolio: Portfolio, plan: Plan, summary: PlanSummary, path
         The plan.
     summary : PlanSummary
         ``summarise(portfolio, plan)``.
-    path : Path
-        Where to write; replaced atomically (temporary file + rename).
 
     Returns
     -------
-    Path
-        ``path``.
+    bytes
+        The workbook file.
     """
-    wb = build_workbook(portfolio, plan, summary)
-    return atomic_write(path, lambda tmp: wb.save(tmp))
+    return workbook_bytes(build_plan_workbook(portfolio, plan, summary))
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The ``.xlsx`` file of ``wb``."""
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _tally_cells(t: Tally) -> list[Cell]:
+    return [t.oee, t.availability, t.performance, t.quality, t.shift_h, t.stop_h, t.planned_h,
+            t.run_h, *t.losses_h.values(), t.ideal_h, t.good, t.scrap, t.planned_qty,
+            t.adherence, t.value, t.planned_value, t.kwh, t.planned_kwh, t.litres,
+            t.kwh_per_unit, t.litres_per_unit, t.orders_due, t.on_time_share]  # fmt: skip
+
+
+TALLY_HEADS = ["OEE", "availability", "performance", "quality", "shift h", "planned stop h",
+               "planned h", "run h", *(f"{c} h" for c in LOSS_CAUSES), "ideal h", "good",
+               "scrap", "planned qty", "adherence", "value", "planned value", "kWh",
+               "planned kWh", "litres", "kWh/unit", "L/unit", "orders due",
+               "on-time share"]  # fmt: skip
+
+
+def build_enterprise_workbook(report: KpiReport, zone: str) -> Workbook:
+    """The enterprise KPIs as a workbook (see :func:`render_enterprise_xlsx`), in memory.
+
+    Sheets: Summary (plants and enterprise), Buckets, Lines, Products, Downtime, Orders.
+    """
+    z = ZoneInfo(zone)
+
+    def wall(d: datetime) -> datetime:
+        return d.astimezone(z).replace(tzinfo=None)
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Summary"
+    sheet_table(
+        ws,
+        ["level", "id", "name", *TALLY_HEADS],
+        [[r.level, r.key, r.name, *_tally_cells(r.tally)] for r in scope_rows(report)],
+    )
+    rows = [r for r in report.rows if r.level != "line" and r.bucket is not None]
+    sheet_table(
+        wb.create_sheet("Buckets"),
+        ["level", "id", "name", report.by, *TALLY_HEADS],
+        [
+            [r.level, r.key, r.name, r.bucket.label if r.bucket else "", *_tally_cells(r.tally)]
+            for r in rows
+        ],
+    )
+    sheet_table(
+        wb.create_sheet("Lines"),
+        ["id", "name", *TALLY_HEADS],
+        [[r.key, r.name, *_tally_cells(r.tally)] for r in report.level("line", True)],
+    )
+    sheet_table(
+        wb.create_sheet("Products"),
+        ["plant", "product", "name", "finished units", "kWh", "kWh/unit", "litres", "L/unit"],
+        [
+            [
+                p.plant_id,
+                p.product_id,
+                p.name,
+                p.good,
+                p.kwh,
+                p.kwh_per_unit,
+                p.litres,
+                p.litres_per_unit,
+            ]
+            for p in report.products
+        ],
+    )
+    sheet_table(
+        wb.create_sheet("Downtime"),
+        ["line", "plant", "cause", "start", "end", "hours in period", "note"],
+        [
+            [d.line_id, d.plant_id, d.cause.value, wall(d.start), wall(d.end), d.hours, d.note]
+            for d in report.downtime
+        ],
+    )
+    sheet_table(wb.create_sheet("Orders"),
+                ["order", "product", "plant", "quantity", "due", "planned in period",
+                 "made in period", "made to date", "completed", "status", "value",
+                 "plan status", "why"],
+                [[o.order_id, o.product_id, o.plant_id, o.quantity, wall(o.due), o.planned_qty,
+                  o.made_qty, o.made_to_date, None if o.completed is None else wall(o.completed),
+                  o.status, o.value, o.planned_status,
+                  late_reason(o, report) if o.status in ("late", "overdue") else ""]
+                 for o in report.orders])  # fmt: skip
+    return wb
+
+
+def render_enterprise_xlsx(report: KpiReport, zone: str) -> bytes:
+    """The enterprise KPIs as an Excel workbook (the bytes of an ``.xlsx`` file).
+
+    Parameters
+    ----------
+    report
+        The KPIs of the enterprise over the period.
+    zone
+        The time zone to show times in (written as local times without a zone).
+    """
+    return workbook_bytes(build_enterprise_workbook(report, zone))

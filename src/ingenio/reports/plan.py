@@ -1,55 +1,21 @@
 """One self-contained HTML report of a plan: totals, per-plant table, binding notes, charts.
 
-The file works offline: plotly.js is inlined once in the page head and every
-figure refers to it.
+The page works offline: plotly.js is inlined once in the page head and every
+figure refers to it (:func:`ingenio.reports.html.page`).
 """
 
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-import plotly.offline
 
 from ingenio.domain import MINUTES_PER_HOUR, OrderStatus, Plan, Portfolio
-from ingenio.formats.atomic import atomic_write_text
+from ingenio.operations.kpi import KpiReport
 from ingenio.planning.summary import PlanSummary, PlantSummary
+from ingenio.reports.enterprise import kpi_section
+from ingenio.reports.html import cells, figure_div, num, page
 from ingenio.reports.plan_charts import local, plant_figure
 
-if TYPE_CHECKING:
-    from ingenio.operations.kpi import KpiReport
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem;
-       color: #222; }
-h1 { margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-.meta { color: #555; margin-bottom: 1rem; }
-.kpi { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
-.kpi div { background: #f4f6f8; border-radius: 6px; padding: .6rem 1rem; }
-.kpi b { display: block; font-size: 1.4rem; }
-table { border-collapse: collapse; font-size: .88rem; margin: .5rem 0 1rem; }
-th, td { padding: .25rem .6rem; border-bottom: 1px solid #e3e3e3; text-align: right; }
-th { background: #f4f6f8; position: sticky; top: 0; }
-td.t, th.t { text-align: left; }
-tr.total td { font-weight: bold; border-top: 2px solid #999; }
-ul.binding li { margin: .2rem 0; }
-.late { color: #b35c00; } .unscheduled { color: #b00020; }
-.scroll { max-height: 36rem; overflow: auto; }
-td { white-space: nowrap; } td.t { white-space: normal; }
-nav a { margin-right: .8rem; }
-"""
-
-
-def _num(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}"
-
-
-def _cells(values: list[str], text_cols: int = 1) -> str:
-    return "".join(
-        f'<td class="t">{v}</td>' if i < text_cols else f"<td>{v}</td>"
-        for i, v in enumerate(values)
-    )
+__all__ = ["render_plan_report"]
 
 
 def _header(portfolio: Portfolio, plan: Plan, summary: PlanSummary, title: str) -> str:
@@ -89,18 +55,18 @@ def _plant_row(s: PlantSummary, portfolio: Portfolio) -> list[str]:
     return [
         f'<a href="#plant-{escape(s.plant_id)}">{escape(s.plant_name)}</a>',
         escape(s.enterprise),
-        _num(s.value),
+        num(s.value),
         str(s.on_time),
         str(s.late),
         str(s.unscheduled),
-        _num(s.line_hours, 1),
-        _num(s.grid_hours, 1),
-        _num(s.generator_hours, 1),
-        _num(s.fuel_used_l),
-        _num(s.fuel_received_l),
+        num(s.line_hours, 1),
+        num(s.grid_hours, 1),
+        num(s.generator_hours, 1),
+        num(s.fuel_used_l),
+        num(s.fuel_received_l),
         low,
-        _num(s.reserve_l),
-        _num(s.grid_off_hours, 1),
+        num(s.reserve_l),
+        num(s.grid_off_hours, 1),
     ]
 
 
@@ -110,15 +76,15 @@ def _summary_table(portfolio: Portfolio, summary: PlanSummary) -> str:
              "reserve L", "grid-off h"]  # fmt: skip
     head = "".join(f'<th class="t">{escape(h)}</th>' if i < 2 else f"<th>{escape(h)}</th>"
                    for i, h in enumerate(heads))  # fmt: skip
-    rows = "".join(f"<tr>{_cells(_plant_row(s, portfolio), 2)}</tr>" for s in summary.plants)
+    rows = "".join(f"<tr>{cells(_plant_row(s, portfolio), 2)}</tr>" for s in summary.plants)
     total = [
-        "total", "", _num(summary.total_value), str(summary.total_on_time),
+        "total", "", num(summary.total_value), str(summary.total_on_time),
         str(summary.total_late), str(summary.total_unscheduled),
-        _num(summary.total_line_hours, 1), _num(summary.total_grid_hours, 1),
-        _num(summary.total_generator_hours, 1), _num(summary.total_fuel_used_l),
-        _num(summary.total_fuel_received_l), "", "", _num(summary.total_grid_off_hours, 1),
+        num(summary.total_line_hours, 1), num(summary.total_grid_hours, 1),
+        num(summary.total_generator_hours, 1), num(summary.total_fuel_used_l),
+        num(summary.total_fuel_received_l), "", "", num(summary.total_grid_off_hours, 1),
     ]  # fmt: skip
-    rows += f'<tr class="total">{_cells(total, 2)}</tr>'
+    rows += f'<tr class="total">{cells(total, 2)}</tr>'
     return f"<h2>Plants</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -131,8 +97,8 @@ def _depot_table(portfolio: Portfolio, summary: PlanSummary) -> str:
     rows = ""
     for d in summary.depots:
         empty = "–" if d.empty_from is None else f"{local(portfolio, d.empty_from):%d %b %H:%M}"
-        rows += "<tr>" + _cells([escape(d.name), _num(d.stock_l), _num(d.received_l),
-                                 _num(d.shipped_l), _num(d.lowest_l), empty]) + "</tr>"  # fmt: skip
+        rows += "<tr>" + cells([escape(d.name), num(d.stock_l), num(d.received_l),
+                                 num(d.shipped_l), num(d.lowest_l), empty]) + "</tr>"  # fmt: skip
     return f"<h3>Depots</h3><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -160,10 +126,10 @@ def _missed_orders(portfolio: Portfolio, plan: Plan) -> str:
         order = portfolio.order(out.order_id)
         plant = portfolio.product_plant(order.product_id)
         done = "–" if out.completion is None else f"{local(portfolio, out.completion):%d %b %H:%M}"
-        cells = [escape(order.id), escape(portfolio.product(order.product_id).name),
+        texts = [escape(order.id), escape(portfolio.product(order.product_id).name),
                  escape(plant.name), escape(order.priority.value)]  # fmt: skip
         rows += (
-            f'<tr class="{escape(out.status.value)}">{_cells(cells, 4)}'
+            f'<tr class="{escape(out.status.value)}">{cells(texts, 4)}'
             f"<td>{order.quantity:,.4g}</td><td>{local(portfolio, order.due):%d %b %H:%M}</td>"
             f'<td class="t">{escape(out.status.value)}</td><td>{done}</td>'
             f"<td>{out.lateness_minutes / MINUTES_PER_HOUR:,.1f}</td><td>{out.value:,.0f}</td>"
@@ -178,13 +144,7 @@ def _missed_orders(portfolio: Portfolio, plan: Plan) -> str:
 
 def _plant_section(portfolio: Portfolio, plan: Plan, s: PlantSummary) -> str:
     notes = "".join(f"<li>{escape(b)}</li>" for b in s.binding)
-    fig = plant_figure(portfolio, plan, s.plant_id)
-    div = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"fig-{s.plant_id}",
-        config={"displaylogo": False, "responsive": True},
-    )
+    div = figure_div(plant_figure(portfolio, plan, s.plant_id), f"fig-{s.plant_id}")
     return (
         f'<h2 id="plant-{escape(s.plant_id)}">{escape(s.plant_name)} '
         f'<small style="color:#666">({escape(s.enterprise)})</small></h2>'
@@ -192,14 +152,20 @@ def _plant_section(portfolio: Portfolio, plan: Plan, s: PlantSummary) -> str:
     )
 
 
-def render_report(
+def render_plan_report(
     portfolio: Portfolio,
     plan: Plan,
     summary: PlanSummary,
     title: str | None = None,
     kpis: KpiReport | None = None,
 ) -> str:
-    """The report as one HTML document (see :func:`write_report`).
+    """A self-contained, offline HTML report of a plan.
+
+    The page has a header with the portfolio, planner, value and order counts; a
+    table per plant; the binding notes; the late and unscheduled orders with their
+    reasons; and per plant a Gantt chart of its lines over grid-off bands and shift
+    gaps, its tank level with the reserve and fuel arrivals, and its load against
+    the available power. The caller writes it (``formats.atomic.atomic_write_text``).
 
     Parameters
     ----------
@@ -229,53 +195,7 @@ def render_report(
         *(_plant_section(portfolio, plan, s) for s in summary.plants),
         _missed_orders(portfolio, plan),
     ]
-    if kpis is not None:  # hook: the KPI section lives with the enterprise report
-        from ingenio.reports.enterprise import kpi_section
-
+    if kpis is not None:  # the KPI section is the enterprise report's
         body.append('<h1 id="actuals">What really happened</h1>')
         body.append(kpi_section(kpis, portfolio.currency, portfolio.horizon.timezone))
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style>"
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>'
-        f"</head><body>{''.join(body)}</body></html>\n"
-    )
-
-
-def write_report(
-    portfolio: Portfolio,
-    plan: Plan,
-    summary: PlanSummary,
-    path: Path,
-    title: str | None = None,
-    kpis: KpiReport | None = None,
-) -> Path:
-    """Write a self-contained, offline HTML report of a plan.
-
-    The page has a header with the portfolio, planner, value and order counts; a
-    table per plant; the binding notes; the late and unscheduled orders with their
-    reasons; and per plant a Gantt chart of its lines over grid-off bands and shift
-    gaps, its tank level with the reserve and fuel arrivals, and its load against
-    the available power.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-        The portfolio the plan is for.
-    plan : Plan
-        The plan.
-    summary : PlanSummary
-        ``summarise(portfolio, plan)``.
-    path : Path
-        Where to write; replaced atomically (temporary file + rename).
-    title : str, optional
-        Page title; defaults to ``"<portfolio> — plan by <planner>"``.
-    kpis : KpiReport, optional
-        KPIs of the actuals, charted in a section of their own (see :func:`render_report`).
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    return atomic_write_text(path, render_report(portfolio, plan, summary, title, kpis))
+    return page(title, "".join(body))

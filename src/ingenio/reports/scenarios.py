@@ -1,7 +1,7 @@
 """One self-contained HTML page of a Monte Carlo run: figures, tables, failures.
 
 The page works offline: plotly.js is inlined once in the head and every figure
-refers to it (as in :mod:`ingenio.reports.plan`). Pure: returns the page as text;
+refers to it (:func:`ingenio.reports.html.page`). Pure: returns the page as text;
 the caller writes it.
 """
 
@@ -11,9 +11,9 @@ from datetime import datetime
 from html import escape
 
 import plotly.graph_objects as go
-import plotly.offline
 
 from ingenio.domain import Portfolio
+from ingenio.reports.html import figure_div, page
 from ingenio.scenarios.montecarlo import MonteCarloResult
 
 __all__ = ["TOP_ORDERS", "render_scenarios_report"]
@@ -21,34 +21,11 @@ __all__ = ["TOP_ORDERS", "render_scenarios_report"]
 TOP_ORDERS = 30
 """Orders shown in the late-probability chart (the most at risk)."""
 
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem;
-       color: #222; }
-h1 { margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
-.meta { color: #555; margin-bottom: 1rem; } p.note { color: #555; max-width: 60rem; }
-.kpi { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }
-.kpi div { background: #f4f6f8; border-radius: 6px; padding: .6rem 1rem; }
-.kpi b { display: block; font-size: 1.4rem; }
-table { border-collapse: collapse; font-size: .88rem; margin: .5rem 0 1rem; }
-th, td { padding: .25rem .6rem; border-bottom: 1px solid #e3e3e3; text-align: right; }
-th { background: #f4f6f8; } td.t, th.t { text-align: left; }
-.bad { color: #b00020; }
-"""
 _LINES = (("P10", 10, "#b00020"), ("P50", 50, "#222222"), ("P90", 90, "#1f77b4"))
 
 
 def _local(portfolio: Portfolio, minute: float) -> datetime:
     return portfolio.horizon.to_datetime(round(minute)).replace(tzinfo=None)
-
-
-def _div(fig: go.Figure, div_id: str) -> str:
-    html: str = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
-    return html
 
 
 def _value_figure(result: MonteCarloResult, currency: str) -> go.Figure:
@@ -204,23 +181,18 @@ def render_scenarios_report(
         '<p class="note">Each sample draws the grid cuts (planned, uncertain and unplanned) '
         "and the tanker arrivals, and is planned on its own. P10 is the value 9 samples in 10 "
         "reach or beat; the dashed line is the plan of the published schedule.</p>",
-        _div(_value_figure(result, portfolio.currency), "fig-value"),
+        figure_div(_value_figure(result, portfolio.currency), "fig-value"),
         "<h2>Orders at risk</h2>",
         f'<p class="note">The orders most often late or unscheduled over the samples, with their '
         "status in the published plan. Not shown: "
         f"{sum(r.certain for r in result.order_risks)} orders missed in the published plan and "
         "in every sample.</p>",
-        _div(_order_figure(portfolio, result), "fig-orders"),
+        figure_div(_order_figure(portfolio, result), "fig-orders"),
         "<h2>Resumption of stopped plants</h2>",
         '<p class="note">A plant stops in a sample when it runs nothing for a stretch in which '
         "the published plan ran it; it resumes when it runs production again.</p>",
         _resumption_table(portfolio, result),
-        _div(_resumption_figure(portfolio, result), "fig-resumption"),
+        figure_div(_resumption_figure(portfolio, result), "fig-resumption"),
         _failures(result),
     ]
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_CSS}</style>"
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>'
-        f"</head><body>{''.join(body)}</body></html>\n"
-    )
+    return page(title, "".join(body))

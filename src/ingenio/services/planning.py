@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingenio.domain import Plan, Portfolio, Violation
+from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
 from ingenio.formats.plan_file import plan_to_document, read_plan_json, write_plan_json
 from ingenio.formats.portfolio import portfolio_to_document
 from ingenio.planning.dispatch import dispatch
@@ -16,8 +17,8 @@ from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
 from ingenio.planning.validate import validate
-from ingenio.reports.excel import write_plan_xlsx
-from ingenio.reports.plan import write_report
+from ingenio.reports.excel import render_plan_xlsx
+from ingenio.reports.plan import render_plan_report
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
 Planner = Callable[[Portfolio], Plan]
@@ -105,8 +106,10 @@ def write_plan_files(outcome: PlanOutcome, out_dir: Path) -> PlanFiles:
     p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
     return PlanFiles(
         plan_json=write_plan_json(plan, p, out_dir / "plan.json"),
-        plan_xlsx=write_plan_xlsx(p, plan, summary, out_dir / "plan.xlsx"),
-        report_html=write_report(p, plan, summary, out_dir / "report.html"),
+        plan_xlsx=atomic_write_bytes(out_dir / "plan.xlsx", render_plan_xlsx(p, plan, summary)),
+        report_html=atomic_write_text(
+            out_dir / "report.html", render_plan_report(p, plan, summary)
+        ),
     )
 
 
