@@ -33,20 +33,21 @@ from ingenio.domain import (
     Step,
     Window,
 )
-from ingenio.planning._optimise_merge import jit_transfers, merge, plan_key
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import (
     MIN_PLANT_SECONDS,
     OptimiseProgress,
-    _time_share,
-    _used_grants,
     dispatch_planner,
+    jit_transfers,
     optimise,
+    plan_key,
 )
+from ingenio.planning.optimise.merge import merge
+from ingenio.planning.optimise.planner import _time_share, _used_grants
 from ingenio.planning.portfolio import allocate, upper_bound
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 PARAMS = SolveParams(time_limit_s=1.0, workers=1)
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
@@ -261,7 +262,7 @@ def test_lp_ranking_places_first_the_orders_the_lp_makes() -> None:
     # the cheap one; placed as the LP ranks them, the dear one runs.
     from test_schedule import build
 
-    from ingenio.planning._optimise_run import _Job, _plan_plant, _start
+    from ingenio.planning.optimise.run import _Job, _plan_plant, _start
 
     cheap, dear = Order("A", "X", 1500.0, 0, 1600, 1.0), Order("B", "X", 1500.0, 0, 2880, 10.0)
     p = build(orders=(cheap, dear))

@@ -37,8 +37,8 @@ from ingenio.operations.replan import (
     with_outage,
 )
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
 from ingenio.services.replan import affected_plants, replan_plan
+from ingenio.validate import validate
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
 

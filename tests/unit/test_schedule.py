@@ -40,11 +40,11 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
-from ingenio.planning._schedule_starts import _tails, makespan_start
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import PlantResult, SolveParams, makespan, schedule_plant
-from ingenio.planning.validate import validate
+from ingenio.planning.schedule.starts import _tails, makespan_start
+from ingenio.validate import validate
 
 HORIZON = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 2, 15)
 G1 = Generator("G1", "genset", "P1", 200.0, 0.3, 0.08, 0.25)

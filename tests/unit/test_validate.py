@@ -26,8 +26,8 @@ from ingenio.domain import (
     Portfolio,
     Violation,
 )
-from ingenio.planning._validate_energy import _Clock
-from ingenio.planning.validate import RULES, validate
+from ingenio.validate import RULES, validate
+from ingenio.validate.energy import _Clock
 
 RULES_DOC = Path(__file__).resolve().parents[2] / "docs" / "plan-rules.md"
 

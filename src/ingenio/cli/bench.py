@@ -105,7 +105,7 @@ def solve_portfolio(
         Makespan, bound, status, timings and the validator's verdict.
     """
     from ingenio.planning.schedule import SolveParams, schedule_plant
-    from ingenio.planning.validate import validate
+    from ingenio.validate import validate
 
     began = time.perf_counter() if started is None else started
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed, objective="makespan")

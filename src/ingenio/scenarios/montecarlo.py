@@ -32,7 +32,6 @@ from ingenio.energy.outage_model import (
     sample_portfolio,
 )
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
 from ingenio.scenarios.aggregate import (
     OrderRisk,
     PlantResumption,
@@ -49,6 +48,7 @@ from ingenio.scenarios.resumption import (
     production_by_plant,
 )
 from ingenio.scenarios.whatif import Planner, fuel_burned
+from ingenio.validate import validate
 
 __all__ = [
     "SEED_STRIDE",

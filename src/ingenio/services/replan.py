@@ -20,7 +20,7 @@ not shuffle a plan that still holds.
 
 Plants of the same outage block whose plan the outage hits are replanned too
 (the whole block loses the grid). Every plan saved passes
-:func:`ingenio.planning.validate.validate` against the portfolio saved with it.
+:func:`ingenio.validate.validate` against the portfolio saved with it.
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ from ingenio.operations.replan import (
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.summary import summarise
-from ingenio.planning.validate import validate
 from ingenio.services.planning import summary_document
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+from ingenio.validate import validate
 
 __all__ = ["ReplanResult", "ReplanStage", "affected_plants", "replan", "replan_plan"]
 
@@ -125,7 +125,7 @@ def _first(
 
 def _optimised(problem: RestProblem, hints: Sequence[Plan], seconds: float, note: str) -> Plan:
     """CP-SAT on the rest of one plant, depot fuel granted and trucked just in time."""
-    from ingenio.planning._optimise_merge import jit_transfers
+    from ingenio.planning.optimise import jit_transfers
     from ingenio.planning.restrict import plant_portfolio
     from ingenio.planning.schedule import SolveParams, schedule_plant
 

@@ -18,10 +18,9 @@ from functools import partial
 from typing import Any, Protocol
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.planning._optimise_merge import plan_key
-from ingenio.planning._schedule_starts import outcomes, placed_in
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.schedule import SolveParams, schedule_plant
+from ingenio.planning.optimise.merge import plan_key
+from ingenio.planning.schedule import SolveParams, outcomes, placed_in, schedule_plant
 
 PlantProgress = Callable[[float, float], None]
 """``(objective, bound)`` of a plant solver at each new solution."""

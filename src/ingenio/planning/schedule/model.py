@@ -13,8 +13,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from ingenio.planning._schedule_data import PlantInput, TaskData
-from ingenio.planning._schedule_energy import GenData
+from ingenio.planning.schedule.data import PlantInput, TaskData
+from ingenio.planning.schedule.energy import GenData
 
 Lit = Any
 """A CP-SAT Boolean variable (or its negation)."""

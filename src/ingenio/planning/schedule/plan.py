@@ -24,9 +24,9 @@ from ingenio.domain import (
     Plan,
     PowerSource,
 )
-from ingenio.planning._schedule_data import OrderData, PlantInput
-from ingenio.planning._schedule_energy import Segment, base_segments
-from ingenio.planning._schedule_solve import Assignment
+from ingenio.planning.schedule.data import OrderData, PlantInput
+from ingenio.planning.schedule.energy import Segment, base_segments
+from ingenio.planning.schedule.solve import Assignment
 
 _TOL = 1e-9
 _GRID, _SOLAR, _GEN = 1, 2, 4

@@ -20,7 +20,7 @@ from ingenio.domain import (
     Portfolio,
     PriorityClass,
 )
-from ingenio.planning._optimise_merge import outcomes
+from ingenio.planning.optimise.merge import outcomes
 
 TOL = 1e-6
 

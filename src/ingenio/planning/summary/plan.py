@@ -1,8 +1,8 @@
 """What a plan achieves per plant and in total, and where power and fuel bind.
 
 Pure: reads a portfolio and a plan, does no IO. Power and fuel are accounted as
-``docs/plan-rules.md`` says (see :mod:`ingenio.planning.summary_fuel` and
-:mod:`ingenio.planning.summary_power`).
+``docs/plan-rules.md`` says (see :mod:`ingenio.planning.summary.fuel` and
+:mod:`ingenio.planning.summary.power`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from ingenio.domain import (
     Window,
     merge_windows,
 )
-from ingenio.planning.summary_fuel import (
+from ingenio.planning.summary.fuel import (
     depot_levels,
     first_at_or_below,
     lowest,
     spans_at_or_below,
     tank_levels,
 )
-from ingenio.planning.summary_power import (
+from ingenio.planning.summary.power import (
     LIMIT_SHARE,
     MinuteProfile,
     PowerSeries,

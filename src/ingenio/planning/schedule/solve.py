@@ -3,7 +3,7 @@
 Private helper of :mod:`ingenio.planning.schedule`. An :class:`Assignment` is a
 schedule in the model's own terms (which orders run, each task's line and
 pieces, each generator's output per slot): a hint is turned into
-one (:mod:`._schedule_hint`) to warm-start the solver, and the solver's answer
+one (``hint``) to warm-start the solver, and the solver's answer
 is read back as one.
 """
 
@@ -17,9 +17,9 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from ingenio.domain import MINUTES_PER_DAY, PriorityClass
-from ingenio.planning._schedule_data import PlantInput
-from ingenio.planning._schedule_energy import FUEL_SCALE
-from ingenio.planning._schedule_model import Variables, enforce, one
+from ingenio.planning.schedule.data import PlantInput
+from ingenio.planning.schedule.energy import FUEL_SCALE
+from ingenio.planning.schedule.model import Variables, enforce, one
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ resources, and power as a resource whose capacity changes with the grid, the
 sun and the generators switched on, with the fuel they burn: the model is
 described family by family in ``docs/planning.md`` ("Plant level").
 
-It always returns a plan that passes :func:`ingenio.planning.validate.validate`:
+It always returns a plan that passes :func:`ingenio.validate.validate`:
 the solver's, or, when the solver finds nothing in time or its plan is worth
 less, its starting plan, marked ``fallback``. With the value objective the
 starting plan is the best of the caller's hint, the dispatch plan and the
-dispatch rule with orders placed by value (:mod:`._schedule_starts`), so the
+dispatch rule with orders placed by value (:mod:`.starts`), so the
 result never ranks below the dispatch plan.
 """
 
@@ -27,20 +27,20 @@ from typing import Any, Literal
 from ortools.sat.python import cp_model
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.planning._schedule_constraints import Constraints
-from ingenio.planning._schedule_data import PlantInput, build_input
-from ingenio.planning._schedule_hint import assignment_of
-from ingenio.planning._schedule_model import Variables
-from ingenio.planning._schedule_plan import build_plan
-from ingenio.planning._schedule_solve import (
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.schedule.constraints import Constraints
+from ingenio.planning.schedule.data import PlantInput, build_input
+from ingenio.planning.schedule.hint import assignment_of
+from ingenio.planning.schedule.model import Variables
+from ingenio.planning.schedule.plan import build_plan
+from ingenio.planning.schedule.solve import (
     add_hint,
     read,
     set_makespan_objective,
     set_value_objective,
 )
-from ingenio.planning._schedule_starts import greedy_starts, makespan, makespan_start, rank
-from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
+from ingenio.planning.schedule.starts import greedy_starts, makespan, makespan_start, rank
+from ingenio.validate import validate
 
 __all__ = ["PlantResult", "SolveParams", "makespan", "schedule_plant"]
 
@@ -176,7 +176,7 @@ def schedule_plant(
         A plan of the same portfolio to warm-start from (a previous plan, the
         dispatch plan). Ignored (with a note) if it breaks a plan rule. With
         ``objective="value"`` the solver starts from the best of this hint, the
-        dispatch plan and the greedy starts of :mod:`._schedule_starts` (tried
+        dispatch plan and the greedy starts of :mod:`.starts` (tried
         within 15 % of the time limit; all of them when ``deterministic``).
     progress
         Called with ``(objective, bound)`` of the solver at each new solution.

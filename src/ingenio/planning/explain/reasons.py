@@ -24,8 +24,8 @@ from ingenio.domain import (
     Portfolio,
     PriorityClass,
 )
-from ingenio.planning._capacity import OrderWindow, PlantMinutes, StepWindow
-from ingenio.planning._explain_context import (
+from ingenio.planning.capacity import OrderWindow, PlantMinutes, StepWindow
+from ingenio.planning.explain.context import (
     Context,
     context,
     fuel_exhausted,

@@ -13,8 +13,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from ingenio.planning._schedule_data import PlantInput
-from ingenio.planning._schedule_model import Lit, TaskVars, Variables, enforce, one
+from ingenio.planning.schedule.data import PlantInput
+from ingenio.planning.schedule.model import Lit, TaskVars, Variables, enforce, one
 
 
 class Constraints:

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingenio.domain import Portfolio
-from ingenio.planning._lp_matrix import LpStatus
-from ingenio.planning._portfolio_grants import grants_from_solution
-from ingenio.planning._portfolio_model import (
+from ingenio.planning.portfolio.grants import grants_from_solution
+from ingenio.planning.portfolio.lp import LpStatus
+from ingenio.planning.portfolio.model import (
     LATE_TIERS,
     PortfolioModel,
     create_model,
@@ -201,7 +201,7 @@ def allocate(
         The upper bound (most value, the LP optimum) and the grants and targets of
         the lexicographic optimum: most essential orders done, then most value, then
         least fuel. Depot fuel the LP leaves unused is shared among the plants in
-        proportion to what they burn in it (:mod:`ingenio.planning._portfolio_grants`).
+        proportion to what they burn in it (:mod:`ingenio.planning.portfolio.grants`).
     """
     clock = time.perf_counter()
     deadline = clock + time_limit_s

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
 from ingenio.domain import Line, Order, Plant, Portfolio, Resource, Step, merge_windows
-from ingenio.planning._schedule_energy import (
+from ingenio.planning.schedule.energy import (
     PowerData,
     base_segments,
     build_power,

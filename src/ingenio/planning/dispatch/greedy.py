@@ -32,8 +32,8 @@ from ingenio.domain import (
     Step,
 )
 from ingenio.energy import build_timeline
-from ingenio.planning._dispatch_place import IntArray, Placement, Shop, place
-from ingenio.planning._dispatch_power import TOL, BoolArray, DepotPool, PlantEnergy
+from ingenio.planning.dispatch.place import IntArray, Placement, Shop, place
+from ingenio.planning.dispatch.power import TOL, BoolArray, DepotPool, PlantEnergy
 
 __all__ = ["dispatch"]
 

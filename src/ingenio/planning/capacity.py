@@ -1,6 +1,6 @@
 """Minute-level supply and capacity of a plant, and the earliest times of each order.
 
-Private helper of :mod:`ingenio.planning.portfolio` (the LP and its upper bound) and
+Shared by :mod:`ingenio.planning.portfolio` (the LP and its upper bound) and
 :mod:`ingenio.planning.explain` (the reasons of late orders). Everything here is a
 *relaxation* of ``docs/plan-rules.md``: a minute counted as usable may still be
 unusable in a real plan (another order holds the line, the fuel has run out), but a

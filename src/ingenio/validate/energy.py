@@ -1,6 +1,6 @@
 """Energy and capacity checks of the plan validator: resource, power, generators, fuel.
 
-Private helper of :mod:`ingenio.planning.validate`. Every check sweeps piecewise
+Private helper of :mod:`ingenio.validate`. Every check sweeps piecewise
 constant (or, for fuel, piecewise linear) functions over their breakpoints, never
 minute by minute, and reports one violation per maximal stretch where a rule is broken.
 """

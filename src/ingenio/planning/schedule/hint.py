@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from ingenio.domain import Plan, PriorityClass
-from ingenio.planning._schedule_data import PlantInput
-from ingenio.planning._schedule_energy import GenData
-from ingenio.planning._schedule_solve import Assignment, TaskAssignment
+from ingenio.planning.schedule.data import PlantInput
+from ingenio.planning.schedule.energy import GenData
+from ingenio.planning.schedule.solve import Assignment, TaskAssignment
 
 Levels = dict[tuple[int, int], int]
 """Output (power units) per ``(generator, slot)``."""

@@ -29,7 +29,7 @@ from ingenio.domain import (
     Violation,
     merge_windows,
 )
-from ingenio.planning._validate_energy import (
+from ingenio.validate.energy import (
     TOL,
     Job,
     check_fuel,

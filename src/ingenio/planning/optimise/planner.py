@@ -8,13 +8,13 @@
    from the best of dispatch and the dispatch rule with orders placed as the LP ranks
    them (:func:`_lp_rankings`).
 3. The plant plans are merged; depot fuel becomes transfers placed just in time from
-   the grants (``_optimise_merge``).
+   the grants (``merge``).
 4. Feedback, once: depot fuel a plant did not use goes to the plants whose tank hit
    its reserve with orders still late or undone; those plants are re-planned from
    their plan as a hint (with half the time limit), and the better plan is kept.
-5. The merged plan must pass :func:`ingenio.planning.validate.validate`. A plant
+5. The merged plan must pass :func:`ingenio.validate.validate`. A plant
    whose part of the :func:`ingenio.planning.dispatch.dispatch` plan is better takes
-   that part, as long as the depots allow (``_optimise_mix``); then the whole is
+   that part, as long as the depots allow (``mix``); then the whole is
    compared with the dispatch plan and the better of the two is returned (essential
    orders done, then value, then least fuel), with ``bound`` the LP's upper bound.
 """
@@ -28,22 +28,28 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ingenio.domain import Order, OrderStatus, Plan, Portfolio
-from ingenio.planning._optimise_merge import TransferError, jit_transfers, merge, plan_key
-from ingenio.planning._optimise_mix import mix
-from ingenio.planning._optimise_run import (
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.optimise.merge import TransferError, jit_transfers, merge, plan_key
+from ingenio.planning.optimise.mix import mix
+from ingenio.planning.optimise.run import (
     OptimiseProgress,
     PlantPlanner,
     PlantRunner,
     cp_sat_planner,
     dispatch_planner,
 )
-from ingenio.planning._portfolio_grants import Grant, merge_grants, share_spare
-from ingenio.planning.dispatch import dispatch
-from ingenio.planning.portfolio import Allocation, allocate, grant_points
+from ingenio.planning.portfolio import (
+    Allocation,
+    Grant,
+    allocate,
+    grant_points,
+    merge_grants,
+    share_spare,
+)
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.summary_fuel import tank_levels
-from ingenio.planning.validate import validate
+from ingenio.planning.summary import tank_levels
+from ingenio.validate import validate
 
 __all__ = [
     "OptimiseProgress",
@@ -153,7 +159,7 @@ def _fuel_of(state: _State, plant_id: str) -> float:
 def _used_grants(grants: Sequence[Grant], litres: float) -> tuple[Grant, ...]:
     """The part of ``grants`` that transfers of ``litres`` in all drew.
 
-    :func:`~ingenio.planning._optimise_merge.jit_transfers` takes grants earliest
+    :func:`~ingenio.planning.optimise.merge.jit_transfers` takes grants earliest
     first (by minute, then depot), so what it drew is a prefix of them in that order.
     """
     out: list[Grant] = []

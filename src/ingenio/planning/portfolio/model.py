@@ -22,15 +22,15 @@ import numpy as np
 import numpy.typing as npt
 
 from ingenio.domain import MINUTES_PER_DAY, Portfolio, PriorityClass
-from ingenio.planning._capacity import (
+from ingenio.planning.capacity import (
     OrderWindow,
     PlantMinutes,
     min_run,
     order_windows,
     plant_minutes,
 )
-from ingenio.planning._capacity import cut_points as _cut_points
-from ingenio.planning._lp_matrix import LinearProgram
+from ingenio.planning.capacity import cut_points as _cut_points
+from ingenio.planning.portfolio.lp import LinearProgram
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ingenio.domain import Portfolio, Resource, Step, merge_windows
-from ingenio.planning._dispatch_power import (
+from ingenio.planning.dispatch.power import (
     BoolArray,
     DepotPool,
     FloatArray,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingenio.domain import Operation, Order, Plan, Portfolio, PriorityClass
-from ingenio.planning._capacity import (
+from ingenio.planning.capacity import (
     BoolArray,
     FloatArray,
     OrderWindow,
@@ -20,7 +20,7 @@ from ingenio.planning._capacity import (
     order_windows,
     plant_minutes,
 )
-from ingenio.planning.summary_fuel import first_at_or_below, tank_levels
+from ingenio.planning.summary import first_at_or_below, tank_levels
 
 NEAR = 0.01
 """A tank within 1 % of its usable size (at least 1 L) above the reserve is at the reserve."""
