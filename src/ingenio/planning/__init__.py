@@ -15,4 +15,14 @@ another room only through that face:
   the LP and the explanations).
 
 Plans are checked by :mod:`ingenio.validate`, which imports no planner.
+
+Shared by every room (:mod:`~ingenio.planning.status`): :class:`PlanStatus`, the one
+status of solver outcomes, and the signals of long runs, :data:`Stop` and
+:class:`Progress`.
 """
+
+from __future__ import annotations
+
+from ingenio.planning.status import PlanStatus, Progress, ProgressCallback, Stop, stopped
+
+__all__ = ["PlanStatus", "Progress", "ProgressCallback", "Stop", "stopped"]

@@ -48,6 +48,7 @@ from ingenio.planning.portfolio import (
 )
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
+from ingenio.planning.status import PlanStatus
 from ingenio.planning.summary import tank_levels
 from ingenio.validate import validate
 
@@ -182,7 +183,7 @@ def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[st
     generated one-plant portfolios each of them was the best on one seed), so a plant
     tries them all (one dispatch run each) and starts from the best.
     """
-    if allocation.status != "optimal":
+    if allocation.status is not PlanStatus.OPTIMAL:
         return ()
     share, finish = allocation.order_shares, allocation.order_finish
 
@@ -314,7 +315,7 @@ def _finish(
     """The returned plan: planner, bound, status, notes, seconds."""
     bound = allocation.bound
     ratio = chosen.value / bound if bound > 1e-6 else 1.0
-    status = "optimal" if chosen.value >= bound * (1 - 1e-6) else "feasible"
+    status = PlanStatus.OPTIMAL if chosen.value >= bound * (1 - 1e-6) else PlanStatus.FEASIBLE
     notes = [f"{allocation.describe()}; value / bound = {ratio:.3f}", *notes]
     return replace(
         chosen,

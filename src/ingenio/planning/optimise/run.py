@@ -21,6 +21,7 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise.merge import plan_key
 from ingenio.planning.schedule import SolveParams, outcomes, placed_in, schedule_plant
+from ingenio.planning.status import PlanStatus
 
 PlantProgress = Callable[[float, float], None]
 """``(objective, bound)`` of a plant solver at each new solution."""
@@ -118,7 +119,7 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None]) -> Plan:
         return hint
     plan = job.planner(job.portfolio, job.params, hint, lambda o, b: report("solution", o))
     if plan_key(job.portfolio, hint) > plan_key(job.portfolio, plan):
-        return replace(hint, status="fallback", notes=(*hint.notes, "kept the hint"))
+        return replace(hint, status=PlanStatus.FALLBACK, notes=(*hint.notes, "kept the hint"))
     return plan
 
 
@@ -238,7 +239,7 @@ class PlantRunner:
             self.notes.append(f"plant {job.plant_id}: planner failed ({exc!r}); used dispatch")
             plan = dispatch(job.portfolio)
         self._event(job.plant_id, "done", plan.value)
-        if plan.status not in ("feasible", "optimal"):
+        if plan.status not in (PlanStatus.FEASIBLE, PlanStatus.OPTIMAL):
             why = f" ({plan.notes[-1]})" if plan.notes else ""
             self.notes.append(f"plant {job.plant_id}: {plan.status}{why}")
         return plan

@@ -27,13 +27,13 @@ import numpy as np
 
 from ingenio.domain import Portfolio
 from ingenio.planning.portfolio.grants import grants_from_solution
-from ingenio.planning.portfolio.lp import LpStatus
 from ingenio.planning.portfolio.model import (
     LATE_TIERS,
     PortfolioModel,
     create_model,
     grant_points,
 )
+from ingenio.planning.status import PlanStatus
 
 __all__ = [
     "LATE_TIERS",
@@ -94,7 +94,7 @@ class Allocation:
     targets: Mapping[str, float]
     order_shares: Mapping[str, float]
     fuel_l: Mapping[str, float]
-    status: str
+    status: PlanStatus
     seconds: float
     coarse: bool = False
     order_finish: Mapping[str, float] = field(default_factory=dict)
@@ -102,7 +102,7 @@ class Allocation:
     def describe(self) -> str:
         """One line for plan notes: which LP, its status, the bound."""
         kind = "portfolio LP, coarse buckets" if self.coarse else "portfolio LP"
-        if self.status != "optimal":
+        if self.status is not PlanStatus.OPTIMAL:
             return (
                 f"{kind} ({self.status} after {self.seconds:.0f} s): weak upper bound "
                 f"{self.bound:,.0f} (every order at its best value)"
@@ -134,7 +134,7 @@ def upper_bound(portfolio: Portfolio, time_limit_s: float = 60.0) -> float:
     deadline = time.perf_counter() + time_limit_s
     m = create_model(portfolio)
     status, best, _ = _bound_solve(m, deadline)
-    if status is not LpStatus.OPTIMAL:
+    if status is not PlanStatus.OPTIMAL:
         return _fallback_bound(m)
     return _with_margin(best)
 
@@ -144,10 +144,10 @@ def _left(deadline: float) -> float:
     return max(0.1, deadline - time.perf_counter())
 
 
-def _bound_solve(m: PortfolioModel, deadline: float) -> tuple[LpStatus, float, np.ndarray]:
+def _bound_solve(m: PortfolioModel, deadline: float) -> tuple[PlanStatus, float, np.ndarray]:
     """The most-value solve, unless building the model spent the whole time."""
     if time.perf_counter() >= deadline:
-        return LpStatus.TIME_LIMIT, math.nan, np.zeros(m.lp.n_cols)
+        return PlanStatus.TIME_LIMIT, math.nan, np.zeros(m.lp.n_cols)
     return m.lp.solve(m.value, maximise=True, time_limit_s=_left(deadline))
 
 
@@ -162,10 +162,10 @@ def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, deadline: floa
 
     if any(v > 0 for v in m.essential.values()):
         status, top, y = lp.solve(m.essential, maximise=True, time_limit_s=_left(deadline))
-        if status is LpStatus.OPTIMAL:
+        if status is PlanStatus.OPTIMAL:
             lp.constrain(list(m.essential.items()), top - tol(top), math.inf)
             status, best2, y = lp.solve(m.value, maximise=True, time_limit_s=_left(deadline))
-            if status is not LpStatus.OPTIMAL:
+            if status is not PlanStatus.OPTIMAL:
                 return x
             best, x = best2, y
     lp.constrain(list(m.value.items()), best - tol(best), math.inf)
@@ -175,7 +175,7 @@ def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, deadline: floa
     if not fuel:
         return x
     status, _, y = lp.solve(fuel, maximise=False, time_limit_s=_left(deadline))
-    return y if status is LpStatus.OPTIMAL else x
+    return y if status is PlanStatus.OPTIMAL else x
 
 
 def allocate(
@@ -207,7 +207,7 @@ def allocate(
     deadline = clock + time_limit_s
     m = create_model(portfolio)
     status, best, x = _bound_solve(m, deadline)
-    if status is not LpStatus.OPTIMAL:
+    if status is not PlanStatus.OPTIMAL:
         bound = _fallback_bound(m)
         x = np.zeros(m.lp.n_cols)
     else:
@@ -243,7 +243,7 @@ def allocate(
         targets={p.id: targets.get(p.id, 0.0) for p in portfolio.plants},
         order_shares=shares,
         fuel_l={p.id: fuel.get(p.id, 0.0) for p in portfolio.plants},
-        status=str(status),
+        status=status,
         seconds=time.perf_counter() - clock,
         coarse=m.coarse,
         order_finish=finish,

@@ -13,36 +13,28 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import highspy
 import numpy as np
 import numpy.typing as npt
 
+from ingenio.planning.status import PlanStatus
+
 FloatArray = npt.NDArray[np.float64]
 INF = math.inf
 
 
-class LpStatus(StrEnum):
-    """What the LP solver says of a solve (solver-neutral)."""
-
-    OPTIMAL = "optimal"
-    TIME_LIMIT = "time_limit"
-    INFEASIBLE = "infeasible"
-    ERROR = "error"
-
-
-def _status(code: Any) -> LpStatus:
-    """Map a ``highspy.HighsModelStatus`` to :class:`LpStatus`."""
+def _status(code: Any) -> PlanStatus:
+    """Map a ``highspy.HighsModelStatus`` to :class:`PlanStatus`."""
     ms = highspy.HighsModelStatus
     if code in (ms.kOptimal, ms.kModelEmpty):
-        return LpStatus.OPTIMAL
+        return PlanStatus.OPTIMAL
     if code in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt):
-        return LpStatus.TIME_LIMIT
+        return PlanStatus.TIME_LIMIT
     if code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-        return LpStatus.INFEASIBLE
-    return LpStatus.ERROR
+        return PlanStatus.INFEASIBLE
+    return PlanStatus.ERROR
 
 
 def _quiet_highs() -> Any:
@@ -150,7 +142,7 @@ class LinearProgram:
 
     def solve(
         self, costs: Mapping[int, float], maximise: bool, time_limit_s: float = 60.0
-    ) -> tuple[LpStatus, float, FloatArray]:
+    ) -> tuple[PlanStatus, float, FloatArray]:
         """Solve under the objective ``costs`` (column -> coefficient).
 
         The first call hands the whole model to HiGHS; later calls change the
@@ -158,7 +150,7 @@ class LinearProgram:
 
         Returns
         -------
-        (LpStatus, float, ndarray)
+        (PlanStatus, float, ndarray)
             Status, objective value and column values.
         """
         if self._highs is None:
@@ -176,7 +168,7 @@ class LinearProgram:
         h.changeObjectiveSense(sense)
         h.run()
         status = _status(h.getModelStatus())
-        if status is not LpStatus.OPTIMAL:
+        if status is not PlanStatus.OPTIMAL:
             return status, math.nan, np.zeros(n)
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
         return status, float(h.getInfo().objective_function_value), values

@@ -40,6 +40,7 @@ from ingenio.planning.schedule.solve import (
     set_value_objective,
 )
 from ingenio.planning.schedule.starts import greedy_starts, makespan, makespan_start, rank
+from ingenio.planning.status import PlanStatus
 from ingenio.validate import validate
 
 __all__ = ["PlantResult", "SolveParams", "makespan", "schedule_plant"]
@@ -107,7 +108,7 @@ class PlantResult:
     """
 
     plan: Plan
-    status: str
+    status: PlanStatus
     objective: float
     bound: float
     seconds: float
@@ -125,13 +126,13 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.report(self.objective_value, self.best_objective_bound)
 
 
-def _status(code: Any) -> str:
+def _status(code: Any) -> PlanStatus:
     """Map a CP-SAT status to ``optimal`` / ``feasible`` / ``fallback``."""
     if code == cp_model.OPTIMAL:
-        return "optimal"
+        return PlanStatus.OPTIMAL
     if code == cp_model.FEASIBLE:
-        return "feasible"
-    return "fallback"
+        return PlanStatus.FEASIBLE
+    return PlanStatus.FALLBACK
 
 
 def _key(portfolio: Portfolio, plan: Plan, objective: str) -> tuple[float, ...]:
@@ -233,8 +234,9 @@ def schedule_plant(
                 "stopped by the wall-clock guard before the deterministic budget: "
                 "this plan may differ from run to run"
             )
-    bound = float(solver.best_objective_bound) if status != "fallback" else float("nan")
-    if status == "fallback":
+    failed = status is PlanStatus.FALLBACK
+    bound = float("nan") if failed else float(solver.best_objective_bound)
+    if status is PlanStatus.FALLBACK:
         notes.append(f"CP-SAT found no plan ({solver.status_name(code)})")
         return _fallback(portfolio, hint, params, clock, notes, bound)
     plan = _solved(data, solver, v, status, bound, params, clock)
@@ -282,7 +284,7 @@ def _solved(
     data: PlantInput,
     solver: cp_model.CpSolver,
     v: Variables,
-    status: str,
+    status: PlanStatus,
     bound: float,
     params: SolveParams,
     clock: float,
@@ -299,7 +301,7 @@ def _solved(
         status=status,
         seconds=time.perf_counter() - clock,
         bound=bound if exact else None,
-        optimal=status == "optimal",
+        optimal=status is PlanStatus.OPTIMAL,
     )
 
 
@@ -320,6 +322,6 @@ def _fallback(
     plan = hint if hint is not None else dispatch(portfolio)
     seconds = time.perf_counter() - clock
     plan = replace(
-        plan, status="fallback", bound=None, seconds=seconds, notes=(*plan.notes, *notes)
+        plan, status=PlanStatus.FALLBACK, bound=None, seconds=seconds, notes=(*plan.notes, *notes)
     )
-    return PlantResult(plan, "fallback", _objective(plan, params), bound, seconds)
+    return PlantResult(plan, PlanStatus.FALLBACK, _objective(plan, params), bound, seconds)

@@ -27,6 +27,7 @@ from ingenio.domain import (
 from ingenio.planning.schedule.data import OrderData, PlantInput
 from ingenio.planning.schedule.energy import Segment, base_segments
 from ingenio.planning.schedule.solve import Assignment
+from ingenio.planning.status import PlanStatus
 
 _TOL = 1e-9
 _GRID, _SOLAR, _GEN = 1, 2, 4
@@ -48,7 +49,7 @@ def build_plan(
     data: PlantInput,
     a: Assignment,
     *,
-    status: str,
+    status: PlanStatus,
     seconds: float,
     bound: float | None,
     optimal: bool,
