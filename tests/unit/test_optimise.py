@@ -42,8 +42,8 @@ from ingenio.planning.optimise import (
     optimise,
     plan_key,
 )
+from ingenio.planning.optimise.feedback import time_share, used_grants
 from ingenio.planning.optimise.merge import merge
-from ingenio.planning.optimise.planner import _time_share, _used_grants
 from ingenio.planning.portfolio import allocate, upper_bound
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
@@ -154,7 +154,7 @@ def test_used_grants_are_what_the_transfers_drew() -> None:
     grants = [("D", 600, 50.0), ("D", 0, 100.0), ("D", 30, 100.0)]
     transfers = jit_transfers(p, "P", runs, grants)
     moved = sum(t.litres for t in transfers)
-    used = _used_grants(grants, moved)
+    used = used_grants(grants, moved)
     assert used == (("D", 0, 100.0), ("D", 30, pytest.approx(moved - 100.0)))
     again = jit_transfers(p, "P", runs, used)
     assert [(t.at, t.depot_id) for t in again] == [(t.at, t.depot_id) for t in transfers]
@@ -235,10 +235,10 @@ def test_plans_are_valid_bounded_and_not_worse_than_dispatch(portfolio: Portfoli
 def test_time_share_fits_the_plants_into_what_is_left() -> None:
     ten = SolveParams(time_limit_s=10.0, workers=1)
     # 50 plants, 2 at a time: 25 rounds in 100 s -> 4 s each, 40 % of the limit
-    assert _time_share(100.0, 50, 2, ten) == pytest.approx(0.4)
-    assert _time_share(1000.0, 50, 2, ten) == 1.0  # never more than the limit
-    assert _time_share(-5.0, 50, 2, ten) == pytest.approx(MIN_PLANT_SECONDS / 10.0)
-    assert _time_share(7.0, 3, 2, ten) == pytest.approx(0.35)  # 2 rounds of 3.5 s
+    assert time_share(100.0, 50, 2, ten) == pytest.approx(0.4)
+    assert time_share(1000.0, 50, 2, ten) == 1.0  # never more than the limit
+    assert time_share(-5.0, 50, 2, ten) == pytest.approx(MIN_PLANT_SECONDS / 10.0)
+    assert time_share(7.0, 3, 2, ten) == pytest.approx(0.35)  # 2 rounds of 3.5 s
 
 
 def test_a_time_budget_cuts_plant_time_and_keeps_the_plan_valid() -> None:

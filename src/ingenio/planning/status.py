@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["PlanStatus", "Progress", "ProgressCallback", "Stop", "stopped"]
+__all__ = ["Latch", "PlanStatus", "Progress", "ProgressCallback", "Stop", "stopped"]
 
 
 class PlanStatus(StrEnum):
@@ -61,3 +61,18 @@ ProgressCallback = Callable[[Progress], None]
 def stopped(stop: Stop | None) -> bool:
     """True when a stop signal is given and says stop."""
     return stop is not None and stop()
+
+
+class Latch:
+    """A stop signal that stays True once it has said True (``fired``); asks ``stop``
+    until then. Lets a run tell at its end whether it was stopped."""
+
+    def __init__(self, stop: Stop | None) -> None:
+        self.stop = stop
+        self.fired = False
+
+    def __call__(self) -> bool:
+        """True once ``stop()`` has returned True."""
+        if not self.fired and self.stop is not None and self.stop():
+            self.fired = True
+        return self.fired

@@ -8,14 +8,15 @@ Public face of the room; its modules are private to it:
 * ``merge``: plant plans merged into one, depot fuel trucked just in time
   (:func:`jit_transfers`, which replanning also uses), and how plans rank
   (:func:`plan_key`);
+* ``feedback``: the feedback round (spare depot fuel to fuel-bound plants);
 * ``mix``: a plant's part of the dispatch plan taken where it is better.
 """
 
 from __future__ import annotations
 
+from ingenio.planning.optimise.feedback import MIN_PLANT_SECONDS
 from ingenio.planning.optimise.merge import TransferError, jit_transfers, plan_key
 from ingenio.planning.optimise.planner import (
-    MIN_PLANT_SECONDS,
     OptimiseProgress,
     PlantPlanner,
     cp_sat_planner,

@@ -21,14 +21,16 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise.merge import plan_key
 from ingenio.planning.schedule import SolveParams, outcomes, placed_in, schedule_plant
-from ingenio.planning.status import PlanStatus
+from ingenio.planning.status import PlanStatus, Stop, stopped
 
 PlantProgress = Callable[[float, float], None]
 """``(objective, bound)`` of a plant solver at each new solution."""
 
 
 class PlantPlanner(Protocol):
-    """Plans a one-plant, depot-free portfolio: ``(portfolio, params, hint, progress)``."""
+    """Plans a one-plant, depot-free portfolio: ``(portfolio, params, hint, progress)``.
+
+    ``stop`` is passed (as a keyword) only when the caller gave a stop signal."""
 
     def __call__(
         self,
@@ -36,6 +38,7 @@ class PlantPlanner(Protocol):
         params: SolveParams,
         hint: Plan | None,
         progress: PlantProgress | None,
+        stop: Stop | None = None,
     ) -> Plan: ...
 
 
@@ -47,7 +50,9 @@ class OptimiseProgress:
     ``plants``, ``feedback`` or ``done``; ``value`` the sum
     over plants of the best plan known so far (a floor: the dispatch plan of each
     plant until its solver is done); ``bound`` the LP upper bound; ``solutions`` the
-    improving solutions the plant solvers have reported.
+    improving solutions the plant solvers have reported; ``fraction`` the share of the
+    run done, 0 to 1, never decreasing within a run (``allocate`` 0, ``dispatch`` 0.2,
+    ``plants`` 0.25 to 0.75 as plants finish, ``feedback`` 0.75 to 0.95, ``done`` 1).
     """
 
     stage: str
@@ -56,18 +61,44 @@ class OptimiseProgress:
     value: float
     bound: float
     solutions: int
+    fraction: float = 0.0
+
+    @property
+    def message(self) -> str:
+        """A few words on the stage, for a progress bar."""
+        if self.stage in ("plants", "feedback"):
+            return f"{self.stage}: {self.plants_done}/{self.plants} plants"
+        return self.stage
+
+
+_STAGE_SPAN = {
+    "allocate": (0.0, 0.0),
+    "dispatch": (0.2, 0.2),
+    "plants": (0.25, 0.75),
+    "feedback": (0.75, 0.95),
+    "done": (1.0, 1.0),
+}
+"""Share of the run done at the start and at the end of each stage."""
 
 
 def cp_sat_planner(
-    portfolio: Portfolio, params: SolveParams, hint: Plan | None, progress: PlantProgress | None
+    portfolio: Portfolio,
+    params: SolveParams,
+    hint: Plan | None,
+    progress: PlantProgress | None,
+    stop: Stop | None = None,
 ) -> Plan:
     """The plant planner by default: CP-SAT (:func:`~ingenio.planning.schedule.schedule_plant`)."""
-    result = schedule_plant(portfolio, params, hint=hint, progress=progress)
+    result = schedule_plant(portfolio, params, hint=hint, progress=progress, stop=stop)
     return replace(result.plan, status=result.status)
 
 
 def dispatch_planner(
-    portfolio: Portfolio, params: SolveParams, hint: Plan | None, progress: PlantProgress | None
+    portfolio: Portfolio,
+    params: SolveParams,
+    hint: Plan | None,
+    progress: PlantProgress | None,
+    stop: Stop | None = None,
 ) -> Plan:
     """A solver-free plant planner: the dispatch rule on the plant's sub-portfolio."""
     return dispatch(portfolio)
@@ -109,28 +140,43 @@ def _start(job: _Job) -> Plan:
     return best
 
 
-def _plan_plant(job: _Job, report: Callable[[str, float], None]) -> Plan:
-    """Plan one plant; never worse than its hint (without one, :func:`_start`)."""
+def _plan_plant(
+    job: _Job, report: Callable[[str, float], None], stop: Stop | None = None
+) -> Plan:
+    """Plan one plant; never worse than its hint (without one, :func:`_start`).
+
+    When ``stop()`` is already True the hint is returned, marked ``cancelled``."""
     hint = job.hint
     if hint is None:
         hint = _start(job)
     report("start", hint.value)
     if job.planner is dispatch_planner and job.hint is None:
         return hint
-    plan = job.planner(job.portfolio, job.params, hint, lambda o, b: report("solution", o))
+    if stopped(stop):
+        note = "cancelled: kept the starting plan"
+        return replace(hint, status=PlanStatus.CANCELLED, notes=(*hint.notes, note))
+
+    def solution(objective: float, bound: float) -> None:
+        report("solution", objective)
+
+    if stop is None:
+        plan = job.planner(job.portfolio, job.params, hint, solution)
+    else:
+        plan = job.planner(job.portfolio, job.params, hint, solution, stop=stop)
     if plan_key(job.portfolio, hint) > plan_key(job.portfolio, plan):
         return replace(hint, status=PlanStatus.FALLBACK, notes=(*hint.notes, "kept the hint"))
     return plan
 
 
-def _in_worker(job: _Job, channel: Any) -> Plan:
-    """Entry point of a worker process (module level, so it pickles)."""
+def _in_worker(job: _Job, channel: Any, halt: Any = None) -> Plan:
+    """Entry point of a worker process (module level, so it pickles); ``halt`` a
+    manager ``Event`` the parent sets to stop the run, or None."""
 
     def report(kind: str, value: float) -> None:
         if channel is not None:
             channel.put((job.plant_id, kind, value))
 
-    return _plan_plant(job, report)
+    return _plan_plant(job, report, halt.is_set if halt is not None else None)
 
 
 def _context() -> Any:
@@ -149,8 +195,11 @@ class PlantRunner:
         processes: int | None,
         progress: Callable[[OptimiseProgress], None] | None,
         bound: float,
+        stop: Stop | None = None,
     ) -> None:
         self.planner = planner
+        self.stop = stop
+        self.fraction = 0.0
         self.params = params
         self.processes = processes
         self.progress = progress
@@ -174,6 +223,9 @@ class PlantRunner:
 
     def _emit(self) -> None:
         if self.progress is not None:
+            a, b = _STAGE_SPAN.get(self.stage_name, (self.fraction, self.fraction))
+            share = len(self.done) / self.total if self.total else 0.0
+            self.fraction = max(self.fraction, a + (b - a) * share)
             self.progress(
                 OptimiseProgress(
                     self.stage_name,
@@ -182,6 +234,7 @@ class PlantRunner:
                     sum(self.best.values()),
                     self.bound,
                     self.solutions,
+                    self.fraction,
                 )
             )
 
@@ -223,7 +276,7 @@ class PlantRunner:
             out: dict[str, Plan] = {}
             for job in jobs:
                 out[job.plant_id] = self._settle(
-                    job, partial(_plan_plant, job, self._reporter(job))
+                    job, partial(_plan_plant, job, self._reporter(job), self.stop)
                 )
             return out
         return self._in_pool(jobs)
@@ -246,18 +299,24 @@ class PlantRunner:
 
     def _in_pool(self, jobs: list[_Job]) -> dict[str, Plan]:
         ctx = _context()
-        manager = ctx.Manager() if self.progress is not None else None
-        channel = manager.Queue() if manager is not None else None
+        watched = self.progress is not None or self.stop is not None
+        manager = ctx.Manager() if watched else None
+        channel = manager.Queue() if manager is not None and self.progress is not None else None
+        halt = manager.Event() if manager is not None and self.stop is not None else None
+        if halt is not None and stopped(self.stop):
+            halt.set()
         out: dict[str, Plan] = {}
         try:
             with ProcessPoolExecutor(self.workers(len(jobs)), mp_context=ctx) as pool:
                 futures: dict[Future[Plan], _Job] = {
-                    pool.submit(_in_worker, job, channel): job for job in jobs
+                    pool.submit(_in_worker, job, channel, halt): job for job in jobs
                 }
                 pending = set(futures)
                 while pending:
                     finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                     self._drain(channel)
+                    if halt is not None and not halt.is_set() and stopped(self.stop):
+                        halt.set()
                     for f in finished:
                         job = futures[f]
                         out[job.plant_id] = self._settle(job, f.result)

@@ -33,7 +33,7 @@ from ingenio.planning.portfolio.model import (
     create_model,
     grant_points,
 )
-from ingenio.planning.status import PlanStatus
+from ingenio.planning.status import PlanStatus, Stop, stopped
 
 __all__ = [
     "LATE_TIERS",
@@ -151,11 +151,16 @@ def _bound_solve(m: PortfolioModel, deadline: float) -> tuple[PlanStatus, float,
     return m.lp.solve(m.value, maximise=True, time_limit_s=_left(deadline))
 
 
-def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, deadline: float) -> np.ndarray:
+def _lexicographic(
+    m: PortfolioModel, best: float, x: np.ndarray, deadline: float, stop: Stop | None = None
+) -> np.ndarray:
     """Re-solve: most essential orders, then most value, then least fuel (warm starts).
 
-    A stage that runs out of time keeps the solution of the stage before it."""
+    A stage that runs out of time keeps the solution of the stage before it; ``stop()``
+    is asked before each stage, and True keeps the solution so far."""
     lp = m.lp
+    if stopped(stop):
+        return x
 
     def tol(v: float) -> float:
         return BOUND_MARGIN * max(1.0, abs(v))
@@ -168,6 +173,8 @@ def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, deadline: floa
             if status is not PlanStatus.OPTIMAL:
                 return x
             best, x = best2, y
+    if stopped(stop):
+        return x
     lp.constrain(list(m.value.items()), best - tol(best), math.inf)
     fuel = {c: 1.0 for c in m.grants.values()}
     for cols in m.burned.values():
@@ -179,7 +186,10 @@ def _lexicographic(m: PortfolioModel, best: float, x: np.ndarray, deadline: floa
 
 
 def allocate(
-    portfolio: Portfolio, time_limit_s: float = 60.0, share_spare: bool = True
+    portfolio: Portfolio,
+    time_limit_s: float = 60.0,
+    share_spare: bool = True,
+    stop: Stop | None = None,
 ) -> Allocation:
     """Decide the depot fuel each plant draws and what each plant aims to make.
 
@@ -194,6 +204,10 @@ def allocate(
         are those of the stage before.
     share_spare
         Also hand out the depot fuel the LP leaves unused (see Returns).
+    stop
+        Asked after building the LP and between the lexicographic stages; True keeps
+        what is solved so far (before the bound solve: the weak bound, status
+        ``cancelled``).
 
     Returns
     -------
@@ -206,13 +220,16 @@ def allocate(
     clock = time.perf_counter()
     deadline = clock + time_limit_s
     m = create_model(portfolio)
-    status, best, x = _bound_solve(m, deadline)
+    if stopped(stop):
+        status, best, x = PlanStatus.CANCELLED, math.nan, np.zeros(m.lp.n_cols)
+    else:
+        status, best, x = _bound_solve(m, deadline)
     if status is not PlanStatus.OPTIMAL:
         bound = _fallback_bound(m)
         x = np.zeros(m.lp.n_cols)
     else:
         bound = _with_margin(best)
-        x = _lexicographic(m, best, x, deadline)
+        x = _lexicographic(m, best, x, deadline, stop)
     targets: dict[str, float] = defaultdict(float)
     shares: dict[str, float] = {}
     for oid, cols in m.tiers.items():

@@ -40,7 +40,7 @@ from ingenio.planning.schedule.solve import (
     set_value_objective,
 )
 from ingenio.planning.schedule.starts import greedy_starts, makespan, makespan_start, rank
-from ingenio.planning.status import PlanStatus
+from ingenio.planning.status import PlanStatus, Stop, stopped
 from ingenio.validate import validate
 
 __all__ = ["PlantResult", "SolveParams", "makespan", "schedule_plant"]
@@ -93,7 +93,8 @@ class PlantResult:
     status
         ``"optimal"`` or ``"feasible"`` (the solver's plan), or ``"fallback"``
         (the solver found nothing, or nothing better than the hint: the hint,
-        or the dispatch plan, is returned).
+        or the dispatch plan, is returned), or ``"cancelled"`` (``stop()`` said stop:
+        the best valid plan so far); a :class:`~ingenio.planning.PlanStatus`.
     objective
         The value of ``plan`` (objective ``"value"``) or its makespan in minutes,
         recomputed from the plan.
@@ -115,15 +116,22 @@ class PlantResult:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports ``(objective, bound)`` at every improving solution."""
+    """Reports ``(objective, bound)`` at every improving solution, and stops the search
+    when ``stop()`` says so."""
 
-    def __init__(self, report: Callable[[float, float], None]) -> None:
+    def __init__(self, report: Callable[[float, float], None] | None, stop: Stop | None) -> None:
         super().__init__()
         self.report = report
+        self.stop = stop
+        self.cancelled = False
 
     def on_solution_callback(self) -> None:
         """Called by CP-SAT for every new best solution."""
-        self.report(self.objective_value, self.best_objective_bound)
+        if self.report is not None:
+            self.report(self.objective_value, self.best_objective_bound)
+        if stopped(self.stop):
+            self.cancelled = True
+            self.stop_search()
 
 
 def _status(code: Any) -> PlanStatus:
@@ -164,6 +172,7 @@ def schedule_plant(
     params: SolveParams = SolveParams(),
     hint: Plan | None = None,
     progress: Callable[[float, float], None] | None = None,
+    stop: Stop | None = None,
 ) -> PlantResult:
     """Schedule the one plant of ``portfolio`` with CP-SAT.
 
@@ -181,6 +190,10 @@ def schedule_plant(
         within 15 % of the time limit; all of them when ``deterministic``).
     progress
         Called with ``(objective, bound)`` of the solver at each new solution.
+    stop
+        Asked before the solve and at each new solution; when it returns True the
+        search stops and the best valid plan so far (the solver's, else the starting
+        plan) is returned with status ``cancelled``.
 
     Returns
     -------
@@ -209,6 +222,9 @@ def schedule_plant(
         hint = _best_start(portfolio, hint, greedy_starts(portfolio, budget))
     elif hint is None:
         hint = makespan_start(portfolio)
+    if stopped(stop):
+        notes.append("cancelled before the solve: the starting plan is kept")
+        return _fallback(portfolio, hint, params, clock, notes, float("nan"), cancelled=True)
     pieces = Counter((op.order_id, op.step) for op in hint.operations) if hint else Counter()
     data = build_input(portfolio, pieces, _interleaved(hint) if hint else frozenset())
     if params.objective == "makespan":
@@ -226,8 +242,10 @@ def schedule_plant(
     if hint is not None:
         add_hint(model, data, v, assignment_of(data, hint))
     solver = _solver(params, time.perf_counter() - clock)
-    code = solver.solve(model, _Progress(progress) if progress else None)
+    watch = _Progress(progress, stop) if progress or stop else None
+    code = solver.solve(model, watch)
     status = _status(code)
+    cancelled = watch is not None and watch.cancelled and code != cp_model.OPTIMAL
     if params.deterministic and code != cp_model.OPTIMAL:
         if solver.deterministic_time < 0.99 * params.time_limit_s:
             notes.append(
@@ -238,19 +256,22 @@ def schedule_plant(
     bound = float("nan") if failed else float(solver.best_objective_bound)
     if status is PlanStatus.FALLBACK:
         notes.append(f"CP-SAT found no plan ({solver.status_name(code)})")
-        return _fallback(portfolio, hint, params, clock, notes, bound)
+        return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
     plan = _solved(data, solver, v, status, bound, params, clock)
     broken = validate(portfolio, plan)
     if broken:
         notes.append(f"solver plan dropped: it breaks {len(broken)} plan rules, first: {broken[0]}")
-        return _fallback(portfolio, hint, params, clock, notes, bound)
+        return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
     if hint is not None and _key(portfolio, hint, params.objective) > _key(
         portfolio, plan, params.objective
     ):
         notes.append("the hint is worth more than the solver's plan: kept the hint")
-        return _fallback(portfolio, hint, params, clock, notes, bound)
+        return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
     seconds = time.perf_counter() - clock
-    plan = replace(plan, seconds=seconds, notes=(*plan.notes, *notes))
+    if cancelled:
+        status = PlanStatus.CANCELLED
+        notes.append("cancelled: the solver's best plan so far")
+    plan = replace(plan, status=status, seconds=seconds, notes=(*plan.notes, *notes))
     return PlantResult(plan, status, _objective(plan, params), bound, seconds)
 
 
@@ -317,11 +338,12 @@ def _fallback(
     clock: float,
     notes: list[str],
     bound: float,
+    cancelled: bool = False,
 ) -> PlantResult:
-    """The hint (or the dispatch plan) as the result, marked ``fallback``."""
+    """The hint (or the dispatch plan) as the result, marked ``fallback`` (``cancelled``
+    when the caller stopped the run)."""
     plan = hint if hint is not None else dispatch(portfolio)
     seconds = time.perf_counter() - clock
-    plan = replace(
-        plan, status=PlanStatus.FALLBACK, bound=None, seconds=seconds, notes=(*plan.notes, *notes)
-    )
-    return PlantResult(plan, PlanStatus.FALLBACK, _objective(plan, params), bound, seconds)
+    status = PlanStatus.CANCELLED if cancelled else PlanStatus.FALLBACK
+    plan = replace(plan, status=status, bound=None, seconds=seconds, notes=(*plan.notes, *notes))
+    return PlantResult(plan, status, _objective(plan, params), bound, seconds)
