@@ -7,6 +7,7 @@ import math
 
 import pytest
 from conftest import build_portfolio
+from scenario_portfolios import starving_portfolio
 
 from ingenio.planning import PlanStatus
 from ingenio.planning.dispatch import dispatch
@@ -14,6 +15,7 @@ from ingenio.planning.optimise import OptimiseProgress, dispatch_planner, optimi
 from ingenio.planning.portfolio import allocate
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams, schedule_plant
+from ingenio.scenarios.montecarlo import STOP_CHECK_EVERY, run_samples
 from ingenio.validate import validate
 
 PARAMS = SolveParams(time_limit_s=1.0, workers=1, deterministic=True)
@@ -102,3 +104,34 @@ def test_optimise_progress_fractions_never_go_back_and_end_at_one() -> None:
     assert any(0.0 < f < 1.0 for f in fractions)
     assert seen[-1].message == "done"
     assert plan.status != PlanStatus.CANCELLED
+
+
+def test_monte_carlo_stopped_after_one_batch_keeps_the_samples_that_ran() -> None:
+    p = starving_portfolio(with_p2=True)
+    n = STOP_CHECK_EVERY + 4
+    asked: list[int] = []
+    seen: list[tuple[int, int]] = []
+
+    def stop() -> bool:  # False before the first batch, True before the second
+        asked.append(1)
+        return len(asked) > 1
+
+    result = run_samples(p, n, seed=11, stop=stop, progress=lambda d, t: seen.append((d, t)))
+    assert result.cancelled
+    assert result.n == len(result.samples) == STOP_CHECK_EVERY
+    assert [d for d, _ in seen] == list(range(1, STOP_CHECK_EVERY + 1))
+    full = run_samples(p, STOP_CHECK_EVERY, seed=11)
+    assert not full.cancelled
+    assert result.samples == full.samples  # the same samples as an uncancelled run
+
+
+def test_monte_carlo_progress_counts_across_batches() -> None:
+    p = starving_portfolio(with_p2=True)
+    n = STOP_CHECK_EVERY + 2
+    seen: list[tuple[int, int]] = []
+    result = run_samples(
+        p, n, seed=3, stop=lambda: False,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert not result.cancelled and result.n == n == len(result.samples)
+    assert seen == [(d, n) for d in range(1, n + 1)]

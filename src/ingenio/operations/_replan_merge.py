@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from ingenio.domain import (
     MINUTES_PER_DAY,
@@ -17,10 +16,7 @@ from ingenio.domain import (
     Plan,
     Portfolio,
 )
-from ingenio.operations._replan_types import GhostError
-
-if TYPE_CHECKING:
-    from ingenio.operations.replan import RestProblem
+from ingenio.operations._replan_types import GhostError, RestProblem
 
 
 def outcomes(

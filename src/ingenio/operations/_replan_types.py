@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingenio.domain import Operation
+from ingenio.domain import Operation, Plan, Portfolio
 
 
 class ReplanError(ValueError):
@@ -67,3 +67,40 @@ class Ghost:
     start: int
     end: int
     operation: Operation
+
+
+@dataclass(frozen=True)
+class RestProblem:
+    """One plant's rest-of-horizon problem and what is needed to merge its plan back.
+
+    Attributes
+    ----------
+    world
+        The portfolio the merged plan is made for (the old one plus the outage).
+    portfolio
+        The rest problem (one plant) to give a planner.
+    plant_id, at
+        The plant replanned and the moment (minutes from the origin).
+    frozen
+        The kept operations of the plant and the work left.
+    kept
+        What stays of the old plan: other plants untouched, this plant's frozen
+        operations, its generator runs cut at ``at``, its transfers before ``at``.
+    origin_of
+        Rest order id -> (world order id, index of its first step in the routing),
+        for the rest orders that are not the world order itself.
+    ghosts
+        Placeholders of the uninterruptible operations running past ``at``.
+    lost
+        Running uninterruptible operations given up (their batch is remade).
+    """
+
+    world: Portfolio
+    portfolio: Portfolio
+    plant_id: str
+    at: int
+    frozen: Frozen
+    kept: Plan
+    origin_of: dict[str, tuple[str, int]]
+    ghosts: tuple[Ghost, ...]
+    lost: tuple[tuple[str, int], ...] = ()

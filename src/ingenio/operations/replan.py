@@ -37,14 +37,21 @@ unannounced outage goes on the plant's block with probability 1
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ingenio.domain import OutageWindow, Plan, Portfolio, Window
 from ingenio.operations._replan_freeze import cut
 from ingenio.operations._replan_fuel import depot_slack, tank_at
 from ingenio.operations._replan_merge import Move, merge, moves, outcomes, rest_hint
 from ingenio.operations._replan_rest import build_rest
-from ingenio.operations._replan_types import Frozen, Ghost, GhostError, Remaining, ReplanError
+from ingenio.operations._replan_types import (
+    Frozen,
+    Ghost,
+    GhostError,
+    Remaining,
+    ReplanError,
+    RestProblem,
+)
 from ingenio.operations.actuals import FuelDraw, ProductionRecord
 
 __all__ = [
@@ -64,43 +71,6 @@ __all__ = [
     "rest_hint",
     "with_outage",
 ]
-
-
-@dataclass(frozen=True)
-class RestProblem:
-    """One plant's rest-of-horizon problem and what is needed to merge its plan back.
-
-    Attributes
-    ----------
-    world
-        The portfolio the merged plan is made for (the old one plus the outage).
-    portfolio
-        The rest problem (one plant) to give a planner.
-    plant_id, at
-        The plant replanned and the moment (minutes from the origin).
-    frozen
-        The kept operations of the plant and the work left.
-    kept
-        What stays of the old plan: other plants untouched, this plant's frozen
-        operations, its generator runs cut at ``at``, its transfers before ``at``.
-    origin_of
-        Rest order id -> (world order id, index of its first step in the routing),
-        for the rest orders that are not the world order itself.
-    ghosts
-        Placeholders of the uninterruptible operations running past ``at``.
-    lost
-        Running uninterruptible operations given up (their batch is remade).
-    """
-
-    world: Portfolio
-    portfolio: Portfolio
-    plant_id: str
-    at: int
-    frozen: Frozen
-    kept: Plan
-    origin_of: dict[str, tuple[str, int]]
-    ghosts: tuple[Ghost, ...]
-    lost: tuple[tuple[str, int], ...] = ()
 
 
 def with_outage(portfolio: Portfolio, plant_id: str, outage: Window | None, at: int) -> Portfolio:

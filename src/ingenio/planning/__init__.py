@@ -23,6 +23,13 @@ status of solver outcomes, and the signals of long runs, :data:`Stop` and
 
 from __future__ import annotations
 
-from ingenio.planning.status import PlanStatus, Progress, ProgressCallback, Stop, stopped
+from ingenio.planning.status import (
+    Latch,
+    PlanStatus,
+    Progress,
+    ProgressCallback,
+    Stop,
+    stopped,
+)
 
-__all__ = ["PlanStatus", "Progress", "ProgressCallback", "Stop", "stopped"]
+__all__ = ["Latch", "PlanStatus", "Progress", "ProgressCallback", "Stop", "stopped"]
