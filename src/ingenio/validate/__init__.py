@@ -4,7 +4,9 @@ It imports only :mod:`ingenio.domain`, never a planner, so a planner's bug canno
 in a shared helper (an import-linter contract keeps it so).
 
 * ``rules``: :func:`validate` and :data:`RULES` (the rule ids of the contract);
-* ``energy``: the power and fuel rules, by event-driven simulation.
+* ``orders``: the order rules (release, routing, quantity, duration, predecessors,
+  outcomes);
+* ``energy``: the resource, power and fuel rules, by event-driven simulation.
 """
 
 from __future__ import annotations

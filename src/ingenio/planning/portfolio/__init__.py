@@ -4,7 +4,9 @@ Public face of the room; its modules are private to it:
 
 * ``allocation``: :func:`allocate` (fuel grants, order shares, the bound) and
   :func:`upper_bound`;
-* ``model``: the LP, one ``define_<family>()`` per constraint family;
+* ``build``: :func:`create_model`, the LP built family by family;
+* ``model``: the LP's columns (:class:`PortfolioModel`) and the order and work
+  families; ``supply``: the line, resource, energy, fuel and depot families;
 * ``grants``: depot fuel grants read off the LP, and spare depot fuel to share
   (:data:`Grant`, :func:`merge_grants`, :func:`share_spare`, used by the optimiser);
 * ``lp``: a small sparse linear program solved by HiGHS.

@@ -26,13 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingenio.domain import Portfolio
+from ingenio.planning.portfolio.build import create_model
 from ingenio.planning.portfolio.grants import grants_from_solution
-from ingenio.planning.portfolio.model import (
-    LATE_TIERS,
-    PortfolioModel,
-    create_model,
-    grant_points,
-)
+from ingenio.planning.portfolio.model import LATE_TIERS, PortfolioModel, grant_points
 from ingenio.planning.status import PlanStatus, Stop, stopped
 
 __all__ = [

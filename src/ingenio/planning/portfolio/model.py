@@ -1,9 +1,9 @@
-"""The portfolio LP, one ``define_<family>()`` per constraint family (see :mod:`.portfolio`).
+"""The portfolio LP's columns, and its order and work families (see :mod:`.allocation`).
 
-Private helper of :mod:`ingenio.planning.portfolio`. :func:`create_model` calls the
-families in a fixed order; each docstring gives the inequality and why every valid
-plan of ``docs/plan-rules.md`` satisfies it (so the LP is a relaxation and its
-optimum an upper bound).
+Private helper of :mod:`ingenio.planning.portfolio`. :func:`.build.create_model` calls
+the families (these and those of :mod:`.supply`) in a fixed order; each docstring gives
+the inequality and why every valid plan of ``docs/plan-rules.md`` satisfies it (so the
+LP is a relaxation and its optimum an upper bound).
 
 Notation: ``u[o, j]`` share of order ``o`` completed in tier ``j``; ``w[o, k, l, b]``
 minutes of step ``k`` on line ``l`` in bucket ``b``; ``E[g, b]`` kWh of generator ``g``
@@ -26,10 +26,7 @@ from ingenio.planning.capacity import (
     OrderWindow,
     PlantMinutes,
     min_run,
-    order_windows,
-    plant_minutes,
 )
-from ingenio.planning.capacity import cut_points as _cut_points
 from ingenio.planning.portfolio.lp import LinearProgram
 
 IntArray = npt.NDArray[np.int64]
@@ -92,49 +89,6 @@ def grant_points(portfolio: Portfolio) -> tuple[int, ...]:
     points = {0, *range(0, n, MINUTES_PER_DAY)}
     points.update(d.expected for dep in portfolio.depots for d in portfolio.deliveries_to(dep.id))
     return tuple(sorted(t for t in points if 0 <= t < n))
-
-
-def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioModel:
-    """Build the portfolio LP: one ``define_<family>()`` per family, in this order.
-
-    ``coarse``: buckets cut only at day starts, grant points and deliveries (not at
-    grid-off edges, releases or due dates): a looser bound from a model several times
-    smaller. ``None`` (default): coarse only when the fine model would have more than
-    :data:`FINE_COLUMN_LIMIT` step-work columns (estimated before building it).
-    """
-    minutes = {p.id: plant_minutes(portfolio, p.id) for p in portfolio.plants}
-    windows = order_windows(portfolio, minutes)
-    points = grant_points(portfolio)
-    edges = {}
-    for plant in portfolio.plants:
-        mine = [w.order for w in windows.values() if w.plant_id == plant.id]
-        optional = [o.due for o in mine] + [o.release for o in mine]
-        edges[plant.id] = _cut_points(portfolio, plant.id, points, optional, BUCKET_LIMIT)
-    if coarse is None:
-        coarse = _work_columns(windows, edges) > FINE_COLUMN_LIMIT
-    if coarse:
-        for plant in portfolio.plants:
-            edges[plant.id] = _cut_points(portfolio, plant.id, points, (), 0, grid_edges=False)
-    m = PortfolioModel(portfolio, minutes, windows, edges, points, coarse=coarse)
-    define_order_shares(m)
-    define_step_work(m)
-    define_due_dates(m)
-    define_precedence(m)
-    define_line_capacity(m)
-    define_resource_capacity(m)
-    define_energy_balance(m)
-    define_fuel_balance(m)
-    define_depot_stock(m)
-    return m
-
-
-def _work_columns(windows: Mapping[str, OrderWindow], edges: Mapping[str, Sequence[int]]) -> int:
-    """Upper estimate of the step-work columns: every eligible line in every bucket."""
-    return sum(
-        len(set(sw.step.lines)) * (len(edges[w.plant_id]) - 1)
-        for w in windows.values()
-        for sw in w.steps
-    )
 
 
 def _tiers(m: PortfolioModel, window: OrderWindow) -> list[tuple[int, float]]:
@@ -367,122 +321,3 @@ def define_precedence(m: PortfolioModel) -> None:
             m.lp.add_row([(c, 1.0) for c, _ in cols] + [(c, -1.0) for c, _ in theirs], hi=0.0)
 
 
-def define_line_capacity(m: PortfolioModel) -> None:
-    """Line capacity: ``sum_{o, k} w[o, k, l, b] <= shift minutes of line l in bucket b``.
-
-    Valid: a line runs one operation at a time, inside its shifts (rules
-    ``line-overlap``, ``shift``). Rows the column bounds already imply are left out.
-    """
-    for (line_id, b), cols in m.line_use.items():
-        line = m.portfolio.line(line_id)
-        s, e = m.bucket_span(line.plant_id, b)
-        cap = int(np.count_nonzero(m.minutes[line.plant_id].shift[line_id][s:e]))
-        if sum(m.lp.col_hi[cols].tolist()) > cap:
-            m.lp.add_row_array(cols, np.ones(len(cols)), hi=float(cap))
-
-
-def define_resource_capacity(m: PortfolioModel) -> None:
-    """Shared resources: ``sum units_k(r) * w[o, k, l, b] <= integral of capacity_r over b``.
-
-    Valid: at every minute the units held are at most ``capacity_at`` (rule ``resource``);
-    integrate over the bucket.
-    """
-    for (rid, b), (cols, units) in m.resource_use.items():
-        res = m.portfolio.resource(rid)
-        s, e = m.bucket_span(res.plant_id, b)
-        cap = np.full(e - s, float(res.capacity))
-        for at, level in sorted(res.changes):
-            cap[max(0, at - s) :] = level
-        total = float(cap.sum())
-        held = zip(units.tolist(), m.lp.col_hi[cols].tolist(), strict=True)
-        if sum(u * h for u, h in held) > total:
-            m.lp.add_row_array(cols, units, hi=total)
-
-
-def define_energy_balance(m: PortfolioModel) -> None:
-    """Energy: ``sum kW_k / 60 * w[., b] - sum_g E[g, b] <= grid kWh(b) + solar kWh(b)``,
-    with ``0 <= E[g, b] <= rated_g * hours(b)``.
-
-    Load never exceeds grid + solar + generator output at any minute (rule ``power``);
-    integrate over the bucket. Grid kWh counts only grid-on minutes, solar kWh the
-    profile minute by minute. ``E`` is the generators' output, only where the plant
-    could ever burn fuel. Rows the bounds already imply are left out.
-    """
-    for plant in m.portfolio.plants:
-        pm = m.minutes[plant.id]
-        per_bucket: dict[int, list[int]] = {}
-        for b in range(len(m.edges[plant.id]) - 1):
-            if (plant.id, b) not in m.plant_load:
-                continue
-            cols, kwh = m.plant_load[(plant.id, b)]
-            s, e = m.bucket_span(plant.id, b)
-            base = float(pm.base_kw[s:e].sum()) / 60
-            load = zip(kwh.tolist(), m.lp.col_hi[cols].tolist(), strict=True)
-            if sum(k * h for k, h in load) <= base:
-                continue
-            gens = []
-            if pm.generator_kw > 0:
-                gens = [m.lp.add_col(0.0, g.rated_kw * (e - s) / 60) for g in plant.generators]
-                per_bucket[b] = gens
-            terms = np.concatenate((cols, np.array(gens, dtype=np.int64)))
-            coefs = np.concatenate((kwh, np.full(len(gens), -1.0)))
-            m.lp.add_row_array(terms, coefs, hi=base)
-        if per_bucket:
-            m.generator_energy[plant.id] = per_bucket
-
-
-def define_fuel_balance(m: PortfolioModel) -> None:
-    """Plant fuel: ``B[b] = B[b-1] + sum_g (a_g + b_g) E[g, b]`` and
-    ``B[b] - sum_{d, t_i < end_b} G[d, p, i] <= max(0, stock - reserve + direct(< end_b))``.
-
-    A generator's run burns ``a * rated * hours + b * kWh >= (a + b) * kWh`` (output
-    at most rated), so ``B`` is at most what the plan burns. Once fuel is burned the
-    tank stays above its reserve (rule ``fuel-reserve``); just before ``end_b`` that
-    gives the row, with the plan's transfers moved back to the grant point before
-    them (grant points include every depot delivery, so the depot row still holds).
-    """
-    n_points = len(m.grant_points)
-    depots = [d.id for d in m.portfolio.depots]
-    for plant in m.portfolio.plants:
-        energy = m.generator_energy.get(plant.id)
-        if not energy or plant.tank is None:
-            continue
-        edges = m.edges[plant.id]
-        for d in depots:
-            for i in range(n_points):
-                m.grants[(d, plant.id, i)] = m.lp.add_col()
-        usable = plant.tank.stock_l - plant.tank.reserve_l
-        direct = m.portfolio.deliveries_to(plant.id)
-        cols: list[int] = []
-        for b in range(len(edges) - 1):
-            c = m.lp.add_col()
-            terms = [(c, 1.0)] + ([(cols[-1], -1.0)] if cols else [])
-            for g, col in zip(plant.generators, energy.get(b, []), strict=False):
-                terms.append((col, -(g.fuel_a + g.fuel_b)))
-            m.lp.add_row(terms, lo=0.0, hi=0.0)
-            cols.append(c)
-            end = edges[b + 1]
-            rhs = max(0.0, usable + sum(x.litres for x in direct if x.expected < end))
-            granted = [
-                (m.grants[(d, plant.id, i)], -1.0)
-                for d in depots
-                for i, t in enumerate(m.grant_points)
-                if t < end
-            ]
-            m.lp.add_row([(c, 1.0), *granted], hi=rhs)
-        m.burned[plant.id] = cols
-
-
-def define_depot_stock(m: PortfolioModel) -> None:
-    """Depot stock: ``sum_{p, i <= i0} G[d, p, i] <= stock_d + deliveries_d(<= t_i0)``.
-
-    A depot's level never goes negative (rule ``depot-stock``); transfers moved back
-    to a grant point stay after every delivery they needed.
-    """
-    for depot in m.portfolio.depots:
-        arrivals = m.portfolio.deliveries_to(depot.id)
-        for i0, t0 in enumerate(m.grant_points):
-            terms = [(col, 1.0) for (d, _, i), col in m.grants.items() if d == depot.id and i <= i0]
-            if terms:
-                cap = depot.stock_l + sum(x.litres for x in arrivals if x.expected <= t0)
-                m.lp.add_row(terms, hi=cap)
