@@ -27,8 +27,8 @@ The rest problem (:func:`prepare`, :func:`replan_portfolio`)
 Same origin and horizon (minutes need no shifting), the past blocked: every
 line of the plant works only from ``at`` (or from the end of the uninterruptible
 operation still running on it); the orders left with their remaining quantities
-(see :mod:`ingenio.operations._replan_rest`); the tank stock at ``at`` (see
-:mod:`ingenio.operations._replan_fuel`: planned burn, or the actual fuel draws
+(see :mod:`ingenio.operations.replan.rest`); the tank stock at ``at`` (see
+:mod:`ingenio.operations.replan.fuel`: planned burn, or the actual fuel draws
 when they show more); the depot fuel the rest of the old plan leaves free. The
 unannounced outage goes on the plant's block with probability 1
 (:func:`with_outage`), in the portfolio the merged plan is validated against.
@@ -40,11 +40,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from ingenio.domain import OutageWindow, Plan, Portfolio, Window
-from ingenio.operations._replan_freeze import cut
-from ingenio.operations._replan_fuel import depot_slack, tank_at
-from ingenio.operations._replan_merge import Move, merge, moves, outcomes, rest_hint
-from ingenio.operations._replan_rest import build_rest
-from ingenio.operations._replan_types import (
+from ingenio.operations.actuals import FuelDraw, ProductionRecord
+from ingenio.operations.replan.freeze import cut
+from ingenio.operations.replan.fuel import depot_slack, tank_at
+from ingenio.operations.replan.merge import Move, merge, moves, outcomes, rest_hint
+from ingenio.operations.replan.rest import build_rest
+from ingenio.operations.replan.types import (
     Frozen,
     Ghost,
     GhostError,
@@ -52,7 +53,6 @@ from ingenio.operations._replan_types import (
     ReplanError,
     RestProblem,
 )
-from ingenio.operations.actuals import FuelDraw, ProductionRecord
 
 __all__ = [
     "Frozen",

@@ -16,7 +16,7 @@ from ingenio.domain import (
     Plan,
     Portfolio,
 )
-from ingenio.operations._replan_types import GhostError, RestProblem
+from ingenio.operations.replan.types import GhostError, RestProblem
 
 
 def outcomes(

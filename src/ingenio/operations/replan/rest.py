@@ -42,7 +42,7 @@ from ingenio.domain import (
     Step,
     Window,
 )
-from ingenio.operations._replan_types import Frozen, Ghost, Remaining, ReplanError
+from ingenio.operations.replan.types import Frozen, Ghost, Remaining, ReplanError
 
 
 def last_ends(plan_ops: tuple[Operation, ...]) -> dict[str, int]:

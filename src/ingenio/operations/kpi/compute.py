@@ -35,7 +35,7 @@ The loss share of a cause is ``loss[c] / planned``, so ``A = 1 − Σ shares``.
 Energy and fuel
 ---------------
 kWh come from the lines' cumulative meter registers (see
-:mod:`ingenio.operations._kpi_energy`: deltas, a fall is a reset). Litres are
+:mod:`ingenio.operations.kpi.energy`: deltas, a fall is a reset). Litres are
 the plant's generator fuel draws in the bucket; they are shared among the
 plant's lines by metered kWh (by run hours when nothing is metered) and among
 its products by the kWh metered during each product's production records (by
@@ -51,7 +51,7 @@ Planned quantity, kWh (``power_kw`` × hours of each operation) and value
 prorated by their time inside each bucket. Value delivered is finished good
 quantity × ``value_per_unit`` of the record's order (records without an order
 deliver no value). Order completion and on-time share: see
-:mod:`ingenio.operations._kpi_orders`.
+:mod:`ingenio.operations.kpi.orders`.
 """
 
 from __future__ import annotations
@@ -64,27 +64,27 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.operations._kpi_accumulate import Accumulator, N
-from ingenio.operations._kpi_energy import MeterArrays, energy_curves
-from ingenio.operations._kpi_orders import (
-    DowntimeRow,
-    OrderRow,
-    order_rows,
-    worst_downtime,
-)
-from ingenio.operations._kpi_tally import LOSS_CAUSES, Tally
-from ingenio.operations._kpi_time import (
-    Bucket,
-    FloatArray,
-    Granularity,
-    make_buckets,
-)
 from ingenio.operations.actuals import (
     DowntimeEvent,
     FuelDraw,
     MeterReading,
     ProductionRecord,
 )
+from ingenio.operations.kpi.accumulate import Accumulator, N
+from ingenio.operations.kpi.buckets import (
+    Bucket,
+    FloatArray,
+    Granularity,
+    make_buckets,
+)
+from ingenio.operations.kpi.energy import MeterArrays, energy_curves
+from ingenio.operations.kpi.orders import (
+    DowntimeRow,
+    OrderRow,
+    order_rows,
+    worst_downtime,
+)
+from ingenio.operations.kpi.tally import LOSS_CAUSES, Tally
 
 __all__ = [
     "LOSS_CAUSES",

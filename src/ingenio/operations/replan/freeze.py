@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from ingenio.domain import Operation, Plan, Portfolio, Step
-from ingenio.operations._replan_types import Frozen, Remaining
 from ingenio.operations.actuals import ProductionRecord
+from ingenio.operations.replan.types import Frozen, Remaining
 
 TOL = 1e-6
 

@@ -1,7 +1,7 @@
 """The accumulator behind :func:`ingenio.operations.kpi.compute_kpis`.
 
 Private helper of :mod:`ingenio.operations.kpi` (the formulas are in its notes):
-per line, one row per :class:`~ingenio.operations._kpi_tally.Tally` field and one
+per line, one row per :class:`~ingenio.operations.kpi.tally.Tally` field and one
 column per bucket; plants and enterprises are sums of these arrays.
 """
 
@@ -15,10 +15,8 @@ from datetime import datetime
 import numpy as np
 
 from ingenio.domain import Plan, Plant, Portfolio
-from ingenio.operations._kpi_energy import EnergyCurve
-from ingenio.operations._kpi_orders import OrderRow, is_finished
-from ingenio.operations._kpi_tally import LOSS_CAUSES, Tally
-from ingenio.operations._kpi_time import (
+from ingenio.operations.actuals import DowntimeCause, DowntimeEvent, FuelDraw, ProductionRecord
+from ingenio.operations.kpi.buckets import (
     Bucket,
     FloatArray,
     combine,
@@ -29,7 +27,9 @@ from ingenio.operations._kpi_time import (
     spread,
     union,
 )
-from ingenio.operations.actuals import DowntimeCause, DowntimeEvent, FuelDraw, ProductionRecord
+from ingenio.operations.kpi.energy import EnergyCurve
+from ingenio.operations.kpi.orders import OrderRow, is_finished
+from ingenio.operations.kpi.tally import LOSS_CAUSES, Tally
 
 CAUSE_OF: dict[DowntimeCause, str] = {
     DowntimeCause.GRID_OUTAGE: "grid",

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.operations._kpi_time import HOUR_S, seconds
 from ingenio.operations.actuals import DowntimeCause, DowntimeEvent, ProductionRecord
+from ingenio.operations.kpi.buckets import HOUR_S, seconds
 
 TOL = 1e-6
 
