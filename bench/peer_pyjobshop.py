@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ingenio.benchmarks import jssp, psplib
 from ingenio.domain import Operation, OrderOutcome, OrderStatus, Plan, Portfolio
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def solve_portfolio(
         Makespan, bound, status, timings and the validator's verdict.
     """
     from ingenio.planning.schedule import SolveParams, schedule_plant  # CP-SAT: load on use
-    from ingenio.planning.validate import validate
+    from ingenio.validate import validate
 
     began = time.perf_counter() if started is None else started
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed, objective="makespan")

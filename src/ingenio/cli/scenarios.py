@@ -79,7 +79,7 @@ def _executor(dask_scheduler: str | None, workers: int) -> Executor:
 
 def _plan(planner: Planner, portfolio: Portfolio) -> Plan:
     from ingenio.cli.main import Failure
-    from ingenio.planning.validate import validate
+    from ingenio.validate import validate
 
     plan = planner(portfolio)
     broken = validate(portfolio, plan)

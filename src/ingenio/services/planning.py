@@ -16,10 +16,10 @@ from ingenio.planning.explain import with_explanations
 from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
-from ingenio.planning.validate import validate
 from ingenio.reports.excel import render_plan_xlsx
 from ingenio.reports.plan import render_plan_report
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+from ingenio.validate import validate
 
 Planner = Callable[[Portfolio], Plan]
 
