@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from ingenio.cli import bench, operations, outages, scenarios
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import DomainError, Portfolio
+from ingenio.limits import MAX_SAMPLES
 
 app = typer.Typer(
     name="ingenio",
@@ -190,10 +191,16 @@ def plan(
         typer.Option("--robust", help="First choose the fuel allocation over sampled scenarios."),
     ] = False,
     samples: Annotated[
-        int, typer.Option("--samples", min=1, help="With --robust: training scenarios.")
+        int,
+        typer.Option(
+            "--samples", min=1, max=MAX_SAMPLES, help="With --robust: training scenarios."
+        ),
     ] = 20,
     holdout: Annotated[
-        int, typer.Option("--holdout", min=1, help="With --robust: held-out scenarios.")
+        int,
+        typer.Option(
+            "--holdout", min=1, max=MAX_SAMPLES, help="With --robust: held-out scenarios."
+        ),
     ] = 50,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""

@@ -18,6 +18,7 @@ from rich.console import Console
 from ingenio.cli import actuals
 from ingenio.cli.guard import fail, guarded, moment, open_store, zone_of
 from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
+from ingenio.limits import MAX_PERIOD_DAYS
 
 if TYPE_CHECKING:
     from ingenio.services.replan import ReplanResult
@@ -74,6 +75,9 @@ def kpi(
         first, last = _day("--from", start), _day("--to", end)
         if last < first:
             fail("--to is before --from")
+        if (last - first).days + 1 > MAX_PERIOD_DAYS:
+            days = (last - first).days + 1
+            fail(f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}")
         with open_store(ctx) as store:
             try:
                 _, found = find_portfolio(

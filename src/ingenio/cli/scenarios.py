@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.limits import MAX_SAMPLES
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
 
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
@@ -71,9 +73,23 @@ def _planner(name: str | None) -> tuple[str, Planner]:
     return name, PLANNERS[name]
 
 
+_DASK_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
+    r":[0-9]{1,5}$"
+)
+
+
 def _executor(dask_scheduler: str | None, workers: int) -> Executor:
+    from ingenio.cli.main import Failure
     from ingenio.scenarios.executor import DaskExecutor, ProcessExecutor
 
+    if dask_scheduler is not None and not _DASK_ADDRESS.match(dask_scheduler.strip()):
+        shown_value = dask_scheduler[:80]
+        raise Failure(
+            f"--dask-scheduler: not a scheduler address {shown_value!r} "
+            "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
+        )
+    dask_scheduler = dask_scheduler.strip() if dask_scheduler else None
     return DaskExecutor(dask_scheduler) if dask_scheduler else ProcessExecutor(workers)
 
 
@@ -267,7 +283,9 @@ def samples_csv(result: MonteCarloResult) -> str:
 def scenarios(
     ctx: typer.Context,
     portfolio: PortfolioArg,
-    samples: Annotated[int, typer.Option("--samples", help="Scenarios to sample.", min=1)] = 100,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Scenarios to sample.", min=1, max=MAX_SAMPLES)
+    ] = 100,
     seed: SeedOpt = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
@@ -351,8 +369,12 @@ def robust_portfolio(
 def robust(
     ctx: typer.Context,
     portfolio: PortfolioArg,
-    samples: Annotated[int, typer.Option("--samples", help="Training samples.", min=1)] = 20,
-    holdout: Annotated[int, typer.Option("--holdout", help="Held-out samples.", min=1)] = 50,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Training samples.", min=1, max=MAX_SAMPLES)
+    ] = 20,
+    holdout: Annotated[
+        int, typer.Option("--holdout", help="Held-out samples.", min=1, max=MAX_SAMPLES)
+    ] = 50,
     seed: SeedOpt = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
