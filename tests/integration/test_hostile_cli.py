@@ -41,3 +41,97 @@ def test_kpi_periods_are_bounded(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "401,767 days" in result.output and f"the limit is {MAX_PERIOD_DAYS:,}" in result.output
     assert "Traceback" not in result.output
+
+
+def _one_line_error(result: object, *needles: str) -> None:
+    output = getattr(result, "output", "")
+    assert getattr(result, "exit_code", None) == 1, output
+    assert "Traceback" not in output and "Error:" not in output.replace("error:", "")
+    for needle in needles:
+        assert needle in output, output
+
+
+def test_junk_bench_file_is_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sm"
+    junk.write_bytes(bytes(range(256)) * 4)
+    result = runner.invoke(app, ["bench", "solve", str(junk), "--format", "psplib"])
+    _one_line_error(result, "junk.sm", "not UTF-8 text")
+    huge = tmp_path / "huge.jssp"
+    huge.write_text("1 1\n0 " + "9" * 30 + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["bench", "solve", str(huge), "--format", "jssp"])
+    _one_line_error(result, "huge.jssp: line 2", "at most 1,000,000,000")
+
+
+def test_a_malformed_dask_scheduler_fails_fast(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [*_db(tmp_path), "scenarios", str(SMALL), "--samples", "2", "--dask-scheduler",
+         "not a url", "--out", str(tmp_path / "o")],
+    )  # fmt: skip
+    _one_line_error(result, "--dask-scheduler", "'not a url'", "tcp://HOST:PORT")
+
+
+def test_out_that_is_a_file_or_holds_a_folder_is_named_before_planning(tmp_path: Path) -> None:
+    a_file = tmp_path / "taken"
+    a_file.write_text("x", encoding="utf-8")
+    result = runner.invoke(
+        app, [*_db(tmp_path), "plan", str(SMALL), "--planner", "dispatch", "--out", str(a_file)]
+    )
+    _one_line_error(result, f"--out: {a_file} is a file, not a folder")
+    result = runner.invoke(
+        app,
+        [*_db(tmp_path), "plan", str(SMALL), "--planner", "dispatch", "--out", str(a_file / "x")],
+    )
+    _one_line_error(result, f"--out: {a_file} is a file")
+    folder = tmp_path / "out"
+    (folder / "plan.json").mkdir(parents=True)
+    result = runner.invoke(
+        app, [*_db(tmp_path), "plan", str(SMALL), "--planner", "dispatch", "--out", str(folder)]
+    )
+    _one_line_error(result, f"--out: {folder / 'plan.json'} is a folder")
+    assert not (tmp_path / "i.db").exists()  # refused before anything was saved
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "needle"),
+    [
+        ("--outage-hours", "nan", "--outage-hours must be a positive number of hours (got nan)"),
+        ("--outage-hours", "inf", "--outage-hours must be a positive number of hours (got inf)"),
+        ("--outage-hours", "1e9", "--outage-hours must be at most 8784"),
+        ("--time-limit", "-5", "--time-limit must be a positive number of seconds (got -5.0)"),
+        ("--time-limit", "nan", "--time-limit must be a positive number of seconds (got nan)"),
+    ],
+)
+def test_replan_numbers_are_checked(tmp_path: Path, option: str, value: str, needle: str) -> None:
+    result = runner.invoke(
+        app, [*_db(tmp_path), "replan", "--plant", "P1", "--at", "now", option, value]
+    )
+    _one_line_error(result, needle)
+
+
+# -- item 9: refuse or warn instead of silently accepting -------------------------------------
+
+
+def test_a_tanker_99999_days_early_is_refused(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, [*_db(tmp_path), "whatif", str(SMALL), "--tanker-delay", "T1=-99999d"]
+    )
+    _one_line_error(result, "--tanker-delay", "T1 would arrive before the plan starts")
+    result = runner.invoke(
+        app, [*_db(tmp_path), "whatif", str(SMALL), "--tanker-delay", "T1=99999d"]
+    )
+    _one_line_error(result, "--tanker-delay", "within the plan's horizon plus a year")
+
+
+def test_a_foreign_sqlite_file_gets_no_ingenio_tables(tmp_path: Path) -> None:
+    import sqlite3
+
+    other = tmp_path / "crm.db"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    for args in (["plans", "list"], ["audit"]):
+        result = runner.invoke(app, ["--db", str(other), *args])
+        _one_line_error(result, "another application's tables (customers)", "no Ingenio schema")
+    with sqlite3.connect(other) as con:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == ["customers"]

@@ -119,3 +119,71 @@ def test_xlsx_declaring_a_maximum_size_sheet_is_refused(tmp_path: Path) -> None:
     message = str(exc.value)
     assert "Production sheet" in message and "1,048,576 rows x 16,384 columns" in message
     assert f"the limit is {MAX_SHEET_ROWS:,} rows" in message
+
+
+# -- item 8: a named field instead of a raw Python error -----------------------------------
+
+OUTAGES = Path(__file__).parents[1] / "fixtures" / "outages"
+
+
+def _year_9999(fmt: str) -> str:
+    if fmt == "csv":
+        text = (OUTAGES / "havana-blocks.csv").read_text("utf-8")
+        return text.replace("B5,2026-04-06T22:00,02:00", "B5,9999-12-31T22:00,02:00", 1)
+    if fmt == "eskom-calendar":
+        text = (OUTAGES / "eskom-calendar.csv").read_text("utf-8")
+        return text.replace("2023-05-16T02:00:00+02:00", "9999-12-31T22:00:00", 1)
+    if fmt == "esp-json":
+        text = (OUTAGES / "esp-soweto.json").read_text("utf-8")
+        return text.replace('"2023-05-15T08:00:00+02:00"', '"9999-12-31T22:00:00"', 1)
+    if fmt == "ics":
+        text = (OUTAGES / "havana-week.ics").read_text("utf-8")
+        return text.replace("DTEND;TZID=America/Havana:20260406T140000", "DTEND:99991231T233000", 1)
+    return (
+        "viernes 31 de diciembre de 9999. Se estima una disponibilidad de 1 950 MW y una "
+        "demanda máxima de 3 250 MW, para un déficit de 1 300 MW."
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "eskom-calendar", "esp-json", "ics", "une"])
+def test_year_9999_in_any_outage_format_is_a_named_problem(fmt: str) -> None:
+    from ingenio.io.outages import ParseOptions, parse_outages
+
+    zone = "Africa/Johannesburg" if fmt in ("eskom-calendar", "esp-json") else "America/Havana"
+    with pytest.raises(DomainError) as exc:
+        parse_outages(_year_9999(fmt), fmt, f"feed.{fmt}", ParseOptions(timezone=zone))
+    message = str(exc.value)
+    assert re.search(rf"feed\.{fmt}: line \d+.*year 9999 is outside 1900\.\.2200", message)
+
+
+def test_a_cycle_in_after_names_the_orders() -> None:
+    from ingenio.io.portfolio_file import parse_portfolio
+
+    small = Path(__file__).parents[1] / "fixtures" / "small.yaml"
+    data = parse_text(small.read_text("utf-8"), ".yaml", "small.yaml")
+    assert isinstance(data, dict)
+    ids = [o["id"] for o in data["orders"]]
+    for i, order in enumerate(data["orders"]):
+        order["after"] = [ids[(i + 1) % len(ids)]]
+    with pytest.raises(DomainError) as exc:
+        parse_portfolio(data, "cycle.yaml")
+    pairs = ", ".join(f"{a} after {b}" for a, b in zip(ids, [*ids[1:], ids[0]], strict=True))
+    assert f"cycle.yaml: orders[0].after: after forms a cycle: {pairs}" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=DAILY;INTERVAL=0;COUNT=3", "INTERVAL must be 1 or more"),
+        ("FREQ=DAILY;COUNT=0", "COUNT must be 1 or more"),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3", "the rule never occurs"),
+    ],
+)
+def test_an_ics_rule_that_cannot_repeat_or_occur_is_refused(rule: str, message: str) -> None:
+    from ingenio.io.outages import ParseOptions, parse_outages
+
+    text = (OUTAGES / "havana-week.ics").read_text("utf-8")
+    text = text.replace("DTSTAMP:20260405T180000Z", f"DTSTAMP:20260405T180000Z\nRRULE:{rule}", 1)
+    with pytest.raises(DomainError) as exc:
+        parse_outages(text, "ics", "week.ics", ParseOptions(timezone="America/Havana"))
+    assert re.search(rf"week\.ics: line \d+, RRULE: {message}", str(exc.value))

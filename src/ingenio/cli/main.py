@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ingenio.cli import bench, operations, outages, scenarios
+from ingenio.cli.out_dir import out_dir_problem
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import DomainError, Portfolio
 from ingenio.limits import MAX_SAMPLES
@@ -276,6 +277,9 @@ def _plan_and_write(
 
     if planner not in PLANNERS:
         raise Failure(f"--planner: unknown planner {planner!r} (choose from {', '.join(PLANNERS)})")
+    bad_out = out_dir_problem(out, ("plan.json", "plan.xlsx", "report.html"))
+    if bad_out:
+        raise Failure(bad_out)
     timings: dict[str, float] = {}
     with steps(4 if save else 3) as step:
         t0 = time.perf_counter()

@@ -297,11 +297,16 @@ def scenarios(
     """Sample outages and tanker arrivals, plan every sample, report the spread of outcomes."""
 
     def work() -> None:
+        from ingenio.cli.main import Failure
+        from ingenio.cli.out_dir import out_dir_problem
         from ingenio.cli.scenario_tables import risk_table, summary_table
         from ingenio.io.write_atomic import atomic_write_text
         from ingenio.scenarios.montecarlo import run_samples
         from ingenio.scenarios.report import render_scenarios_report
 
+        bad_out = out_dir_problem(out, ("scenarios.html", "samples.csv"))
+        if bad_out:
+            raise Failure(bad_out)
         p = _portfolio(portfolio)
         name, plan_with = _planner(planner)
         executor = _executor(dask_scheduler, workers)

@@ -23,6 +23,17 @@ _WRITE_ATTEMPTS = 5
 """How often a save is retried when a concurrent save took the same version number."""
 
 
+def _foreign_tables(connection: sa.Connection) -> list[str]:
+    """The tables of a database that has tables but none of Ingenio's (else empty)."""
+    from ingenio.store.tables import Base
+
+    existing = set(sa.inspect(connection).get_table_names())
+    ours = set(Base.metadata.tables) | {"alembic_version"}
+    if not existing or existing & set(Base.metadata.tables):
+        return []
+    return sorted(existing - ours) or []
+
+
 class StoreBase:
     """An open database with an up-to-date schema, and its transactions.
 
@@ -68,6 +79,14 @@ class StoreBase:
             with connection:
                 connection.execution_options(**WRITE_OPTIONS)
                 with connection.begin():
+                    foreign = _foreign_tables(connection)
+                    if foreign:
+                        raise StoreError(
+                            f"database {masked} holds another application's tables "
+                            f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}) and "
+                            "no Ingenio schema; Ingenio will not add its tables to it "
+                            "(give --db an Ingenio database or a new file)"
+                        )
                     migrate.upgrade(connection)
         except (sa.exc.SQLAlchemyError, CommandError) as exc:
             engine.dispose()

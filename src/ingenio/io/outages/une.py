@@ -44,6 +44,7 @@ from ingenio.io.outages.feed import (
     Problems,
     local_moment,
     make_feed,
+    year_problem,
     zone_of,
 )
 from ingenio.io.outages.rotation import rotation_plan
@@ -382,6 +383,10 @@ def _day(r: _Reader) -> date | None:
         r.folded,
     )
     if m is None:
+        return None
+    bad_year = year_problem(int(m.group(4)))
+    if bad_year:
+        r.problems.add(r.line(m.start()), bad_year, r.text[m.start() : m.end()])
         return None
     try:
         day = date(int(m.group(4)), MONTHS.index(m.group(3)) + 1, int(m.group(2)))
