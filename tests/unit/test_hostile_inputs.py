@@ -187,3 +187,45 @@ def test_an_ics_rule_that_cannot_repeat_or_occur_is_refused(rule: str, message: 
     with pytest.raises(DomainError) as exc:
         parse_outages(text, "ics", "week.ics", ParseOptions(timezone="America/Havana"))
     assert re.search(rf"week\.ics: line \d+, RRULE: {message}", str(exc.value))
+
+
+# -- item 5: refuse at validate what cannot be planned or stored ----------------------------
+
+SMALL = Path(__file__).parents[1] / "fixtures" / "small.yaml"
+
+
+def _small() -> dict[str, object]:
+    data = parse_text(SMALL.read_text("utf-8"), ".yaml", "small.yaml")
+    assert isinstance(data, dict)
+    return data
+
+
+def test_absurd_magnitudes_long_names_and_control_characters_are_refused_with_paths() -> None:
+    from ingenio.io.portfolio_file import parse_portfolio
+
+    data: dict[str, object] = _small()
+    deliveries = data["deliveries"]
+    plants = data["plants"]
+    enterprises = data["enterprises"]
+    assert isinstance(deliveries, list) and isinstance(plants, list)
+    assert isinstance(enterprises, list)
+    deliveries[0]["litres"] = 1e308
+    data["name"] = "N" * 5000
+    plants[0]["name"] = "Planta \x1b]8;;https://evil/\x07uno"
+    enterprises[0]["name"] = "Ali\u202emirp"
+    with pytest.raises(DomainError) as exc:
+        parse_portfolio(data, "hostile.yaml")
+    message = str(exc.value)
+    assert "hostile.yaml: deliveries[0].litres: magnitude beyond 1e+12" in message
+    assert "hostile.yaml: name: is 5,000 characters long; the limit is 200" in message
+    assert "hostile.yaml: plants[0].name: contains the control character U+001B" in message
+    assert "hostile.yaml: enterprises[0].name: contains the control character U+202E" in message
+    assert len(message) < 2000  # the 5,000 characters are not repeated
+
+
+def test_ordinary_text_still_validates() -> None:
+    from ingenio.io.portfolio_file import parse_portfolio
+
+    data = _small()
+    data["name"] = "Planta Nº 2 — Café [línea] 'A' & <B>"
+    assert parse_portfolio(data, "ok.yaml").name == data["name"]

@@ -22,6 +22,7 @@ from ingenio.io.documents import (
 from ingenio.io.issues import sort_issues, validate_document
 from ingenio.io.portfolio_build import build_portfolio, document_of
 from ingenio.io.portfolio_checks import reference_issues, time_frame, time_issues
+from ingenio.io.portfolio_sanity import sanity_issues
 from ingenio.io.portfolio_schema import FORMAT_VERSION, SECTIONS, PortfolioDoc
 from ingenio.io.write_atomic import atomic_write_text
 
@@ -73,6 +74,7 @@ def parse_portfolio(data: object, source: str) -> Portfolio:
     if data is None:
         raise DomainError([Issue("(file)", "the file is empty")], source)
     fields, doc, issues = validate_document(data, "ingenio", FORMAT_VERSION, PortfolioDoc, source)
+    issues.extend(sanity_issues(data))
     issues.extend(reference_issues(fields))
     issues.extend(time_issues(fields, time_frame(fields)))
     if issues or doc is None:

@@ -44,6 +44,7 @@ class StoreBase:
     def __init__(self, engine: sa.Engine, url: str) -> None:
         self._engine: sa.Engine | None = engine
         self._url = mask_url(url)
+        self._outer: Session | None = None  # a transaction that nested writes join
 
     @classmethod
     def open(cls, url: str) -> Self:
@@ -143,6 +144,8 @@ class StoreBase:
         first, which the PostgreSQL advisory locks and SQLite's ``BEGIN IMMEDIATE``
         should already prevent) is retried in a fresh transaction.
         """
+        if self._outer is not None:  # inside :meth:`_write_together`: one transaction
+            return work(self._outer)
         engine = self._live_engine()
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
@@ -156,3 +159,20 @@ class StoreBase:
             except sa.exc.SQLAlchemyError as exc:
                 raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write_together(self, action: str, work: Callable[[], T]) -> T:
+        """Run ``work`` (which calls several saving methods) in ONE transaction.
+
+        Every :meth:`_write` made by ``work`` joins the same session, so all of
+        them are committed together or none is (a portfolio version is never
+        left without the plan saved with it).
+        """
+
+        def joined(session: Session) -> T:
+            self._outer = session
+            try:
+                return work()
+            finally:
+                self._outer = None
+
+        return self._write(action, joined)
