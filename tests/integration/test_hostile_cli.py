@@ -135,3 +135,26 @@ def test_a_foreign_sqlite_file_gets_no_ingenio_tables(tmp_path: Path) -> None:
     with sqlite3.connect(other) as con:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     assert tables == ["customers"]
+
+
+# -- item 4: text from files is printed literally --------------------------------------------
+
+MARKUP_NAME = "A[/bold]B [link=http://e.x]C[/link]"
+
+
+def test_console_markup_in_a_portfolio_name_prints_literally(tmp_path: Path) -> None:
+    text = SMALL.read_text("utf-8").replace("name: Small", f"name: '{MARKUP_NAME}'", 1)
+    text = text.replace("{id: ALI, name: Alimentos del Centro}", "{id: ALI, name: '[bold]x[/i]'}")
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text, encoding="utf-8")
+    db = _db(tmp_path)
+    result = runner.invoke(
+        app, [*db, "plan", str(hostile), "--planner", "dispatch", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    assert MARKUP_NAME in result.output and "Traceback" not in result.output
+    for args in (["plans", "list"], ["audit"]):
+        result = runner.invoke(app, [*db, *args])
+        assert result.exit_code == 0, result.output
+        for piece in MARKUP_NAME.split():  # a table may wrap the name at the space
+            assert piece in result.output, result.output

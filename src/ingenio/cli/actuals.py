@@ -34,7 +34,7 @@ from ingenio.operations.actuals import (
     ProductionRecord,
 )
 
-console = Console()
+console = Console(markup=False)
 
 record = typer.Typer(
     help="Record what really happened: production, downtime, fuel.", no_args_is_help=True

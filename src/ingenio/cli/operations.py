@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 Granularity = Literal["day", "week", "month"]
 _BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
 
-console = Console()
-err = Console(stderr=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 report = typer.Typer(help="Reports for the owner of an enterprise.", no_args_is_help=True)
 

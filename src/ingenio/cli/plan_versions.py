@@ -15,7 +15,7 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.operations.plandiff import Change, OrderChange, Placement, PlanDiff, diff_plans
 from ingenio.store import PlanVersion, Store
 
-console = Console()
+console = Console(markup=False)
 
 plans = typer.Typer(help="Saved plan versions: list them, compare two.", no_args_is_help=True)
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
@@ -30,8 +31,8 @@ if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not
     from ingenio.scenarios.montecarlo import MonteCarloResult
     from ingenio.scenarios.whatif import Planner, WhatIfDiff
 
-console = Console()
-err = Console(stderr=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 PortfolioArg = Annotated[str, typer.Argument(help="Portfolio file (.yaml/.json) or 'demo'.")]
 PlannerOpt = Annotated[
@@ -328,7 +329,11 @@ def scenarios(
                               f"median resumption {median}; never resumes in {r.never}",
                               highlight=False)  # fmt: skip
         for f in result.failures:
-            err.print(f"[red]sample {f.index} failed:[/red] {f.error}", highlight=False)
+            err.print(
+                f"[red]sample {f.index} failed:[/red] {escape(str(f.error))}",
+                markup=True,
+                highlight=False,
+            )
         out.mkdir(parents=True, exist_ok=True)
         html = atomic_write_text(out / "scenarios.html", render_scenarios_report(p, result))
         table = atomic_write_text(out / "samples.csv", samples_csv(result))
@@ -367,7 +372,11 @@ def robust_portfolio(
     for table in robust_tables(portfolio, chosen, held):
         console.print(table)
     for f in (*chosen.failures, *held.failures):
-        err.print(f"[red]sample {f.index} failed:[/red] {f.error}", highlight=False)
+        err.print(
+            f"[red]sample {f.index} failed:[/red] {escape(str(f.error))}",
+            markup=True,
+            highlight=False,
+        )
     return chosen.portfolio
 
 

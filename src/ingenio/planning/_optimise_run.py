@@ -15,9 +15,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing.managers import SyncManager
 from typing import Any, Protocol
 
 from ingenio.domain import Plan, Portfolio
+from ingenio.lifeline import die_with_parent, terminate_pool_workers
 from ingenio.planning._optimise_merge import plan_key
 from ingenio.planning._schedule_starts import outcomes, placed_in
 from ingenio.planning.dispatch import dispatch
@@ -246,21 +248,39 @@ class PlantRunner:
 
     def _in_pool(self, jobs: list[_Job]) -> dict[str, Plan]:
         ctx = _context()
-        manager = ctx.Manager() if self.progress is not None else None
+        owner = (os.getpid(),)
+        manager: Any = None
+        if self.progress is not None:
+            manager = SyncManager(ctx=ctx)
+            try:
+                manager.start(die_with_parent, owner)
+            except BaseException:  # interrupted while it starts: kill it before it speaks
+                terminate_pool_workers(manager)
+                raise
         channel = manager.Queue() if manager is not None else None
         out: dict[str, Plan] = {}
         try:
-            with ProcessPoolExecutor(self.workers(len(jobs)), mp_context=ctx) as pool:
-                futures: dict[Future[Plan], _Job] = {
-                    pool.submit(_in_worker, job, channel): job for job in jobs
-                }
-                pending = set(futures)
-                while pending:
-                    finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    self._drain(channel)
-                    for f in finished:
-                        job = futures[f]
-                        out[job.plant_id] = self._settle(job, f.result)
+            with ProcessPoolExecutor(
+                self.workers(len(jobs)), mp_context=ctx, initializer=die_with_parent, initargs=owner
+            ) as pool:
+                try:
+                    futures: dict[Future[Plan], _Job] = {
+                        pool.submit(_in_worker, job, channel): job for job in jobs
+                    }
+                    pending = set(futures)
+                    while pending:
+                        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                        self._drain(channel)
+                        for f in finished:
+                            job = futures[f]
+                            out[job.plant_id] = self._settle(job, f.result)
+                except BaseException:  # interrupted (SIGTERM, Ctrl-C): stop the workers now
+                    terminate_pool_workers(pool)
+                    if manager is not None:  # killed, not shut down: no one is listening
+                        terminate_pool_workers(manager)
+                        manager = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             if manager is not None:
                 manager.shutdown()
