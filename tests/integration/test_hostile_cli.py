@@ -158,3 +158,55 @@ def test_console_markup_in_a_portfolio_name_prints_literally(tmp_path: Path) -> 
         assert result.exit_code == 0, result.output
         for piece in MARKUP_NAME.split():  # a table may wrap the name at the space
             assert piece in result.output, result.output
+
+
+PRODUCTION_HEADER = "line,product,order,good_qty,scrap_qty,start,end\n"
+
+
+def test_overlapping_production_of_one_line_is_refused(tmp_path: Path) -> None:
+    from ingenio.store import Store
+
+    db = _db(tmp_path)
+    sheet = tmp_path / "production.csv"
+    sheet.write_text(
+        PRODUCTION_HEADER
+        + "L1,P,,100,0,2026-04-06 08:00,2026-04-06 09:00\n"
+        + "L1,P,,100,0,2026-04-06 08:30,2026-04-06 09:30\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*db, "import-actuals", str(sheet), "--timezone", "UTC"])
+    _one_line_error(result, "line L1: production 2026-04-06 08:30-09:30 UTC (in the file)")
+    assert "counted twice" in result.output
+    first = tmp_path / "first.csv"
+    first.write_text(PRODUCTION_HEADER + "L1,P,,100,0,2026-04-06 08:00,2026-04-06 09:00\n")
+    result = runner.invoke(app, [*db, "import-actuals", str(first), "--timezone", "UTC"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, [*db, "import-actuals", str(first), "--timezone", "UTC"])
+    assert result.exit_code == 0, result.output  # the same rows again: a re-import
+    record = ["record", "production", "--line", "L1", "--product", "P", "--good", "5"]
+    record += ["--start", "2026-04-06T08:45", "--end", "2026-04-06T10:00", "--timezone", "UTC"]
+    result = runner.invoke(app, [*db, *record])
+    _one_line_error(result, "(already stored)", "counted twice")
+    with Store.open(db[1]) as store:
+        assert len(store.list_production()) == 1
+
+
+def test_actuals_for_unknown_lines_products_and_orders_warn(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    plan = runner.invoke(
+        app, [*db, "plan", str(SMALL), "--planner", "dispatch", "--out", str(tmp_path / "o")]
+    )
+    assert plan.exit_code == 0, plan.output
+    sheet = tmp_path / "production.csv"
+    sheet.write_text(
+        PRODUCTION_HEADER + "P1-OVEN,BREAD,O1,100,0,2026-04-06 08:00,2026-04-06 09:00\n"
+        "NOPE-LINE,GHOST,O-404,100,0,2026-04-06 08:00,2026-04-06 09:00\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, [*db, "import-actuals", str(sheet), "--timezone", "UTC"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "warning: production.csv: 1 line(s) no stored portfolio has: 'NOPE-LINE'" in text
+    assert "1 product(s) no stored portfolio has: 'GHOST'" in text
+    assert "1 order(s) no stored portfolio has: 'O-404'" in text
+    assert "P1-OVEN" not in text.split("warning")[-1]

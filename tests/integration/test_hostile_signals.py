@@ -48,6 +48,23 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _busy_portfolio(path: Path) -> Path:
+    """small.yaml with 80 more orders: its plant solves run for the whole time limit."""
+    rows = []
+    for k in range(40):
+        day = 6 + k % 6
+        when = (
+            f"release: 2026-04-0{min(day, 9)}T00:00, due: 2026-04-{day + 1:02d}T{6 + k % 12:02d}:00"
+        )
+        rows.append(f"  - {{id: B{k}, product: BREAD, quantity: {300 + 37 * k}, {when}, "
+                    "value_per_unit: 0.5}")  # fmt: skip
+        rows.append(f"  - {{id: T{k}, product: TOMATO, quantity: {900 + 53 * k}, {when}, "
+                    "value_per_unit: 1.25}")  # fmt: skip
+    text = SMALL.read_text("utf-8").replace("orders:\n", "orders:\n" + "\n".join(rows) + "\n", 1)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def _running(pids: set[int]) -> set[int]:
     alive = _parents()
     return {p for p in pids if p in alive}
@@ -56,7 +73,8 @@ def _running(pids: set[int]) -> set[int]:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_die_with_the_plan_command(tmp_path: Path, sig: signal.Signals) -> None:
     command = [
-        str(INGENIO), "--db", str(tmp_path / "i.db"), "plan", str(SMALL),
+        str(INGENIO), "--db", str(tmp_path / "i.db"), "plan",
+        str(_busy_portfolio(tmp_path / "busy.yaml")),
         "--out", str(tmp_path / "out"), "--time-limit", "120",
     ]  # fmt: skip
     log = tmp_path / "stderr.txt"
@@ -71,7 +89,7 @@ def test_workers_die_with_the_plan_command(tmp_path: Path, sig: signal.Signals) 
                 break
             time.sleep(0.2)
         assert proc.poll() is None and len(children) >= 3, "the plan never reached its workers"
-        time.sleep(1.0)  # the workers are solving
+        time.sleep(2.0)  # the workers are solving (for up to the 120 s time limit)
         children = _descendants(proc.pid)
         os.kill(proc.pid, sig)
         deadline = time.monotonic() + 15
