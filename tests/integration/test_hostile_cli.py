@@ -210,3 +210,26 @@ def test_actuals_for_unknown_lines_products_and_orders_warn(tmp_path: Path) -> N
     assert "1 product(s) no stored portfolio has: 'GHOST'" in text
     assert "1 order(s) no stored portfolio has: 'O-404'" in text
     assert "P1-OVEN" not in text.split("warning")[-1]
+
+
+def test_read_only_commands_create_no_database(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.sqlite"
+    for args in (["plans", "list"], ["audit"], ["plans", "diff", "1", "2"]):
+        result = runner.invoke(app, ["--db", str(missing), *args])
+        _one_line_error(result, f"no Ingenio database at {missing}")
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            str(missing),
+            "kpi",
+            "--plant",
+            "P1",
+            "--from",
+            "2026-04-06",
+            "--to",
+            "2026-04-07",
+        ],
+    )
+    _one_line_error(result, f"no Ingenio database at {missing}")
+    assert not missing.exists()

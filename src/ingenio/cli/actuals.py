@@ -266,7 +266,7 @@ def audit(
     """Show the audit log: who changed what, and when (times in UTC)."""
 
     def work() -> None:
-        with open_store(ctx) as store:
+        with open_store(ctx, read_only=True) as store:
             entries = store.audit_entries(entity=entity, since=since_option(since))
         if not entries:
             console.print("no audit entries")

@@ -80,7 +80,7 @@ def kpi(
         if (last - first).days + 1 > MAX_PERIOD_DAYS:
             days = (last - first).days + 1
             fail(f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}")
-        with open_store(ctx) as store:
+        with open_store(ctx, read_only=True) as store:
             try:
                 _, found = find_portfolio(
                     store, enterprise_id=enterprise, plant_id=plant, name=portfolio
