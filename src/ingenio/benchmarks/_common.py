@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from ingenio.domain import (
     MINUTES_PER_DAY,
@@ -28,7 +29,11 @@ from ingenio.domain import (
     Resource,
     Window,
 )
+from ingenio.formats.issues import shown
+from ingenio.limits import MAX_TEXT_BYTES, check_size
 
+MAX_INSTANCE_NUMBER = 1_000_000_000
+"""Durations, demands and counts of a benchmark instance (a billion minutes is 1,900 years)."""
 ORIGIN = datetime(2026, 1, 5, tzinfo=UTC)
 """A Monday; any origin works, the instances know no calendar."""
 TIMEZONE = "UTC"
@@ -69,10 +74,29 @@ def ints(line: NumberedLine, fields: Sequence[str], what: str) -> tuple[list[int
     issues: list[Issue] = []
     for raw in fields:
         try:
-            values.append(int(raw))
+            value = int(raw)
         except ValueError:
-            issues.append(line.issue(f"{what} must be whole numbers", raw))
+            issues.append(line.issue(f"{what} must be whole numbers", shown(raw)))
+            continue
+        if abs(value) > MAX_INSTANCE_NUMBER:
+            msg = f"{what} must be at most {MAX_INSTANCE_NUMBER:,}"
+            issues.append(line.issue(msg, shown(raw)))
+        else:
+            values.append(value)
     return values, issues
+
+
+def read_instance_text(path: Path) -> str:
+    """The text of an instance file: bounded in size, UTF-8, else a one-line ``DomainError``."""
+    check_size(path, MAX_TEXT_BYTES)
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        msg = f"not UTF-8 text (byte {e.start}); is it an instance file?"
+        raise DomainError([Issue("(file)", msg)], str(path)) from e
+    except OSError as e:
+        msg = f"cannot read the file: {e.strerror or e}"
+        raise DomainError([Issue("(file)", msg)], str(path)) from e
 
 
 def raise_if(issues: Sequence[Issue], source: str | None) -> None:

@@ -19,6 +19,7 @@ from ingenio.benchmarks._common import (
     one_plant_portfolio,
     raise_if,
     rate_for,
+    read_instance_text,
 )
 from ingenio.domain import Issue, Order, Portfolio, Product, Step
 
@@ -56,7 +57,7 @@ def read_jssp(path: Path | str) -> JsspInstance:
         With every problem found, each at ``line N`` of the file.
     """
     p = Path(path)
-    return parse_jssp(p.read_text(encoding="utf-8"), name=p.stem, source=str(p))
+    return parse_jssp(read_instance_text(p), name=p.stem, source=str(p))
 
 
 def parse_jssp(text: str, name: str = "jssp", source: str | None = None) -> JsspInstance:

@@ -24,6 +24,7 @@ from ingenio.benchmarks._common import (
     one_plant_portfolio,
     raise_if,
     rate_for,
+    read_instance_text,
 )
 from ingenio.domain import Issue, Order, Portfolio, Product, Resource, Step
 
@@ -74,7 +75,7 @@ def read_psplib(path: Path | str) -> PsplibInstance:
         With every problem found, each at ``line N`` of the file.
     """
     p = Path(path)
-    return parse_psplib(p.read_text(encoding="utf-8"), name=p.stem, source=str(p))
+    return parse_psplib(read_instance_text(p), name=p.stem, source=str(p))
 
 
 def parse_psplib(text: str, name: str = "psplib", source: str | None = None) -> PsplibInstance:

@@ -13,12 +13,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ingenio.benchmarks import BenchRun, Format, solve_instance
 from ingenio.domain import DomainError
 
-console = Console()
-err = Console(stderr=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 
 def _one_line(exc: Exception) -> str:
@@ -40,10 +41,14 @@ def _debug(ctx: typer.Context) -> bool:
 def _summary(run: BenchRun) -> str:
     """The short human line of a run."""
     bound = "no bound" if run.lower_bound is None else f"lower bound {run.lower_bound}"
-    verdict = "[green]valid[/green]" if run.valid else f"[red]INVALID[/red] {run.first_violation}"
+    verdict = (
+        "[green]valid[/green]"
+        if run.valid
+        else f"[red]INVALID[/red] {escape(str(run.first_violation))}"
+    )
     span = "none" if run.makespan is None else str(run.makespan)
     return (
-        f"[bold]{run.instance}[/bold]: makespan {span} ({bound}, {run.status}) "
+        f"[bold]{escape(run.instance)}[/bold]: makespan {span} ({bound}, {run.status}) "
         f"in {run.seconds:.2f} s — {verdict}"
     )
 
@@ -73,12 +78,17 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             if _debug(ctx):
                 raise
-            err.print(f"[red]error:[/red] {_one_line(exc)}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]error:[/red] {escape(_one_line(exc))}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
         if as_json:
             typer.echo(json.dumps(run.as_dict()))
         else:
-            console.print(_summary(run), highlight=False, soft_wrap=True)
+            console.print(_summary(run), markup=True, highlight=False, soft_wrap=True)
         if not run.valid:
             raise typer.Exit(1)
 

@@ -7,6 +7,7 @@ reads the store of the global ``--db`` option.
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from rich.console import Console
 from ingenio.cli import actuals
 from ingenio.cli.guard import fail, guarded, moment, open_store, zone_of
 from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
+from ingenio.cli.out_dir import out_dir_problem
+from ingenio.limits import MAX_PERIOD_DAYS
 
 if TYPE_CHECKING:
     from ingenio.services.replan import ReplanResult
@@ -26,8 +29,8 @@ if TYPE_CHECKING:
 Granularity = Literal["day", "week", "month"]
 _BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
 
-console = Console()
-err = Console(stderr=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 report = typer.Typer(help="Reports for the owner of an enterprise.", no_args_is_help=True)
 
@@ -74,7 +77,10 @@ def kpi(
         first, last = _day("--from", start), _day("--to", end)
         if last < first:
             fail("--to is before --from")
-        with open_store(ctx) as store:
+        if (last - first).days + 1 > MAX_PERIOD_DAYS:
+            days = (last - first).days + 1
+            fail(f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}")
+        with open_store(ctx, read_only=True) as store:
             try:
                 _, found = find_portfolio(
                     store, enterprise_id=enterprise, plant_id=plant, name=portfolio
@@ -179,8 +185,16 @@ def replan(
     def work() -> None:
         if planner not in ("optimise", "dispatch"):
             fail(f"--planner: choose optimise or dispatch (got {planner!r})")
-        if outage_hours is not None and outage_hours <= 0:
-            fail("--outage-hours must be positive")
+        if outage_hours is not None and not (math.isfinite(outage_hours) and outage_hours > 0):
+            fail(f"--outage-hours must be a positive number of hours (got {outage_hours})")
+        if outage_hours is not None and outage_hours > 24 * 366:
+            fail(f"--outage-hours must be at most {24 * 366} (a year; got {outage_hours:g})")
+        if not (math.isfinite(time_limit) and time_limit > 0):
+            fail(f"--time-limit must be a positive number of seconds (got {time_limit})")
+        if out is not None:
+            bad_out = out_dir_problem(out)
+            if bad_out:
+                fail(bad_out)
         clock = time.perf_counter()
         with open_store(ctx) as store:
             try:

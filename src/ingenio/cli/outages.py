@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingenio.domain import Portfolio
@@ -24,7 +25,7 @@ from ingenio.domain import Portfolio
 if TYPE_CHECKING:  # the readers import icalendar: loaded only when a command runs
     from ingenio.formats.outages import OutageFeed, OutageMapping, ParseOptions
 
-console = Console()
+console = Console(markup=False)
 T = TypeVar("T")
 
 FORMAT_HELP = "File format: csv, ics, esp-json, eskom-calendar or une."
@@ -230,8 +231,9 @@ def register(app: typer.Typer) -> None:
                 )
             )
             console.print(
-                f"[bold]{file.name}[/bold] ({feed.format}, {feed.timezone}): "
+                f"[bold]{escape(file.name)}[/bold] ({feed.format}, {feed.timezone}): "
                 f"{len(feed.areas)} area(s), {feed.window_count} window(s){span}",
+                markup=True,
                 highlight=False,
                 soft_wrap=True,
             )

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ingenio.domain import DomainError, Issue
+from ingenio.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NODES, MAX_NESTING, check_size
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIXES = (".json",)
@@ -105,6 +106,98 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _too_big(source: str, nodes: int | None = None) -> DomainError:
+    what = f"{nodes:,} values" if nodes is not None else "too many values"
+    msg = (
+        f"the document expands to {what} (aliases included); the limit is "
+        f"{MAX_DOCUMENT_NODES:,} (see docs/limits.md)"
+    )
+    return DomainError([Issue("(file)", msg)], source)
+
+
+def _value_error(text: str, source: str, e: ValueError, kind: str) -> DomainError:
+    """A value Python cannot hold (a number of more than 4300 digits), with its line."""
+    long = re.search(r"\d{4301,}", text)
+    if long is not None:
+        line = text.count("\n", 0, long.start()) + 1
+        digits = long.end() - long.start()
+        msg = f"a number of {digits} digits; numbers may have at most 4300"
+        return DomainError([Issue(f"line {line}", msg, long.group()[:20] + "...")], source)
+    return DomainError([Issue("(file)", f"{kind} error: {str(e)[:200]}")], source)
+
+
+def _too_deep(source: str) -> DomainError:
+    msg = f"nested more than {MAX_NESTING} levels deep; the limit is {MAX_NESTING}"
+    return DomainError([Issue("(file)", msg)], source)
+
+
+def _expanded_size(root: yaml.Node, source: str) -> int:
+    """Values in the composed YAML graph once every alias is expanded (bounded work).
+
+    Aliases share nodes in the graph, so a bomb is measured without expanding it:
+    each node's size is computed once and reused. Refuses beyond the limits.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    on_path: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        key = id(node)
+        if depth > MAX_NESTING:
+            raise _too_deep(source)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in children)
+            if total > MAX_DOCUMENT_NODES:
+                raise _too_big(source)
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:  # a recursive alias (&a [*a]): refuse, never expand
+            line = node.start_mark.line + 1
+            raise DomainError([Issue(f"line {line}", "an alias refers to itself")], source)
+        on_path.add(key)
+        stack.append((node, depth, True))
+        stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _load_yaml_bounded(text: str, source: str) -> object:
+    """``yaml.load`` with the loader below, refusing documents that expand too far."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, source)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _check_tree(data: object, source: str) -> None:
+    """Refuse parsed data nested deeper or larger than the limits (JSON has no aliases)."""
+    count = 0
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if depth > MAX_NESTING:
+            raise _too_deep(source)
+        if count > MAX_DOCUMENT_NODES:
+            raise _too_big(source)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
 def parse_text(text: str, suffix: str, source: str) -> object:
     """Parse YAML or JSON text (by file ``suffix``) into plain Python data.
 
@@ -115,7 +208,14 @@ def parse_text(text: str, suffix: str, source: str) -> object:
     """
     if suffix in YAML_SUFFIXES:
         try:
-            return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+            return _load_yaml_bounded(text, source)
+        except DomainError:
+            raise
+        except ValueError as e:  # an integer of more than 4300 digits, ...
+            raise _value_error(text, source, e, "YAML") from e
+        except RecursionError as e:
+            msg = f"nested too deeply (the limit is {MAX_NESTING} levels)"
+            raise DomainError([Issue("(file)", msg)], source) from e
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(file)"
@@ -124,12 +224,17 @@ def parse_text(text: str, suffix: str, source: str) -> object:
             raise DomainError([Issue(where, f"YAML syntax error: {problem}{col}")], source) from e
     if suffix in JSON_SUFFIXES:
         try:
-            return json.loads(text, object_pairs_hook=_no_duplicates)
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
+        except RecursionError as e:
+            msg = f"nested too deeply (the limit is {MAX_NESTING} levels)"
+            raise DomainError([Issue("(file)", msg)], source) from e
         except json.JSONDecodeError as e:
             msg = f"JSON syntax error: {e.msg} (column {e.colno})"
             raise DomainError([Issue(f"line {e.lineno}", msg)], source) from e
         except ValueError as e:
-            raise DomainError([Issue("(file)", f"JSON error: {e}")], source) from e
+            raise _value_error(text, source, e, "JSON") from e
+        _check_tree(data, source)
+        return data
     raise DomainError(
         [Issue("(file)", "unsupported file type; use .yaml, .yml or .json", suffix)], source
     )
@@ -153,6 +258,7 @@ def read_document(path: Path, suffix: str | None = None) -> object:
     suffix = (suffix or path.suffix).lower()
     if suffix not in YAML_SUFFIXES + JSON_SUFFIXES:
         parse_text("", suffix, path.name)  # raises the "unsupported file type" issue
+    check_size(path, MAX_DOCUMENT_BYTES)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:

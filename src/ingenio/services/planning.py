@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingenio.domain import Plan, Portfolio, Violation
 from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
@@ -118,25 +119,23 @@ def save_versions(
 ) -> tuple[PortfolioVersion, PlanVersion]:
     """Save the portfolio (a new version) and its plan (a new version) in the store.
 
-    Both documents are built before anything is written, so a plan that cannot be
-    turned into a document leaves no portfolio version behind without its plan.
+    Both documents are built before anything is written, and both versions are
+    saved in one transaction: no portfolio version is left without its plan.
     """
     p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
     portfolio_doc = portfolio_to_document(p)
     plan_doc = plan_to_document(plan, p)
     summary_doc = summary_document(summary)
-    pv = store.save_portfolio(p.name, portfolio_doc, note=note)
-    plan_v = store.save_plan(
-        portfolio_version_id=pv.id,
-        planner=plan.planner,
-        status=plan.status,
-        value=plan.value,
-        bound=plan.bound,
-        seconds=outcome.seconds,
-        document=plan_doc,
-        summary=summary_doc,
-    )
-    return pv, plan_v
+    plan_fields: dict[str, Any] = {
+        "planner": plan.planner,
+        "status": plan.status,
+        "value": plan.value,
+        "bound": plan.bound,
+        "seconds": outcome.seconds,
+        "document": plan_doc,
+        "summary": summary_doc,
+    }
+    return store.save_portfolio_and_plan(p.name, portfolio_doc, plan_fields, note=note)
 
 
 def summary_document(summary: PlanSummary) -> dict[str, object]:

@@ -37,6 +37,13 @@ from ingenio.formats.actuals.columns import (
 )
 from ingenio.formats.atomic import atomic_write, atomic_write_text
 from ingenio.formats.issues import shown
+from ingenio.limits import (
+    MAX_SHEET_BYTES,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    MAX_TEXT_BYTES,
+    check_size,
+)
 from ingenio.operations.actuals import ActualsBatch, DowntimeCause
 
 INSTRUCTIONS = "Instructions"
@@ -177,6 +184,7 @@ def read_actuals(path: Path, timezone: str | None = None) -> ActualsBatch:
         msg = "must be an Excel workbook (.xlsx) or a CSV file (.csv)"
         raise DomainError([Issue("(file)", msg, path.suffix)], source)
     zone = _zone(timezone, "--timezone", source) if timezone else None
+    check_size(path, MAX_TEXT_BYTES if suffix == ".csv" else MAX_SHEET_BYTES)
     issues: list[Issue] = []
     found: dict[str, list[object]] = {}
     sources: dict[str, str] = {}
@@ -262,9 +270,32 @@ def _workbook_sheets(
                 expected = ", ".join(s.title for s in SPECS)
                 issues.append(Issue(f"{ws.title} sheet", f"unknown sheet (expected {expected})"))
                 continue
-            yield spec, [list(r) for r in ws.iter_rows(values_only=True)], zone
+            yield spec, _bounded_rows(ws, source), zone
     finally:
         wb.close()
+
+
+def _bounded_rows(ws: Any, source: str) -> list[Row]:
+    """The sheet's rows, refusing a sheet that declares or holds more than the limits.
+
+    A read-only sheet is iterated up to its declared dimension (``A1:XFD1048576``
+    is 17 billion cells from a 10 KB file), so the dimension is checked first and
+    the rows are counted as they are read.
+    """
+    declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
+    if declared_rows > MAX_SHEET_ROWS + 1 or declared_cols > MAX_SHEET_COLUMNS:
+        msg = (
+            f"declares {declared_rows:,} rows x {declared_cols:,} columns; the limit is "
+            f"{MAX_SHEET_ROWS:,} rows x {MAX_SHEET_COLUMNS} columns (see docs/limits.md)"
+        )
+        raise DomainError([Issue(f"{ws.title} sheet", msg)], source)
+    rows: list[Row] = []
+    for row in ws.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS):
+        if len(rows) > MAX_SHEET_ROWS:
+            msg = f"has more than {MAX_SHEET_ROWS:,} rows; the limit is {MAX_SHEET_ROWS:,}"
+            raise DomainError([Issue(f"{ws.title} sheet", msg)], source)
+        rows.append(list(row))
+    return rows
 
 
 def _read_rows(

@@ -34,6 +34,7 @@ from ingenio.formats.outages.feed import (
 from ingenio.formats.outages.ics import parse_ics
 from ingenio.formats.outages.mapping import OutageMapping, load_mapping, parse_mapping
 from ingenio.formats.outages.une import parse_une, parse_une_report
+from ingenio.limits import MAX_TEXT_BYTES, check_size
 
 Reader = Callable[[str, str, ParseOptions], OutageFeed]
 
@@ -70,6 +71,7 @@ def read_outages(path: Path, fmt: str, options: ParseOptions) -> OutageFeed:
     DomainError
         If the file cannot be read or has any problem.
     """
+    check_size(path, MAX_TEXT_BYTES)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:

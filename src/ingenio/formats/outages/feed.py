@@ -163,6 +163,17 @@ def zone_of(name: str, source: str) -> ZoneInfo:
         raise DomainError([Issue("--timezone", msg, name)], source) from e
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""Outage times outside these years are refused (year 9999 overflows time-zone arithmetic)."""
+
+
+def year_problem(year: int) -> str | None:
+    """The message for a year outside :data:`FIRST_YEAR`..:data:`LAST_YEAR`, else None."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"year {year} is outside {FIRST_YEAR}..{LAST_YEAR}"
+
+
 def local_moment(naive: datetime, zone: tzinfo) -> datetime:
     """``naive`` wall-clock time in ``zone``, refusing times that are ambiguous or absent.
 
@@ -170,8 +181,11 @@ def local_moment(naive: datetime, zone: tzinfo) -> datetime:
     ------
     ValueError
         When the local time happens twice (clocks go back) or never (clocks go
-        forward); the message says to give a UTC offset.
+        forward); the message says to give a UTC offset. When the year is out of range.
     """
+    bad_year = year_problem(naive.year)
+    if bad_year:
+        raise ValueError(bad_year)
     first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
     back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != naive:
@@ -204,6 +218,9 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
     if m is None:
         raise ValueError("expected a date-time YYYY-MM-DDTHH:MM, with an optional offset")
     y, mo, d, hh, mm, ss, off = m.groups()
+    bad_year = year_problem(int(y))
+    if bad_year:
+        raise ValueError(bad_year)
     if ss is not None and int(ss):
         raise ValueError("times must be whole minutes")
     hour, minute = int(hh or 0), int(mm or 0)

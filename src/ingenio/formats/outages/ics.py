@@ -39,6 +39,7 @@ from ingenio.formats.outages.feed import (
     after_start,
     checked_feed,
     local_moment,
+    year_problem,
     zone_of,
 )
 
@@ -198,6 +199,9 @@ def _moment(
         return None
     value = prop.dt
     line = lines.of(name)
+    if isinstance(value, date) and year_problem(value.year):
+        problems.add(line, str(year_problem(value.year)), value.isoformat(), name)
+        return None
     if isinstance(value, datetime):
         if value.second or value.microsecond:
             problems.add(line, "times must be whole minutes", value.isoformat(), name)
@@ -233,6 +237,12 @@ def _occurrences(
         msg = "RRULE without COUNT or UNTIL repeats forever; add an end or expand it"
         problems.add(line, msg, recur.to_ical().decode(), "RRULE")
         return []
+    for part, least in (("INTERVAL", 1), ("COUNT", 1)):
+        values = recur.get(part) or []
+        if any(not isinstance(v, int) or v < least for v in values):
+            msg = f"{part} must be {least} or more (the rule would never repeat)"
+            problems.add(line, msg, recur.to_ical().decode(), "RRULE")
+            return []
     try:
         rule = rrule.rrulestr(recur.to_ical().decode(), dtstart=start, forceset=True)
         found: list[datetime] = []
@@ -255,4 +265,8 @@ def _occurrences(
             elif not isinstance(value, datetime):
                 value = datetime.combine(value, start.timetz())
             excluded.add(value)
-    return [s for s in found if s not in excluded]
+    kept = [s for s in found if s not in excluded]
+    if not kept:
+        msg = "the rule never occurs (no date matches it, or every one is excluded)"
+        problems.add(line, msg, recur.to_ical().decode(), "RRULE")
+    return kept

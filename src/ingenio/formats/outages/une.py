@@ -16,10 +16,13 @@ The Unión Eléctrica publishes every morning a text such as::
 máxima, déficit, afectación: required are the first two, and the last or the
 déficit), the morning status, the midday forecast, yesterday's maximum and the
 day (``lunes 6 de abril de 2026``). Numbers may group thousands with a space,
-a no-break or thin space, or a dot (``1 950``, ``1.950``); ``1,950`` is refused
-as ambiguous. Accents and case do not matter. The déficit must equal demanda -
-disponibilidad (1 MW tolerance); a missing déficit is computed; a missing
-afectación is the déficit plus ``margin_mw`` (70 MW by default, the 2022-25 rule).
+a no-break or thin space, a dot or a comma (``1 950``, ``1.950``, ``1,950``: MW
+are never given to three decimals); ``36,5`` is a decimal comma. The phrasing
+varies between notes (2022-2026) and is matched around the key nouns, not in one
+word order (see :func:`parse_une_report`). Accents and case do not matter. The
+déficit must equal demanda - disponibilidad (1 MW tolerance); a missing déficit
+is computed; a missing afectación is the déficit plus ``margin_mw`` (70 MW by
+default, the 2022-25 rule).
 
 :func:`parse_une` then applies the rotation model
 (:mod:`ingenio.energy.rotation`) and returns the blocks' windows.
@@ -40,6 +43,7 @@ from ingenio.formats.outages.feed import (
     Problems,
     local_moment,
     make_feed,
+    year_problem,
     zone_of,
 )
 
@@ -50,9 +54,8 @@ MONTHS = (
 WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
 
 _NUM = r"(\d[^\n]{0,14}?)"
-_MW = r"\s*mw\b"
+_MW = r"\s*(?:mw|megawatts?|megavatios?)\b"
 _GROUPED = re.compile(r"^\d{1,3}(?:[ \u00a0\u2009\u202f.]\d{3})+$")
-_CLOCK = r"(\d{1,2}:\d{2})"
 
 
 def _fold(text: str) -> str:
@@ -77,6 +80,10 @@ def read_mw(raw: str) -> float:
         return float(text)
     if _GROUPED.match(text):
         return float(re.sub(r"\D", "", text))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+        # 1,950: MW are never given to three decimals, so a comma before three
+        # digits groups thousands (as some outlets write the UNE's figures)
+        return float(text.replace(",", ""))
     m = re.fullmatch(r"(\d{1,3}(?:[ \u00a0\u2009\u202f.]\d{3})*|\d+),(\d{1,2})", text)
     if m:
         return float(re.sub(r"\D", "", m.group(1)) + "." + m.group(2))
@@ -106,9 +113,9 @@ class _Reader:
                 self.problems.add(self.line(m.start(1)), str(e), raw.strip())
         return out
 
-    def one(self, pattern: str, what: str, start: int = 0, end: int | None = None) -> Figure | None:
-        """The single figure ``pattern`` captures; a problem when it differs between mentions."""
-        found = self.figures(pattern, start, end)
+    def one_in(self, pattern: str, what: str, spans: list[tuple[int, int]]) -> Figure | None:
+        """The single figure ``pattern`` captures in the spans; a problem when mentions differ."""
+        found = [f for lo, hi in spans for f in self.figures(pattern, lo, hi)]
         if len({f.mw for f in found}) > 1:
             lines = ", ".join(str(f.line) for f in found)
             msg = f"{what} is given {len(found)} times with different values (lines {lines})"
@@ -116,12 +123,71 @@ class _Reader:
             return None
         return found[0] if found else None
 
+    def first(self, pattern: str, start: int, end: int) -> Figure | None:
+        """The first figure ``pattern`` captures in ``[start, end)``, if any."""
+        found = self.figures(pattern, start, end)
+        return found[0] if found else None
 
-_PEAK = r"(?:estima|pronostica|preve|prevee)\w*\s+(?:para\s+\w+\s+)?una\s+disponibilidad"
+
+# A forecast verb ("se estima", "pronostica", "se prevé", "se espera"), then up to a
+# sentence of other words ("para la hora pico nocturna de este martes", "para este
+# horario", even the demanda first) before "disponibilidad". Dots inside numbers
+# (1.950) do not end the sentence; a.m./p.m. are masked before matching.
+_VERB = r"\b(?:estima|pronostica|preve|prevee|espera|calcula)\w*"
+_IN_SENTENCE = r"(?:[^.\n]|\.(?=\d)|\n(?!\s*\n)){0,200}?"
+_PEAK = _VERB + _IN_SENTENCE + r"\bdisponibilidad\b"
+_GAP = r"(?:[^\d.\n]|\n(?!\s*\n)){0,80}?"  # words, no number, no sentence end
+_STRICT_NUM = r"(?<!\S)(\d[\d \u00a0\u2009\u202f.,]{0,12}?)"  # digits and separators only
+_NOT_PEAK = r"mediodia|\bde\s+la\s+media\b|\bdiurno|\bayer\b|\bfue\b"
+_CLOCK_ANY = r"(\d{1,2})(?:(?::|\.|\s+y\s+)(\d{2}))?\s*(horas|hrs|h\b|am_*|pm_*)?"
+
+
+def _mask(folded: str) -> str:
+    """``a.m.``/``p. m.`` become ``am__``/``pm___`` (same length): their dots end no sentence."""
+    return re.sub(
+        r"\b([ap])\.\s?m\.", lambda m: m.group(1) + "m" + "_" * (len(m.group(0)) - 2), folded
+    )
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence: ends at a dot before a space, or a blank line."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in re.finditer(r"\.(?=\s|$)|\n\s*\n", text):
+        if text[start : m.start()].strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def _clock(m: re.Match[str], first: int) -> str | None:
+    """``HH:MM`` from a :data:`_CLOCK_ANY` match (groups ``first`` .. ``first + 2``)."""
+    hour, minute, suffix = m.group(first), m.group(first + 1), m.group(first + 2) or ""
+    if minute is None and not suffix:
+        return None
+    h = int(hour)
+    if suffix.startswith("pm") and h < 12:
+        h += 12
+    elif suffix.startswith("am") and h == 12:
+        h = 0
+    if h > 23 or int(minute or 0) > 59:
+        return None
+    return f"{h:02d}:{int(minute or 0):02d}"
 
 
 def parse_une_report(text: str, source: str, margin_mw: float = 70.0) -> UneReport:
     """Read the figures of a UNE daily report (module docstring).
+
+    The sentences are classified, not matched in one word order: the peak
+    forecast is the sentence where a forecast verb (estima, pronostica, prevé,
+    espera) precedes "disponibilidad"; its afectación may follow in the next
+    sentence ("De mantenerse las condiciones previstas ... se pronostica una
+    afectación de 267 MW en este horario"). The morning status is the sentence
+    with "disponibilidad ... a las 7:00 horas / 7 a.m."; the midday forecast a
+    forecast sentence about the mediodía, "la media" or the horario diurno;
+    yesterday's maximum the "máxima afectación ... (fue) (de) N MW a las HH:MM".
 
     Parameters
     ----------
@@ -145,21 +211,33 @@ def parse_une_report(text: str, source: str, margin_mw: float = 70.0) -> UneRepo
     problems = Problems(source)
     r = _Reader(text, problems)
     day = _day(r)
-    peaks = list(re.finditer(_PEAK, r.folded))
-    if not peaks:
+    masked = _mask(r.folded)
+    r.folded = masked
+    sentences = _sentences(masked)
+    peak_spans: list[tuple[int, int]] = []
+    for i, (lo, hi) in enumerate(sentences):
+        if not re.search(_PEAK, masked[lo:hi]):
+            continue
+        peak_spans.append((lo, hi))
+        if not re.search(r"afectacion", masked[lo:hi]) and i + 1 < len(sentences):
+            nlo, nhi = sentences[i + 1]
+            follow = masked[nlo:nhi]
+            if re.search(r"afectacion", follow) and not re.search(_NOT_PEAK, follow):
+                peak_spans.append((nlo, nhi))
+    if not peak_spans:
         problems.add(
             None,
             "no peak forecast found: expected a sentence like 'se estima una "
             "disponibilidad de 1 950 MW y una demanda maxima de 3 250 MW'",
         )
         problems.raise_if_any()
-    lo = peaks[0].start()
-    hi = r.folded.find("\n\n", peaks[-1].end())
-    hi = len(r.folded) if hi < 0 else hi
-    avail = r.one(r"disponibilidad\s+(?:del\s+sen\s+)?de\s+" + _NUM + _MW, "disponibilidad", lo, hi)
-    demand = r.one(r"demanda\s+maxima\s+(?:de\s+)?" + _NUM + _MW, "demanda maxima", lo, hi)
-    deficit = r.one(r"deficit\s+de\s+" + _NUM + _MW, "deficit", lo, hi)
-    afect = r.one(r"afectacion\s+(?:maxima\s+)?de\s+" + _NUM + _MW, "afectacion", lo, hi)
+    lo = peak_spans[0][0]
+    avail = r.one_in(r"\bdisponibilidad\b" + _GAP + _NUM + _MW, "disponibilidad", peak_spans)
+    demand = r.one_in(
+        r"(?:demanda\s+maxima|maxima\s+demanda)\b" + _GAP + _NUM + _MW, "demanda maxima", peak_spans
+    )
+    deficit = r.one_in(r"(?<!por )\bdeficit\b" + _GAP + _NUM + _MW, "deficit", peak_spans)
+    afect = r.one_in(r"\bafectacion(?:es)?\b" + _GAP + _NUM + _MW, "afectacion", peak_spans)
     if avail is None and not problems:
         problems.add(r.line(lo), "the peak forecast gives no disponibilidad in MW")
     if demand is None and not problems:
@@ -178,31 +256,38 @@ def parse_une_report(text: str, source: str, margin_mw: float = 70.0) -> UneRepo
             problems.add(afect.line, f"afectacion exceeds the demanda {demand.mw:g} MW", afect.mw)
     problems.raise_if_any()
     assert avail is not None and demand is not None and deficit is not None and afect is not None
-    status = re.search(
-        r"disponibilidad\s+del\s+sen\s+a\s+las\s+"
-        + _CLOCK
-        + r"\s+horas\s+(?:es|era|fue)\s+de\s+"
-        + _NUM
-        + _MW
-        + r"\s+y\s+(?:la\s+)?demanda\s+(?:de\s+)?"
-        + _NUM
-        + _MW
-        + r"(?:\s*,?\s*con\s+"
-        + _NUM
-        + r"\s*mw\s+afectados)?",
-        r.folded,
-    )
-    mid = r.one(
-        r"mediodia\s+se\s+(?:estima|pronostica|preve)\w*\s+una\s+afectacion\s+de\s+" + _NUM + _MW,
-        "midday afectacion",
-    )
-    yest = re.search(
-        r"(?:maxima\s+afectacion|afectacion\s+maxima)[^.\n]*?(?:fue\s+)?de\s+"
-        + _NUM
-        + r"\s*mw\s+a\s+las\s+"
-        + _CLOCK,
-        r.folded,
-    )
+    status_time: str | None = None
+    status: tuple[Figure | None, Figure | None, Figure | None] = (None, None, None)
+    mid_spans: list[tuple[int, int]] = []
+    yest: tuple[Figure | None, str | None] = (None, None)
+    for slo, shi in sentences:
+        if (slo, shi) in peak_spans:
+            continue
+        sentence = masked[slo:shi]
+        at = re.search(r"\ba\s+las\s+" + _CLOCK_ANY, sentence)
+        where = re.search(r"\bdisponibilidad\b", sentence)
+        if status_time is None and at and where:
+            if not re.search(_VERB, sentence[: where.start()]):
+                status_time = _clock(at, 1)
+                status = (
+                    r.first(r"\b(?:es|era|fue)\s+(?:de\s+)?" + _NUM + _MW, slo, shi),
+                    r.first(r"\bdemanda\b" + _GAP + _NUM + _MW, slo, shi),
+                    r.first(_STRICT_NUM + r"\s*mw\s+afectad", slo, shi),
+                )
+        if re.search(_VERB, sentence) and re.search(r"mediodia|\bla\s+media\b|\bdiurno", sentence):
+            mid_spans.append((slo, shi))
+            continue
+        most = re.search(
+            r"(?:maxima\s+afectacion|afectacion\s+maxima)"
+            + _GAP
+            + _NUM
+            + r"\s*mw\b,?\s*a\s+las\s+"
+            + _CLOCK_ANY,
+            sentence,
+        )
+        if yest[0] is None and most and not re.search(_VERB, sentence[: most.start()]):
+            yest = (r.first(_NUM + r"\s*mw\b", slo + most.start(1), shi), _clock(most, 2))
+    mid = r.one_in(r"\bafectacion\b" + _GAP + _NUM + _MW, "midday afectacion", mid_spans)
     report = UneReport(
         day=day,
         availability=avail,
@@ -210,27 +295,16 @@ def parse_une_report(text: str, source: str, margin_mw: float = 70.0) -> UneRepo
         deficit=deficit,
         afectacion=afect,
         afectacion_derived=derived,
-        status_time=status.group(1) if status else None,
-        status_availability=_group(r, status, 2),
-        status_demand=_group(r, status, 3),
-        status_affected=_group(r, status, 4),
+        status_time=status_time,
+        status_availability=status[0],
+        status_demand=status[1],
+        status_affected=status[2],
         midday_afectacion=mid,
-        yesterday_max=_group(r, yest, 1),
-        yesterday_max_time=yest.group(2) if yest else None,
+        yesterday_max=yest[0],
+        yesterday_max_time=yest[1],
     )
     problems.raise_if_any()
     return report
-
-
-def _group(r: _Reader, m: re.Match[str] | None, group: int) -> Figure | None:
-    if m is None or m.group(group) is None:
-        return None
-    raw = r.text[m.start(group) : m.end(group)]
-    try:
-        return Figure(read_mw(raw), r.line(m.start(group)))
-    except ValueError as e:
-        r.problems.add(r.line(m.start(group)), str(e), raw.strip())
-        return None
 
 
 def _day(r: _Reader) -> date | None:
@@ -244,6 +318,10 @@ def _day(r: _Reader) -> date | None:
         r.folded,
     )
     if m is None:
+        return None
+    bad_year = year_problem(int(m.group(4)))
+    if bad_year:
+        r.problems.add(r.line(m.start()), bad_year, r.text[m.start() : m.end()])
         return None
     try:
         day = date(int(m.group(4)), MONTHS.index(m.group(3)) + 1, int(m.group(2)))

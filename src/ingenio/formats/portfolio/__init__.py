@@ -26,6 +26,7 @@ from ingenio.formats.documents import (
 from ingenio.formats.issues import sort_issues, validate_document
 from ingenio.formats.portfolio.build import build_portfolio, document_of
 from ingenio.formats.portfolio.checks import reference_issues, time_frame, time_issues
+from ingenio.formats.portfolio.sanity import sanity_issues
 from ingenio.formats.portfolio.schema import FORMAT_VERSION, SECTIONS, PortfolioDoc
 
 __all__ = [
@@ -88,6 +89,7 @@ def parse_portfolio(data: object, source: str) -> Portfolio:
     if data is None:
         raise DomainError([Issue("(file)", "the file is empty")], source)
     fields, doc, issues = validate_document(data, "ingenio", FORMAT_VERSION, PortfolioDoc, source)
+    issues.extend(sanity_issues(data))
     issues.extend(reference_issues(fields))
     issues.extend(time_issues(fields, time_frame(fields)))
     if issues or doc is None:

@@ -188,12 +188,54 @@ def reference_issues(data: Raw) -> list[Issue]:
     for path, raw in items(data, "orders"):
         refer(path, raw, "product", "product", seen["product"])
         out.extend(_after_issues(path, raw, seen["order"]))
+    out.extend(_after_cycle_issues(items(data, "orders")))
     places = {**seen["depot"], **seen["plant"]}
     for path, raw in items(data, "deliveries"):
         key = text(raw, "destination")
         if key is not None and key not in places:
             msg = "unknown destination: no depot or plant has this id"
             out.append(Issue(f"{path}.destination", msg, key))
+    return out
+
+
+def _after_cycle_issues(orders: list[tuple[str, Raw]]) -> list[Issue]:
+    """One issue per cycle of ``after`` among the orders, naming the orders in order."""
+    paths: dict[str, str] = {}
+    after: dict[str, list[str]] = {}
+    for path, raw in orders:
+        key = text(raw, "id")
+        preds = raw.get("after") if isinstance(raw, Mapping) else None
+        if key is None or key in paths:
+            continue
+        paths[key] = path
+        after[key] = [k for k in preds if isinstance(k, str)] if isinstance(preds, list) else []
+    out: list[Issue] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for root in after:
+        if state.get(root):
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        trail: list[str] = [root]
+        state[root] = 1
+        while stack:
+            node, i = stack[-1]
+            preds = [k for k in after.get(node, []) if k in after and k != node]
+            if i >= len(preds):
+                stack.pop()
+                trail.pop()
+                state[node] = 2
+                continue
+            stack[-1] = (node, i + 1)
+            nxt = preds[i]
+            if state.get(nxt) == 1:
+                ring = trail[trail.index(nxt) :]
+                pairs = zip(ring, [*ring[1:], ring[0]], strict=True)
+                msg = "after forms a cycle: " + ", ".join(f"{a} after {b}" for a, b in pairs)
+                out.append(Issue(f"{paths[nxt]}.after", msg))
+            elif not state.get(nxt):
+                state[nxt] = 1
+                stack.append((nxt, 0))
+                trail.append(nxt)
     return out
 
 

@@ -15,9 +15,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import partial
+from multiprocessing.managers import SyncManager
 from typing import Any, Protocol
 
 from ingenio.domain import Plan, Portfolio
+from ingenio.lifeline import die_with_parent, terminate_pool_workers
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise.merge import plan_key
 from ingenio.planning.schedule import SolveParams, outcomes, placed_in, schedule_plant
@@ -299,27 +301,44 @@ class PlantRunner:
 
     def _in_pool(self, jobs: list[_Job]) -> dict[str, Plan]:
         ctx = _context()
-        watched = self.progress is not None or self.stop is not None
-        manager = ctx.Manager() if watched else None
+        owner = (os.getpid(),)
+        manager: Any = None
+        if self.progress is not None or self.stop is not None:
+            manager = SyncManager(ctx=ctx)
+            try:
+                manager.start(die_with_parent, owner)
+            except BaseException:  # interrupted while it starts: kill it before it speaks
+                terminate_pool_workers(manager)
+                raise
         channel = manager.Queue() if manager is not None and self.progress is not None else None
         halt = manager.Event() if manager is not None and self.stop is not None else None
         if halt is not None and stopped(self.stop):
             halt.set()
         out: dict[str, Plan] = {}
         try:
-            with ProcessPoolExecutor(self.workers(len(jobs)), mp_context=ctx) as pool:
-                futures: dict[Future[Plan], _Job] = {
-                    pool.submit(_in_worker, job, channel, halt): job for job in jobs
-                }
-                pending = set(futures)
-                while pending:
-                    finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    self._drain(channel)
-                    if halt is not None and not halt.is_set() and stopped(self.stop):
-                        halt.set()
-                    for f in finished:
-                        job = futures[f]
-                        out[job.plant_id] = self._settle(job, f.result)
+            with ProcessPoolExecutor(
+                self.workers(len(jobs)), mp_context=ctx, initializer=die_with_parent, initargs=owner
+            ) as pool:
+                try:
+                    futures: dict[Future[Plan], _Job] = {
+                        pool.submit(_in_worker, job, channel, halt): job for job in jobs
+                    }
+                    pending = set(futures)
+                    while pending:
+                        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                        self._drain(channel)
+                        if halt is not None and not halt.is_set() and stopped(self.stop):
+                            halt.set()
+                        for f in finished:
+                            job = futures[f]
+                            out[job.plant_id] = self._settle(job, f.result)
+                except BaseException:  # interrupted (SIGTERM, Ctrl-C): stop the workers now
+                    terminate_pool_workers(pool)
+                    if manager is not None:  # killed, not shut down: no one is listening
+                        terminate_pool_workers(manager)
+                        manager = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         finally:
             if manager is not None:
                 manager.shutdown()
