@@ -57,7 +57,7 @@ from ingenio.operations.actuals import (
 )
 from ingenio.planning.validate import validate
 from ingenio.services.kpi import load_kpis
-from ingenio.services.planning import make_plan, save_versions
+from ingenio.services.plans import make_plan, save_versions
 from ingenio.services.replan import replan
 from ingenio.store import Store, settings
 

@@ -1,54 +1,35 @@
-"""What the store-backed commands share: the store of ``--db``, one-line errors, times.
-
-``ingenio.cli.main`` imports the command modules while it is itself being
-imported, so this module reaches into it only when a command runs.
-"""
+"""What the store-backed commands share: the store of ``--db``, one-line errors, times."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from ingenio.store import Store, StoreError, resolve_url
+from ingenio.cli.errors import context_of, fail, run_guarded
+from ingenio.store import Store
 
 T = TypeVar("T")
+
+__all__ = ["fail", "guarded", "moment", "open_store", "since_option", "zone_of"]
 
 TIMEZONE_ENV_VAR = "INGENIO_TIMEZONE"
 """Default of ``--timezone`` for times typed without an offset."""
 
 
-def fail(message: str) -> NoReturn:
-    """Stop the command with one clear line on stderr (exit code 1)."""
-    from ingenio.cli.main import Failure
-
-    raise Failure(message)
-
-
 def guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     """Run ``work`` like every ``ingenio`` command: known errors become one line, exit 1."""
-    from ingenio.cli.main import run_guarded
-
-    def inner() -> T:
-        try:
-            return work()
-        except StoreError as exc:
-            fail(str(exc))
-
-    return run_guarded(ctx, inner)
+    return run_guarded(ctx, work)
 
 
 @contextmanager
 def open_store(ctx: typer.Context) -> Iterator[Store]:
     """The store named by the global ``--db`` option (or its default)."""
-    from ingenio.cli.main import _opts
-
-    with Store.open(resolve_url(_opts(ctx).db)) as store:
-        yield store
+    yield context_of(ctx).store.get()
 
 
 def zone_of(name: str | None, option: str = "--timezone") -> ZoneInfo | None:

@@ -220,7 +220,7 @@ def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
     """Plan files and a report with the KPIs of the actuals so far."""
     from ingenio.operations.kpi import compute_kpis
     from ingenio.planning.summary import summarise
-    from ingenio.services.planning import PlanOutcome, write_plan_files
+    from ingenio.services.plans import PlanOutcome, write_plan_files
 
     world, plan = result.portfolio, result.final.plan
     outcome = PlanOutcome(world, plan, summarise(world, plan), (), plan.seconds)

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ingenio.cli.errors import fail, run_guarded
 from ingenio.domain import OrderStatus, Plan, Portfolio
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
 
@@ -47,8 +48,6 @@ WorkersOpt = Annotated[int, typer.Option("--workers", help="Local worker process
 
 
 def _portfolio(arg: str) -> Portfolio:
-    from ingenio.cli.main import Failure
-
     if arg == "demo":
         from ingenio.data.demo import build_demo_portfolio
 
@@ -57,17 +56,16 @@ def _portfolio(arg: str) -> Portfolio:
 
     path = Path(arg)
     if not path.exists():
-        raise Failure(f"{path}: no such file (give a portfolio file or 'demo')")
+        fail(f"{path}: no such file (give a portfolio file or 'demo')")
     return load_portfolio(path)
 
 
 def _planner(name: str | None) -> tuple[str, Planner]:
-    from ingenio.cli.main import Failure
-    from ingenio.services.planning import PLANNERS
+    from ingenio.services.plans import PLANNERS
 
     name = name or ("optimise" if "optimise" in PLANNERS else "dispatch")
     if name not in PLANNERS:
-        raise Failure(f"--planner: unknown planner {name!r} (choose from {', '.join(PLANNERS)})")
+        fail(f"--planner: unknown planner {name!r} (choose from {', '.join(PLANNERS)})")
     return name, PLANNERS[name]
 
 
@@ -78,13 +76,12 @@ def _executor(dask_scheduler: str | None, workers: int) -> Executor:
 
 
 def _plan(planner: Planner, portfolio: Portfolio) -> Plan:
-    from ingenio.cli.main import Failure
     from ingenio.planning.validate import validate
 
     plan = planner(portfolio)
     broken = validate(portfolio, plan)
     if broken:
-        raise Failure(f"the {plan.planner} plan breaks {len(broken)} rule(s); first: {broken[0]}")
+        fail(f"the {plan.planner} plan breaks {len(broken)} rule(s); first: {broken[0]}")
     return plan
 
 
@@ -108,15 +105,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _guard(ctx: typer.Context, work: Callable[[], None]) -> None:
-    from ingenio.cli.main import Failure, run_guarded
-
-    def guarded() -> None:
-        try:
-            work()
-        except PerturbationError as exc:
-            raise Failure(str(exc)) from None
-
-    run_guarded(ctx, guarded)
+    run_guarded(ctx, work)
 
 
 # --- whatif -----------------------------------------------------------------------------

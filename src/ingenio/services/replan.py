@@ -49,7 +49,7 @@ from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.summary import summarise
 from ingenio.planning.validate import validate
-from ingenio.services.planning import summary_document
+from ingenio.services.plans import summary_document
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
 __all__ = ["ReplanResult", "ReplanStage", "affected_plants", "replan", "replan_plan"]

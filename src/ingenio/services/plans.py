@@ -6,11 +6,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from ingenio.domain import Plan, Portfolio, Violation
+from ingenio.errors import ErrorKind, IngenioError
 from ingenio.io.excel import write_plan_xlsx
 from ingenio.io.plan_file import plan_to_document, read_plan_json, write_plan_json
-from ingenio.io.portfolio_file import portfolio_to_document
+from ingenio.io.portfolio_file import load_portfolio, portfolio_to_document
 from ingenio.io.report import write_report
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
@@ -18,7 +20,32 @@ from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
 from ingenio.planning.validate import validate
+from ingenio.services.context import Context
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+
+__all__ = [
+    "PLANNERS",
+    "FileCheck",
+    "OptimisePlanner",
+    "PlanFiles",
+    "PlanOutcome",
+    "PlanRequest",
+    "Planner",
+    "PlanningError",
+    "SavedPlan",
+    "SolveParams",
+    "StageProgress",
+    "check_plan",
+    "check_plan_file",
+    "load_portfolio_file",
+    "make_plan",
+    "plan_and_save",
+    "plan_stages",
+    "save_versions",
+    "summary_document",
+    "validate_file",
+    "write_plan_files",
+]
 
 Planner = Callable[[Portfolio], Plan]
 
@@ -39,8 +66,10 @@ PLANNERS: dict[str, Planner] = {"optimise": OptimisePlanner(), "dispatch": dispa
 """Planners by name; ``optimise`` (the default) plans plants one after another here."""
 
 
-class PlanningError(RuntimeError):
+class PlanningError(IngenioError, RuntimeError):
     """A planner produced a plan that breaks the rules (a bug, never hidden)."""
+
+    default_kind: ClassVar[ErrorKind] = "rule_broken"
 
 
 @dataclass(frozen=True)
@@ -160,3 +189,135 @@ def summary_document(summary: PlanSummary) -> dict[str, object]:
 def check_plan_file(portfolio: Portfolio, plan_path: Path) -> list[Violation]:
     """Read a plan file and return every violation of the plan rules."""
     return validate(portfolio, read_plan_json(plan_path, portfolio))
+
+
+StageProgress = Callable[[str, bool], None]
+"""``progress(label, detail)``: enter the stage ``label``, or (``detail``) only update it."""
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What to plan with and whether to keep the versions."""
+
+    planner: str = "optimise"
+    params: SolveParams = field(default_factory=SolveParams)
+    time_budget_s: float | None = None
+    save: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """A validated plan, the files written and the versions saved (None when not saved)."""
+
+    outcome: PlanOutcome
+    files: PlanFiles
+    portfolio_version: PortfolioVersion | None
+    plan_version: PlanVersion | None
+    timings: dict[str, float]
+
+
+def plan_stages(request: PlanRequest) -> int:
+    """How many stages :func:`plan_and_save` reports for ``request``."""
+    return 4 if request.save else 3
+
+
+def plan_and_save(
+    ctx: Context,
+    source: Callable[[], Portfolio],
+    request: PlanRequest,
+    out_dir: Path,
+    progress: StageProgress | None = None,
+) -> SavedPlan:
+    """Read a portfolio, plan it, refuse a plan that breaks a rule, write its files, save both.
+
+    Raises
+    ------
+    IngenioError
+        ``invalid`` for an unknown planner; ``rule_broken`` (:class:`PlanningError`) when
+        the plan breaks a plan rule; ``unavailable`` when the store fails.
+    """
+    planner = request.planner
+    if planner not in PLANNERS:
+        raise IngenioError(
+            f"--planner: unknown planner {planner!r} (choose from {', '.join(PLANNERS)})",
+            kind="invalid",
+        )
+    step = progress or (lambda label, detail: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    step("reading the portfolio", False)
+    portfolio = source()
+    timings["read"] = time.perf_counter() - t0
+    step(f"planning with {planner}", False)
+
+    def live(e: OptimiseProgress) -> None:
+        if e.stage == "allocate":
+            step(f"planning with {planner}: fuel across plants (LP)", True)
+            return
+        step(
+            f"planning with {planner}: {e.stage}, plants {e.plants_done}/{e.plants}, "
+            f"value {e.value:,.0f} / bound {e.bound:,.0f}",
+            True,
+        )
+
+    outcome = make_plan(
+        portfolio, planner, params=request.params, progress=live,
+        time_budget_s=request.time_budget_s,
+    )  # fmt: skip
+    timings["plan"] = outcome.seconds
+    if outcome.violations:
+        raise PlanningError(
+            f"the {planner} plan breaks {len(outcome.violations)} rule(s); "
+            f"first: {outcome.violations[0]}"
+        )
+    step("writing plan.json, plan.xlsx and report.html", False)
+    t1 = time.perf_counter()
+    files = write_plan_files(outcome, out_dir)
+    timings["write"] = time.perf_counter() - t1
+    pv = plan_v = None
+    if request.save:
+        step("saving versions in the database", False)
+        pv, plan_v = save_versions(ctx.store.get(), outcome, note=request.note)
+    return SavedPlan(outcome, files, pv, plan_v, timings)
+
+
+def load_portfolio_file(path: Path) -> Portfolio:
+    """Read and validate a portfolio file.
+
+    Raises
+    ------
+    IngenioError
+        ``not_found`` when there is no such file; a ``DomainError`` (``invalid``) listing
+        every issue when it is not a valid portfolio.
+    """
+    if not path.exists():
+        raise IngenioError(f"{path}: no such file", kind="not_found")
+    return load_portfolio(path)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What ``validate`` found in a valid portfolio file."""
+
+    portfolio: Portfolio
+    plants: int
+    lines: int
+    products: int
+    orders: int
+    days: int
+
+
+def validate_file(path: Path) -> FileCheck:
+    """Check a portfolio file; raise with every issue when it is not valid."""
+    p = load_portfolio_file(path)
+    n_lines = sum(len(pl.lines) for pl in p.plants)
+    return FileCheck(p, len(p.plants), n_lines, len(p.products), len(p.orders), p.horizon.days)
+
+
+def check_plan(portfolio_path: Path, plan_path: Path) -> list[Violation]:
+    """Every violation of the plan rules by a plan file made for a portfolio file."""
+    portfolio = load_portfolio_file(portfolio_path)
+    if not plan_path.exists():
+        raise IngenioError(f"{plan_path}: no such file", kind="not_found")
+    return check_plan_file(portfolio, plan_path)
