@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 
 from ingenio.domain import DomainError
-from ingenio.errors import IngenioError
-from ingenio.services.context import Context
+from ingenio.services.context import Context, cli_context
+from ingenio.services.errors import IngenioError
 
 T = TypeVar("T")
 
@@ -43,10 +43,7 @@ def context_of(ctx: typer.Context) -> Context:
     """The service context the main callback built."""
     found = state_of(ctx).context
     if found is None:  # only when a command function is called without the app
-        from ingenio.services.context import local_context
-        from ingenio.settings import load_settings
-
-        found = local_context(load_settings())
+        found = cli_context(None)
     return found
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from ingenio.cli.errors import context_of, fail, run_guarded
-from ingenio.store import Store
+from ingenio.services.context import Store
 
 T = TypeVar("T")
 

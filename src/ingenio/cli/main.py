@@ -15,19 +15,20 @@ from ingenio.cli import bench, operations, outages, scenarios
 from ingenio.cli.errors import CliState, context_of, run_guarded
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import Portfolio
-from ingenio.services.context import local_context
+from ingenio.services.context import cli_context
 from ingenio.services.plans import (
     PlanRequest,
     SolveParams,
+    demo_portfolio,
     load_portfolio_file,
     plan_and_save,
     plan_stages,
     validate_file,
+    write_portfolio_file,
 )
 from ingenio.services.plans import (
     check_plan as check_plan_files,
 )
-from ingenio.settings import load_settings
 
 app = typer.Typer(
     name="ingenio",
@@ -83,7 +84,7 @@ def main(
     """Ingenio: production planning for factories under rolling blackouts."""
     state = CliState(debug=debug)
     ctx.obj = state
-    context = run_guarded(ctx, lambda: local_context(load_settings(), db))
+    context = run_guarded(ctx, lambda: cli_context(db))
     ctx.obj = CliState(context=context, debug=debug)
     ctx.call_on_close(context.store.close)
 
@@ -169,7 +170,7 @@ def plan(
         chosen = run_guarded(
             ctx,
             lambda: scenarios.robust_portfolio(
-                load_portfolio_file(file), "dispatch", samples, holdout, seed
+                ctx, load_portfolio_file(file), "dispatch", samples, holdout, seed
             ),
         )
 
@@ -197,21 +198,17 @@ def demo(
     seed: Seed = 0,
 ) -> None:
     """Load the demo portfolio, plan it, save both, print a summary and write the report."""
-    from ingenio.data.demo import build_demo_portfolio
-
     if write_portfolio is not None:
 
         def write() -> None:
-            from ingenio.io.portfolio_file import dump_portfolio
-
-            dump_portfolio(build_demo_portfolio(), write_portfolio)
+            write_portfolio_file(demo_portfolio(), write_portfolio)
             console.print(f"wrote the demo portfolio to {write_portfolio}")
 
         run_guarded(ctx, write)
         return
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
     request = PlanRequest(planner, params, None, True, note="demo")
-    run_guarded(ctx, lambda: _plan_and_write(ctx, build_demo_portfolio, out, request))
+    run_guarded(ctx, lambda: _plan_and_write(ctx, demo_portfolio, out, request))
 
 
 def _plan_and_write(

@@ -23,6 +23,7 @@ from ingenio.services.files import write_text
 from ingenio.services.portfolios import (
     OutageRequest,
     feed_document,
+    hours_per_day,
     import_outages,
     parse_outages,
 )
@@ -73,8 +74,6 @@ MappingOpt = Annotated[
 
 def _feed_tables(feed: OutageFeed) -> list[Table | str]:
     """Per area: a row per local day with its windows, hours and expected hours."""
-    from ingenio.io.outages import hours_per_day
-
     zone = ZoneInfo(feed.timezone)
     out: list[Table | str] = []
     for area, windows in feed.areas.items():

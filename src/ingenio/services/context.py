@@ -11,10 +11,18 @@ import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingenio.settings import Settings
+from ingenio.settings import Settings, load_settings
 from ingenio.store import Store, resolve_url
 
-__all__ = ["Actor", "Context", "Scope", "StoreHandle", "local_context"]
+__all__ = [
+    "Actor",
+    "Context",
+    "Scope",
+    "Store",
+    "StoreHandle",
+    "cli_context",
+    "local_context",
+]
 
 
 @dataclass(frozen=True)
@@ -123,3 +131,14 @@ def local_context(settings: Settings, db: str | None = None) -> Context:
         settings=settings,
         actor=Actor(_local_user(settings), Scope.everything()),
     )
+
+
+def cli_context(db: str | None) -> Context:
+    """:func:`local_context` with the settings read from the environment now.
+
+    Raises
+    ------
+    IngenioError
+        ``invalid`` when an ``INGENIO_*`` variable is unknown or its value bad.
+    """
+    return local_context(load_settings(), db)

@@ -11,9 +11,16 @@ from typing import ClassVar
 from ingenio.domain import Plan, Portfolio, Violation
 from ingenio.errors import ErrorKind, IngenioError
 from ingenio.io.excel import write_plan_xlsx
-from ingenio.io.plan_file import plan_to_document, read_plan_json, write_plan_json
-from ingenio.io.portfolio_file import load_portfolio, portfolio_to_document
+from ingenio.io.plan_file import (
+    plan_from_document,
+    plan_to_document,
+    read_plan_json,
+    write_plan_json,
+)
+from ingenio.io.portfolio_file import load_portfolio, parse_portfolio, portfolio_to_document
 from ingenio.io.report import write_report
+from ingenio.operations.plandiff import Change, OrderChange, Placement, PlanDiff
+from ingenio.operations.plandiff import diff_plans as compare_plans
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.optimise import OptimiseProgress, optimise
@@ -21,22 +28,37 @@ from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
 from ingenio.planning.validate import validate
 from ingenio.services.context import Context
+from ingenio.settings import Settings
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
 __all__ = [
     "PLANNERS",
+    "Change",
     "FileCheck",
     "OptimisePlanner",
+    "OrderChange",
+    "Placement",
+    "PlanComparison",
+    "PlanDiff",
     "PlanFiles",
     "PlanOutcome",
     "PlanRequest",
+    "PlanSummary",
+    "PlanVersion",
     "Planner",
     "PlanningError",
+    "PortfolioVersion",
     "SavedPlan",
     "SolveParams",
     "StageProgress",
+    "StoredPlan",
     "check_plan",
     "check_plan_file",
+    "default_request",
+    "demo_portfolio",
+    "diff_plans",
+    "list_plans",
+    "load_plan",
     "load_portfolio_file",
     "make_plan",
     "plan_and_save",
@@ -45,6 +67,7 @@ __all__ = [
     "summary_document",
     "validate_file",
     "write_plan_files",
+    "write_portfolio_file",
 ]
 
 Planner = Callable[[Portfolio], Plan]
@@ -140,7 +163,7 @@ def write_plan_files(outcome: PlanOutcome, out_dir: Path) -> PlanFiles:
 
 
 def save_versions(
-    store: Store, outcome: PlanOutcome, note: str = ""
+    store: Store, outcome: PlanOutcome, note: str = "", actor: str | None = None
 ) -> tuple[PortfolioVersion, PlanVersion]:
     """Save the portfolio (a new version) and its plan (a new version) in the store.
 
@@ -151,7 +174,7 @@ def save_versions(
     portfolio_doc = portfolio_to_document(p)
     plan_doc = plan_to_document(plan, p)
     summary_doc = summary_document(summary)
-    pv = store.save_portfolio(p.name, portfolio_doc, note=note)
+    pv = store.save_portfolio(p.name, portfolio_doc, note=note, actor=actor)
     plan_v = store.save_plan(
         portfolio_version_id=pv.id,
         planner=plan.planner,
@@ -161,6 +184,7 @@ def save_versions(
         seconds=outcome.seconds,
         document=plan_doc,
         summary=summary_doc,
+        actor=actor,
     )
     return pv, plan_v
 
@@ -278,7 +302,7 @@ def plan_and_save(
     pv = plan_v = None
     if request.save:
         step("saving versions in the database", False)
-        pv, plan_v = save_versions(ctx.store.get(), outcome, note=request.note)
+        pv, plan_v = save_versions(ctx.store.get(), outcome, request.note, ctx.actor.name)
     return SavedPlan(outcome, files, pv, plan_v, timings)
 
 
@@ -321,3 +345,77 @@ def check_plan(portfolio_path: Path, plan_path: Path) -> list[Violation]:
     if not plan_path.exists():
         raise IngenioError(f"{plan_path}: no such file", kind="not_found")
     return check_plan_file(portfolio, plan_path)
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """A saved plan rebuilt from its document, with the portfolio version it was made for."""
+
+    version: PlanVersion
+    portfolio: Portfolio
+    plan: Plan
+
+
+def list_plans(ctx: Context, portfolio: str | None = None) -> list[PlanVersion]:
+    """Saved plans, of one portfolio or of all."""
+    return ctx.store.get().plans(portfolio)
+
+
+def load_plan(ctx: Context, plan_id: int) -> StoredPlan:
+    """A saved plan by id.
+
+    Raises
+    ------
+    StoreError
+        ``not_found`` if there is no such plan.
+    DomainError
+        If a stored document no longer reads (written by another Ingenio version).
+    """
+    store = ctx.store.get()
+    version, document = store.load_plan(plan_id)
+    pv, portfolio_doc = store.load_portfolio(version.portfolio_name, version.portfolio_version)
+    portfolio = parse_portfolio(portfolio_doc, f"portfolio {pv.name!r} version {pv.version}")
+    return StoredPlan(
+        version, portfolio, plan_from_document(document, portfolio, f"plan {plan_id}")
+    )
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    """Two saved plans and what changed between them."""
+
+    old: StoredPlan
+    new: StoredPlan
+    diff: PlanDiff
+
+
+def diff_plans(ctx: Context, old_id: int, new_id: int) -> PlanComparison:
+    """Which orders moved, became late, were dropped or recovered between two saved plans."""
+    old, new = load_plan(ctx, old_id), load_plan(ctx, new_id)
+    offset = (old.portfolio.horizon.origin - new.portfolio.horizon.origin).total_seconds() // 60
+    return PlanComparison(old, new, compare_plans(old.plan, new.plan, int(offset)))
+
+
+def demo_portfolio() -> Portfolio:
+    """The demo portfolio (six Havana plants, two weeks)."""
+    from ingenio.data.demo import build_demo_portfolio
+
+    return build_demo_portfolio()
+
+
+def write_portfolio_file(portfolio: Portfolio, path: Path) -> Path:
+    """Write a portfolio to a YAML or JSON file (by its suffix)."""
+    from ingenio.io.portfolio_file import dump_portfolio
+
+    dump_portfolio(portfolio, path)
+    return path
+
+
+def default_request(
+    settings: Settings, planner: str = "optimise", save: bool = True, note: str = ""
+) -> PlanRequest:
+    """A request with the solve defaults of the settings (``INGENIO_TIME_LIMIT_S``, ...)."""
+    params = SolveParams(
+        time_limit_s=settings.time_limit_s, workers=settings.workers, seed=settings.seed
+    )
+    return PlanRequest(planner, params, None, save, note)

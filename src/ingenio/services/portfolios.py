@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,12 +15,14 @@ from ingenio.store.repository import PortfolioVersion
 
 if TYPE_CHECKING:  # the readers import icalendar: loaded only when a use case runs
     from ingenio.io.outages import ImportResult, OutageFeed, OutageMapping, ParseOptions
+    from ingenio.io.outages.feed import FeedWindow
 
 __all__ = [
     "PORTFOLIO_SUFFIXES",
     "OutageImport",
     "OutageRequest",
     "feed_document",
+    "hours_per_day",
     "import_outages",
     "latest",
     "load_portfolio_ref",
@@ -111,6 +114,13 @@ def parse_outages(file: Path, request: OutageRequest) -> OutageFeed:
     return _read(file, request.fmt, options)
 
 
+def hours_per_day(windows: Iterable[FeedWindow], zone: tzinfo) -> dict[date, tuple[float, float]]:
+    """Per local day of a feed's windows: (hours off, expected hours)."""
+    from ingenio.io.outages import hours_per_day as per_day
+
+    return per_day(windows, zone)
+
+
 def feed_document(feed: OutageFeed) -> dict[str, Any]:
     """A parsed feed as one JSON-ready document."""
     from ingenio.io.outages import feed_document as document
@@ -153,5 +163,7 @@ def import_outages(
     document = portfolio_to_document(result.portfolio)  # raises before anything is written
     text = None if write_suffix is None else document_text(document, write_suffix)
     note = f"outages import {file.name} ({request.fmt}) into {label}"
-    saved = ctx.store.get().save_portfolio(result.portfolio.name, document, note=note)
+    saved = ctx.store.get().save_portfolio(
+        result.portfolio.name, document, note=note, actor=ctx.actor.name
+    )
     return OutageImport(feed, result, saved, text)
