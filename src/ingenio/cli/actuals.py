@@ -17,6 +17,7 @@ from rich.table import Table
 from ingenio.cli import plan_versions
 from ingenio.cli.errors import context_of
 from ingenio.cli.guard import fail, guarded, moment, since_option, zone_of
+from ingenio.cli.options import Timezone
 from ingenio.cli.tables import fitted_table
 from ingenio.services import actuals as service
 from ingenio.services.actuals import (
@@ -35,14 +36,6 @@ record = typer.Typer(
 )
 template = typer.Typer(help="Write empty templates to fill in.", no_args_is_help=True)
 
-Timezone = Annotated[
-    str | None,
-    typer.Option(
-        "--timezone",
-        help="Zone of times typed without an offset, e.g. America/Havana "
-        "(default: $INGENIO_TIMEZONE).",
-    ),
-]
 Line = Annotated[str, typer.Option("--line", help="Line id.")]
 Start = Annotated[str, typer.Option("--start", help="Start, e.g. 2026-04-06T08:00.")]
 End = Annotated[str, typer.Option("--end", help="End, e.g. 2026-04-06T14:30.")]

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from ingenio.cli import bench, operations, outages, scenarios
 from ingenio.cli.errors import CliState, context_of, run_guarded
+from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLimit, Workers
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import Portfolio
 from ingenio.services.context import cli_context
@@ -41,45 +42,12 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
-PlannerOption = Annotated[
-    str,
-    typer.Option(
-        "--planner", help="Planner: optimise (LP + CP-SAT per plant, default) or dispatch."
-    ),
-]
-TimeLimit = Annotated[
-    float, typer.Option("--time-limit", min=0.1, help="Seconds of search per plant (optimise).")
-]
-TimeBudget = Annotated[
-    float | None,
-    typer.Option(
-        "--time-budget",
-        min=1.0,
-        help="Seconds for the whole optimiser run (LP, plants, merge); per-plant "
-        "search is cut to fit. Default: no budget.",
-    ),
-]
-Workers = Annotated[
-    int,
-    typer.Option(
-        "--workers",
-        min=1,
-        help="CP-SAT workers per plant; plants run in parallel on the CPUs left.",
-    ),
-]
-Seed = Annotated[int, typer.Option("--seed", help="CP-SAT random seed.")]
-
 
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="Database URL or SQLite file (default: $INGENIO_DB or user data dir)."
-        ),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    db: DbUrl = None,
+    debug: Debug = False,
 ) -> None:
     """Ingenio: production planning for factories under rolling blackouts."""
     state = CliState(debug=debug)
@@ -142,7 +110,7 @@ def plan(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for plan.json, plan.xlsx, report.html.")
     ] = Path("out"),
-    planner: PlannerOption = "optimise",
+    planner: Planner = "optimise",
     save: Annotated[
         bool,
         typer.Option("--save/--no-save", help="Keep portfolio and plan versions in the database."),
@@ -192,7 +160,7 @@ def demo(
             "--write-portfolio", help="Only write the demo portfolio to this YAML/JSON file."
         ),
     ] = None,
-    planner: PlannerOption = "optimise",
+    planner: Planner = "optimise",
     time_limit: TimeLimit = 7.0,  # the whole demo stays under a minute on 2 cores
     workers: Workers = 1,
     seed: Seed = 0,

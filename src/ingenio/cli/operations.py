@@ -28,7 +28,7 @@ err = Console(stderr=True)
 
 report = typer.Typer(help="Reports for the owner of an enterprise.", no_args_is_help=True)
 
-Portfolio = Annotated[
+PortfolioName = Annotated[
     str | None,
     typer.Option("--portfolio", help="Portfolio name (default: the one that holds it)."),
 ]
@@ -55,7 +55,7 @@ def kpi(
     end: Annotated[str, typer.Option("--to", help="Last day (included).")] = "",
     by: By = "day",
     plant: Annotated[str | None, typer.Option("--plant", help="Only this plant.")] = None,
-    portfolio: Portfolio = None,
+    portfolio: PortfolioName = None,
     plan_version: Annotated[
         int | None, typer.Option("--plan-version", help="Plan to compare with (default: baseline).")
     ] = None,
@@ -98,7 +98,7 @@ def report_enterprise(
         "out"
     ),
     by: By = "day",
-    portfolio: Portfolio = None,
+    portfolio: PortfolioName = None,
 ) -> None:
     """The owner's report of an enterprise for a month: HTML (offline) and Excel."""
     from ingenio.services.kpi import enterprise_report
@@ -117,7 +117,7 @@ def replan(
         str, typer.Option("--at", help="From when: 2026-04-07T10:00 (portfolio zone) or now.")
     ],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the versions).")] = "",
-    portfolio: Portfolio = None,
+    portfolio: PortfolioName = None,
     outage_hours: Annotated[
         float | None,
         typer.Option("--outage-hours", help="An unannounced grid outage from --at, hours."),

@@ -26,6 +26,7 @@ from rich.progress import (
 )
 
 from ingenio.cli.errors import context_of, run_guarded
+from ingenio.cli.options import Processes, Seed, WorkersAlias
 from ingenio.domain import Portfolio
 
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
@@ -41,36 +42,40 @@ PlannerOpt = Annotated[
 FastPlannerOpt = Annotated[
     str, typer.Option("--planner", help="Planner for every sample (dispatch is fast).")
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: same seed, same figures.")]
 DaskOpt = Annotated[
     str | None,
     typer.Option("--dask-scheduler", help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786."),
 ]
-WorkersOpt = Annotated[int, typer.Option("--workers", help="Local worker processes.", min=1)]
 
 
 @contextmanager
 def _progress() -> Iterator[StageTicks]:
-    """A Rich progress bar on stderr, one line per stage; yields the services' callback."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
+    """Rich progress bars on stderr, one per stage; yields the services' callback."""
+    current: list[tuple[str, Progress, TaskID]] = []
 
-        def update(label: str, done: int | None, total: int | None) -> None:
-            if label not in tasks:
-                for task in tasks.values():
-                    bar.update(task, visible=False)
-                tasks[label] = bar.add_task(label, total=None)
-            if done is not None:
-                bar.update(tasks[label], completed=done, total=total)
+    def update(label: str, done: int | None, total: int | None) -> None:
+        if not current or current[-1][0] != label:
+            if current:
+                current.pop()[1].stop()
+            bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+            current.append((label, bar, bar.add_task(label, total=None)))
+        if done is not None:
+            _, bar, task = current[-1]
+            bar.update(task, completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if current:
+            current.pop()[1].stop()
 
 
 # --- whatif -----------------------------------------------------------------------------
@@ -135,10 +140,11 @@ def scenarios(
     ctx: typer.Context,
     portfolio: PortfolioArg,
     samples: Annotated[int, typer.Option("--samples", help="Scenarios to sample.", min=1)] = 100,
-    seed: SeedOpt = 0,
+    seed: Seed = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
-    workers: WorkersOpt = 2,
+    processes: Processes = 2,
+    workers: WorkersAlias = None,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for scenarios.html and samples.csv.")
     ] = Path("out/scenarios"),
@@ -156,7 +162,7 @@ def scenarios(
         p = load_portfolio_arg(portfolio)
         with _progress() as tick:
             result = monte_carlo(context_of(ctx), p, samples, seed, planner, dask_scheduler,
-                                 workers, progress=tick)  # fmt: skip
+                                 workers or processes, progress=tick)  # fmt: skip
         console.print(summary_table(result, p.currency))
         console.print(risk_table(p, result))
         for r in result.plant_resumptions:
@@ -209,10 +215,11 @@ def robust(
     portfolio: PortfolioArg,
     samples: Annotated[int, typer.Option("--samples", help="Training samples.", min=1)] = 20,
     holdout: Annotated[int, typer.Option("--holdout", help="Held-out samples.", min=1)] = 50,
-    seed: SeedOpt = 0,
+    seed: Seed = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
-    workers: WorkersOpt = 2,
+    processes: Processes = 2,
+    workers: WorkersAlias = None,
 ) -> None:
     """Choose the fuel allocation and reserve by sample-average optimisation; compare it with
     the plain plan's on held-out samples."""
@@ -221,7 +228,9 @@ def robust(
         from ingenio.services.scenarios import load_portfolio_arg
 
         p = load_portfolio_arg(portfolio)
-        robust_portfolio(ctx, p, planner, samples, holdout, seed, dask_scheduler, workers)
+        robust_portfolio(
+            ctx, p, planner, samples, holdout, seed, dask_scheduler, workers or processes
+        )
 
     run_guarded(ctx, work)
 
