@@ -29,7 +29,7 @@ from ingenio.services.portfolios import (
 )
 
 if TYPE_CHECKING:  # the readers import icalendar: loaded only when a command runs
-    from ingenio.io.outages import OutageFeed
+    from ingenio.services.portfolios import OutageFeed
 
 console = Console()
 T = TypeVar("T")

@@ -23,7 +23,7 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.errors import IngenioError
 from ingenio.io.plan_file import plan_from_document
 from ingenio.io.portfolio_file import parse_portfolio
-from ingenio.operations.kpi import Granularity, KpiReport, compute_kpis
+from ingenio.operations.kpi import Granularity, KpiReport, KpiRow, compute_kpis
 from ingenio.services.context import Context
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
@@ -36,6 +36,7 @@ __all__ = [
     "Granularity",
     "KpiInputs",
     "KpiReport",
+    "KpiRow",
     "enterprise_report",
     "find_portfolio",
     "holding_portfolio",

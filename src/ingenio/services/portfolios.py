@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the readers import icalendar: loaded only when a use case r
 
 __all__ = [
     "PORTFOLIO_SUFFIXES",
+    "OutageFeed",
     "OutageImport",
     "OutageRequest",
     "feed_document",
