@@ -202,9 +202,10 @@ class Store(ActualsStore, AuditStore):
                     )
                 )
                 if latest is None:
-                    raise StoreError(f"no portfolio named {name!r}")
+                    raise StoreError(f"no portfolio named {name!r}", kind="not_found")
                 raise StoreError(
-                    f"portfolio {name!r} has no version {version} (latest is {latest})"
+                    f"portfolio {name!r} has no version {version} (latest is {latest})",
+                    kind="not_found",
                 )
             if checksum(row.document) != row.checksum:
                 raise StoreError(
@@ -273,7 +274,9 @@ class Store(ActualsStore, AuditStore):
                 )
             ).first()
             if portfolio is None:
-                raise StoreError(f"no portfolio version with id {portfolio_version_id}")
+                raise StoreError(
+                    f"no portfolio version with id {portfolio_version_id}", kind="not_found"
+                )
             name, portfolio_version = portfolio
             _serialise_versions(session, _PLAN_LOCKS, name)
             latest = session.scalar(
@@ -354,7 +357,7 @@ class Store(ActualsStore, AuditStore):
         def work(session: Session) -> tuple[PlanVersion, dict[str, Any]]:
             found = session.execute(query).tuples().first()
             if found is None:
-                raise StoreError(f"no plan with id {plan_id}")
+                raise StoreError(f"no plan with id {plan_id}", kind="not_found")
             row, portfolio_version = found
             return plan_version_of(row, portfolio_version), row.document
 
