@@ -33,3 +33,12 @@ def test_a_missing_plan_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--db", db, "plans", "diff", "1", "2"])
     assert result.exit_code == 1
     assert "error: no plan with id 1" in result.output
+
+
+def test_console_markup_in_an_error_message_is_printed_literally(tmp_path: Path) -> None:
+    # issue 15 item 4: text from a file (here a missing file's name) is never markup
+    name = tmp_path / "[bold]x[link=mailto:e]y[/link].yaml"
+    result = CliRunner().invoke(app, ["plan", str(name), "--planner", "dispatch"])
+    assert result.exit_code == 1
+    assert "[bold]x[link=mailto:e]y[/link].yaml" in result.output
+    assert "Traceback" not in result.output

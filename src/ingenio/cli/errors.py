@@ -13,6 +13,7 @@ from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ingenio.domain import DomainError
 from ingenio.services.context import Context, cli_context
@@ -68,10 +69,10 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     except IngenioError as exc:
         if state_of(ctx).debug:
             raise
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         if state_of(ctx).debug:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
