@@ -1,0 +1,417 @@
+"""The plan validator on branches the one-rule-at-a-time tests do not reach, with whole
+messages: a number in a message that is wrong must fail the test.
+
+Uses the portfolio and good plan of ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from ingenio.domain import (
+    FuelTransfer,
+    GeneratorRun,
+    Operation,
+    Order,
+    OrderOutcome,
+    OrderStatus,
+    Plan,
+    Portfolio,
+    Product,
+    Step,
+)
+from ingenio.planning.validate import validate
+
+
+def swap(plan: Plan, order_id: str, step: int, *new: Operation) -> Plan:
+    """The plan with the operation of ``(order_id, step)`` replaced by ``new``."""
+    ops = [op for op in plan.operations if (op.order_id, op.step) != (order_id, step)]
+    assert len(ops) == len(plan.operations) - 1
+    return replace(plan, operations=(*ops, *new))
+
+
+def set_outcome(plan: Plan, outcome: OrderOutcome) -> Plan:
+    rest = tuple(o for o in plan.outcomes if o.order_id != outcome.order_id)
+    return replace(plan, outcomes=(*rest, outcome))
+
+
+def messages(portfolio: Portfolio, plan: Plan) -> list[tuple[str, str, str]]:
+    return [(v.rule, v.subject, v.message) for v in validate(portfolio, plan)]
+
+
+# --- partly scheduled orders -------------------------------------------------------------
+
+
+def test_partly_scheduled_order_cannot_claim_to_be_unscheduled(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O1 keeps its mixing but loses its packing, and its outcome says "unscheduled".
+    plan = swap(good_plan, "O1", 1)
+    plan = set_outcome(plan, OrderOutcome("O1", OrderStatus.UNSCHEDULED, None, 0, 0.0))
+    assert messages(portfolio, plan) == [
+        (
+            "partial-order",
+            "O1",
+            "order O1 has operations for steps [0] but none for steps [1] of its 2-step routing",
+        ),
+        (
+            "outcome",
+            "O1",
+            "outcome of order O1 says unscheduled but the order has operations",
+        ),
+    ]
+
+
+def test_partly_scheduled_order_is_only_a_partial_order_when_it_claims_a_completion(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # Without its last step there is no completion to check: only "not unscheduled" is.
+    plan = swap(good_plan, "O1", 1)
+    assert messages(portfolio, plan) == [
+        (
+            "partial-order",
+            "O1",
+            "order O1 has operations for steps [0] but none for steps [1] of its 2-step routing",
+        )
+    ]
+
+
+def test_order_with_only_its_last_step_misses_its_first(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    plan = swap(good_plan, "O1", 0)
+    assert messages(portfolio, plan) == [
+        (
+            "partial-order",
+            "O1",
+            "order O1 has operations for steps [1] but none for steps [0] of its 2-step routing",
+        )
+    ]
+
+
+# --- setups owed by family ---------------------------------------------------------------
+
+
+def with_juice(portfolio: Portfolio) -> Portfolio:
+    """Adds product Z (family "drink", one step on L1: 60/h, 0 kW, 20 min setup) and
+    order O5 of 10 Z, due 2880 at 1/unit."""
+    z = Product("Z", "Juice", "drink", (Step("fill", ("L1",), 60.0, 0.0, 20),))
+    return replace(
+        portfolio,
+        products=(*portfolio.products, z),
+        orders=(*portfolio.orders, Order("O5", "Z", 10.0, 0, 2880, 1.0)),
+    )
+
+
+def juice_between(plan: Plan, start: int, end: int) -> Plan:
+    plan = replace(plan, operations=(*plan.operations, Operation("O5", 0, "L1", start, end, 10.0)))
+    return replace(
+        plan, outcomes=(*plan.outcomes, OrderOutcome("O5", OrderStatus.ON_TIME, end, 0, 10.0))
+    )
+
+
+def test_first_order_of_another_family_owes_its_setup(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O5 follows O1's mixing (family "food") on L1: 10 units = 10 min, plus 20 min setup.
+    juice = with_juice(portfolio)
+    assert validate(juice, juice_between(good_plan, 75, 105)) == []
+    assert messages(juice, juice_between(good_plan, 75, 104)) == [
+        (
+            "duration",
+            "O5",
+            "operation O5/0 [75, 104) lasts 29 min but 10 units at 60/h plus 20 min setup "
+            "need 30.00 min",
+        )
+    ]
+
+
+def test_food_after_juice_on_the_same_line_owes_its_setup_again(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O2's mixing [120, 240) right after O1's (same family) owes no setup; with O5's juice
+    # in between, it owes its 15 min: 120 units = 120 min + 15 = 135 min, it has 120.
+    plan = swap(good_plan, "O2", 0, Operation("O2", 0, "L1", 120, 240, 120.0))
+    juice = with_juice(portfolio)
+    assert validate(juice, replace(plan, outcomes=(*plan.outcomes,
+                    OrderOutcome("O5", OrderStatus.UNSCHEDULED, None, 0, 0.0)))) == []  # fmt: skip
+    assert messages(juice, juice_between(plan, 80, 110)) == [
+        (
+            "duration",
+            "O2",
+            "operation O2/0 [120, 240) lasts 120 min but 120 units at 60/h plus 15 min setup "
+            "need 135.00 min",
+        )
+    ]
+
+
+def test_same_family_operation_still_running_does_not_waive_the_setup(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O2's mixing moved onto O1's on L1 without its setup: overlap, and the setup is owed
+    # because the operation before it has not ended when it starts.
+    plan = swap(good_plan, "O2", 0, Operation("O2", 0, "L1", 70, 190, 120.0))
+    plan = swap(plan, "O2", 1, Operation("O2", 1, "L2", 190, 250, 120.0))
+    plan = set_outcome(plan, OrderOutcome("O2", OrderStatus.ON_TIME, 250, 0, 600.0))
+    rules = [(rule, subject) for rule, subject, _ in messages(portfolio, plan)]
+    assert ("duration", "O2") in rules and ("line-overlap", "L1") in rules
+
+
+# --- several stretches in one check: every one is reported --------------------------------
+
+
+def test_depot_running_dry_twice_reports_both_times(
+    make_portfolio: Callable[..., Portfolio], good_plan: Plan
+) -> None:
+    # D1 holds 50 L: 100 L out at 700 -> -50 L until the 400 L delivery at 1440 (350 L);
+    # 400 L out at 2000 -> -50 L until the horizon end. The tank (no direct delivery but
+    # 1 L) stays under its capacity: 376.75 + 1 + 400 = 777.75 L.
+    portfolio = make_portfolio(depot_stock=50.0, direct_litres=1.0)
+    transfers = (FuelTransfer("D1", "P1", 700, 100.0), FuelTransfer("D1", "P1", 2000, 400.0))
+    assert messages(portfolio, replace(good_plan, fuel_transfers=transfers)) == [
+        (
+            "depot-stock",
+            "D1",
+            "depot D1 stock falls to -50.0 L at 2026-04-06 11:40 (minute 700) (transfers out "
+            "exceed stock and deliveries by 50.0 L); negative during minutes [700, 1440)",
+        ),
+        (
+            "depot-stock",
+            "D1",
+            "depot D1 stock falls to -50.0 L at 2026-04-07 09:20 (minute 2000) (transfers out "
+            "exceed stock and deliveries by 50.0 L); negative during minutes [2000, 2880)",
+        ),
+    ]
+
+
+def test_depot_running_dry_at_the_horizon_end_is_reported(
+    make_portfolio: Callable[..., Portfolio], good_plan: Plan
+) -> None:
+    # 200 + 400 L in D1; 650 L out at the very last minute: -50 L from minute 2880.
+    portfolio = make_portfolio(direct_litres=1.0)
+    plan = replace(good_plan, fuel_transfers=(FuelTransfer("D1", "P1", 2880, 650.0),))
+    assert messages(portfolio, plan) == [
+        (
+            "depot-stock",
+            "D1",
+            "depot D1 stock falls to -50.0 L at 2026-04-08 00:00 (minute 2880) (transfers out "
+            "exceed stock and deliveries by 50.0 L); negative during minutes [2880, 2881)",
+        )
+    ]
+
+
+def test_depot_emptied_exactly_is_fine(
+    make_portfolio: Callable[..., Portfolio], good_plan: Plan
+) -> None:
+    plan = replace(good_plan, fuel_transfers=(FuelTransfer("D1", "P1", 700, 200.0),))
+    assert validate(make_portfolio(), plan) == []
+
+
+def test_tank_dipping_into_its_reserve_twice_reports_both_times(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # Tank: 300 L, reserve 100 L. G1 at 200 kW burns 0.08*200 + 0.25*200 = 66 L/h.
+    # G1 [600, 645) at 60 kW burns 23.25 L -> 276.75 L; 100 L in at 700 -> 376.75 L.
+    # Run A [800, 1100): 330 L -> 46.75 L, under the reserve from 800 + 276.75/1.1 =
+    # minute 1051.6 (floor 1051) until the 600 L delivery at 1440 -> 646.75 L.
+    # Run B [1500, 2100): 660 L -> -13.25 L, under from 1500 + 546.75/1.1 = 1997.05 (1997)
+    # to the horizon end 2880.
+    runs = (
+        *good_plan.generator_runs,
+        GeneratorRun("G1", 800, 1100, 200.0),
+        GeneratorRun("G1", 1500, 2100, 200.0),
+    )
+    assert messages(portfolio, replace(good_plan, generator_runs=runs)) == [
+        (
+            "fuel-reserve",
+            "P1",
+            "plant P1 tank falls to 46.8 L at 2026-04-06 18:20 (minute 1100), 53.2 L into its "
+            "reserve of 100.0 L; below the reserve during minutes [1051, 1440)",
+        ),
+        (
+            "fuel-reserve",
+            "P1",
+            "plant P1 tank falls to -13.2 L at 2026-04-07 11:00 (minute 2100), 113.2 L into "
+            "its reserve of 100.0 L; below the reserve during minutes [1997, 2880)",
+        ),
+    ]
+
+
+def test_tank_ending_exactly_at_its_reserve_is_fine(portfolio: Portfolio, good_plan: Plan) -> None:
+    # 376.75 L after the transfer at 700; 276.75 L to burn at 66 L/h is 251.59 min: a run
+    # [800, 1051) burns 276.1 L and leaves 100.65 L.
+    runs = (*good_plan.generator_runs, GeneratorRun("G1", 800, 1051, 200.0))
+    assert validate(portfolio, replace(good_plan, generator_runs=runs)) == []
+
+
+def test_generator_overlapping_two_runs_reports_each_overlap(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # [600, 645) is overlapped by [630, 700) for 15 min, which is overlapped by
+    # [690, 720) for 10 min.
+    runs = (
+        *good_plan.generator_runs,
+        GeneratorRun("G1", 630, 700, 60.0),
+        GeneratorRun("G1", 690, 720, 60.0),
+    )
+    assert messages(portfolio, replace(good_plan, generator_runs=runs)) == [
+        (
+            "generator-overlap",
+            "P1",
+            "generator G1 runs [600, 645) and [630, 700) overlap by 15 min",
+        ),
+        (
+            "generator-overlap",
+            "P1",
+            "generator G1 runs [630, 700) and [690, 720) overlap by 10 min",
+        ),
+    ]
+
+
+def test_back_to_back_generator_runs_do_not_overlap(portfolio: Portfolio, good_plan: Plan) -> None:
+    runs = (*good_plan.generator_runs, GeneratorRun("G1", 645, 700, 60.0))
+    assert validate(portfolio, replace(good_plan, generator_runs=runs)) == []
+
+
+def test_generator_at_exactly_its_minimum_and_rated_load_is_fine(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    for kw in (60.0, 200.0):
+        plan = replace(good_plan, generator_runs=(GeneratorRun("G1", 600, 645, kw),))
+        assert validate(portfolio, plan) == [], kw
+
+
+def test_generator_under_its_minimum_load_says_its_range(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    plan = replace(good_plan, generator_runs=(GeneratorRun("G1", 600, 645, 59.0),))
+    rules = messages(portfolio, plan)
+    assert rules[0] == (
+        "generator-load",
+        "P1",
+        "generator G1 runs at 59.0 kW during minutes [600, 645), outside its range 60.0-200.0 kW",
+    )
+
+
+# --- whole messages ----------------------------------------------------------------------
+
+
+def test_release_message_says_how_early(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O2 is released at 120; mixing from 105 is 15 min early.
+    plan = swap(good_plan, "O2", 0, Operation("O2", 0, "L1", 105, 240, 120.0))
+    assert messages(portfolio, plan) == [
+        (
+            "release",
+            "O2",
+            "operation O2/0 [105, 240) starts 15 min before the release of order O2 (minute 120)",
+        )
+    ]
+
+
+def test_operation_starting_at_the_release_is_fine(portfolio: Portfolio, good_plan: Plan) -> None:
+    assert all(v.rule != "release" for v in validate(portfolio, good_plan))
+    assert good_plan.operations[2] == Operation("O2", 0, "L1", 120, 255, 120.0)
+
+
+def test_routing_order_message_says_how_early(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O1's mixing [10, 95) ends 5 min after its packing starts at 90.
+    plan = swap(good_plan, "O1", 0, Operation("O1", 0, "L1", 10, 95, 60.0))
+    assert messages(portfolio, plan) == [
+        (
+            "routing-order",
+            "O1",
+            "order O1: step 1 piece O1/1 [90, 120) starts 5 min before step 0 ends "
+            "(piece O1/0 [10, 95))",
+        )
+    ]
+
+
+def test_step_starting_as_the_previous_one_ends_is_fine(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    plan = swap(good_plan, "O1", 1, Operation("O1", 1, "L2", 75, 105, 60.0))
+    plan = set_outcome(plan, OrderOutcome("O1", OrderStatus.ON_TIME, 105, 0, 600.0))
+    assert validate(portfolio, plan) == []
+
+
+def test_line_overlap_message_says_by_how_much(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O1's packing moved to [250, 280) on L2, where O2 packs [255, 315): 25 min together.
+    plan = swap(good_plan, "O1", 1, Operation("O1", 1, "L2", 250, 280, 60.0))
+    plan = set_outcome(plan, OrderOutcome("O1", OrderStatus.ON_TIME, 280, 0, 600.0))
+    assert messages(portfolio, plan) == [
+        (
+            "line-overlap",
+            "L2",
+            "operations O1/1 [250, 280) and O2/1 [255, 315) overlap on line L2 by 25 min "
+            "from 2026-04-06 04:15 (minute 255)",
+        )
+    ]
+
+
+def test_precedence_message_says_how_early(portfolio: Portfolio, good_plan: Plan) -> None:
+    orders = tuple(
+        replace(o, predecessors=("O2",)) if o.id == "O1" else o for o in portfolio.orders
+    )
+    assert messages(replace(portfolio, orders=orders), good_plan) == [
+        (
+            "precedence",
+            "O1",
+            "order O1 starts at minute 0, 315 min before predecessor O2 is complete",
+        )
+    ]
+
+
+def test_tank_overfilled_by_a_transfer_says_by_how_much(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # 276.75 L + 600 L delivered at 1440 = 876.75 L; 150 L more at 1500 -> 1026.75 L.
+    plan = replace(good_plan, fuel_transfers=(FuelTransfer("D1", "P1", 1500, 150.0),))
+    assert messages(portfolio, plan) == [
+        (
+            "tank-capacity",
+            "P1",
+            "plant P1 tank holds 1026.8 L after a transfer at 2026-04-07 01:00 (minute 1500), "
+            "over its capacity of 1000.0 L by 26.8 L",
+        )
+    ]
+
+
+def test_tank_filled_to_the_brim_is_fine(portfolio: Portfolio, good_plan: Plan) -> None:
+    # 876.75 L after the delivery at 1440: 123.25 L fills it exactly.
+    plan = replace(good_plan, fuel_transfers=(FuelTransfer("D1", "P1", 1500, 123.25),))
+    assert validate(portfolio, plan) == []
+
+
+def test_late_outcome_value_decays_with_lateness(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O2 completes at 315, due 300: 15 min late; value 600 * (1 - 0.1 * 15 / 1440).
+    wrong = OrderOutcome("O2", OrderStatus.LATE, 315, 15, 600.0)
+    assert messages(portfolio, set_outcome(good_plan, wrong)) == [
+        (
+            "outcome",
+            "O2",
+            "outcome of order O2 disagrees with its operations: value is 600.0 but should be "
+            "599.375",
+        )
+    ]
+
+
+def test_outcome_lateness_must_match(portfolio: Portfolio, good_plan: Plan) -> None:
+    wrong = OrderOutcome("O2", OrderStatus.LATE, 315, 14, 600.0 * (1 - 0.1 * 15 / 1440))
+    assert messages(portfolio, set_outcome(good_plan, wrong)) == [
+        (
+            "outcome",
+            "O2",
+            "outcome of order O2 disagrees with its operations: lateness is 14 but should be 15",
+        )
+    ]
+
+
+def test_order_completed_exactly_at_its_due_time_is_on_time(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O2 due 300: packing [240, 300) after mixing [120, 240) (setup waived after O1).
+    plan = swap(good_plan, "O2", 0, Operation("O2", 0, "L1", 120, 240, 120.0))
+    plan = swap(plan, "O2", 1, Operation("O2", 1, "L2", 240, 300, 120.0))
+    plan = set_outcome(plan, OrderOutcome("O2", OrderStatus.ON_TIME, 300, 0, 600.0))
+    assert validate(portfolio, plan) == []
