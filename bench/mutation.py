@@ -72,7 +72,7 @@ TARGETS: dict[str, dict[str, list[str]]] = {
     "audit": {
         "modules": ["src/ingenio/store/audit.py"],
         "tests": [
-            "tests/unit/test_audit_log.py",
+            "tests/integration/test_audit_log.py",
             "tests/integration/test_actuals_store.py",
         ],
     },

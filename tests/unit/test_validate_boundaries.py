@@ -396,3 +396,50 @@ def test_later_piece_a_minute_short_of_its_restart_is_reported(
             "need 25.00 min",
         )
     ]
+
+
+def test_operation_starting_as_its_shift_ends_is_outside_it(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # L3's first shift is [1080 excluded): a packing from 1080 waits for the next shift.
+    assert messages(portfolio, pack_o3_on_l3(good_plan, 1080)) == [
+        (
+            "shift",
+            "O3",
+            "operation O3/1 [1080, 1095) on line L3 from 2026-04-06 18:00 (minute 1080) "
+            "starts outside the shifts; the next one is [1800, 2520)",
+        )
+    ]
+
+
+def test_same_family_order_right_after_another_owes_no_setup(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O3's mixing starts on L1 at 75, the minute O1's mixing (same family) ends: 30 units
+    # in 30 min, no setup; packed on L2 [120, 135) after O1's packing.
+    plan = swap(good_plan, "O3", 0, Operation("O3", 0, "L1", 75, 105, 30.0))
+    plan = swap(plan, "O3", 1, Operation("O3", 1, "L2", 120, 135, 30.0))
+    plan = set_outcome(plan, OrderOutcome("O3", OrderStatus.ON_TIME, 135, 0, 60.0))
+    assert validate(portfolio, plan) == []
+
+
+def test_transfer_of_half_a_litre_is_positive(portfolio: Portfolio, good_plan: Plan) -> None:
+    plan = replace(good_plan, fuel_transfers=(FuelTransfer("D1", "P1", 700, 0.5),))
+    assert validate(portfolio, plan) == []
+
+
+def test_each_overlap_names_the_operation_started_first(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # On L2, O1 packs [90, 120); O3 is crammed in: packing [100, 120) (same end as O1's)
+    # and mixing [110, 155). Two overlaps, each reported against the earliest-started
+    # operation still running: O1/1 by 20 min from 100, and O1/1 again by 10 min from 110.
+    plan = swap(good_plan, "O3", 1, Operation("O3", 1, "L2", 100, 120, 30.0))
+    plan = swap(plan, "O3", 0, Operation("O3", 0, "L2", 110, 155, 30.0))
+    overlaps = [m for rule, _, m in messages(portfolio, plan) if rule == "line-overlap"]
+    assert overlaps == [
+        "operations O1/1 [90, 120) and O3/1 [100, 120) overlap on line L2 by 20 min "
+        "from 2026-04-06 01:40 (minute 100)",
+        "operations O1/1 [90, 120) and O3/0 [110, 155) overlap on line L2 by 10 min "
+        "from 2026-04-06 01:50 (minute 110)",
+    ]
