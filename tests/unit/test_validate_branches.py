@@ -415,3 +415,63 @@ def test_order_completed_exactly_at_its_due_time_is_on_time(
     plan = swap(plan, "O2", 1, Operation("O2", 1, "L2", 240, 300, 120.0))
     plan = set_outcome(plan, OrderOutcome("O2", OrderStatus.ON_TIME, 300, 0, 600.0))
     assert validate(portfolio, plan) == []
+
+
+def test_step_outside_the_routing_names_the_valid_steps(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    plan = replace(
+        good_plan, operations=(*good_plan.operations, Operation("O1", 2, "L1", 2000, 2010, 1.0))
+    )
+    assert messages(portfolio, plan) == [
+        (
+            "reference",
+            "O1",
+            "operation O1/2 on line L1 [2000, 2010): step index 2 is not in the 2-step "
+            "routing of product X (steps are 0..1)",
+        )
+    ]
+
+
+def test_precedence_message_counts_from_the_order_start(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # O2 starts at 120; its new predecessor O3 ends at 660: 540 min too early.
+    orders = tuple(
+        replace(o, predecessors=("O3",)) if o.id == "O2" else o for o in portfolio.orders
+    )
+    assert messages(replace(portfolio, orders=orders), good_plan) == [
+        (
+            "precedence",
+            "O2",
+            "order O2 starts at minute 120, 540 min before predecessor O3 is complete",
+        )
+    ]
+
+
+def test_generator_runs_without_a_tank_are_counted(portfolio: Portfolio, good_plan: Plan) -> None:
+    runs = (
+        *good_plan.generator_runs,
+        GeneratorRun("G2", 0, 60, 40.0),
+        GeneratorRun("G2", 100, 160, 40.0),
+    )
+    assert messages(portfolio, replace(good_plan, generator_runs=runs)) == [
+        ("fuel-reserve", "P2", "plant P2 has generator runs (2) but no fuel tank")
+    ]
+
+
+def test_outcome_values_are_shown_to_the_millionth(portfolio: Portfolio, good_plan: Plan) -> None:
+    # O4 cut on day 2 [1500, 1510): 70 min late, worth 10 * (1 - 0.1 * 70 / 1440) =
+    # 9.95138888... ; the plan claims 9.9501234567.
+    plan = replace(
+        good_plan, operations=(*good_plan.operations, Operation("O4", 0, "L9", 1500, 1510, 10.0))
+    )
+    plan = set_outcome(plan, OrderOutcome("O4", OrderStatus.LATE, 1510, 70, 9.9501234567))
+    assert messages(portfolio, plan) == [
+        (
+            "outcome",
+            "O4",
+            "outcome of order O4 disagrees with its operations: value is 9.950123 but should "
+            "be 9.951389",
+        )
+    ]
