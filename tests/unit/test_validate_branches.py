@@ -475,3 +475,24 @@ def test_outcome_values_are_shown_to_the_millionth(portfolio: Portfolio, good_pl
             "be 9.951389",
         )
     ]
+
+
+def test_plant_without_solar_panels_gets_no_solar_power(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # P2 has no solar; with its grid cut to 10 kW, cutting O4 (20 kW) at 10:00 is 10 kW
+    # short even in full sun.
+    p1, p2 = portfolio.plants
+    weak = replace(portfolio, plants=(p1, replace(p2, grid_kw=10.0)))
+    plan = replace(
+        good_plan, operations=(*good_plan.operations, Operation("O4", 0, "L9", 600, 610, 10.0))
+    )
+    plan = set_outcome(plan, OrderOutcome("O4", OrderStatus.ON_TIME, 610, 0, 10.0))
+    assert messages(weak, plan) == [
+        (
+            "power",
+            "P2",
+            "plant P2 needs 20.0 kW at 2026-04-06 10:00 (minute 600) but has 10.0 kW "
+            "(grid 10.0, solar 0.0, generators 0.0); short of power during minutes [600, 610)",
+        )
+    ]
