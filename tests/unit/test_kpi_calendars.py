@@ -525,3 +525,58 @@ def test_ratios_without_a_denominator_are_none() -> None:
         None,
     )
     assert report.products == () and report.on_time_share == 0.0
+
+
+# --- overlaps, long records, fuel per product ----------------------------------------------
+
+
+def test_overlapping_stops_of_one_cause_are_charged_once() -> None:
+    # L1 breakdowns 08:00-10:00 and 09:00-11:00 overlap: 3 h lost, not 4. Touching
+    # shortages of material 11:00-12:00 and 12:00-13:00: 2 h.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        downtime=[
+            DowntimeEvent("L1", DowntimeCause.BREAKDOWN, at(6, 8), at(6, 10)),
+            DowntimeEvent("L1", DowntimeCause.BREAKDOWN, at(6, 9), at(6, 11)),
+            DowntimeEvent("L1", DowntimeCause.NO_MATERIAL, at(6, 11), at(6, 12)),
+            DowntimeEvent("L1", DowntimeCause.NO_MATERIAL, at(6, 12), at(6, 13)),
+        ],
+    )
+    l1 = report.total("line", "L1")
+    assert (l1.breakdown_h, l1.material_h, l1.run_h) == pytest.approx((3.0, 2.0, 3.0))
+
+
+def test_record_over_three_days_is_shared_by_time() -> None:
+    # 480 cans on L2 from day 1 12:00 to day 3 12:00 (48 h): 12 h, 24 h, 12 h -> 120, 240,
+    # 120.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(9, 0),
+        production=[rec("L2", "M", "O3", 480, 0, at(6, 12), at(8, 12))],
+    )
+    per_day = [r.tally.good for r in report.level("line") if r.key == "L2"]
+    assert per_day == pytest.approx([120.0, 240.0, 120.0])
+
+
+def test_fuel_is_shared_among_products_by_ideal_hours_without_meters() -> None:
+    # 30 L drawn. No meter: M canned 240 (2 h ideal on L2), A baked 60 (1 h on N1):
+    # M gets 20 L (1/12 L per can), A 10 L (1/6 L per loaf).
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[
+            rec("L2", "M", "O3", 240, 0, at(6, 10), at(6, 12)),
+            rec("N1", "A", "O2", 60, 0, at(6, 1), at(6, 2)),
+        ],
+        fuel_draws=[FuelDraw("G1", 30.0, at(6, 12))],
+    )
+    by_product = {p.product_id: p for p in report.products}
+    assert by_product["M"].litres == pytest.approx(20.0)
+    assert by_product["A"].litres == pytest.approx(10.0)
+    assert by_product["M"].litres_per_unit == pytest.approx(1 / 12)
+    assert by_product["A"].litres_per_unit == pytest.approx(1 / 6)
+    assert by_product["A"].kwh_per_unit is None  # nothing metered
