@@ -496,3 +496,168 @@ def test_plant_without_solar_panels_gets_no_solar_power(
             "(grid 10.0, solar 0.0, generators 0.0); short of power during minutes [600, 610)",
         )
     ]
+
+
+def test_power_shortfall_quotes_its_worst_moment(portfolio: Portfolio, good_plan: Plan) -> None:
+    # Grid off from 10:00, no generator. O3 mixes (100 kW) [620, 665) then packs (50 kW)
+    # [665, 680). Supply is solar only: 50 kW until 11:00 (minute 660), then 20 kW.
+    # Short by 50 kW [620, 660), 80 kW [660, 665), 30 kW [665, 680): one stretch, quoted
+    # at its worst minute, 660.
+    plan = swap(good_plan, "O3", 0, Operation("O3", 0, "L1", 620, 665, 30.0))
+    plan = swap(plan, "O3", 1, Operation("O3", 1, "L2", 665, 680, 30.0))
+    plan = set_outcome(plan, OrderOutcome("O3", OrderStatus.ON_TIME, 680, 0, 60.0))
+    plan = replace(plan, generator_runs=())
+    assert messages(portfolio, plan) == [
+        (
+            "power",
+            "P1",
+            "plant P1 needs 100.0 kW at 2026-04-06 11:00 (minute 660) but has 20.0 kW "
+            "(grid off, solar 20.0, generators 0.0); short of power during minutes [620, 680)",
+        )
+    ]
+
+
+# --- which moment a long violation quotes, and where it starts -----------------------------
+
+
+def with_stock(portfolio: Portfolio, litres: float) -> Portfolio:
+    """The portfolio with P1's tank starting at ``litres`` (reserve 100 L)."""
+    p1, p2 = portfolio.plants
+    assert p1.tank is not None
+    return replace(portfolio, plants=(replace(p1, tank=replace(p1.tank, stock_l=litres)), p2))
+
+
+def test_tank_burned_exactly_to_its_reserve_is_fine(portfolio: Portfolio, good_plan: Plan) -> None:
+    # 300 - 23.25 = 276.75 L; 153.25 L in at 700 -> 430 L; G1 at 200 kW [800, 1100) burns
+    # 66 L/h * 5 h = 330 L -> exactly the 100 L reserve.
+    runs = (*good_plan.generator_runs, GeneratorRun("G1", 800, 1100, 200.0))
+    plan = replace(
+        good_plan, generator_runs=runs, fuel_transfers=(FuelTransfer("D1", "P1", 700, 153.25),)
+    )
+    assert validate(portfolio, plan) == []
+
+
+def test_stock_below_the_reserve_is_not_the_plans_doing_until_it_burns(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # Tank at 50 L (reserve 100 L). Without generator runs (O3 left unscheduled) nothing
+    # is wrong; once G1 burns from it [600, 645), 23.25 L, the level is 26.75 L, below
+    # the reserve from the run's start until the 100 L transfer at 700.
+    low = with_stock(portfolio, 50.0)
+    idle = replace(
+        good_plan,
+        operations=tuple(op for op in good_plan.operations if op.order_id != "O3"),
+        generator_runs=(),
+    )
+    idle = set_outcome(idle, OrderOutcome("O3", OrderStatus.UNSCHEDULED, None, 0, 0.0))
+    assert validate(low, idle) == []
+    assert messages(low, good_plan) == [
+        (
+            "fuel-reserve",
+            "P1",
+            # 26.75 L, a hair under in floating point (50 - 0.5167 * 45): shown as 26.7
+            "plant P1 tank falls to 26.7 L at 2026-04-06 10:45 (minute 645), 73.2 L into its "
+            "reserve of 100.0 L; below the reserve during minutes [600, 700)",
+        )
+    ]
+
+
+def test_slow_burn_gives_the_minute_the_reserve_is_crossed(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # Tank at 120 L. G1 at 60 kW burns 31 L/h = 0.5167 L/min: the 20 L above the reserve
+    # last 38.7 min, so the level is under it from minute 600 + 38 = 638.
+    assert messages(with_stock(portfolio, 120.0), good_plan) == [
+        (
+            "fuel-reserve",
+            "P1",
+            "plant P1 tank falls to 96.8 L at 2026-04-06 10:45 (minute 645), 3.2 L into its "
+            "reserve of 100.0 L; below the reserve during minutes [638, 700)",
+        )
+    ]
+
+
+def test_depot_shortfall_quotes_its_deepest_moment(portfolio: Portfolio, good_plan: Plan) -> None:
+    # D1 holds 200 L: 250 L out at 700 (-50 L), 10 L more at 800 (-60 L), until the
+    # delivery at 1440.
+    transfers = (FuelTransfer("D1", "P1", 700, 250.0), FuelTransfer("D1", "P1", 800, 10.0))
+    assert messages(portfolio, replace(good_plan, fuel_transfers=transfers)) == [
+        (
+            "depot-stock",
+            "D1",
+            "depot D1 stock falls to -60.0 L at 2026-04-06 13:20 (minute 800) (transfers out "
+            "exceed stock and deliveries by 60.0 L); negative during minutes [700, 1440)",
+        )
+    ]
+
+
+def test_resource_shortfall_quotes_its_worst_moment(
+    make_portfolio: Callable[..., Portfolio], good_plan: Plan
+) -> None:
+    # No crew until minute 30, then 1. O1 mixes on L1 [0, 75), O3 on L2 [0, 45): 2 units
+    # held for 0 during [0, 30) (2 too many), for 1 during [30, 45) (1 too many).
+    plan = swap(good_plan, "O3", 0, Operation("O3", 0, "L2", 0, 45, 30.0))
+    crew = make_portfolio(resource_changes=((0, 0), (30, 1)))
+    assert messages(crew, plan) == [
+        (
+            "resource",
+            "P1",
+            "resource R1 of plant P1 has 2 units held at 2026-04-06 00:00 (minute 0) but "
+            "capacity 0 (held by O1/0 [0, 75), O3/0 [0, 45)); "
+            "over capacity during minutes [0, 45)",
+        )
+    ]
+
+
+def test_an_empty_generator_run_is_reported_once_as_empty(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # An empty run of P2's G2 at an impossible 500 kW: only "empty"; it burns nothing and
+    # loads nothing, so no load, overlap or missing-tank violation on top.
+    runs = (*good_plan.generator_runs, GeneratorRun("G2", 700, 700, 500.0))
+    assert messages(portfolio, replace(good_plan, generator_runs=runs)) == [
+        ("horizon", "P2", "generator G2 run [700, 700) is empty (end <= start)")
+    ]
+
+
+def test_each_generator_overlap_names_the_run_started_first(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # [600, 645), [610, 645) (same end) and [620, 630): both later runs overlap the first.
+    runs = (
+        *good_plan.generator_runs,
+        GeneratorRun("G1", 610, 645, 60.0),
+        GeneratorRun("G1", 620, 630, 60.0),
+    )
+    overlaps = [
+        m
+        for rule, _, m in messages(portfolio, replace(good_plan, generator_runs=runs))
+        if rule == "generator-overlap"
+    ]
+    assert overlaps == [
+        "generator G1 runs [600, 645) and [610, 645) overlap by 35 min",
+        "generator G1 runs [600, 645) and [620, 630) overlap by 10 min",
+    ]
+
+
+def test_a_one_kilowatt_step_still_needs_power(portfolio: Portfolio, good_plan: Plan) -> None:
+    # P2 without grid; Y cut at 1 kW: 1 kW short while O4 is cut.
+    p1, p2 = portfolio.plants
+    x, y = portfolio.products
+    weak = replace(
+        portfolio,
+        plants=(p1, replace(p2, grid_kw=0.0)),
+        products=(x, replace(y, routing=(replace(y.routing[0], power_kw=1.0),))),
+    )
+    plan = replace(
+        good_plan, operations=(*good_plan.operations, Operation("O4", 0, "L9", 600, 610, 10.0))
+    )
+    plan = set_outcome(plan, OrderOutcome("O4", OrderStatus.ON_TIME, 610, 0, 10.0))
+    assert messages(weak, plan) == [
+        (
+            "power",
+            "P2",
+            "plant P2 needs 1.0 kW at 2026-04-06 10:00 (minute 600) but has 0.0 kW "
+            "(grid 0.0, solar 0.0, generators 0.0); short of power during minutes [600, 610)",
+        )
+    ]
