@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from ingenio.domain import (
@@ -49,7 +50,7 @@ from ingenio.operations.actuals import (
     MeterReading,
     ProductionRecord,
 )
-from ingenio.operations.kpi import compute_kpis, period_of
+from ingenio.operations.kpi import MeterArrays, compute_kpis, period_of
 
 HAVANA = ZoneInfo("America/Havana")
 ALL_DAYS = frozenset(range(7))
@@ -580,3 +581,43 @@ def test_fuel_is_shared_among_products_by_ideal_hours_without_meters() -> None:
     assert by_product["M"].litres_per_unit == pytest.approx(1 / 12)
     assert by_product["A"].litres_per_unit == pytest.approx(1 / 6)
     assert by_product["A"].kwh_per_unit is None  # nothing metered
+
+
+# --- meter columns -------------------------------------------------------------------------
+
+
+def test_meter_readings_out_of_time_order_give_the_same_energy() -> None:
+    readings = [
+        MeterReading("L1", at(6, 14), 10.0, 530.0),
+        MeterReading("L1", at(6, 6), 0.0, 500.0),
+        MeterReading("L1", at(6, 10), 0.0, 510.0),
+    ]
+    report = compute_kpis(portfolio(), at(6, 0), at(7, 0), meters=readings)
+    assert report.total("line", "L1").kwh == pytest.approx(30.0)
+
+
+def test_meter_columns_of_different_lengths_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^meter columns line, at and kwh must have the same"):
+        MeterArrays(("L1",), np.array([0, 0]), np.array([1.0, 2.0]), np.array([5.0]))
+    with pytest.raises(ValueError, match=r"^meter columns line, at and kwh must have the same"):
+        MeterArrays(("L1",), np.array([0]), np.array([1.0, 2.0]), np.array([5.0, 6.0]))
+
+
+@pytest.mark.parametrize("index", [-1, 2])
+def test_meter_line_index_outside_the_line_ids_is_refused(index: int) -> None:
+    with pytest.raises(ValueError, match=r"^meter line index out of range of line_ids$"):
+        MeterArrays(("L1", "L2"), np.array([0, index]), np.array([1.0, 2.0]), np.array([5.0, 6.0]))
+
+
+def test_meter_columns_using_the_last_line_id_are_accepted() -> None:
+    # Column rows: L2 (index 1) 0 -> 12 kWh over day 1 10:00-12:00.
+    cols = MeterArrays(
+        ("L1", "L2"),
+        np.array([1, 1]),
+        np.array([at(6, 10).timestamp(), at(6, 12).timestamp()]),
+        np.array([100.0, 112.0]),
+    )
+    assert len(cols) == 2
+    report = compute_kpis(portfolio(), at(6, 0), at(7, 0), meters=cols)
+    assert report.total("line", "L2").kwh == pytest.approx(12.0)
+    assert report.total("line", "L1").kwh == 0.0
