@@ -661,3 +661,55 @@ def test_a_one_kilowatt_step_still_needs_power(portfolio: Portfolio, good_plan: 
             "(grid 0.0, solar 0.0, generators 0.0); short of power during minutes [600, 610)",
         )
     ]
+
+
+def test_reserve_stretch_over_two_runs_quotes_its_lowest_level(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # 376.75 L after the transfer at 700; G1 at 200 kW (1.1 L/min) [800, 1080) then
+    # [1080, 1100): 68.75 L at 1080, 46.75 L at 1100, under the reserve from minute 1051
+    # (800 + 276.75 / 1.1 = 1051.6) to the delivery at 1440. Quoted at its lowest, 1100.
+    runs = (
+        *good_plan.generator_runs,
+        GeneratorRun("G1", 800, 1080, 200.0),
+        GeneratorRun("G1", 1080, 1100, 200.0),
+    )
+    assert messages(portfolio, replace(good_plan, generator_runs=runs)) == [
+        (
+            "fuel-reserve",
+            "P1",
+            "plant P1 tank falls to 46.8 L at 2026-04-06 18:20 (minute 1100), 53.2 L into its "
+            "reserve of 100.0 L; below the reserve during minutes [1051, 1440)",
+        )
+    ]
+
+
+def test_resource_holders_are_those_running_at_the_quoted_minute(
+    make_portfolio: Callable[..., Portfolio], good_plan: Plan
+) -> None:
+    # Crew R1: 1 unit, none from minute 30. O1 mixes on L1 [0, 75); O3 mixes on L2 in two
+    # pieces [0, 30) (15 units + 15 setup) and [30, 55) (15 units + 10 restart). Worst at
+    # minute 30 (2 held, 0 available): held by O1 and O3's second piece, not its first,
+    # which ended at 30. O2's mixing [120, 255) is a second stretch.
+    plan = swap(
+        good_plan,
+        "O3",
+        0,
+        Operation("O3", 0, "L2", 0, 30, 15.0),
+        Operation("O3", 0, "L2", 30, 55, 15.0),
+    )
+    assert messages(make_portfolio(resource_changes=((30, 0),)), plan) == [
+        (
+            "resource",
+            "P1",
+            "resource R1 of plant P1 has 2 units held at 2026-04-06 00:30 (minute 30) but "
+            "capacity 0 (held by O1/0 [0, 75), O3/0 [30, 55)); "
+            "over capacity during minutes [0, 75)",
+        ),
+        (
+            "resource",
+            "P1",
+            "resource R1 of plant P1 has 1 units held at 2026-04-06 02:00 (minute 120) but "
+            "capacity 0 (held by O2/0 [120, 255)); over capacity during minutes [120, 255)",
+        ),
+    ]
