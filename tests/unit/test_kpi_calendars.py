@@ -62,11 +62,11 @@ def at(day: int, hour: float, month: int = 4, year: int = 2026) -> datetime:
     return datetime(year, month, day, h, m, tzinfo=HAVANA)
 
 
-def portfolio() -> Portfolio:
+def portfolio(weekdays: frozenset[int] = ALL_DAYS) -> Portfolio:
     horizon = Horizon(datetime(2026, 4, 6, tzinfo=HAVANA), days=7)
 
     def line(lid: str, name: str, start_h: int, end_h: int) -> Line:
-        pattern = (ShiftPattern(ALL_DAYS, start_h * 60, end_h * 60),)
+        pattern = (ShiftPattern(weekdays, start_h * 60, end_h * 60),)
         return Line(lid, name, "P1", expand_shifts(pattern, horizon), pattern)
 
     plant = Plant(
@@ -621,3 +621,34 @@ def test_meter_columns_using_the_last_line_id_are_accepted() -> None:
     report = compute_kpis(portfolio(), at(6, 0), at(7, 0), meters=cols)
     assert report.total("line", "L2").kwh == pytest.approx(12.0)
     assert report.total("line", "L1").kwh == 0.0
+
+
+def test_fuel_drawn_when_no_line_works_stays_with_the_plant() -> None:
+    # Lines working Monday to Friday only (N1's Friday night ends Saturday 06:00): on
+    # Sunday 12 April no line has shift time, so 10 L drawn then belong to the plant alone.
+    report = compute_kpis(
+        portfolio(frozenset(range(5))),
+        at(12, 0),
+        at(13, 0),
+        fuel_draws=[FuelDraw("G1", 10.0, at(12, 12))],
+    )
+    assert report.total("plant", "P1").litres == pytest.approx(10.0)
+    assert [report.total("line", k).litres for k in ("L1", "L2", "N1", "S1")] == [0.0] * 4
+
+
+def test_fuel_per_product_is_shared_day_by_day() -> None:
+    # Day 1: 30 L; M canned 240 (2 h ideal), A baked 60 (1 h) -> M 20 L, A 10 L.
+    # Day 2: nothing. Day 3: 6 L; only A baked (60, 1 h) -> A 6 L. Totals: M 20, A 16.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(9, 0),
+        production=[
+            rec("L2", "M", "O3", 240, 0, at(6, 10), at(6, 12)),
+            rec("N1", "A", "O2", 60, 0, at(6, 1), at(6, 2)),
+            rec("N1", "A", "O2", 60, 0, at(8, 1), at(8, 2)),
+        ],
+        fuel_draws=[FuelDraw("G1", 30.0, at(6, 12)), FuelDraw("G1", 6.0, at(8, 12))],
+    )
+    by_product = {p.product_id: p.litres for p in report.products}
+    assert by_product == pytest.approx({"M": 20.0, "A": 16.0})
