@@ -652,3 +652,21 @@ def test_fuel_per_product_is_shared_day_by_day() -> None:
     )
     by_product = {p.product_id: p.litres for p in report.products}
     assert by_product == pytest.approx({"M": 20.0, "A": 16.0})
+
+
+def test_a_record_of_an_unknown_product_delivers_nothing() -> None:
+    # 50 units of a product "ZZ" the portfolio does not know, booked to O1 on the canner:
+    # counted as made on the line, but with no rate, no value and nothing towards O1.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L2", "ZZ", "O1", 50, 0, at(6, 10), at(6, 11))],
+    )
+    l2 = report.total("line", "L2")
+    assert (l2.good, l2.ideal_h, l2.value) == pytest.approx((50.0, 0.0, 0.0))
+    assert report.notes == ("line L2: product ZZ has no rate here",)
+    # O1 is not due on day 1 and nothing finished for it: not listed; O2 is due.
+    assert [o.order_id for o in report.orders] == ["O2"]
+    (product,) = report.products
+    assert (product.product_id, product.name, product.good) == ("ZZ", "ZZ", 0.0)
