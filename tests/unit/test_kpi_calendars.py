@@ -670,3 +670,24 @@ def test_a_record_of_an_unknown_product_delivers_nothing() -> None:
     assert [o.order_id for o in report.orders] == ["O2"]
     (product,) = report.products
     assert (product.product_id, product.name, product.good) == ("ZZ", "ZZ", 0.0)
+
+
+def test_work_outside_the_period_counts_nothing_for_its_orders() -> None:
+    # O3 (due day 3) is planned and canned on day 2 only: on day 1 it is neither due,
+    # planned nor made, so it is not listed; O2 (due day 1) is.
+    plan = Plan(
+        "hand",
+        (Operation("O3", 1, "L2", 1440 + 600, 1440 + 630, 50.0),),
+        (),
+        (),
+        (OrderOutcome("O3", OrderStatus.ON_TIME, 2070, 0, 100.0),),
+    )
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        plan=plan,
+        production=[rec("L2", "M", "O3", 50, 0, at(7, 10), at(7, 10.5))],
+    )
+    assert [o.order_id for o in report.orders] == ["O2"]
+    assert report.total("line", "L2").planned_qty == 0.0
