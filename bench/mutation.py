@@ -359,7 +359,7 @@ def summarise(
     out: dict[str, dict[str, object]] = {}
     for target in dict.fromkeys(m.target for m in mutants):
         ms = [m for m in mutants if m.target == target]
-        eq = [m for m in ms if m.id in equivalent]
+        eq = [m for m in ms if m.id in equivalent and results[m.id] == "survived"]
         killed = sum(1 for m in ms if results[m.id] == "killed")
         survived = [m for m in ms if results[m.id] == "survived" and m.id not in equivalent]
         scored = len(ms) - len(eq)
@@ -392,17 +392,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--out", type=Path, help="also write the full JSON result here")
+    parser.add_argument(
+        "--recheck",
+        type=Path,
+        help="a previous --out result: run again only its survivors (tests added since can "
+        "only kill more), keep its killed mutants, and report the whole set",
+    )
     args = parser.parse_args(argv)
 
     targets = args.module or list(TARGETS)
     mutants: list[Mutant] = []
     rng = random.Random(args.seed)
+    previous: dict[str, str] = {}
+    sample, equivalent = args.sample, load_equivalent()
+    if args.recheck is not None:
+        old = json.loads(args.recheck.read_text(encoding="utf-8"))
+        targets = [t for t in old["targets"] if t in TARGETS]
+        rng, sample = random.Random(old["seed"]), old["sample"]
     for t in targets:
         ms = [m for p in TARGETS[t]["modules"] for m in mutants_of(t, p)]
-        if args.sample is not None and args.sample < len(ms):
-            ms = sorted(rng.sample(ms, args.sample), key=lambda m: (m.path, m.index))
+        if sample is not None and sample < len(ms):
+            ms = sorted(rng.sample(ms, sample), key=lambda m: (m.path, m.index))
         mutants.extend(ms)
-    equivalent = load_equivalent()
+    if args.recheck is not None:
+        if "results" in old:
+            previous = old["results"]
+        else:  # a result written before "results" was kept: rebuild it from the survivors
+            lived = {i for s in old["targets"].values() for i in s["survivors"]}
+            previous = {
+                m.id: "survived" if m.id in lived or m.id in equivalent else "killed"
+                for m in mutants
+            }
+        mutants = [m for m in mutants if m.id in previous]
     if args.list:
         for m in mutants:
             mark = "  [equivalent]" if m.id in equivalent else ""
@@ -413,7 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     base = baseline(targets)
     timeout = args.timeout or 5 * base + 30
-    results = run(mutants, timeout, progress=not args.json)
+    todo = [m for m in mutants if previous.get(m.id) != "killed"]
+    results = {m.id: "killed" for m in mutants if m not in todo}
+    results.update(run(todo, timeout, progress=not args.json))
     elapsed = time.monotonic() - t0
     summary = summarise(mutants, results, equivalent)
     short = {
@@ -425,10 +448,12 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%d"),
             "seconds": round(elapsed, 1),
             "workers": WORKERS,
-            "sample": args.sample,
+            "sample": sample,
             "seed": args.seed,
             "timeout": timeout,
+            "recheck_of": str(args.recheck) if args.recheck else None,
             "targets": summary,
+            "results": results,
         }
         args.out.write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
     if args.json:
