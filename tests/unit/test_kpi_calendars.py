@@ -691,3 +691,17 @@ def test_work_outside_the_period_counts_nothing_for_its_orders() -> None:
     )
     assert [o.order_id for o in report.orders] == ["O2"]
     assert report.total("line", "L2").planned_qty == 0.0
+
+
+def test_an_order_made_across_the_period_end_counts_only_what_fell_inside() -> None:
+    # 120 loaves of O2 on N1 day 1 22:00 -> day 2 02:00: half of it (60) on day 1, both
+    # as made in the period and as made to date; not complete by the period end.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("N1", "A", "O2", 120, 0, at(6, 22), at(7, 2))],
+    )
+    (o2,) = report.orders
+    assert (o2.made_qty, o2.made_to_date, o2.value) == pytest.approx((60.0, 60.0, 60.0))
+    assert (o2.completed, o2.status) == (None, "overdue")
