@@ -18,6 +18,7 @@ Orders: O1 200 M due day 2 12:00 (minute 2160) at 3/unit; O2 100 A due day 1 10:
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -50,7 +51,7 @@ from ingenio.operations.actuals import (
     MeterReading,
     ProductionRecord,
 )
-from ingenio.operations.kpi import MeterArrays, compute_kpis, period_of
+from ingenio.operations.kpi import MeterArrays, Tally, compute_kpis, period_of
 
 HAVANA = ZoneInfo("America/Havana")
 ALL_DAYS = frozenset(range(7))
@@ -705,3 +706,16 @@ def test_an_order_made_across_the_period_end_counts_only_what_fell_inside() -> N
     (o2,) = report.orders
     assert (o2.made_qty, o2.made_to_date, o2.value) == pytest.approx((60.0, 60.0, 60.0))
     assert (o2.completed, o2.status) == (None, "overdue")
+
+
+def test_the_empty_tally_adds_nothing() -> None:
+    # Reports sum tallies starting from Tally() (the enterprise report's grand total).
+    t = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L1", "M", "O1", 200, 10, at(6, 6), at(6, 9.5))],
+        downtime=[DowntimeEvent("L1", DowntimeCause.BREAKDOWN, at(6, 10), at(6, 11))],
+    ).total("line", "L1")
+    assert Tally() + t == t
+    assert set(astuple(Tally())) == {0.0}
