@@ -181,6 +181,8 @@ def test_order_completes_when_its_finished_goods_reach_the_quantity() -> None:
     assert report.on_time_share == 0.5
     per_day = [r.tally for r in report.level("plant") if r.key == "P1"]
     assert [(t.orders_due, t.orders_on_time) for t in per_day] == [(1, 0), (1, 1)]
+    assert [t.on_time_share for t in per_day] == [0.0, 1.0]
+    assert report.total("plant", "P1").on_time_share == 0.5
 
 
 def test_order_finished_exactly_at_its_due_time_is_on_time_and_a_minute_later_late() -> None:
