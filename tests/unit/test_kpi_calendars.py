@@ -18,7 +18,7 @@ Orders: O1 200 M due day 2 12:00 (minute 2160) at 3/unit; O2 100 A due day 1 10:
 
 from __future__ import annotations
 
-from dataclasses import astuple
+from dataclasses import FrozenInstanceError, astuple
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -721,3 +721,13 @@ def test_the_empty_tally_adds_nothing() -> None:
     ).total("line", "L1")
     assert Tally() + t == t
     assert set(astuple(Tally())) == {0.0}
+
+
+def test_a_report_cannot_be_altered_once_computed() -> None:
+    # The owner audits the contract by these figures: neither the report nor a row of it
+    # can be changed in place.
+    report = compute_kpis(portfolio(), at(6, 0), at(7, 0))
+    with pytest.raises(FrozenInstanceError):
+        report.notes = ("edited",)  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        report.rows[0].tally = Tally()  # type: ignore[misc]
