@@ -731,3 +731,20 @@ def test_a_report_cannot_be_altered_once_computed() -> None:
         report.notes = ("edited",)  # type: ignore[misc]
     with pytest.raises(FrozenInstanceError):
         report.rows[0].tally = Tally()  # type: ignore[misc]
+
+
+def test_under_one_kwh_still_gives_energy_per_unit() -> None:
+    # 10 cans on L2 10:00-11:00 while its meter goes 100.0 -> 100.5 kWh: 0.05 kWh a can.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L2", "M", "O3", 10, 0, at(6, 10), at(6, 11))],
+        meters=[
+            MeterReading("L2", at(6, 10), 0.5, 100.0),
+            MeterReading("L2", at(6, 11), 0.5, 100.5),
+        ],
+    )
+    (product,) = report.products
+    assert product.kwh_per_unit == pytest.approx(0.05)
+    assert report.total("line", "L2").kwh_per_unit == pytest.approx(0.05)
