@@ -4,6 +4,7 @@ how entries are filtered (on a SQLite store; the store tests cover PostgreSQL to
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -105,3 +106,11 @@ def test_entries_filter_by_entity_and_since_inclusive(
 def test_since_without_a_time_zone_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="since must carry a time zone"):
         store.audit_entries(since=datetime(2026, 1, 1))
+
+
+def test_an_entry_read_back_cannot_be_altered_and_can_be_collected(store: Store) -> None:
+    entry = store.audit("export", "plan", "1", {"rows": [1, 2]})
+    with pytest.raises(FrozenInstanceError):
+        entry.actor = "someone else"  # type: ignore[misc]
+    # Hashable although its detail is a dict (detail is left out of the hash).
+    assert {entry, *store.audit_entries()} == {entry}
