@@ -733,8 +733,9 @@ def test_a_report_cannot_be_altered_once_computed() -> None:
         report.rows[0].tally = Tally()  # type: ignore[misc]
 
 
-def test_under_one_kwh_still_gives_energy_per_unit() -> None:
+def test_under_one_kwh_still_gives_energy_and_fuel_per_unit() -> None:
     # 10 cans on L2 10:00-11:00 while its meter goes 100.0 -> 100.5 kWh: 0.05 kWh a can.
+    # The 12 L drawn that day go to M by its metered kWh, once: 1.2 L a can.
     report = compute_kpis(
         portfolio(),
         at(6, 0),
@@ -744,7 +745,24 @@ def test_under_one_kwh_still_gives_energy_per_unit() -> None:
             MeterReading("L2", at(6, 10), 0.5, 100.0),
             MeterReading("L2", at(6, 11), 0.5, 100.5),
         ],
+        fuel_draws=[FuelDraw("G1", 12.0, at(6, 10.5))],
     )
     (product,) = report.products
     assert product.kwh_per_unit == pytest.approx(0.05)
+    assert (product.litres, product.litres_per_unit) == pytest.approx((12.0, 1.2))
     assert report.total("line", "L2").kwh_per_unit == pytest.approx(0.05)
+
+
+def test_a_single_finished_unit_gets_its_energy_per_unit() -> None:
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L2", "M", "O3", 1, 0, at(6, 10), at(6, 11))],
+        meters=[
+            MeterReading("L2", at(6, 10), 2.0, 100.0),
+            MeterReading("L2", at(6, 11), 2.0, 102.0),
+        ],
+    )
+    (product,) = report.products
+    assert product.kwh_per_unit == pytest.approx(2.0)
