@@ -404,14 +404,17 @@ def main(argv: list[str] | None = None) -> int:
     mutants: list[Mutant] = []
     rng = random.Random(args.seed)
     previous: dict[str, str] = {}
-    sample, equivalent = args.sample, load_equivalent()
+    sample, seed, equivalent = args.sample, args.seed, load_equivalent()
     if args.recheck is not None:
         old = json.loads(args.recheck.read_text(encoding="utf-8"))
         targets = [t for t in old["targets"] if t in TARGETS]
-        rng, sample = random.Random(old["seed"]), old["sample"]
+        sample, seed = old["sample"], old["seed"]
+        rng = random.Random(seed)
     for t in targets:
         ms = [m for p in TARGETS[t]["modules"] for m in mutants_of(t, p)]
-        if sample is not None and sample < len(ms):
+        if args.recheck is not None and "results" in old:
+            ms = [m for m in ms if m.id in old["results"]]  # the very same mutants
+        elif sample is not None and sample < len(ms):
             ms = sorted(rng.sample(ms, sample), key=lambda m: (m.path, m.index))
         mutants.extend(ms)
     if args.recheck is not None:
@@ -449,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(elapsed, 1),
             "workers": WORKERS,
             "sample": sample,
-            "seed": args.seed,
+            "seed": seed,
             "timeout": timeout,
             "recheck_of": str(args.recheck) if args.recheck else None,
             "targets": summary,
