@@ -731,6 +731,13 @@ def test_a_report_cannot_be_altered_once_computed() -> None:
         report.notes = ("edited",)  # type: ignore[misc]
     with pytest.raises(FrozenInstanceError):
         report.rows[0].tally = Tally()  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        report.rows[0].tally.good = 1.0  # type: ignore[misc]
+    meals = compute_kpis(
+        portfolio(), at(6, 0), at(7, 0), production=[rec("N1", "A", None, 5, 0, at(6, 1), at(6, 2))]
+    )
+    with pytest.raises(FrozenInstanceError):
+        meals.products[0].good = 50.0  # type: ignore[misc]
 
 
 def test_under_one_kwh_still_gives_energy_and_fuel_per_unit() -> None:
@@ -766,3 +773,39 @@ def test_a_single_finished_unit_gets_its_energy_per_unit() -> None:
     )
     (product,) = report.products
     assert product.kwh_per_unit == pytest.approx(2.0)
+
+
+def test_an_order_due_at_the_period_start_counts_in_its_on_time_share() -> None:
+    # O2 is due day 1 10:00 and was finished at 09:00; a period starting at 10:00 counts it.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 10),
+        at(7, 0),
+        production=[rec("N1", "A", "O2", 100, 0, at(6, 3), at(6, 9))],
+    )
+    assert report.on_time_share == 1.0
+
+
+def test_a_record_booked_to_an_unknown_order_delivers_no_value() -> None:
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L2", "M", "O9", 120, 0, at(6, 10), at(6, 11))],
+    )
+    l2 = report.total("line", "L2")
+    assert (l2.good, l2.value) == pytest.approx((120.0, 0.0))
+
+
+def test_fuel_shared_by_run_hours_leaves_out_planned_stops() -> None:
+    # 28 L, no meter. Run hours on day 1: L1 8 - 4 (planned stop 06:00-10:00) = 4,
+    # L2 12, N1 8, S1 8: 32 h -> L1 3.5 L, L2 10.5 L, N1 7 L, S1 7 L.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        downtime=[DowntimeEvent("L1", DowntimeCause.PLANNED_STOP, at(6, 6), at(6, 10))],
+        fuel_draws=[FuelDraw("G1", 28.0, at(6, 12))],
+    )
+    litres = {k: report.total("line", k).litres for k in ("L1", "L2", "N1", "S1")}
+    assert litres == pytest.approx({"L1": 3.5, "L2": 10.5, "N1": 7.0, "S1": 7.0})
