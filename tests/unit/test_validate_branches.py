@@ -21,7 +21,7 @@ from ingenio.domain import (
     Product,
     Step,
 )
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 
 def swap(plan: Plan, order_id: str, step: int, *new: Operation) -> Plan:
