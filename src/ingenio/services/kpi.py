@@ -247,7 +247,7 @@ def enterprise_report(
     portfolio_name: str | None = None,
 ) -> EnterpriseReport:
     """Write the owner's report of an enterprise for a month (``2026-04``): HTML and Excel."""
-    from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
+    from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text, out_path
     from ingenio.operations.kpi import period_of
     from ingenio.reports.enterprise import render_enterprise_report
     from ingenio.reports.excel import render_enterprise_xlsx
@@ -269,8 +269,12 @@ def enterprise_report(
             f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
     stem, zone = f"enterprise-{enterprise_id}-{period}", p.horizon.timezone
     page = render_enterprise_report(got.report, f"{name} — {period}", meta, p.currency, zone)
-    html = atomic_write_text(out / f"{stem}.html", page)
-    xlsx = atomic_write_bytes(out / f"{stem}.xlsx", render_enterprise_xlsx(got.report, zone))
+    try:  # the enterprise id comes from a file: a safe name, inside --out
+        html_path, xlsx_path = out_path(out, stem, ".html"), out_path(out, stem, ".xlsx")
+    except ValueError as exc:
+        raise IngenioError(str(exc)) from None
+    html = atomic_write_text(html_path, page)
+    xlsx = atomic_write_bytes(xlsx_path, render_enterprise_xlsx(got.report, zone))
     return EnterpriseReport(html, xlsx, got)
 
 
