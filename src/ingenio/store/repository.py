@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from ingenio.store.records import (
     plan_version_of,
     portfolio_version_of,
 )
-from ingenio.store.tables import PlanRow, PortfolioVersionRow
+from ingenio.store.tables import DEFAULT_ACCOUNT, PlanRow, PortfolioVersionRow
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -61,7 +62,12 @@ class Store(ActualsStore, AuditStore):
     # -- portfolios -------------------------------------------------------------------------
 
     def save_portfolio(
-        self, name: str, document: dict[str, Any], note: str = "", actor: str | None = None
+        self,
+        name: str,
+        document: dict[str, Any],
+        note: str = "",
+        actor: str | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> PortfolioVersion:
         """Save a portfolio document as the next version of ``name``.
 
@@ -75,6 +81,8 @@ class Store(ActualsStore, AuditStore):
             Free text kept with this version.
         actor : str, optional
             Who saves it, for the audit log (default :func:`~ingenio.store.audit.current_actor`).
+        account : str, optional
+            The management account the portfolio belongs to (versions count per account).
 
         Returns
         -------
@@ -93,13 +101,14 @@ class Store(ActualsStore, AuditStore):
         stored: dict[str, Any] = json.loads(text)
 
         def work(session: Session) -> PortfolioVersion:
-            _serialise_versions(session, _PORTFOLIO_LOCKS, name)
+            _serialise_versions(session, _PORTFOLIO_LOCKS, f"{account}/{name}")
             latest = session.scalar(
                 sa.select(sa.func.max(PortfolioVersionRow.version)).where(
-                    PortfolioVersionRow.name == name
+                    PortfolioVersionRow.account_id == account, PortfolioVersionRow.name == name
                 )
             )
             row = PortfolioVersionRow(
+                account_id=account,
                 name=name,
                 version=(latest or 0) + 1,
                 created_at=datetime.now(UTC),
@@ -116,13 +125,17 @@ class Store(ActualsStore, AuditStore):
 
         return self._write(f"save portfolio {name!r}", work)
 
-    def portfolio_versions(self, name: str | None = None) -> list[PortfolioVersion]:
+    def portfolio_versions(
+        self, name: str | None = None, account: str | None = DEFAULT_ACCOUNT
+    ) -> list[PortfolioVersion]:
         """List saved portfolio versions, by name then version.
 
         Parameters
         ----------
         name : str, optional
             Only this portfolio's versions; all portfolios when None.
+        account : str or None, optional
+            Only this account's portfolios; every account's when None.
 
         Returns
         -------
@@ -132,6 +145,8 @@ class Store(ActualsStore, AuditStore):
         query = sa.select(PortfolioVersionRow).options(defer(PortfolioVersionRow.document))
         if name is not None:
             query = query.where(PortfolioVersionRow.name == name)
+        if account is not None:
+            query = query.where(PortfolioVersionRow.account_id == account)
         query = query.order_by(PortfolioVersionRow.name, PortfolioVersionRow.version)
 
         def work(session: Session) -> list[PortfolioVersion]:
@@ -140,7 +155,7 @@ class Store(ActualsStore, AuditStore):
         return self._read("list portfolio versions", work)
 
     def load_portfolio(
-        self, name: str, version: int | None = None
+        self, name: str, version: int | None = None, account: str = DEFAULT_ACCOUNT
     ) -> tuple[PortfolioVersion, dict[str, Any]]:
         """Load one version of a portfolio with its document.
 
@@ -150,6 +165,8 @@ class Store(ActualsStore, AuditStore):
             The portfolio's name.
         version : int, optional
             The version; the latest when None.
+        account : str, optional
+            The account the portfolio belongs to.
 
         Returns
         -------
@@ -162,7 +179,9 @@ class Store(ActualsStore, AuditStore):
             If there is no such portfolio or version, or the document no longer
             matches its checksum.
         """
-        query = sa.select(PortfolioVersionRow).where(PortfolioVersionRow.name == name)
+        query = sa.select(PortfolioVersionRow).where(
+            PortfolioVersionRow.account_id == account, PortfolioVersionRow.name == name
+        )
         if version is None:
             query = query.order_by(PortfolioVersionRow.version.desc()).limit(1)
         else:
@@ -173,7 +192,8 @@ class Store(ActualsStore, AuditStore):
             if row is None:
                 latest = session.scalar(
                     sa.select(sa.func.max(PortfolioVersionRow.version)).where(
-                        PortfolioVersionRow.name == name
+                        PortfolioVersionRow.account_id == account,
+                        PortfolioVersionRow.name == name,
                     )
                 )
                 if latest is None:
@@ -202,6 +222,7 @@ class Store(ActualsStore, AuditStore):
         document: dict[str, Any],
         summary: dict[str, Any],
         actor: str | None = None,
+        within: Callable[[Session, PlanVersion], None] | None = None,
     ) -> PlanVersion:
         """Save a plan made from a saved portfolio version.
 
@@ -225,12 +246,15 @@ class Store(ActualsStore, AuditStore):
             A small JSON-ready summary, returned with listings.
         actor : str, optional
             Who saves it, for the audit log (default :func:`~ingenio.store.audit.current_actor`).
+        within : callable, optional
+            Called with the session and the new plan inside the same transaction
+            (a job marks itself done there); an error it raises writes nothing.
 
         Returns
         -------
         PlanVersion
-            The new plan; its ``version`` is one more than the latest plan of the
-            same portfolio name.
+            The new plan, in the portfolio version's account; its ``version`` is one
+            more than the latest plan of the same portfolio name there.
 
         Raises
         ------
@@ -243,18 +267,23 @@ class Store(ActualsStore, AuditStore):
 
         def work(session: Session) -> PlanVersion:
             portfolio = session.execute(
-                sa.select(PortfolioVersionRow.name, PortfolioVersionRow.version).where(
-                    PortfolioVersionRow.id == portfolio_version_id
-                )
+                sa.select(
+                    PortfolioVersionRow.name,
+                    PortfolioVersionRow.version,
+                    PortfolioVersionRow.account_id,
+                ).where(PortfolioVersionRow.id == portfolio_version_id)
             ).first()
             if portfolio is None:
                 raise StoreError(f"no portfolio version with id {portfolio_version_id}")
-            name, portfolio_version = portfolio
-            _serialise_versions(session, _PLAN_LOCKS, name)
+            name, portfolio_version, account = portfolio
+            _serialise_versions(session, _PLAN_LOCKS, f"{account}/{name}")
             latest = session.scalar(
-                sa.select(sa.func.max(PlanRow.version)).where(PlanRow.portfolio_name == name)
+                sa.select(sa.func.max(PlanRow.version)).where(
+                    PlanRow.account_id == account, PlanRow.portfolio_name == name
+                )
             )
             row = PlanRow(
+                account_id=account,
                 portfolio_version_id=portfolio_version_id,
                 portfolio_name=name,
                 version=(latest or 0) + 1,
@@ -279,17 +308,23 @@ class Store(ActualsStore, AuditStore):
                 "value": saved.value,
             }
             write_audit(session, "save", "plan", str(saved.id), detail, actor)
+            if within is not None:
+                within(session, saved)
             return saved
 
         return self._write(f"save plan of portfolio version {portfolio_version_id}", work)
 
-    def plans(self, name: str | None = None) -> list[PlanVersion]:
+    def plans(
+        self, name: str | None = None, account: str | None = DEFAULT_ACCOUNT
+    ) -> list[PlanVersion]:
         """List saved plans, by portfolio name then plan version.
 
         Parameters
         ----------
         name : str, optional
             Only the plans of this portfolio; all plans when None.
+        account : str or None, optional
+            Only this account's plans; every account's when None.
 
         Returns
         -------
@@ -299,6 +334,8 @@ class Store(ActualsStore, AuditStore):
         query = self._plan_query()
         if name is not None:
             query = query.where(PlanRow.portfolio_name == name)
+        if account is not None:
+            query = query.where(PlanRow.account_id == account)
         query = query.order_by(PlanRow.portfolio_name, PlanRow.version)
 
         def work(session: Session) -> list[PlanVersion]:
