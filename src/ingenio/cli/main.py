@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ingenio.cli import bench, operations, outages, scenarios
+from ingenio.cli import accounts, bench, operations, outages, scenarios
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import DomainError, Portfolio
 
@@ -350,7 +350,7 @@ def check_plan(
 
 
 # Sub-commands live in their own modules, one per area, each with a ``register``.
-for _area in (bench, outages, scenarios, operations):
+for _area in (bench, outages, scenarios, operations, accounts):
     _area.register(app)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ingenio.store.base import StoreBase
 from ingenio.store.records import canonical_json
-from ingenio.store.tables import AuditRow
+from ingenio.store.tables import DEFAULT_ACCOUNT, AuditRow
 
 ACTOR_ENV_VAR = "INGENIO_ACTOR"
 """The environment variable naming who is acting (else the operating-system user)."""
@@ -75,6 +75,7 @@ def write_audit(
     entity_id: str,
     detail: dict[str, Any] | None = None,
     actor: str | None = None,
+    account: str = DEFAULT_ACCOUNT,
 ) -> AuditRow:
     """Add an audit row to the caller's transaction.
 
@@ -90,6 +91,8 @@ def write_audit(
         JSON-ready facts about the change.
     actor : str, optional
         Who; :func:`current_actor` when None.
+    account : str, optional
+        The account (tenant) whose data changed.
 
     Returns
     -------
@@ -104,6 +107,7 @@ def write_audit(
     row = AuditRow(
         at=datetime.now(UTC),
         actor=clip(actor if actor and actor.strip() else current_actor()),
+        account_id=account,
         action=clip(action, 100),
         entity=clip(entity, 100),
         entity_id=clip(entity_id),

@@ -74,7 +74,7 @@ def canonical_json(document: Any) -> str:
             document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
     except (TypeError, ValueError) as exc:
-        raise StoreError(f"document is not JSON-serialisable: {exc}") from exc
+        raise StoreError(f"document is not JSON-serialisable: {exc}", kind="invalid") from exc
 
 
 def checksum(document: Any) -> str:
@@ -107,10 +107,11 @@ def check_name(name: str) -> None:
         If the name cannot be stored.
     """
     if not name.strip():
-        raise StoreError("a portfolio name cannot be empty")
+        raise StoreError("a portfolio name cannot be empty", kind="invalid")
     if len(name) > MAX_NAME_LENGTH:
         raise StoreError(
-            f"portfolio name {name[:40]!r}... is longer than {MAX_NAME_LENGTH} characters"
+            f"portfolio name {name[:40]!r}... is longer than {MAX_NAME_LENGTH} characters",
+            kind="invalid",
         )
 
 

@@ -16,9 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
+from ingenio.store.accounts_repo import AccountsStore
 from ingenio.store.actuals_repo import ActualsStore
 from ingenio.store.audit import AuditEntry, AuditStore, write_audit
 from ingenio.store.errors import StoreError
+from ingenio.store.jobs_repo import JobsStore
 from ingenio.store.records import (
     MAX_NAME_LENGTH,
     PlanVersion,
@@ -46,7 +48,7 @@ _PORTFOLIO_LOCKS, _PLAN_LOCKS = 0x1A6E, 0x1A6F
 """PostgreSQL advisory-lock namespaces: saves of one name's next version queue on them."""
 
 
-class Store(ActualsStore, AuditStore):
+class Store(ActualsStore, AccountsStore, JobsStore, AuditStore):
     """Versioned portfolios and plans, actuals and the audit log in one database.
 
     SQLite or PostgreSQL. Use :meth:`open`, preferably as a context manager::
@@ -120,7 +122,7 @@ class Store(ActualsStore, AuditStore):
             session.flush()
             saved = portfolio_version_of(row)
             detail = {"id": saved.id, "version": saved.version, "checksum": digest, "note": note}
-            write_audit(session, "save", "portfolio", name, detail, actor)
+            write_audit(session, "save", "portfolio", name, detail, actor, account)
             return saved
 
         return self._write(f"save portfolio {name!r}", work)
@@ -197,9 +199,10 @@ class Store(ActualsStore, AuditStore):
                     )
                 )
                 if latest is None:
-                    raise StoreError(f"no portfolio named {name!r}")
+                    raise StoreError(f"no portfolio named {name!r}", kind="not_found")
                 raise StoreError(
-                    f"portfolio {name!r} has no version {version} (latest is {latest})"
+                    f"portfolio {name!r} has no version {version} (latest is {latest})",
+                    kind="not_found",
                 )
             if checksum(row.document) != row.checksum:
                 raise StoreError(
@@ -274,7 +277,9 @@ class Store(ActualsStore, AuditStore):
                 ).where(PortfolioVersionRow.id == portfolio_version_id)
             ).first()
             if portfolio is None:
-                raise StoreError(f"no portfolio version with id {portfolio_version_id}")
+                raise StoreError(
+                    f"no portfolio version with id {portfolio_version_id}", kind="not_found"
+                )
             name, portfolio_version, account = portfolio
             _serialise_versions(session, _PLAN_LOCKS, f"{account}/{name}")
             latest = session.scalar(
@@ -307,7 +312,7 @@ class Store(ActualsStore, AuditStore):
                 "status": status,
                 "value": saved.value,
             }
-            write_audit(session, "save", "plan", str(saved.id), detail, actor)
+            write_audit(session, "save", "plan", str(saved.id), detail, actor, account)
             if within is not None:
                 within(session, saved)
             return saved
@@ -366,7 +371,7 @@ class Store(ActualsStore, AuditStore):
         def work(session: Session) -> tuple[PlanVersion, dict[str, Any]]:
             found = session.execute(query).tuples().first()
             if found is None:
-                raise StoreError(f"no plan with id {plan_id}")
+                raise StoreError(f"no plan with id {plan_id}", kind="not_found")
             row, portfolio_version = found
             return plan_version_of(row, portfolio_version), row.document
 

@@ -220,6 +220,9 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
     actor: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), nullable=False, default=DEFAULT_ACCOUNT, index=True
+    )
     action: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     entity: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     entity_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)

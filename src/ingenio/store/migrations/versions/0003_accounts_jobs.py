@@ -80,6 +80,11 @@ def upgrade() -> None:
             "uq_plans_account_portfolio_version", ["account_id", "portfolio_name", "version"]
         )
         batch.create_foreign_key("fk_plans_account_id_accounts", "accounts", ["account_id"], ["id"])
+    with op.batch_alter_table("audit_log") as batch:
+        batch.add_column(
+            sa.Column("account_id", _ACCOUNT, nullable=False, server_default="default")
+        )
+        batch.create_index("ix_audit_log_account_id", ["account_id"])
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -208,6 +213,9 @@ def downgrade() -> None:
     op.drop_table("sessions")
     op.drop_index("ix_users_account_id", table_name="users")
     op.drop_table("users")
+    with op.batch_alter_table("audit_log") as batch:
+        batch.drop_index("ix_audit_log_account_id")
+        batch.drop_column("account_id")
     op.execute(sa.text("DELETE FROM plans WHERE account_id <> 'default'"))
     op.execute(sa.text("DELETE FROM portfolio_versions WHERE account_id <> 'default'"))
     with op.batch_alter_table("plans") as batch:
