@@ -14,6 +14,7 @@ and unique across accounts (two tenants may use the same portfolio name).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -322,10 +323,9 @@ def find_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
     """
     principal.require("plans.read")
     missing = IngenioError(f"no plan with id {plan_id}", kind="not_found")
-    try:
-        plan, _ = store.load_plan(plan_id)
-    except IngenioError:
-        raise missing from None
+    plan = store.plan_info(plan_id)
+    if plan is None:
+        raise missing
     view = next(
         (
             v
@@ -363,6 +363,30 @@ def plan_document(store: Store, principal: Principal, plan_id: int) -> dict[str,
     if view.plants is None:
         return document
     return cut_document(document, _structure(store, _version(store, view.plan)), view.plants)
+
+
+_JSON_CACHE: OrderedDict[tuple[str, int, frozenset[str] | None], bytes] = OrderedDict()
+_JSON_CACHE_SIZE = 32
+
+
+def plan_json(store: Store, principal: Principal, plan_id: int) -> bytes:
+    """:func:`plan_document` as UTF-8 JSON, kept in a small cache (plans never change)."""
+    view = find_plan(store, principal, plan_id)
+    key = (store.url, plan_id, view.plants)
+    with _CACHE_LOCK:
+        if key in _JSON_CACHE:
+            _JSON_CACHE.move_to_end(key)
+            return _JSON_CACHE[key]
+    _, document = store.load_plan(plan_id)
+    if view.plants is not None:
+        structure = _structure(store, _version(store, view.plan))
+        document = cut_document(document, structure, view.plants)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with _CACHE_LOCK:
+        _JSON_CACHE[key] = text
+        while len(_JSON_CACHE) > _JSON_CACHE_SIZE:
+            _JSON_CACHE.popitem(last=False)
+    return text
 
 
 def cut_document(

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ingenio.store.audit import AuditEntry, AuditStore, audit_entry_of, write_audit
 from ingenio.store.errors import StoreError
+from ingenio.store.records import PlanVersion, plan_version_of
 from ingenio.store.tables import (
     ACCOUNT_KINDS,
     PLAN_STATES,
@@ -488,6 +489,21 @@ class AccountsStore(AuditStore):
             return PlanState(plan_id, to, row.at, actor)
 
         return self._write(f"move plan {plan_id} to {to}", work)
+
+    def plan_info(self, plan_id: int) -> PlanVersion | None:
+        """One plan without its document, or None."""
+        query = (
+            sa.select(PlanRow, PortfolioVersionRow.version)
+            .join(PortfolioVersionRow, PlanRow.portfolio_version_id == PortfolioVersionRow.id)
+            .options(defer(PlanRow.document))
+            .where(PlanRow.id == plan_id)
+        )
+
+        def work(session: Session) -> PlanVersion | None:
+            found = session.execute(query).tuples().first()
+            return None if found is None else plan_version_of(found[0], found[1])
+
+        return self._read(f"read plan {plan_id}", work)
 
     # -- the audit log of one account -------------------------------------------------------
 

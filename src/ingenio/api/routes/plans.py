@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ingenio.api.deps import PrincipalDep, StoreDep
 from ingenio.api.schemas import PlanPublic
-from ingenio.services.tenancy import PlanView, approve_plan, find_plan, plan_document, publish_plan
+from ingenio.services.tenancy import PlanView, approve_plan, find_plan, plan_json, publish_plan
 
 router = APIRouter(tags=["plans"])
 
@@ -31,10 +29,14 @@ def plan_public(view: PlanView) -> PlanPublic:
     )
 
 
-@router.get("/plans/{plan_id}", response_model=dict[str, Any])
-def read_plan(plan_id: int, who: PrincipalDep, store: StoreDep) -> dict[str, Any]:
+@router.get(
+    "/plans/{plan_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def read_plan(plan_id: int, who: PrincipalDep, store: StoreDep) -> Response:
     """The plan as ``plan.json`` (cut to the caller's plants for scoped roles)."""
-    return plan_document(store, who, plan_id)
+    return Response(plan_json(store, who, plan_id), media_type="application/json")
 
 
 @router.get("/plans/{plan_id}/info", response_model=PlanPublic)
