@@ -43,9 +43,9 @@ def _db(ctx: typer.Context, db: str | None) -> str | None:
 
 
 def _actor() -> str:
-    from ingenio.store.audit import current_actor
+    from ingenio.services.server import local_actor
 
-    return current_actor()
+    return local_actor()
 
 
 @accounts_app.command("add")

@@ -9,10 +9,23 @@ from __future__ import annotations
 from ingenio.errors import IngenioError
 from ingenio.store import Store, resolve_url
 from ingenio.store.accounts_repo import UserRecord
-from ingenio.store.audit import AuditEntry
+from ingenio.store.audit import AuditEntry, current_actor
 from ingenio.store.jobs_repo import JobRecord
 
-__all__ = ["AuditEntry", "IngenioError", "JobRecord", "Store", "UserRecord", "open_store"]
+__all__ = [
+    "AuditEntry",
+    "IngenioError",
+    "JobRecord",
+    "Store",
+    "UserRecord",
+    "local_actor",
+    "open_store",
+]
+
+
+def local_actor() -> str:
+    """Who acts at the command line, for the audit log (``INGENIO_ACTOR`` or the OS user)."""
+    return current_actor()
 
 
 def open_store(db: str | None) -> Store:
