@@ -116,7 +116,7 @@ def run_child(args: argparse.Namespace) -> dict[str, object]:
             params = SolveParams(time_limit_s=args.time_limit, workers=args.workers, seed=args.seed)
             plan = optimise(portfolio, params, time_budget_s=args.time_budget)
         row["seconds"] = round(time.perf_counter() - t1, 3)
-        from ingenio.planning.validate import validate
+        from ingenio.validate import validate
 
         violations = validate(portfolio, plan)
         row.update(

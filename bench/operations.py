@@ -39,8 +39,8 @@ from ingenio.operations.actuals import DowntimeCause, DowntimeEvent, FuelDraw, P
 from ingenio.operations.kpi import MeterArrays, compute_kpis
 from ingenio.operations.replan import with_outage
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
 from ingenio.services.replan import affected_plants, replan_plan
+from ingenio.validate import validate
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIELDS = ("date", "case", "subject", "size", "first_s", "final_s", "value_before",

@@ -15,9 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingenio.benchmarks import jssp, psplib
 from ingenio.domain import Operation, OrderOutcome, OrderStatus, Plan, Portfolio
-from ingenio.io.benchmarks import jssp, psplib
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from ingenio.api import create_app
-from ingenio.io.documents import read_document
-from ingenio.io.plan_file import plan_to_document
-from ingenio.io.portfolio_file import parse_portfolio, portfolio_to_document
+from ingenio.formats.documents import read_document
+from ingenio.formats.plan_file import plan_to_document
+from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.services import auth
 from ingenio.services.accounts import add_account, add_user, set_enterprise_owner
 from ingenio.services.planning import make_plan, summary_document

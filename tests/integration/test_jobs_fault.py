@@ -14,7 +14,7 @@ import pytest
 from server_world import VICTIM_NAME, portfolio_document
 
 from ingenio.data.demo import build_demo_portfolio
-from ingenio.io.portfolio_file import portfolio_to_document
+from ingenio.formats.portfolio import portfolio_to_document
 from ingenio.services.jobs import Worker
 from ingenio.store import Store, StoreError
 from ingenio.store.jobs_repo import JobRecord, finish_claimed

@@ -45,9 +45,9 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
-from ingenio.io.enterprise_report import write_enterprise_report
-from ingenio.io.plan_file import plan_from_document
-from ingenio.io.portfolio_file import parse_portfolio
+from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
+from ingenio.formats.plan_file import plan_from_document
+from ingenio.formats.portfolio import parse_portfolio
 from ingenio.operations.actuals import (
     DowntimeCause,
     DowntimeEvent,
@@ -55,11 +55,13 @@ from ingenio.operations.actuals import (
     MeterReading,
     ProductionRecord,
 )
-from ingenio.planning.validate import validate
+from ingenio.reports.enterprise import render_enterprise_report
+from ingenio.reports.excel import render_enterprise_xlsx
 from ingenio.services.kpi import load_kpis
 from ingenio.services.planning import make_plan, save_versions
 from ingenio.services.replan import replan
 from ingenio.store import Store, settings
+from ingenio.validate import validate
 
 HAVANA = ZoneInfo("America/Havana")
 
@@ -183,8 +185,10 @@ def test_a_day_of_operations(store: Store, db_url: str, tmp_path: Path) -> None:
     assert (orders["O1"].status, orders["O1"].made_to_date) == ("overdue", 535.0)  # 5 short
     assert orders["O2"].status == "open"
 
-    html, xlsx = write_enterprise_report(
-        got.report, tmp_path, "e1", "Panificadora", "day", "USD", "America/Havana"
+    page = render_enterprise_report(got.report, "Panificadora", "day", "USD", "America/Havana")
+    html = atomic_write_text(tmp_path / "e1.html", page)
+    xlsx = atomic_write_bytes(
+        tmp_path / "e1.xlsx", render_enterprise_xlsx(got.report, "America/Havana")
     )
     page = html.read_text(encoding="utf-8")
     assert page.count("<script") >= 1 and "78.6%" in page and "1,290" in page

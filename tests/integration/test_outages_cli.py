@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from ingenio.cli.main import app
 from ingenio.domain import Window
-from ingenio.io.portfolio_file import load_portfolio
+from ingenio.formats.portfolio import load_portfolio
 from ingenio.store.repository import Store
 from ingenio.store.settings import resolve_url
 

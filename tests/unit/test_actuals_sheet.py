@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from ingenio.domain import DomainError
-from ingenio.io.actuals_columns import SPECS
-from ingenio.io.actuals_sheet import INSTRUCTIONS, read_actuals, write_template
+from ingenio.formats.actuals.columns import SPECS
+from ingenio.formats.actuals.sheet import INSTRUCTIONS, read_actuals, write_template
 from ingenio.operations.actuals import (
     DowntimeCause,
     DowntimeEvent,

@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ingenio.cli.main import app
-from ingenio.domain import DomainError
-from ingenio.io.benchmarks import jssp as jssp_mod
-from ingenio.io.benchmarks import (
+from ingenio.benchmarks import jssp as jssp_mod
+from ingenio.benchmarks import (
     load_benchmark,
     parse_jssp,
     parse_psplib,
     read_jssp,
     read_psplib,
 )
-from ingenio.io.benchmarks import psplib as psplib_mod
-from ingenio.io.benchmarks._common import rate_for
+from ingenio.benchmarks import psplib as psplib_mod
+from ingenio.benchmarks._common import rate_for
+from ingenio.cli.main import app
+from ingenio.domain import DomainError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 J301 = FIXTURES / "j301_1.sm"

@@ -39,7 +39,7 @@ from ingenio.domain import (
     expand_shifts,
 )
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 HORIZON = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 2, 15)
 G1 = Generator("G1", "big", "P1", 200.0, 0.3, 0.08, 0.25)

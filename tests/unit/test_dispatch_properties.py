@@ -7,7 +7,7 @@ from strategies import portfolios
 
 from ingenio.domain import OrderStatus, Portfolio
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

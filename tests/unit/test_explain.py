@@ -28,7 +28,7 @@ from ingenio.domain import (
 )
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import explain, with_explanations
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))  # Monday, UTC-4
 DAY = 1440

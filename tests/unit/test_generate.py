@@ -18,7 +18,7 @@ from ingenio.domain import (
     merge_windows,
 )
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 
 @pytest.fixture(scope="module")

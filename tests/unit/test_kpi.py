@@ -282,9 +282,9 @@ def test_adherence_planned_energy_and_value() -> None:
 
 
 def test_plan_report_charts_the_kpis_when_given() -> None:
-    from ingenio.io.report import render_report
     from ingenio.planning.dispatch import dispatch
     from ingenio.planning.summary import summarise
+    from ingenio.reports.plan import render_plan_report
 
     p = portfolio()
     plan = dispatch(p)
@@ -293,7 +293,7 @@ def test_plan_report_charts_the_kpis_when_given() -> None:
         production=[record("L1", 300, 20, at(6, 6), at(6, 14))],
         downtime=[stop("L1", DowntimeCause.GRID_OUTAGE, at(6, 10), at(6, 11))],
     )  # fmt: skip
-    page = render_report(p, plan, summarise(p, plan), kpis=kpis)
+    page = render_plan_report(p, plan, summarise(p, plan), kpis=kpis)
     assert page.count('<script type="text/javascript">') == 1  # plotly.js inlined once
     assert "What really happened" in page and 'id="kpi-wf"' in page
-    assert "What really happened" not in render_report(p, plan, summarise(p, plan))
+    assert "What really happened" not in render_plan_report(p, plan, summarise(p, plan))

@@ -33,20 +33,17 @@ from ingenio.domain import (
     Step,
     Window,
 )
-from ingenio.planning._optimise_merge import jit_transfers, merge, plan_key
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import (
-    MIN_PLANT_SECONDS,
     OptimiseProgress,
-    _time_share,
-    _used_grants,
     dispatch_planner,
+    jit_transfers,
     optimise,
+    plan_key,
 )
-from ingenio.planning.portfolio import allocate, upper_bound
-from ingenio.planning.restrict import plant_portfolio
+from ingenio.planning.portfolio import upper_bound
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 PARAMS = SolveParams(time_limit_s=1.0, workers=1)
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
@@ -92,25 +89,6 @@ def test_processes_give_the_same_plan_and_report_progress() -> None:
     assert seen[-1].bound == parallel.bound
 
 
-def test_fuel_transfers_stay_within_the_grants() -> None:
-    # The merge of the plant plans made with the grants (before any comparison).
-    p = _feedback_portfolio()
-    allocation = allocate(p)
-    grants = allocation.depot_grants
-    plans = {pid: dispatch(plant_portfolio(p, pid, allocation.grants[pid])) for pid in ("A", "B")}
-    plan = merge(p, plans, grants)
-    assert validate(p, plan) == []
-    assert plan.fuel_transfers
-    for plant in p.plants:
-        mine = sorted(
-            (t.at, t.depot_id, t.litres) for t in plan.fuel_transfers if t.plant_id == plant.id
-        )
-        for at, depot, _ in mine:
-            moved = sum(x for a, d, x in mine if a <= at and d == depot)
-            granted = sum(x for d, a, x in grants.get(plant.id, ()) if a <= at and d == depot)
-            assert moved <= granted + 1e-6
-
-
 def _tank_plant() -> Portfolio:
     plant = Plant(
         "P",
@@ -143,21 +121,6 @@ def test_jit_transfers_keep_a_small_tank_between_reserve_and_capacity() -> None:
     assert sum(t.litres for t in transfers) == pytest.approx(145.0, abs=1e-3)
     plan = Plan("hand", (), runs, tuple(transfers), ())
     assert [v for v in validate(p, plan) if v.rule != "outcome"] == []
-
-
-def test_used_grants_are_what_the_transfers_drew() -> None:
-    # The feedback round keeps, per plant, the part of its grants its transfers drew
-    # (earliest first); trucking the same burn within that part gives the same transfers.
-    p = _tank_plant()
-    runs = (GeneratorRun("G", 60, 420, 100.0),)
-    grants = [("D", 600, 50.0), ("D", 0, 100.0), ("D", 30, 100.0)]
-    transfers = jit_transfers(p, "P", runs, grants)
-    moved = sum(t.litres for t in transfers)
-    used = _used_grants(grants, moved)
-    assert used == (("D", 0, 100.0), ("D", 30, pytest.approx(moved - 100.0)))
-    again = jit_transfers(p, "P", runs, used)
-    assert [(t.at, t.depot_id) for t in again] == [(t.at, t.depot_id) for t in transfers]
-    assert [t.litres for t in again] == pytest.approx([t.litres for t in transfers])
 
 
 def _feedback_portfolio() -> Portfolio:
@@ -231,15 +194,6 @@ def test_plans_are_valid_bounded_and_not_worse_than_dispatch(portfolio: Portfoli
     assert plan_key(portfolio, plan) >= plan_key(portfolio, dispatch(portfolio))
 
 
-def test_time_share_fits_the_plants_into_what_is_left() -> None:
-    ten = SolveParams(time_limit_s=10.0, workers=1)
-    # 50 plants, 2 at a time: 25 rounds in 100 s -> 4 s each, 40 % of the limit
-    assert _time_share(100.0, 50, 2, ten) == pytest.approx(0.4)
-    assert _time_share(1000.0, 50, 2, ten) == 1.0  # never more than the limit
-    assert _time_share(-5.0, 50, 2, ten) == pytest.approx(MIN_PLANT_SECONDS / 10.0)
-    assert _time_share(7.0, 3, 2, ten) == pytest.approx(0.35)  # 2 rounds of 3.5 s
-
-
 def test_a_time_budget_cuts_plant_time_and_keeps_the_plan_valid() -> None:
     p = build_portfolio()
     seen: list[float] = []
@@ -254,28 +208,3 @@ def test_a_time_budget_cuts_plant_time_and_keeps_the_plan_valid() -> None:
     assert validate(p, plan) == []
     assert seen and max(seen) <= 5.0 * (1 - 0.15) / 2 + 1e-9  # two plants, one at a time
     assert any("time budget 5 s" in n for n in plan.notes)
-
-
-def test_lp_ranking_places_first_the_orders_the_lp_makes() -> None:
-    # One line, room for one of two 25-hour orders: dispatch (earliest due first) runs
-    # the cheap one; placed as the LP ranks them, the dear one runs.
-    from test_schedule import build
-
-    from ingenio.planning._optimise_run import _Job, _plan_plant, _start
-
-    cheap, dear = Order("A", "X", 1500.0, 0, 1600, 1.0), Order("B", "X", 1500.0, 0, 2880, 10.0)
-    p = build(orders=(cheap, dear))
-    assert dispatch(p).value == pytest.approx(cheap.value)
-    job = _Job("P1", p, PARAMS, None, dispatch_planner, (("B", "A"),))
-    start = _start(job)
-    assert validate(p, start) == [] and start.value == pytest.approx(dear.value)
-    assert _plan_plant(job, lambda kind, value: None).value == pytest.approx(dear.value)
-    # no ranking, or one that changes nothing: dispatch's own plan
-    assert _start(replace(job, rankings=())).value == pytest.approx(cheap.value)
-    assert _start(replace(job, rankings=(("A", "B"),))).value == pytest.approx(cheap.value)
-    # the best of several rankings
-    assert _start(replace(job, rankings=(("A", "B"), ("B", "A")))).value == pytest.approx(
-        dear.value
-    )
-    # the whole loop: the LP makes B, so the optimiser runs B
-    assert _fast(p).value == pytest.approx(dear.value)

@@ -20,13 +20,13 @@ from ingenio.domain import (
     Portfolio,
     PowerSource,
 )
-from ingenio.io.plan_file import (
+from ingenio.formats.plan_file import (
     plan_from_document,
     plan_to_document,
     read_plan_json,
     write_plan_json,
 )
-from ingenio.io.portfolio_file import load_portfolio
+from ingenio.formats.portfolio import load_portfolio
 
 SMALL = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "small.yaml"
 

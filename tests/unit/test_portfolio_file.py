@@ -21,8 +21,8 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
-from ingenio.io.documents import read_document
-from ingenio.io.portfolio_file import (
+from ingenio.formats.documents import read_document
+from ingenio.formats.portfolio import (
     dump_portfolio,
     load_portfolio,
     parse_portfolio,
@@ -709,7 +709,7 @@ def test_expand_shifts_uses_local_time() -> None:
 def test_committed_json_schema_is_up_to_date() -> None:
     committed = (ROOT / "docs" / "portfolio.schema.json").read_text(encoding="utf-8")
     assert committed == portfolio_json_schema_text(), (
-        "regenerate with: .venv/bin/python -m ingenio.io.portfolio_file"
+        "regenerate with: .venv/bin/python -m ingenio.formats.portfolio"
     )
 
 
@@ -726,7 +726,7 @@ def test_json_schema_shape() -> None:
 def test_documented_example_is_valid() -> None:
     import re
 
-    from ingenio.io.documents import parse_text
+    from ingenio.formats.documents import parse_text
 
     text = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
     example = re.search(r"```yaml\n(.*?)```", text, re.S)

@@ -31,7 +31,7 @@ from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import dispatch_planner, optimise
 from ingenio.planning.portfolio import allocate, create_model, upper_bound
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
 DAY = 1440

@@ -36,9 +36,10 @@ from ingenio.operations.replan import (
     replan_portfolio,
     with_outage,
 )
+from ingenio.planning import PlanStatus, Progress
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
 from ingenio.services.replan import affected_plants, replan_plan
+from ingenio.validate import validate
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
 
@@ -240,3 +241,28 @@ def test_optimised_phase_is_valid_and_never_worse() -> None:
     assert validate(world, final.plan) == []
     assert final.plan.value >= first.plan.value - 1e-6
     assert final.seconds >= first.seconds
+
+
+def test_a_replan_stopped_at_once_keeps_the_first_plan_marked_cancelled() -> None:
+    p = portfolio(neighbour=True)
+    plan = hand_plan(p)
+    world = with_outage(p, "P1", Window(400, 580), 400)
+    seen: list[Progress] = []
+    first, final = replan_plan(world, plan, 400, ["P1", "P2"], "optimise", time_limit=2.0,
+                               stop=lambda: True, progress=seen.append)  # fmt: skip
+    assert final.plan.status == PlanStatus.CANCELLED
+    assert validate(world, final.plan) == []
+    assert replace(final.plan, status=first.plan.status, notes=first.plan.notes,
+                   seconds=first.plan.seconds) == first.plan  # nothing optimised  # fmt: skip
+    assert [s.fraction for s in seen] == [0.2]
+
+
+def test_replan_progress_fractions_never_go_back_and_end_at_one() -> None:
+    p = portfolio(neighbour=True)
+    world = with_outage(p, "P1", Window(400, 580), 400)
+    seen: list[Progress] = []
+    _, final = replan_plan(world, hand_plan(p), 400, ["P1", "P2"], "optimise", time_limit=2.0,
+                           stop=lambda: False, progress=seen.append)  # fmt: skip
+    fractions = [s.fraction for s in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 3
+    assert final.plan.status != PlanStatus.CANCELLED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,10 +36,11 @@ from ingenio.domain import (
     Step,
     Window,
 )
-from ingenio.io.excel import sheet_names, write_plan_xlsx
-from ingenio.io.report import write_report
-from ingenio.io.write_atomic import atomic_write
+from ingenio.formats.atomic import atomic_write, atomic_write_bytes, atomic_write_text
 from ingenio.planning.summary import summarise, tank_levels
+from ingenio.reports.excel import render_plan_xlsx, sheet_names
+from ingenio.reports.plan import render_plan_report
+from ingenio.reports.style import CSS
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
 LONG = "Fábrica de Envases: Latas/Tapas [Oeste] número"
@@ -112,8 +114,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("report")
     pf, pl = portfolio(), plan()
     summary = summarise(pf, pl)
-    html = write_report(pf, pl, summary, out / "report.html")
-    xlsx = write_plan_xlsx(pf, pl, summary, out / "sub" / "plan.xlsx")
+    html = atomic_write_text(out / "report.html", render_plan_report(pf, pl, summary))
+    xlsx = atomic_write_bytes(out / "sub" / "plan.xlsx", render_plan_xlsx(pf, pl, summary))
     return html, xlsx
 
 
@@ -186,3 +188,17 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
         atomic_write(target, broken)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_reports_render_to_text_and_bytes_without_a_file(tmp_path: Path) -> None:
+    """The render seam: a page as str with the one stylesheet, a workbook as bytes."""
+    pf, pl = portfolio(), plan()
+    summary = summarise(pf, pl)
+    page = render_plan_report(pf, pl, summary)
+    assert page.startswith("<!DOCTYPE html>") and f"<style>{CSS}</style>" in page
+    data = render_plan_xlsx(pf, pl, summary)
+    assert data[:2] == b"PK"  # a zip: the .xlsx container
+    sheets = load_workbook(BytesIO(data)).sheetnames
+    assert sheets[0] == "Summary" and sheets[-2:] == ["Orders", "Fuel"]
+    written = atomic_write_bytes(tmp_path / "plan.xlsx", data)
+    assert written.read_bytes() == data and written.stat().st_mode & 0o777 == 0o644

@@ -19,7 +19,6 @@ from ingenio.domain import (
     Window,
 )
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
 from ingenio.scenarios.parse import (
     parse_deficit_scale,
     parse_duration,
@@ -48,6 +47,7 @@ from ingenio.scenarios.whatif import (
     latest_arrival,
     resumption_sentences,
 )
+from ingenio.validate import validate
 
 A_ORDERS = tuple(f"A{k:02d}" for k in range(1, 11))
 

@@ -40,11 +40,10 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
-from ingenio.planning._schedule_starts import _tails, makespan_start
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.restrict import plant_portfolio
-from ingenio.planning.schedule import PlantResult, SolveParams, makespan, schedule_plant
-from ingenio.planning.validate import validate
+from ingenio.planning.schedule import PlantResult, SolveParams, schedule_plant
+from ingenio.validate import validate
 
 HORIZON = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 2, 15)
 G1 = Generator("G1", "genset", "P1", 200.0, 0.3, 0.08, 0.25)
@@ -331,21 +330,6 @@ def test_makespan_tiny_rcpsp_optimum() -> None:
     # C needs the whole crew, so the optimum is 6 (lower bound 5 by work).
     result = solve(_tiny_rcpsp(), replace(PARAMS, objective="makespan"))
     assert (result.status, result.objective) == ("optimal", 6.0)
-
-
-def test_makespan_start_places_the_longest_tail_first() -> None:
-    p = _tiny_rcpsp()
-    assert _tails(p) == {"OA": 4.0, "OB": 3.0, "OC": 2.0, "OD": 1.0}
-    start = makespan_start(p)
-    assert validate(p, start) == []
-    assert makespan(start) <= makespan(dispatch(p))
-    # A (tail 4) and B (3) go first and share the crew at 0; C (2) waits for the
-    # whole crew, in the next slot; D (1) last
-    first = {op.order_id: op.start for op in start.operations}
-    assert first["OA"] == first["OB"] == 0 < first["OC"] < first["OD"]
-    jobs = [[(0, 3), (1, 2), (2, 2)], [(0, 2), (2, 1), (1, 4)], [(1, 4), (2, 3)]]
-    shop = _job_shop(jobs, 3)
-    assert validate(shop, makespan_start(shop)) == []
 
 
 def test_makespan_refuses_an_order_that_cannot_run() -> None:

@@ -19,7 +19,7 @@ from ingenio.domain import OrderStatus, Plan, Portfolio, PriorityClass
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams, schedule_plant
-from ingenio.planning.validate import validate
+from ingenio.validate import validate
 
 PARAMS = SolveParams(time_limit_s=1.0, workers=1)
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from ingenio.domain import (
     FuelTransfer,
     GeneratorRun,
-    Horizon,
     Operation,
     OrderOutcome,
     OrderStatus,
@@ -26,8 +23,7 @@ from ingenio.domain import (
     Portfolio,
     Violation,
 )
-from ingenio.planning._validate_energy import _Clock
-from ingenio.planning.validate import RULES, validate
+from ingenio.validate import RULES, validate
 
 RULES_DOC = Path(__file__).resolve().parents[2] / "docs" / "plan-rules.md"
 
@@ -422,22 +418,6 @@ def test_every_stretch_is_reported(portfolio: Portfolio, good_plan: Plan) -> Non
 
 
 # --- local hours ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("origin", "zone"),
-    [
-        (datetime(2026, 4, 6), "America/Havana"),
-        (datetime(2026, 3, 7), "America/Havana"),  # clocks jump 00:00 -> 01:00 on 8 March
-        (datetime(2026, 11, 1), "America/Havana"),  # and back 01:00 -> 00:00 on 1 November
-        (datetime(2026, 4, 4), "Australia/Lord_Howe"),  # half-hour shift on 5 April
-        (datetime(2026, 4, 6, 0, 7), "Asia/Kolkata"),  # UTC+05:30, origin off the hour
-    ],
-)
-def test_local_hour_at_every_minute(origin: datetime, zone: str) -> None:
-    h = Horizon(origin.replace(tzinfo=ZoneInfo(zone)), days=2, timezone=zone)
-    clock = _Clock(h, -90, h.minutes)
-    assert all(clock.hour(m) == h.to_datetime(m).hour for m in range(-90, h.minutes))
 
 
 def _with_predecessor(portfolio: Portfolio, order_id: str, predecessor: str) -> Portfolio:

@@ -33,8 +33,10 @@ from ingenio.operations.actuals import (
     FuelReceipt,
     ProductionRecord,
 )
+from ingenio.store import Store
 
-console = Console()
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 record = typer.Typer(
     help="Record what really happened: production, downtime, fuel.", no_args_is_help=True
@@ -87,6 +89,7 @@ def record_production(
             moment("--end", end, zone),
         )
         with open_store(ctx) as store:
+            _check_before_storing(store, ActualsBatch(production=(rec,)), "--line")
             _said(store.add_production(rec), "production record")
 
     guarded(ctx, work)
@@ -168,7 +171,7 @@ def template_actuals(
     ] = "America/Havana",
 ) -> None:
     """Write an actuals template: a sheet per kind, with headers and an example row."""
-    from ingenio.io.actuals_sheet import write_template
+    from ingenio.formats.actuals.sheet import write_template
 
     def work() -> None:
         if fmt not in ("xlsx", "csv"):
@@ -192,13 +195,42 @@ def _import_table(batch: ActualsBatch, new: dict[str, int]) -> Table:
     return table
 
 
+def _known_ids(store: Store) -> dict[str, set[str]]:
+    """Line, product and order ids of the latest version of every stored portfolio."""
+    known: dict[str, set[str]] = {"line": set(), "product": set(), "order": set()}
+    for name in sorted({v.name for v in store.portfolio_versions()}):
+        _, doc = store.load_portfolio(name)
+        for plant in doc.get("plants") or []:
+            known["line"].update(str(line.get("id")) for line in plant.get("lines") or [])
+        known["product"].update(str(p.get("id")) for p in doc.get("products") or [])
+        known["order"].update(str(o.get("id")) for o in doc.get("orders") or [])
+    return known
+
+
+def _check_before_storing(store: Store, batch: ActualsBatch, name: str) -> None:
+    """Refuse overlapping production of one line; warn about ids no portfolio has."""
+    from ingenio.operations.actuals_checks import production_overlaps, unknown_references
+
+    if batch.production:
+        lines = sorted({r.line_id for r in batch.production})
+        since = min(r.start for r in batch.production)
+        until = max(r.end for r in batch.production)
+        stored = store.list_production(lines, since, until)
+        overlaps = production_overlaps(batch.production, stored)
+        if overlaps:
+            more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
+            fail(f"{name}: {overlaps[0]}{more}; nothing was stored")
+    for message in unknown_references(batch, _known_ids(store)):
+        err.print(f"warning: {name}: {message}", markup=False, highlight=False)
+
+
 def import_actuals(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A filled actuals workbook (.xlsx) or CSV file.")],
     timezone: Timezone = None,
 ) -> None:
     """Import actuals from Excel or CSV; rows already stored are not added again."""
-    from ingenio.io.actuals_sheet import read_actuals
+    from ingenio.formats.actuals.sheet import read_actuals
 
     def work() -> None:
         if not file.exists():
@@ -209,6 +241,7 @@ def import_actuals(
             console.print(f"{file}: no rows to import; nothing new")
             return
         with open_store(ctx) as store:
+            _check_before_storing(store, batch, file.name)
             new = store.add_actuals(batch, source=file.name)
         console.print(_import_table(batch, new))
         total = sum(new.values())
@@ -233,7 +266,7 @@ def audit(
     """Show the audit log: who changed what, and when (times in UTC)."""
 
     def work() -> None:
-        with open_store(ctx) as store:
+        with open_store(ctx, read_only=True) as store:
             entries = store.audit_entries(entity=entity, since=since_option(since))
         if not entries:
             console.print("no audit entries")

@@ -1,165 +1,25 @@
-"""Benchmarks: solve standard scheduling instances with Ingenio's own model.
+"""``ingenio bench solve FILE --format {psplib,jssp}``: solve one standard instance.
 
-``ingenio bench solve FILE --format {psplib,jssp}`` parses the instance, converts it
-into a one-plant portfolio, minimises its makespan with ``planning.schedule`` and checks
-the plan with the independent validator. ``solve_instance`` is the same code path for
-in-process callers (``bench/standard.py``).
+The work is :func:`ingenio.benchmarks.solve_instance` (read, convert into a one-plant
+portfolio, minimise the makespan, validate); this module parses the options and prints
+the result.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import time
-from dataclasses import asdict, dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from ingenio.domain import DomainError, OrderStatus, Plan, Portfolio
+from ingenio.benchmarks import BenchRun, Format, solve_instance
+from ingenio.domain import DomainError
 
-console = Console()
-err = Console(stderr=True)
-
-
-class Format(StrEnum):
-    """Benchmark file formats."""
-
-    PSPLIB = "psplib"
-    JSSP = "jssp"
-
-
-@dataclass(frozen=True)
-class BenchRun:
-    """What one solve of a benchmark instance gave.
-
-    ``makespan`` is the latest end of any operation (minutes = instance time units),
-    None when no complete plan was found; ``lower_bound`` the solver's proven bound on
-    the makespan, rounded up to a whole unit; ``valid`` means the validator found no
-    violation and every order is scheduled; ``seconds`` is the solver's time and
-    ``wall_seconds`` the whole path (read, convert, solve, validate).
-    """
-
-    instance: str
-    format: str
-    makespan: int | None
-    lower_bound: int | None
-    status: str
-    seconds: float
-    valid: bool
-    violations: int
-    orders: int
-    unscheduled: int
-    wall_seconds: float
-    first_violation: str = ""
-
-    @property
-    def proven_optimal(self) -> bool:
-        """True when the makespan meets the lower bound (or the solver says optimal)."""
-        if self.makespan is None:
-            return False
-        return self.status == "optimal" or self.lower_bound == self.makespan
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON object printed by ``ingenio bench solve --json``."""
-        return asdict(self)
-
-
-def makespan_of(plan: Plan) -> int | None:
-    """Latest end of an operation of the plan, None when it has none."""
-    return max((op.end for op in plan.operations), default=None)
-
-
-def solve_portfolio(
-    portfolio: Portfolio,
-    *,
-    fmt: str,
-    time_limit: float = 10.0,
-    workers: int = 2,
-    seed: int = 0,
-    started: float | None = None,
-) -> BenchRun:
-    """Minimise the makespan of a converted benchmark portfolio and validate the plan.
-
-    Parameters
-    ----------
-    portfolio : Portfolio
-        A one-plant portfolio from ``ingenio.io.benchmarks``.
-    fmt : str
-        The format it came from (reported only).
-    time_limit : float
-        Solver time limit in seconds.
-    workers : int
-        Solver threads.
-    seed : int
-        Solver random seed.
-    started : float, optional
-        ``time.perf_counter()`` when reading began, for ``wall_seconds``.
-
-    Returns
-    -------
-    BenchRun
-        Makespan, bound, status, timings and the validator's verdict.
-    """
-    from ingenio.planning.schedule import SolveParams, schedule_plant
-    from ingenio.planning.validate import validate
-
-    began = time.perf_counter() if started is None else started
-    params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed, objective="makespan")
-    result = schedule_plant(portfolio, params)
-    plan = result.plan
-    violations = validate(portfolio, plan)
-    unscheduled = plan.count(OrderStatus.UNSCHEDULED)
-    makespan = makespan_of(plan) if unscheduled == 0 else None
-    raw = None if result.bound is None else float(result.bound)
-    bound = None if raw is None or not math.isfinite(raw) else math.ceil(raw - 1e-6)
-    return BenchRun(
-        instance=portfolio.name,
-        format=fmt,
-        makespan=makespan,
-        lower_bound=bound,
-        status=str(result.status).lower(),
-        seconds=round(float(result.seconds), 3),
-        valid=not violations and unscheduled == 0 and makespan is not None,
-        violations=len(violations),
-        orders=len(portfolio.orders),
-        unscheduled=unscheduled,
-        wall_seconds=round(time.perf_counter() - began, 3),
-        first_violation=str(violations[0]) if violations else "",
-    )
-
-
-def solve_instance(
-    path: Path | str,
-    fmt: str,
-    *,
-    time_limit: float = 10.0,
-    workers: int = 2,
-    seed: int = 0,
-) -> BenchRun:
-    """Read, convert, solve (makespan) and validate one benchmark file.
-
-    Raises
-    ------
-    DomainError
-        When the file is malformed.
-    FileNotFoundError
-        When there is no such file.
-    """
-    from ingenio.io.benchmarks import BenchFormat, load_benchmark
-
-    began = time.perf_counter()
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"{p}: no such file")
-    kind: BenchFormat = "psplib" if Format(fmt) is Format.PSPLIB else "jssp"
-    portfolio = load_benchmark(p, kind)
-    return solve_portfolio(
-        portfolio, fmt=fmt, time_limit=time_limit, workers=workers, seed=seed, started=began
-    )
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 
 def _one_line(exc: Exception) -> str:
@@ -181,10 +41,14 @@ def _debug(ctx: typer.Context) -> bool:
 def _summary(run: BenchRun) -> str:
     """The short human line of a run."""
     bound = "no bound" if run.lower_bound is None else f"lower bound {run.lower_bound}"
-    verdict = "[green]valid[/green]" if run.valid else f"[red]INVALID[/red] {run.first_violation}"
+    verdict = (
+        "[green]valid[/green]"
+        if run.valid
+        else f"[red]INVALID[/red] {escape(str(run.first_violation))}"
+    )
     span = "none" if run.makespan is None else str(run.makespan)
     return (
-        f"[bold]{run.instance}[/bold]: makespan {span} ({bound}, {run.status}) "
+        f"[bold]{escape(run.instance)}[/bold]: makespan {span} ({bound}, {run.status}) "
         f"in {run.seconds:.2f} s — {verdict}"
     )
 
@@ -214,12 +78,17 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             if _debug(ctx):
                 raise
-            err.print(f"[red]error:[/red] {_one_line(exc)}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[red]error:[/red] {escape(_one_line(exc))}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(1) from None
         if as_json:
             typer.echo(json.dumps(run.as_dict()))
         else:
-            console.print(_summary(run), highlight=False, soft_wrap=True)
+            console.print(_summary(run), markup=True, highlight=False, soft_wrap=True)
         if not run.valid:
             raise typer.Exit(1)
 

@@ -43,12 +43,41 @@ def guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
 
 
 @contextmanager
-def open_store(ctx: typer.Context) -> Iterator[Store]:
-    """The store named by the global ``--db`` option (or its default)."""
+def open_store(ctx: typer.Context, read_only: bool = False) -> Iterator[Store]:
+    """The store named by the global ``--db`` option (or its default).
+
+    A ``read_only`` command (a listing, the audit log) never creates a
+    database: a SQLite file that does not exist is an error, not a new file.
+    """
     from ingenio.cli.main import _opts
 
-    with Store.open(resolve_url(_opts(ctx).db)) as store:
+    url = resolve_url(_opts(ctx).db)
+    if read_only:
+        missing = _missing_sqlite_file(url)
+        if missing is not None:
+            fail(
+                f"no Ingenio database at {missing}: nothing to show (commands that save create it)"
+            )
+    with Store.open(url) as store:
         yield store
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite URL's file when that file does not exist, else None."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return None  # Store.open names the bad URL
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
+    if path.startswith("file:"):
+        return None
+    from pathlib import Path
+
+    return None if Path(path).exists() else path
 
 
 def zone_of(name: str | None, option: str = "--timezone") -> ZoneInfo | None:

@@ -11,11 +11,14 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ingenio.cli import accounts, bench, operations, outages, scenarios
+from ingenio.cli.out_dir import out_dir_problem
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import DomainError, Portfolio
+from ingenio.limits import MAX_SAMPLES
 
 app = typer.Typer(
     name="ingenio",
@@ -24,8 +27,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 PlannerOption = Annotated[
@@ -82,6 +85,24 @@ def main(
 ) -> None:
     """Ingenio: production planning for factories under rolling blackouts."""
     ctx.obj = Options(db=db, debug=debug)
+    _stop_on_sigterm()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd, CI time-outs) unwinds the command like Ctrl-C: workers are
+    stopped, open transactions roll back, and the exit code is 143."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        err.print("stopped (SIGTERM); nothing more is written", markup=False)
+        raise SystemExit(128 + signum)
+
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _opts(ctx: typer.Context) -> Options:
@@ -100,17 +121,21 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
             raise
         for issue in exc.issues:
             err.print(issue.render(exc.source), markup=False, highlight=False)
-        err.print(f"[red]{len(exc.issues)} error(s); nothing was written.[/red]")
+        err.print(f"[red]{len(exc.issues)} error(s); nothing was written.[/red]", markup=True)
         raise typer.Exit(1) from None
     except Failure as exc:
         if _opts(ctx).debug:
             raise
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         if _opts(ctx).debug:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(
+            f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}",
+            markup=True,
+            highlight=False,
+        )
         raise typer.Exit(1) from None
 
 
@@ -144,7 +169,7 @@ def steps(total: int) -> Iterator[Callable[..., None]]:
 
 
 def _load(path: Path) -> Portfolio:
-    from ingenio.io.portfolio_file import load_portfolio
+    from ingenio.formats.portfolio import load_portfolio
 
     if not path.exists():
         raise Failure(f"{path}: no such file")
@@ -190,10 +215,16 @@ def plan(
         typer.Option("--robust", help="First choose the fuel allocation over sampled scenarios."),
     ] = False,
     samples: Annotated[
-        int, typer.Option("--samples", min=1, help="With --robust: training scenarios.")
+        int,
+        typer.Option(
+            "--samples", min=1, max=MAX_SAMPLES, help="With --robust: training scenarios."
+        ),
     ] = 20,
     holdout: Annotated[
-        int, typer.Option("--holdout", min=1, help="With --robust: held-out scenarios.")
+        int,
+        typer.Option(
+            "--holdout", min=1, max=MAX_SAMPLES, help="With --robust: held-out scenarios."
+        ),
     ] = 50,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
@@ -236,7 +267,7 @@ def demo(
     if write_portfolio is not None:
 
         def write() -> None:
-            from ingenio.io.portfolio_file import dump_portfolio
+            from ingenio.formats.portfolio import dump_portfolio
 
             dump_portfolio(build_demo_portfolio(), write_portfolio)
             console.print(f"wrote the demo portfolio to {write_portfolio}")
@@ -269,6 +300,9 @@ def _plan_and_write(
 
     if planner not in PLANNERS:
         raise Failure(f"--planner: unknown planner {planner!r} (choose from {', '.join(PLANNERS)})")
+    bad_out = out_dir_problem(out, ("plan.json", "plan.xlsx", "report.html"))
+    if bad_out:
+        raise Failure(bad_out)
     timings: dict[str, float] = {}
     with steps(4 if save else 3) as step:
         t0 = time.perf_counter()
@@ -313,7 +347,7 @@ def _plan_and_write(
             f"value {plan_.value:,.0f} / bound {plan_.bound:,.0f} = {ratio:.3f}", highlight=False
         )
     for line in outcome.summary.binding:
-        console.print(f"[bold]binding[/bold] {line}", highlight=False)
+        console.print(f"[bold]binding[/bold] {escape(line)}", markup=True, highlight=False)
     for line in reasons_text(outcome.portfolio, plan_):
         console.print(line, highlight=False, markup=False)
     if save:
@@ -342,7 +376,7 @@ def check_plan(
         found = check_plan_file(portfolio, plan_json)
         if found:
             err.print(violations_text(found), markup=False, highlight=False)
-            err.print(f"[red]{len(found)} violation(s)[/red]")
+            err.print(f"[red]{len(found)} violation(s)[/red]", markup=True)
             raise typer.Exit(1)
         console.print(f"{plan_json}: valid — every rule holds")
 

@@ -7,6 +7,7 @@ reads the store of the global ``--db`` option.
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from rich.console import Console
 from ingenio.cli import actuals
 from ingenio.cli.guard import fail, guarded, moment, open_store, zone_of
 from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
+from ingenio.cli.out_dir import out_dir_problem
+from ingenio.limits import MAX_PERIOD_DAYS
 
 if TYPE_CHECKING:
     from ingenio.services.replan import ReplanResult
@@ -26,8 +29,8 @@ if TYPE_CHECKING:
 Granularity = Literal["day", "week", "month"]
 _BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
 
-console = Console()
-err = Console(stderr=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 report = typer.Typer(help="Reports for the owner of an enterprise.", no_args_is_help=True)
 
@@ -74,7 +77,10 @@ def kpi(
         first, last = _day("--from", start), _day("--to", end)
         if last < first:
             fail("--to is before --from")
-        with open_store(ctx) as store:
+        if (last - first).days + 1 > MAX_PERIOD_DAYS:
+            days = (last - first).days + 1
+            fail(f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}")
+        with open_store(ctx, read_only=True) as store:
             try:
                 _, found = find_portfolio(
                     store, enterprise_id=enterprise, plant_id=plant, name=portfolio
@@ -114,8 +120,10 @@ def report_enterprise(
     portfolio: Portfolio = None,
 ) -> None:
     """The owner's report of an enterprise for a month: HTML (offline) and Excel."""
-    from ingenio.io.enterprise_report import write_enterprise_report
+    from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
     from ingenio.operations.kpi import period_of
+    from ingenio.reports.enterprise import render_enterprise_report
+    from ingenio.reports.excel import render_enterprise_xlsx
     from ingenio.services.kpi import find_portfolio, load_kpis
 
     def work() -> None:
@@ -134,10 +142,10 @@ def report_enterprise(
         plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
         meta = (f"{period} ({p.horizon.timezone}) · portfolio {got.portfolio_version.name} "
                 f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
-        html, xlsx = write_enterprise_report(
-            got.report, out, f"enterprise-{enterprise}-{period}", f"{name} — {period}", meta,
-            p.currency, p.horizon.timezone,
-        )  # fmt: skip
+        stem, zone = f"enterprise-{enterprise}-{period}", p.horizon.timezone
+        page = render_enterprise_report(got.report, f"{name} — {period}", meta, p.currency, zone)
+        html = atomic_write_text(out / f"{stem}.html", page)
+        xlsx = atomic_write_bytes(out / f"{stem}.xlsx", render_enterprise_xlsx(got.report, zone))
         console.print(f"wrote {html} and {xlsx}")
 
     guarded(ctx, work)
@@ -177,8 +185,16 @@ def replan(
     def work() -> None:
         if planner not in ("optimise", "dispatch"):
             fail(f"--planner: choose optimise or dispatch (got {planner!r})")
-        if outage_hours is not None and outage_hours <= 0:
-            fail("--outage-hours must be positive")
+        if outage_hours is not None and not (math.isfinite(outage_hours) and outage_hours > 0):
+            fail(f"--outage-hours must be a positive number of hours (got {outage_hours})")
+        if outage_hours is not None and outage_hours > 24 * 366:
+            fail(f"--outage-hours must be at most {24 * 366} (a year; got {outage_hours:g})")
+        if not (math.isfinite(time_limit) and time_limit > 0):
+            fail(f"--time-limit must be a positive number of seconds (got {time_limit})")
+        if out is not None:
+            bad_out = out_dir_problem(out)
+            if bad_out:
+                fail(bad_out)
         clock = time.perf_counter()
         with open_store(ctx) as store:
             try:
@@ -231,7 +247,8 @@ def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
     lines = [ln.id for ln in plant.lines]
     production = store.list_production(lines, since=h.origin, until=until)
     if production:
-        from ingenio.io.report import write_report
+        from ingenio.formats.atomic import atomic_write_text
+        from ingenio.reports.plan import render_plan_report
 
         kpis = compute_kpis(
             world, h.origin, until, "day", production=production,
@@ -242,7 +259,8 @@ def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
                                              until=until),
             plan=result.previous_plan, plant_id=plant.id,
         )  # fmt: skip
-        write_report(world, plan, outcome.summary, files.report_html, kpis=kpis)
+        page = render_plan_report(world, plan, outcome.summary, kpis=kpis)
+        atomic_write_text(files.report_html, page)
     console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
 
 

@@ -17,14 +17,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingenio.domain import Portfolio
 
 if TYPE_CHECKING:  # the readers import icalendar: loaded only when a command runs
-    from ingenio.io.outages import OutageFeed, OutageMapping, ParseOptions
+    from ingenio.formats.outages import OutageFeed, OutageMapping, ParseOptions
 
-console = Console()
+console = Console(markup=False)
 T = TypeVar("T")
 
 FORMAT_HELP = "File format: csv, ics, esp-json, eskom-calendar or une."
@@ -91,7 +92,7 @@ def _options(
 ) -> tuple[ParseOptions, OutageMapping]:
     """The reader options and the mapping."""
     from ingenio.cli.main import Failure
-    from ingenio.io.outages import FORMATS, OutageMapping, ParseOptions, load_mapping
+    from ingenio.formats.outages import FORMATS, OutageMapping, ParseOptions, load_mapping
 
     if fmt not in FORMATS:
         raise Failure(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
@@ -115,7 +116,7 @@ def _options(
 
 def _read(file: Path, fmt: str, options: ParseOptions) -> OutageFeed:
     from ingenio.cli.main import Failure
-    from ingenio.io.outages import read_outages
+    from ingenio.formats.outages import read_outages
 
     if not file.exists():
         raise Failure(f"{file}: no such file")
@@ -124,7 +125,7 @@ def _read(file: Path, fmt: str, options: ParseOptions) -> OutageFeed:
 
 def _feed_tables(feed: OutageFeed) -> list[Table | str]:
     """Per area: a row per local day with its windows, hours and expected hours."""
-    from ingenio.io.outages import hours_per_day
+    from ingenio.formats.outages import hours_per_day
 
     zone = ZoneInfo(feed.timezone)
     out: list[Table | str] = []
@@ -214,7 +215,7 @@ def register(app: typer.Typer) -> None:
         """Show the windows a file holds per area (or the UNE figures); import nothing."""
 
         def work() -> None:
-            from ingenio.io.outages import feed_document
+            from ingenio.formats.outages import feed_document
 
             options, _ = _options(fmt, stage, timezone, area_property, day, mapping, None)
             feed = _read(file, fmt, options)
@@ -230,8 +231,9 @@ def register(app: typer.Typer) -> None:
                 )
             )
             console.print(
-                f"[bold]{file.name}[/bold] ({feed.format}, {feed.timezone}): "
+                f"[bold]{escape(file.name)}[/bold] ({feed.format}, {feed.timezone}): "
                 f"{len(feed.areas)} area(s), {feed.window_count} window(s){span}",
+                markup=True,
                 highlight=False,
                 soft_wrap=True,
             )
@@ -278,7 +280,7 @@ def register(app: typer.Typer) -> None:
 def _load_portfolio(ctx: typer.Context, ref: str) -> tuple[Portfolio, str]:
     """A portfolio file, or the latest stored version of a name; and how it is called."""
     from ingenio.cli.main import Failure, _opts
-    from ingenio.io.portfolio_file import load_portfolio, parse_portfolio
+    from ingenio.formats.portfolio import load_portfolio, parse_portfolio
     from ingenio.store.repository import Store
     from ingenio.store.settings import resolve_url
 
@@ -306,10 +308,10 @@ def _import(
     write: Path | None,
 ) -> None:
     from ingenio.cli.main import Failure, _opts
-    from ingenio.io.documents import document_text
-    from ingenio.io.outages import import_outages
-    from ingenio.io.portfolio_file import portfolio_to_document
-    from ingenio.io.write_atomic import atomic_write_text
+    from ingenio.energy.outage_import import import_outages
+    from ingenio.formats.atomic import atomic_write_text
+    from ingenio.formats.documents import document_text
+    from ingenio.formats.portfolio import portfolio_to_document
     from ingenio.store.repository import Store
     from ingenio.store.settings import resolve_url
 

@@ -15,7 +15,7 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.operations.plandiff import Change, OrderChange, Placement, PlanDiff, diff_plans
 from ingenio.store import PlanVersion, Store
 
-console = Console()
+console = Console(markup=False)
 
 plans = typer.Typer(help="Saved plan versions: list them, compare two.", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ def plans_list(
     """List saved plans: id, version, planner, status, value, bound, created."""
 
     def work() -> None:
-        with open_store(ctx) as store:
+        with open_store(ctx, read_only=True) as store:
             found = store.plans(portfolio)
         if not found:
             console.print("no plans saved" + (f" for {portfolio!r}" if portfolio else ""))
@@ -81,8 +81,8 @@ def load_stored_plan(store: Store, plan_id: int) -> tuple[PlanVersion, Portfolio
     DomainError
         If a stored document no longer reads (written by another Ingenio version).
     """
-    from ingenio.io.plan_file import plan_from_document
-    from ingenio.io.portfolio_file import parse_portfolio
+    from ingenio.formats.plan_file import plan_from_document
+    from ingenio.formats.portfolio import parse_portfolio
 
     version, document = store.load_plan(plan_id)
     pv, portfolio_doc = store.load_portfolio(version.portfolio_name, version.portfolio_version)
@@ -99,7 +99,7 @@ def plans_diff(
     """Which orders moved, became late, were dropped or recovered between two plans, and why."""
 
     def work() -> None:
-        with open_store(ctx) as store:
+        with open_store(ctx, read_only=True) as store:
             old_v, old_p, old_plan = load_stored_plan(store, old)
             new_v, new_p, new_plan = load_stored_plan(store, new)
         offset = (old_p.horizon.origin - new_p.horizon.origin).total_seconds() // 60

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,9 +19,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.limits import MAX_SAMPLES
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
 
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
@@ -28,8 +31,8 @@ if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not
     from ingenio.scenarios.montecarlo import MonteCarloResult
     from ingenio.scenarios.whatif import Planner, WhatIfDiff
 
-console = Console()
-err = Console(stderr=True)
+console = Console(markup=False)
+err = Console(markup=False, stderr=True)
 
 PortfolioArg = Annotated[str, typer.Argument(help="Portfolio file (.yaml/.json) or 'demo'.")]
 PlannerOpt = Annotated[
@@ -53,7 +56,7 @@ def _portfolio(arg: str) -> Portfolio:
         from ingenio.data.demo import build_demo_portfolio
 
         return build_demo_portfolio()
-    from ingenio.io.portfolio_file import load_portfolio
+    from ingenio.formats.portfolio import load_portfolio
 
     path = Path(arg)
     if not path.exists():
@@ -71,15 +74,29 @@ def _planner(name: str | None) -> tuple[str, Planner]:
     return name, PLANNERS[name]
 
 
+_DASK_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
+    r":[0-9]{1,5}$"
+)
+
+
 def _executor(dask_scheduler: str | None, workers: int) -> Executor:
+    from ingenio.cli.main import Failure
     from ingenio.scenarios.executor import DaskExecutor, ProcessExecutor
 
+    if dask_scheduler is not None and not _DASK_ADDRESS.match(dask_scheduler.strip()):
+        shown_value = dask_scheduler[:80]
+        raise Failure(
+            f"--dask-scheduler: not a scheduler address {shown_value!r} "
+            "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
+        )
+    dask_scheduler = dask_scheduler.strip() if dask_scheduler else None
     return DaskExecutor(dask_scheduler) if dask_scheduler else ProcessExecutor(workers)
 
 
 def _plan(planner: Planner, portfolio: Portfolio) -> Plan:
     from ingenio.cli.main import Failure
-    from ingenio.planning.validate import validate
+    from ingenio.validate import validate
 
     plan = planner(portfolio)
     broken = validate(portfolio, plan)
@@ -267,7 +284,9 @@ def samples_csv(result: MonteCarloResult) -> str:
 def scenarios(
     ctx: typer.Context,
     portfolio: PortfolioArg,
-    samples: Annotated[int, typer.Option("--samples", help="Scenarios to sample.", min=1)] = 100,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Scenarios to sample.", min=1, max=MAX_SAMPLES)
+    ] = 100,
     seed: SeedOpt = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
@@ -279,11 +298,16 @@ def scenarios(
     """Sample outages and tanker arrivals, plan every sample, report the spread of outcomes."""
 
     def work() -> None:
+        from ingenio.cli.main import Failure
+        from ingenio.cli.out_dir import out_dir_problem
         from ingenio.cli.scenario_tables import risk_table, summary_table
-        from ingenio.io.write_atomic import atomic_write_text
+        from ingenio.formats.atomic import atomic_write_text
+        from ingenio.reports.scenarios import render_scenarios_report
         from ingenio.scenarios.montecarlo import run_samples
-        from ingenio.scenarios.report import render_scenarios_report
 
+        bad_out = out_dir_problem(out, ("scenarios.html", "samples.csv"))
+        if bad_out:
+            raise Failure(bad_out)
         p = _portfolio(portfolio)
         name, plan_with = _planner(planner)
         executor = _executor(dask_scheduler, workers)
@@ -305,7 +329,11 @@ def scenarios(
                               f"median resumption {median}; never resumes in {r.never}",
                               highlight=False)  # fmt: skip
         for f in result.failures:
-            err.print(f"[red]sample {f.index} failed:[/red] {f.error}", highlight=False)
+            err.print(
+                f"[red]sample {f.index} failed:[/red] {escape(str(f.error))}",
+                markup=True,
+                highlight=False,
+            )
         out.mkdir(parents=True, exist_ok=True)
         html = atomic_write_text(out / "scenarios.html", render_scenarios_report(p, result))
         table = atomic_write_text(out / "samples.csv", samples_csv(result))
@@ -344,15 +372,23 @@ def robust_portfolio(
     for table in robust_tables(portfolio, chosen, held):
         console.print(table)
     for f in (*chosen.failures, *held.failures):
-        err.print(f"[red]sample {f.index} failed:[/red] {f.error}", highlight=False)
+        err.print(
+            f"[red]sample {f.index} failed:[/red] {escape(str(f.error))}",
+            markup=True,
+            highlight=False,
+        )
     return chosen.portfolio
 
 
 def robust(
     ctx: typer.Context,
     portfolio: PortfolioArg,
-    samples: Annotated[int, typer.Option("--samples", help="Training samples.", min=1)] = 20,
-    holdout: Annotated[int, typer.Option("--holdout", help="Held-out samples.", min=1)] = 50,
+    samples: Annotated[
+        int, typer.Option("--samples", help="Training samples.", min=1, max=MAX_SAMPLES)
+    ] = 20,
+    holdout: Annotated[
+        int, typer.Option("--holdout", help="Held-out samples.", min=1, max=MAX_SAMPLES)
+    ] = 50,
     seed: SeedOpt = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
-
-if TYPE_CHECKING:
-    from ingenio.scenarios.montecarlo import SampleResult
+from ingenio.scenarios.samples import SampleResult
 
 __all__ = ["OrderRisk", "PlantResumption", "order_risks", "percentile", "plant_resumptions"]
 

@@ -14,11 +14,14 @@ the ``ingenio`` package installed.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from ingenio.lifeline import die_with_parent, terminate_pool_workers
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -111,7 +114,9 @@ _SHARED: dict[str, Any] = {}
 """The shared argument, per map call, inside a pool worker (set by the initializer)."""
 
 
-def _install(key: str, shared: object) -> None:
+def _install(key: str, shared: object, owner_pid: int | None = None) -> None:
+    if owner_pid is not None:
+        die_with_parent(owner_pid)
     _SHARED.clear()
     _SHARED[key] = shared
 
@@ -188,11 +193,14 @@ class ProcessExecutor:
             max_workers=min(self.max_workers, len(items)),
             mp_context=context,
             initializer=_install,
-            initargs=(key, shared),
+            initargs=(key, shared, os.getpid()),
         )
         try:
             futures = {pool.submit(_call, fn, key, item): i for i, item in enumerate(items)}
             _collect(out, as_completed(futures), futures.__getitem__, _result_or_failure, progress)
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): stop the workers now
+            terminate_pool_workers(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return out

@@ -12,12 +12,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ingenio.domain import FuelDelivery, Plan, Portfolio
-
-if TYPE_CHECKING:
-    from ingenio.scenarios.montecarlo import SampleResult
+from ingenio.scenarios.samples import SampleResult
 
 __all__ = [
     "FuelPolicy",

@@ -31,8 +31,8 @@ from ingenio.energy.outage_model import (
     sample_deliveries,
     sample_portfolio,
 )
+from ingenio.planning import Stop
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.validate import validate
 from ingenio.scenarios.aggregate import (
     OrderRisk,
     PlantResumption,
@@ -48,10 +48,13 @@ from ingenio.scenarios.resumption import (
     main_stoppage,
     production_by_plant,
 )
+from ingenio.scenarios.samples import SampleResult
 from ingenio.scenarios.whatif import Planner, fuel_burned
+from ingenio.validate import validate
 
 __all__ = [
     "SEED_STRIDE",
+    "STOP_CHECK_EVERY",
     "MonteCarloResult",
     "OrderRisk",
     "OutageSampler",
@@ -65,6 +68,9 @@ __all__ = [
     "run_samples",
     "sample_rng",
 ]
+
+STOP_CHECK_EVERY = 16
+"""With a stop signal, samples run in batches of this many; ``stop()`` is asked before each."""
 
 SEED_STRIDE = 1_000_003
 """Sample ``i`` of seed ``s`` uses ``random.Random(s * SEED_STRIDE + i)``."""
@@ -105,30 +111,6 @@ class SampleJob:
     base_production: Mapping[str, tuple[Window, ...]] = field(default_factory=dict)
     transforms: tuple[Transform | None, ...] = (None,)
     min_lost: int = MIN_LOST_MINUTES
-
-
-@dataclass(frozen=True)
-class SampleResult:
-    """One planned scenario, in a few numbers.
-
-    ``outcomes`` holds ``(order id, status, lateness minutes)``; ``resumptions``
-    ``(plant id, resumption minute or None)`` for each plant that stopped;
-    ``variant`` is the index of the transform applied (0 without any);
-    ``trucked`` the litres trucked from depots to each plant, ``depot_supply_l``
-    the depot stock plus depot deliveries arriving within the horizon, and
-    ``on_time_value`` the value of the orders delivered on time.
-    """
-
-    index: int
-    variant: int
-    value: float
-    outcomes: tuple[tuple[str, OrderStatus, int], ...]
-    fuel_l: float
-    resumptions: tuple[tuple[str, int | None], ...]
-    trucked: tuple[tuple[str, float], ...] = ()
-    depot_supply_l: float = 0.0
-    on_time_value: float = 0.0
-    seconds: float = field(default=0.0, compare=False)
 
 
 class PlanRuleError(RuntimeError):
@@ -191,6 +173,8 @@ class MonteCarloResult:
     order_risks: tuple[OrderRisk, ...]
     plant_resumptions: tuple[PlantResumption, ...]
     seconds: float
+    cancelled: bool = False
+    """The caller's ``stop()`` ended the run early: ``n`` samples ran, not all asked."""
 
     @property
     def values(self) -> tuple[float, ...]:
@@ -238,6 +222,7 @@ def run_samples(
     base_plan: Plan | None = None,
     progress: Progress | None = None,
     min_lost: int = MIN_LOST_MINUTES,
+    stop: Stop | None = None,
 ) -> MonteCarloResult:
     """Plan ``n`` sampled scenarios of ``portfolio`` and aggregate them.
 
@@ -263,6 +248,10 @@ def run_samples(
         Hears ``(done, n)``.
     min_lost
         Least production time lost for a stop to count (see ``resumption``).
+    stop
+        Asked before every ``STOP_CHECK_EVERY`` samples (which then run as one batch);
+        when it returns True no more samples start, and the result aggregates those
+        that ran (``n`` then counts them) with ``cancelled`` set.
 
     Returns
     -------
@@ -278,7 +267,21 @@ def run_samples(
         portfolio, planner, sampler, seed, production_by_plant(portfolio, base_plan),
         min_lost=min_lost,
     )  # fmt: skip
-    ok, failed = run_jobs(job, [(i, 0) for i in range(n)], executor, progress)
+    items = [(i, 0) for i in range(n)]
+    cancelled = False
+    if stop is None:
+        ok, failed = run_jobs(job, items, executor, progress)
+    else:
+        ok, failed = [], []
+        for first in range(0, n, STOP_CHECK_EVERY):
+            if stop():
+                cancelled = True
+                n = first
+                break
+            batch = items[first : first + STOP_CHECK_EVERY]
+            ok_b, failed_b = run_jobs(job, batch, executor, _shifted(progress, first, n))
+            ok += ok_b
+            failed += failed_b
     return MonteCarloResult(
         portfolio=portfolio.name,
         n=n,
@@ -291,4 +294,13 @@ def run_samples(
         order_risks=order_risks(portfolio, ok, base_plan),
         plant_resumptions=plant_resumptions(portfolio, ok),
         seconds=time.perf_counter() - began,
+        cancelled=cancelled,
     )
+
+
+def _shifted(progress: Progress | None, first: int, n: int) -> Progress | None:
+    """``progress`` of a batch that starts at item ``first`` of ``n``."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda done, _: report(first + done, n)

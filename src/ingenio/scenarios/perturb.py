@@ -102,6 +102,18 @@ class TankerDelay:
                 f"{_known(ids)})"
             )  # fmt: skip
         m = self.minutes
+        moved = next(d for d in portfolio.deliveries if d.id == self.delivery_id)
+        if moved.expected + m < 0:
+            days = moved.expected // (24 * 60)
+            raise PerturbationError(
+                self.option, self.spec(), f"{self.delivery_id} would arrive before the plan "
+                f"starts; it can arrive at most {days} day(s) earlier"
+            )  # fmt: skip
+        if abs(m) > portfolio.horizon.minutes + 366 * 24 * 60:
+            raise PerturbationError(
+                self.option, self.spec(), "a delay must stay within the plan's horizon "
+                f"plus a year ({(portfolio.horizon.minutes // 1440) + 366} days)"
+            )  # fmt: skip
         deliveries = tuple(
             dataclasses.replace(d, expected=d.expected + m, earliest=d.earliest + m,
                                 latest=d.latest + m) if d.id == self.delivery_id else d

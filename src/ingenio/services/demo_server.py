@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ingenio.data.demo import build_demo_portfolio
-from ingenio.io.plan_file import plan_to_document
-from ingenio.io.portfolio_file import portfolio_to_document
+from ingenio.formats.plan_file import plan_to_document
+from ingenio.formats.portfolio import portfolio_to_document
 from ingenio.services.accounts import add_account, add_user, set_enterprise_owner
 from ingenio.services.planning import make_plan, summary_document
 from ingenio.store.repository import Store

@@ -22,8 +22,8 @@ from datetime import timedelta
 from typing import Any
 
 from ingenio.errors import IngenioError
-from ingenio.io.plan_file import plan_to_document
-from ingenio.io.portfolio_file import parse_portfolio
+from ingenio.formats.plan_file import plan_to_document
+from ingenio.formats.portfolio import parse_portfolio
 from ingenio.planning.optimise import OptimiseProgress
 from ingenio.planning.schedule import SolveParams
 from ingenio.services.auth import Principal
@@ -244,8 +244,7 @@ class Worker:
         seen = {"done": -1}
 
         def progress(e: OptimiseProgress) -> None:
-            if e.plants:
-                beat.progress = min(0.99, e.plants_done / e.plants)
+            beat.progress = min(0.99, max(e.fraction, e.plants_done / e.plants if e.plants else 0))
             if (beat.cancel.is_set() or beat.lost.is_set()) and e.plants_done != seen["done"]:
                 raise JobStopped
             seen["done"] = e.plants_done

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.io.plan_file import plan_from_document
-from ingenio.io.portfolio_file import parse_portfolio
+from ingenio.formats.plan_file import plan_from_document
+from ingenio.formats.portfolio import parse_portfolio
 from ingenio.operations.kpi import Granularity, KpiReport, compute_kpis
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 

@@ -6,19 +6,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingenio.domain import Plan, Portfolio, Violation
-from ingenio.io.excel import write_plan_xlsx
-from ingenio.io.plan_file import plan_to_document, read_plan_json, write_plan_json
-from ingenio.io.portfolio_file import portfolio_to_document
-from ingenio.io.report import write_report
+from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
+from ingenio.formats.plan_file import plan_to_document, read_plan_json, write_plan_json
+from ingenio.formats.portfolio import portfolio_to_document
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, summarise
-from ingenio.planning.validate import validate
+from ingenio.reports.excel import render_plan_xlsx
+from ingenio.reports.plan import render_plan_report
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+from ingenio.validate import validate
 
 Planner = Callable[[Portfolio], Plan]
 
@@ -105,8 +107,10 @@ def write_plan_files(outcome: PlanOutcome, out_dir: Path) -> PlanFiles:
     p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
     return PlanFiles(
         plan_json=write_plan_json(plan, p, out_dir / "plan.json"),
-        plan_xlsx=write_plan_xlsx(p, plan, summary, out_dir / "plan.xlsx"),
-        report_html=write_report(p, plan, summary, out_dir / "report.html"),
+        plan_xlsx=atomic_write_bytes(out_dir / "plan.xlsx", render_plan_xlsx(p, plan, summary)),
+        report_html=atomic_write_text(
+            out_dir / "report.html", render_plan_report(p, plan, summary)
+        ),
     )
 
 
@@ -115,25 +119,23 @@ def save_versions(
 ) -> tuple[PortfolioVersion, PlanVersion]:
     """Save the portfolio (a new version) and its plan (a new version) in the store.
 
-    Both documents are built before anything is written, so a plan that cannot be
-    turned into a document leaves no portfolio version behind without its plan.
+    Both documents are built before anything is written, and both versions are
+    saved in one transaction: no portfolio version is left without its plan.
     """
     p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
     portfolio_doc = portfolio_to_document(p)
     plan_doc = plan_to_document(plan, p)
     summary_doc = summary_document(summary)
-    pv = store.save_portfolio(p.name, portfolio_doc, note=note)
-    plan_v = store.save_plan(
-        portfolio_version_id=pv.id,
-        planner=plan.planner,
-        status=plan.status,
-        value=plan.value,
-        bound=plan.bound,
-        seconds=outcome.seconds,
-        document=plan_doc,
-        summary=summary_doc,
-    )
-    return pv, plan_v
+    plan_fields: dict[str, Any] = {
+        "planner": plan.planner,
+        "status": plan.status,
+        "value": plan.value,
+        "bound": plan.bound,
+        "seconds": outcome.seconds,
+        "document": plan_doc,
+        "summary": summary_doc,
+    }
+    return store.save_portfolio_and_plan(p.name, portfolio_doc, plan_fields, note=note)
 
 
 def summary_document(summary: PlanSummary) -> dict[str, object]:

@@ -20,7 +20,7 @@ not shuffle a plan that still holds.
 
 Plants of the same outage block whose plan the outage hits are replanned too
 (the whole block loses the grid). Every plan saved passes
-:func:`ingenio.planning.validate.validate` against the portfolio saved with it.
+:func:`ingenio.validate.validate` against the portfolio saved with it.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ingenio.domain import OrderStatus, Plan, Portfolio, PriorityClass, Window
-from ingenio.io.plan_file import plan_from_document, plan_to_document
-from ingenio.io.portfolio_file import parse_portfolio, portfolio_to_document
+from ingenio.formats.plan_file import plan_from_document, plan_to_document
+from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.operations.actuals import FuelDraw, ProductionRecord
 from ingenio.operations.replan import (
     GhostError,
@@ -45,12 +45,13 @@ from ingenio.operations.replan import (
     rest_hint,
     with_outage,
 )
+from ingenio.planning import Latch, PlanStatus, Progress, ProgressCallback, Stop
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.summary import summarise
-from ingenio.planning.validate import validate
 from ingenio.services.planning import summary_document
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+from ingenio.validate import validate
 
 __all__ = ["ReplanResult", "ReplanStage", "affected_plants", "replan", "replan_plan"]
 
@@ -123,9 +124,15 @@ def _first(
             lost = (*lost, (exc.operation.order_id, exc.operation.step))
 
 
-def _optimised(problem: RestProblem, hints: Sequence[Plan], seconds: float, note: str) -> Plan:
+def _optimised(
+    problem: RestProblem,
+    hints: Sequence[Plan],
+    seconds: float,
+    note: str,
+    stop: Stop | None = None,
+) -> Plan:
     """CP-SAT on the rest of one plant, depot fuel granted and trucked just in time."""
-    from ingenio.planning._optimise_merge import jit_transfers
+    from ingenio.planning.optimise import jit_transfers
     from ingenio.planning.restrict import plant_portfolio
     from ingenio.planning.schedule import SolveParams, schedule_plant
 
@@ -135,7 +142,7 @@ def _optimised(problem: RestProblem, hints: Sequence[Plan], seconds: float, note
                if rest.has("depot", d.destination)]  # fmt: skip
     alone = plant_portfolio(rest, pid, [(at, x) for _, at, x in grants])
     hint = next((h for h in (rest_hint(problem, h) for h in hints) if not validate(alone, h)), None)
-    result = schedule_plant(alone, SolveParams(time_limit_s=max(1.0, seconds)), hint)
+    result = schedule_plant(alone, SolveParams(time_limit_s=max(1.0, seconds)), hint, stop=stop)
     transfers = jit_transfers(rest, pid, result.plan.generator_runs, grants)
     plan = replace(result.plan, fuel_transfers=tuple(transfers))
     return merge(problem, plan, f"replan:optimise ({result.status})", note)
@@ -152,6 +159,8 @@ def replan_plan(
     fuel_draws: Sequence[FuelDraw] = (),
     note: str = "",
     on_first: Callable[[ReplanStage], None] | None = None,
+    stop: Stop | None = None,
+    progress: ProgressCallback | None = None,
 ) -> tuple[ReplanStage, ReplanStage]:
     """Replan ``plants`` of ``plan`` from minute ``at`` in two phases (no store).
 
@@ -175,6 +184,13 @@ def replan_plan(
         Kept in the notes of the new plans (the reason).
     on_first
         Called with the first plan as soon as it is valid.
+    stop
+        Asked before each plant's CP-SAT phase and at each CP-SAT solution; when it
+        returns True the phase ends and the best valid plan so far is the final plan,
+        with status ``cancelled`` (the first plan is always made: it is fast).
+    progress
+        Called with a :class:`~ingenio.planning.Progress`: 0.2 once the first plan is
+        made, then up to 1 as the plants of the CP-SAT phase finish.
 
     Returns
     -------
@@ -204,17 +220,33 @@ def replan_plan(
     if on_first is not None:
         on_first(first)
     if planner == "dispatch":
+        if progress is not None:
+            progress(Progress(1.0, "first plan", first.plan.value))
         return first, first
+    if progress is not None:
+        progress(Progress(0.2, "first plan", first.plan.value))
+    halted = Latch(stop)
     best = first.plan
     share = time_limit / max(1, len(plants))
-    for pid in plants:
+    for k, pid in enumerate(plants):
+        if halted():
+            break
         problem = prepare(world, best, at, pid, production, fuel_draws, lost[pid])
         try:
-            candidate = _optimised(problem, (plan, best), share, note)
+            candidate = _optimised(problem, (plan, best), share, note, halted if stop else None)
         except (ReplanError, RuntimeError, ValueError):
-            continue  # no better plan for this plant: keep the first one
-        if not validate(world, candidate) and _key(world, candidate) > _key(world, best):
+            candidate = None  # no better plan for this plant: keep the first one
+        if (
+            candidate is not None
+            and not validate(world, candidate)
+            and _key(world, candidate) > _key(world, best)
+        ):
             best = with_explanations(world, candidate)
+        if progress is not None:
+            progress(Progress(0.2 + 0.8 * (k + 1) / len(plants), f"optimised {pid}", best.value))
+    if halted.fired:
+        best = replace(best, status=PlanStatus.CANCELLED,
+                       notes=(*best.notes, "cancelled: the best valid plan so far"))  # fmt: skip
     seconds = time.perf_counter() - clock
     return first, ReplanStage(replace(best, seconds=seconds), seconds)
 
@@ -237,6 +269,8 @@ def replan(
     time_limit: float = 20.0,
     outage: Window | None = None,
     on_first: Callable[[ReplanStage], None] | None = None,
+    stop: Stop | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ReplanResult:
     """Replan a plant of the latest plan of ``portfolio_name`` from ``at``; save new versions.
 
@@ -264,6 +298,8 @@ def replan(
         An unannounced grid outage (minutes from the origin; clipped to start at ``at``).
     on_first
         Called with the first plan once it is valid and saved.
+    stop, progress
+        See :func:`replan_plan`.
 
     Returns
     -------
@@ -305,7 +341,7 @@ def replan(
             on_first(saved[0])
 
     _, final = replan_plan(world, old, minute, plants, planner, time_limit, production,
-                           draws, note, first_saved)  # fmt: skip
+                           draws, note, first_saved, stop, progress)  # fmt: skip
     first = saved[0]
     same = replace(final.plan, seconds=0.0) == replace(first.plan, seconds=0.0)
     version = first.version if same else _save(store, saved_pv, world, final.plan)

@@ -23,8 +23,8 @@ from typing import Any
 
 from ingenio.domain import DomainError
 from ingenio.errors import IngenioError
-from ingenio.io.documents import JSON_SUFFIXES, YAML_SUFFIXES, parse_text
-from ingenio.io.portfolio_file import parse_portfolio, portfolio_to_document
+from ingenio.formats.documents import JSON_SUFFIXES, YAML_SUFFIXES, parse_text
+from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.services.auth import Principal
 from ingenio.store.audit import AuditEntry
 from ingenio.store.records import PlanVersion, PortfolioVersion

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -23,6 +24,17 @@ _WRITE_ATTEMPTS = 5
 """How often a save is retried when a concurrent save took the same version number."""
 
 
+def _foreign_tables(connection: sa.Connection) -> list[str]:
+    """The tables of a database that has tables but none of Ingenio's (else empty)."""
+    from ingenio.store.tables import Base
+
+    existing = set(sa.inspect(connection).get_table_names())
+    ours = set(Base.metadata.tables) | {"alembic_version"}
+    if not existing or existing & set(Base.metadata.tables):
+        return []
+    return sorted(existing - ours) or []
+
+
 class StoreBase:
     """An open database with an up-to-date schema, and its transactions.
 
@@ -33,6 +45,7 @@ class StoreBase:
     def __init__(self, engine: sa.Engine, url: str) -> None:
         self._engine: sa.Engine | None = engine
         self._url = mask_url(url)
+        self._local = threading.local()  # per thread: a transaction that nested writes join
 
     @classmethod
     def open(cls, url: str) -> Self:
@@ -68,6 +81,14 @@ class StoreBase:
             with connection:
                 connection.execution_options(**WRITE_OPTIONS)
                 with connection.begin():
+                    foreign = _foreign_tables(connection)
+                    if foreign:
+                        raise StoreError(
+                            f"database {masked} holds another application's tables "
+                            f"({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}) and "
+                            "no Ingenio schema; Ingenio will not add its tables to it "
+                            "(give --db an Ingenio database or a new file)"
+                        )
                     migrate.upgrade(connection)
         except (sa.exc.SQLAlchemyError, CommandError) as exc:
             engine.dispose()
@@ -124,6 +145,9 @@ class StoreBase:
         first, which the PostgreSQL advisory locks and SQLite's ``BEGIN IMMEDIATE``
         should already prevent) is retried in a fresh transaction.
         """
+        outer: Session | None = getattr(self._local, "outer", None)
+        if outer is not None:  # inside :meth:`_write_together`: one transaction
+            return work(outer)
         engine = self._live_engine()
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
@@ -137,3 +161,20 @@ class StoreBase:
             except sa.exc.SQLAlchemyError as exc:
                 raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write_together(self, action: str, work: Callable[[], T]) -> T:
+        """Run ``work`` (which calls several saving methods) in ONE transaction.
+
+        Every :meth:`_write` made by ``work`` joins the same session, so all of
+        them are committed together or none is (a portfolio version is never
+        left without the plan saved with it).
+        """
+
+        def joined(session: Session) -> T:
+            self._local.outer = session  # this thread only: a server shares the store
+            try:
+                return work()
+            finally:
+                self._local.outer = None
+
+        return self._write(action, joined)

@@ -127,6 +127,31 @@ class Store(ActualsStore, AccountsStore, JobsStore, AuditStore):
 
         return self._write(f"save portfolio {name!r}", work)
 
+    def save_portfolio_and_plan(
+        self,
+        name: str,
+        document: dict[str, Any],
+        plan: dict[str, Any],
+        note: str = "",
+        actor: str | None = None,
+    ) -> tuple[PortfolioVersion, PlanVersion]:
+        """Save a portfolio version and the plan made from it in one transaction.
+
+        ``plan`` holds the keyword arguments of :meth:`save_plan` except
+        ``portfolio_version_id`` and ``actor``. Both are saved, or neither.
+
+        Raises
+        ------
+        StoreError
+            As :meth:`save_portfolio` and :meth:`save_plan`; nothing is then written.
+        """
+
+        def work() -> tuple[PortfolioVersion, PlanVersion]:
+            pv = self.save_portfolio(name, document, note=note, actor=actor)
+            return pv, self.save_plan(portfolio_version_id=pv.id, actor=actor, **plan)
+
+        return self._write_together(f"save portfolio {name!r} and its plan", work)
+
     def portfolio_versions(
         self, name: str | None = None, account: str | None = DEFAULT_ACCOUNT
     ) -> list[PortfolioVersion]:

@@ -1,0 +1,272 @@
+"""Why an order is late or unscheduled: its binding reason, in words and numbers.
+
+Computed from the portfolio and the plan alone (any planner): the earliest an order
+could be done on its own (release, predecessors, shifts, power the plant could ever
+have), the hours of power its lines have before the due date, how busy the plan
+keeps those lines and with what, and when the plant's tank reaches its reserve.
+The checks run from the hardest limit to the softest; the first that holds is the
+reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from ingenio.domain import (
+    MINUTES_PER_DAY,
+    MINUTES_PER_HOUR,
+    Order,
+    OrderStatus,
+    Plan,
+    Portfolio,
+    PriorityClass,
+)
+from ingenio.planning.capacity import OrderWindow, PlantMinutes, StepWindow
+from ingenio.planning.explain.context import (
+    Context,
+    context,
+    fuel_exhausted,
+    longest_run,
+    stats,
+)
+
+__all__ = ["explain", "with_explanations"]
+
+MOSTLY = 0.5
+"""Share of the busy time from which the essential orders are said to have taken a line."""
+
+
+def _h(minutes: float) -> str:
+    return f"{minutes / MINUTES_PER_HOUR:.1f} h"
+
+
+def _orders(n: int) -> str:
+    return f"{n} other order" if n == 1 else f"{n} other orders"
+
+
+def _span(ctx: Context, window: OrderWindow, k: int, until: int) -> tuple[int, int]:
+    """``[start, end)`` in which step ``k`` must run for the order to be done by ``until``."""
+    sw = window.steps[k]
+    start = max(0, sw.start if sw.start >= 0 else window.order.release)
+    end = min(ctx.portfolio.horizon.minutes, int(until - sw.tail))
+    return start, max(start, end)
+
+
+def _hours(pm: PlantMinutes, sw: StepWindow, a: int, b: int, mask_of: str) -> int:
+    """Minutes in ``[a, b)`` on the step's lines: in shift (``shift``), with any power
+    the plant could have (``power``), or with grid and solar alone (``grid``)."""
+    total = 0
+    for ln in dict.fromkeys(sw.step.lines):
+        mask = pm.shift[ln][a:b]
+        if mask_of == "power":
+            mask = mask & pm.able(sw.step.power_kw)[a:b]
+        elif mask_of == "grid":
+            mask = mask & (pm.base_kw[a:b] >= sw.step.power_kw - 1e-6)
+        total += int(np.count_nonzero(mask))
+    return total
+
+
+def _shortest(sw: StepWindow) -> float:
+    """Least minutes from the step's first start to its last end."""
+    if sw.step.interruptible:
+        return sw.work / len(set(sw.step.lines))
+    return float(math.ceil(sw.work - 1e-6))
+
+
+def _cannot_ever(ctx: Context, window: OrderWindow) -> str:
+    """The order cannot be done inside the horizon at all."""
+    order, n = window.order, ctx.portfolio.horizon.minutes
+    if order.release >= n:
+        return f"released {ctx.when(order.release)}, after the horizon ends"
+    for pred in order.predecessors:
+        if ctx.windows[pred].completion is None:
+            return f"waits for order {pred}, which cannot be done within the horizon"
+    pm = ctx.minutes[window.plant_id]
+    for k, sw in enumerate(window.steps):
+        if sw.finish is None:
+            a, b = _span(ctx, window, k, n)
+            have = _hours(pm, sw, a, b, "power")
+            return (
+                f"{ctx.lines(sw.step.lines)} {_h(have)} of power in shifts from "
+                f"{ctx.when(a)} to the horizon end; step {sw.step.name} needs {_h(sw.work)}"
+            )
+    return "cannot be done within the horizon"
+
+
+def _too_short(ctx: Context, window: OrderWindow) -> str:
+    """Even alone, the order's earliest completion is after its due date."""
+    order = window.order
+    ready = window.steps[0].start
+    chain = sum(_shortest(s) for s in window.steps)
+    if ready > order.release and order.predecessors:
+        pred = max(order.predecessors, key=lambda p: ctx.windows[p].completion or 0)
+        return (
+            f"waits for order {pred}, done at the earliest {ctx.when(ready)}: "
+            f"{_h(max(0, order.due - ready))} before due, {_h(chain)} of work"
+        )
+    if chain > order.due - ready:
+        return (
+            f"released {ctx.when(order.release)}: {_h(max(0, order.due - ready))} before due, "
+            f"{_h(chain)} of work"
+        )
+    pm = ctx.minutes[window.plant_id]
+    for k, sw in enumerate(window.steps):
+        if sw.finish is not None and sw.finish + sw.tail <= order.due:
+            continue
+        a, b = _span(ctx, window, k, order.due)
+        shift = _hours(pm, sw, a, b, "shift")
+        if shift < sw.work:
+            return (
+                f"{ctx.lines(sw.step.lines)} {_h(shift)} of shifts between release and "
+                f"due; step {sw.step.name} needs {_h(sw.work)}"
+            )
+        power = _hours(pm, sw, a, b, "power")
+        if power < sw.work or sw.step.interruptible:
+            return (
+                f"{ctx.lines(sw.step.lines)} {_h(power)} of power before the due date; "
+                f"the order needs {_h(sw.work)}"
+            )
+        longest = max(longest_run(pm.usable(ln, sw.step.power_kw)[a:b]) for ln in sw.step.lines)
+        return (
+            f"the longest stretch of shift with power on {', '.join(dict.fromkeys(sw.step.lines))}"
+            f" before the due date is {_h(longest)}; step {sw.step.name} runs {_h(sw.work)} "
+            "without a break"
+        )
+    return f"cannot be done by {ctx.when(order.due)} even on its own"
+
+
+def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> str:
+    """Why step ``k`` does not fit in ``[a, b)``, ``b`` being its latest on-time end."""
+    order, sw = window.order, window.steps[k]
+    st = stats(ctx, window, k, a, b)
+    lines = list(dict.fromkeys(sw.step.lines))
+    need, name, due = sw.work, f"step {sw.step.name}", "the due date"
+    has = ctx.lines(lines)
+    if st.shift < need:
+        return f"{has} {_h(st.shift)} of shifts before {due}; {name} needs {_h(need)}"
+    if st.power < need:
+        return f"{has} {_h(st.power)} of power before {due}; the order needs {_h(need)}"
+    if st.idle < need:
+        if order.priority is not PriorityClass.ESSENTIAL and st.essential >= MOSTLY * st.busy:
+            names = " / ".join(ctx.portfolio.line(ln).name for ln in lines)
+            return f"essential orders took the {names} until {ctx.when(st.until)}"
+        return (
+            f"{has} {_h(st.idle)} free before {due} ({100 * st.busy / max(1, st.shift):.0f}% "
+            f"busy with {_orders(len(st.others))}); {name} needs {_h(need)}"
+        )
+    if st.idle_power < need:
+        dry = fuel_exhausted(ctx, window.plant_id, b)
+        if dry is not None:
+            return (
+                f"plant {window.plant_id} fuel allocation exhausted on {ctx.day(dry)}; "
+                f"{has} {_h(st.idle_power)} of grid power free before {due}, "
+                f"the order needs {_h(need)}"
+            )
+        return f"{has} {_h(st.idle_power)} of power before {due}; the order needs {_h(need)}"
+    if st.idle_resources < need:
+        res = ", ".join(sorted(sw.step.resources))
+        return (
+            f"shared resource {res} held by other orders: {_h(st.idle_resources)} left on "
+            f"{', '.join(lines)} before {due}; {name} needs {_h(need)}"
+        )
+    longest = max(st.gaps, default=0)
+    if not sw.step.interruptible and longest < need:
+        return (
+            f"the longest free stretch with power on {', '.join(lines)} before {due} is "
+            f"{_h(longest)}; {name} runs {_h(need)} without a break"
+        )
+    if longest >= need + sw.step.setup_minutes:
+        return (
+            f"{has} {_h(st.free)} free with power before {due} (longest gap {_h(longest)}), "
+            f"enough for the {_h(need)} of {name}: the plan did not use it in time"
+        )
+    return (
+        f"{has} {_h(st.free)} free with power before {due}, in {len(st.gaps)} gaps of at "
+        f"most {_h(longest)}; {name} needs {_h(need)} plus setup and restarts"
+    )
+
+
+def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> str:
+    """The order could be on time on its own: what the plan gave the others."""
+    order = window.order
+    first = window.steps[0]
+    for pred in order.predecessors:
+        done = ctx.done.get(pred)
+        if done is not None and done + _shortest(first) + first.tail > order.due:
+            return f"waits for order {pred}, done {ctx.when(done)} in this plan"
+    ends = ctx.step_ends.get(order.id, {})
+    spans: list[tuple[int, int, int]] = []
+    ready = first.start
+    for k, sw in enumerate(window.steps):
+        a, b = max(ready, sw.start), int(order.due - sw.tail)
+        if b > a:
+            spans.append((k, a, b))
+        if status is OrderStatus.LATE and ends:
+            if ends.get(k, 0) > order.due - sw.tail:
+                break
+            ready = ends.get(k, ready)
+    if not spans:
+        return f"earlier steps ended too late to finish by {ctx.when(order.due)}"
+
+    def slack(item: tuple[int, int, int]) -> float:
+        k, a, b = item
+        return stats(ctx, window, k, a, b).free / max(window.steps[k].work, 1e-9)
+
+    k, a, b = min(spans, key=slack)
+    return _step_reason(ctx, window, k, a, b)
+
+
+def _reason(ctx: Context, order: Order, status: OrderStatus) -> str:
+    window = ctx.windows[order.id]
+    if window.completion is None:
+        return _cannot_ever(ctx, window)
+    if window.completion > order.due:
+        reason = _too_short(ctx, window)
+        decay = ctx.portfolio.late_decay_per_day
+        late = window.completion - order.due
+        if status is OrderStatus.UNSCHEDULED and decay > 0 and decay * late >= MINUTES_PER_DAY:
+            reason += f"; done {late / MINUTES_PER_DAY:.1f} days late it would earn nothing"
+        return reason
+    return _in_plan(ctx, window, status)
+
+
+def explain(portfolio: Portfolio, plan: Plan) -> dict[str, str]:
+    """The binding reason of every late or unscheduled order of ``plan``.
+
+    Parameters
+    ----------
+    portfolio
+        The portfolio the plan is for.
+    plan
+        The plan (any planner).
+
+    Returns
+    -------
+    dict
+        Order id -> reason, e.g. ``"line R2 has 6.0 h of power before the due date;
+        the order needs 9.0 h"``, for each outcome that is late or unscheduled.
+    """
+    todo = [o for o in plan.outcomes if o.status is not OrderStatus.ON_TIME]
+    if not todo:
+        return {}
+    ctx = context(portfolio, plan)
+    return {
+        o.order_id: _reason(ctx, portfolio.order(o.order_id), o.status)
+        for o in todo
+        if portfolio.has("order", o.order_id)
+    }
+
+
+def with_explanations(portfolio: Portfolio, plan: Plan) -> Plan:
+    """``plan`` with each late or unscheduled outcome's ``reason`` set by :func:`explain`."""
+    reasons = explain(portfolio, plan)
+    if not reasons:
+        return plan
+    outcomes = tuple(
+        replace(o, reason=reasons[o.order_id]) if o.order_id in reasons else o
+        for o in plan.outcomes
+    )
+    return replace(plan, outcomes=outcomes)

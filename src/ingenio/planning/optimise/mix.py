@@ -1,0 +1,107 @@
+"""Take a plant's part of the dispatch plan where it beats the optimiser's, depots allowing.
+
+Private helper of :mod:`ingenio.planning.optimise`. Plants share nothing but depot
+fuel, so a portfolio plan can be put together plant by plant: each plant's
+operations, generator runs and incoming transfers from one plan or the other. A
+plant whose dispatch part ranks higher (essential orders done, then value, then
+least fuel, over that plant's orders) takes it, as long as the depots never go
+negative with the transfers of the parts chosen so far. A plan that wins or ties on
+every plant wins or ties on the whole portfolio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ingenio.domain import (
+    FuelTransfer,
+    OrderStatus,
+    Plan,
+    Portfolio,
+    PriorityClass,
+)
+from ingenio.planning.optimise.merge import outcomes
+
+TOL = 1e-6
+
+
+def plant_part(portfolio: Portfolio, plan: Plan, plant_id: str) -> Plan:
+    """The operations, generator runs, transfers and outcomes of one plant."""
+    plant = portfolio.plant(plant_id)
+    orders = {o.id for o in portfolio.orders_of(plant_id)}
+    gens = {g.id for g in plant.generators}
+    return Plan(
+        plan.planner,
+        tuple(op for op in plan.operations if plant.has_line(op.line_id)),
+        tuple(r for r in plan.generator_runs if r.generator_id in gens),
+        tuple(t for t in plan.fuel_transfers if t.plant_id == plant_id),
+        tuple(o for o in plan.outcomes if o.order_id in orders),
+    )
+
+
+def part_key(portfolio: Portfolio, part: Plan) -> tuple[int, float, float]:
+    """The objective over one plant's part (larger is better)."""
+    essential = sum(
+        1
+        for o in part.outcomes
+        if o.status is not OrderStatus.UNSCHEDULED
+        and portfolio.order(o.order_id).priority is PriorityClass.ESSENTIAL
+    )
+    fuel = sum(
+        portfolio.generator(r.generator_id).litres(r.output_kw, r.end - r.start)
+        for r in part.generator_runs
+    )
+    return essential, round(part.value, 2), -round(fuel, 3)
+
+
+def depots_hold(portfolio: Portfolio, transfers: Iterable[FuelTransfer]) -> bool:
+    """True when no depot's level goes negative under ``transfers``."""
+    moves: dict[str, list[tuple[int, float]]] = {d.id: [] for d in portfolio.depots}
+    for d in portfolio.deliveries:
+        if d.destination in moves:
+            moves[d.destination].append((d.expected, d.litres))
+    for t in transfers:
+        moves.setdefault(t.depot_id, []).append((t.at, -t.litres))
+    stock = {d.id: d.stock_l for d in portfolio.depots}
+    for depot_id, items in moves.items():
+        level = stock.get(depot_id, 0.0)
+        for _, litres in sorted(items, key=lambda m: (m[0], -m[1])):
+            level += litres
+            if level < -TOL:
+                return False
+    return True
+
+
+def mix(portfolio: Portfolio, merged: Plan, baseline: Plan) -> tuple[Plan, list[str]]:
+    """``merged`` with the plants where ``baseline`` does better taken from it.
+
+    Returns the mixed plan (outcomes recomputed) and the plant ids taken.
+    """
+    parts = {p.id: plant_part(portfolio, merged, p.id) for p in portfolio.plants}
+    better = []
+    for plant in portfolio.plants:
+        theirs = plant_part(portfolio, baseline, plant.id)
+        if part_key(portfolio, theirs) > part_key(portfolio, parts[plant.id]):
+            better.append((theirs.value - parts[plant.id].value, plant.id, theirs))
+    taken: list[str] = []
+    for _, pid, theirs in sorted(better, key=lambda b: (-b[0], b[1])):
+        trial = {**parts, pid: theirs}
+        if depots_hold(portfolio, (t for part in trial.values() for t in part.fuel_transfers)):
+            parts = trial
+            taken.append(pid)
+    if not taken:
+        return merged, []
+    ops = sorted(
+        (op for part in parts.values() for op in part.operations),
+        key=lambda op: (op.start, op.line_id, op.order_id, op.step),
+    )
+    runs = sorted(
+        (r for part in parts.values() for r in part.generator_runs),
+        key=lambda r: (r.generator_id, r.start),
+    )
+    transfers = sorted(
+        (t for part in parts.values() for t in part.fuel_transfers),
+        key=lambda f: (f.at, f.plant_id, f.depot_id),
+    )
+    plan = Plan(merged.planner, tuple(ops), tuple(runs), tuple(transfers), outcomes(portfolio, ops))
+    return plan, taken

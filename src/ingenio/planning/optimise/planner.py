@@ -1,0 +1,298 @@
+"""The two-level planner: fuel across plants by LP, each plant by CP-SAT, in parallel.
+
+1. :func:`ingenio.planning.portfolio.allocate` decides how much depot fuel each plant
+   may draw, from when, and gives the upper bound.
+2. Each plant is cut out with its grant (:func:`ingenio.planning.restrict.plant_portfolio`)
+   and planned on its own, in parallel processes (``spawn``/``forkserver``), by the
+   plant planner (CP-SAT :func:`ingenio.planning.schedule.schedule_plant` by default),
+   from the best of dispatch and the dispatch rule with orders placed as the LP ranks
+   them (:func:`_lp_rankings`).
+3. The plant plans are merged; depot fuel becomes transfers placed just in time from
+   the grants (``merge``).
+4. Feedback, once: depot fuel a plant did not use goes to the plants whose tank hit
+   its reserve with orders still late or undone; those plants are re-planned from
+   their plan as a hint (with half the time limit), and the better plan is kept.
+5. The merged plan must pass :func:`ingenio.validate.validate`. A plant
+   whose part of the :func:`ingenio.planning.dispatch.dispatch` plan is better takes
+   that part, as long as the depots allow (``mix``); then the whole is
+   compared with the dispatch plan and the better of the two is returned (essential
+   orders done, then value, then least fuel), with ``bound`` the LP's upper bound.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+
+from ingenio.domain import Order, Plan, Portfolio
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.optimise.feedback import (
+    RoundState,
+    feedback_round,
+    merge_round,
+    summed,
+    time_share,
+)
+from ingenio.planning.optimise.merge import plan_key
+from ingenio.planning.optimise.mix import mix
+from ingenio.planning.optimise.run import (
+    OptimiseProgress,
+    PlantPlanner,
+    PlantRunner,
+    cp_sat_planner,
+    dispatch_planner,
+)
+from ingenio.planning.portfolio import (
+    Allocation,
+    allocate,
+)
+from ingenio.planning.restrict import plant_portfolio
+from ingenio.planning.schedule import SolveParams
+from ingenio.planning.status import Latch, PlanStatus, Stop
+from ingenio.validate import validate
+
+__all__ = [
+    "OptimiseProgress",
+    "PlantPlanner",
+    "cp_sat_planner",
+    "dispatch_planner",
+    "optimise",
+]
+
+LP_BUDGET_SHARE = 0.3
+"""Share of a time budget the portfolio LP may take (building and all its solves)."""
+LP_TIME_LIMIT = 60.0
+"""Seconds the portfolio LP may take without a time budget."""
+FINISH_SHARE = 0.15
+"""Share of a time budget kept for merging, checking and comparing with dispatch."""
+
+
+
+
+def _separable(portfolio: Portfolio) -> tuple[Portfolio, list[str]]:
+    """The portfolio without orders that wait (even indirectly) on another plant's order."""
+    plant_of = {o.id: portfolio.product_plant(o.product_id).id for o in portfolio.orders}
+    out: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for o in portfolio.orders:
+            if o.id in out:
+                continue
+            if any(plant_of[p] != plant_of[o.id] or p in out for p in o.predecessors):
+                out.add(o.id)
+                changed = True
+    if not out:
+        return portfolio, []
+    kept = tuple(o for o in portfolio.orders if o.id not in out)
+    note = f"{len(out)} orders wait on another plant's order: not planned at plant level"
+    return dataclasses.replace(portfolio, orders=kept), [note]
+
+
+
+
+def _jobs(
+    state: RoundState, plant_ids: Sequence[str], hints: Mapping[str, Plan]
+) -> dict[str, Portfolio]:
+    """The sub-portfolio of each plant to plan, with its grants."""
+    return {
+        pid: plant_portfolio(state.work, pid, summed(state.grants.get(pid, ())))
+        for pid in plant_ids
+        if state.work.orders_of(pid) or pid in hints
+    }
+
+
+
+
+
+
+
+
+
+
+def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[str, ...], ...]:
+    """Orders to place orders in, read off the LP (none when it did not solve).
+
+    The orders the LP makes most of first, then by due date or by when the LP finishes
+    them; or the orders it makes at least half of first, by due date or by when it
+    finishes them. Which one serves a plant best differs from plant to plant (on
+    generated one-plant portfolios each of them was the best on one seed), so a plant
+    tries them all (one dispatch run each) and starts from the best.
+    """
+    if allocation.status is not PlanStatus.OPTIMAL:
+        return ()
+    share, finish = allocation.order_shares, allocation.order_finish
+
+    def made(o: Order) -> float:
+        return -round(share.get(o.id, 0.0), 3)
+
+    def half(o: Order) -> int:
+        return 0 if share.get(o.id, 0.0) >= 0.5 else 1
+
+    def done(o: Order) -> float:
+        return finish.get(o.id, math.inf)
+
+    keys: list[Callable[[Order], tuple[float, float, str]]] = [
+        lambda o: (made(o), o.due, o.id),
+        lambda o: (made(o), done(o), o.id),
+        lambda o: (half(o), o.due, o.id),
+        lambda o: (half(o), done(o), o.id),
+    ]
+    out: list[tuple[str, ...]] = []
+    for key in keys:
+        ranked = tuple(o.id for o in sorted(portfolio.orders, key=key))
+        if ranked not in out:
+            out.append(ranked)
+    return tuple(out)
+
+
+
+
+
+
+def _finish(
+    portfolio: Portfolio,
+    chosen: Plan,
+    allocation: Allocation,
+    notes: list[str],
+    clock: float,
+    cancelled: bool = False,
+) -> Plan:
+    """The returned plan: planner, bound, status, notes, seconds."""
+    bound = allocation.bound
+    ratio = chosen.value / bound if bound > 1e-6 else 1.0
+    status = PlanStatus.OPTIMAL if chosen.value >= bound * (1 - 1e-6) else PlanStatus.FEASIBLE
+    if cancelled:
+        status = PlanStatus.CANCELLED
+        notes = [*notes, "cancelled: the best valid plan found before the stop"]
+    notes = [f"{allocation.describe()}; value / bound = {ratio:.3f}", *notes]
+    return replace(
+        chosen,
+        planner="optimise",
+        bound=bound,
+        status=status,
+        notes=tuple(notes),
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def optimise(
+    portfolio: Portfolio,
+    params: SolveParams | None = None,
+    plant_planner: PlantPlanner | None = None,
+    processes: int | None = None,
+    progress: Callable[[OptimiseProgress], None] | None = None,
+    rounds: int = 2,
+    time_budget_s: float | None = None,
+    stop: Stop | None = None,
+) -> Plan:
+    """Plan ``portfolio`` with the two-level planner.
+
+    Parameters
+    ----------
+    portfolio
+        What to plan.
+    params
+        Plant-level solve parameters (time limit per plant, CP-SAT workers, seed).
+    plant_planner
+        Plans a one-plant sub-portfolio: ``(portfolio, params, hint, progress) ->
+        Plan`` (default :func:`cp_sat_planner`; :func:`dispatch_planner` for a fast,
+        solver-free run). With ``processes > 1`` it must be a module-level function.
+    processes
+        Plants planned at once in worker processes; 1 plans them in this process.
+        Default: as many as the CPUs allow at ``params.workers`` threads each.
+    progress
+        Called with an :class:`OptimiseProgress` at each stage and plant event.
+    rounds
+        1: no feedback round; 2 (default): one feedback round when it can help.
+    time_budget_s
+        Wall-clock seconds for the whole call, or None (then the LP may take
+        ``LP_TIME_LIMIT`` and each plant ``params.time_limit_s``). With a budget the
+        LP takes at most ``LP_BUDGET_SHARE`` of it, each plant gets at most
+        ``params.time_limit_s`` and less when the plants could not all be planned in
+        what is left (``FINISH_SHARE`` is kept for the end), and the feedback round
+        runs only when time is left for it. Never less than ``MIN_PLANT_SECONDS``
+        per plant, so a very small budget is overrun rather than plan nothing.
+    stop
+        Asked between stages, between the LP's lexicographic stages, before each plant
+        and at each CP-SAT solution (in worker processes through a shared event, polled
+        every 0.2 s). When it returns True the run stops as soon as it can: plants not
+        yet solved keep their starting plan, the feedback round is skipped, and the
+        best valid plan so far is returned (never worse than dispatch) with status
+        ``cancelled``.
+
+    Returns
+    -------
+    Plan
+        ``planner="optimise"``, ``bound`` the LP upper bound, ``notes`` with
+        ``value / bound``; never worse than ``dispatch(portfolio)`` (which is
+        returned, with a note, when it is better or the merged plan is invalid).
+    """
+    clock = time.perf_counter()
+    params = params or SolveParams()
+    planner = plant_planner or cp_sat_planner
+    halted = Latch(stop)
+    if progress is not None:
+        progress(OptimiseProgress("allocate", 0, len(portfolio.plants), 0.0, math.nan, 0))
+    lp_limit = LP_TIME_LIMIT if time_budget_s is None else LP_BUDGET_SHARE * time_budget_s
+    allocation = allocate(portfolio, time_limit_s=lp_limit, stop=halted if stop else None)
+    runner = PlantRunner(
+        planner, params, processes, progress, allocation.bound, halted if stop else None
+    )
+    runner.stage("dispatch")
+    baseline = dispatch(portfolio)
+    work, notes = _separable(portfolio)
+    state = RoundState(work, {}, dict(allocation.depot_grants), None, notes)
+    runner.stage("plants")
+    plants = [p.id for p in portfolio.plants]
+    try:
+        subs = _jobs(state, plants, {})
+    except ValueError as exc:  # a product holding another plant's resource
+        notes.append(f"cannot plan plant by plant ({exc}); kept dispatch's plan")
+        return _finish(portfolio, baseline, allocation, notes, clock, halted.fired)
+    share = 1.0
+    if time_budget_s is not None:
+        left = time_budget_s * (1 - FINISH_SHARE) - (time.perf_counter() - clock)
+        share = time_share(left, len(subs), runner.workers(len(subs)), params)
+        if share < 1.0:
+            state.notes.append(
+                f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
+                f"per plant instead of {params.time_limit_s:.1f} s"
+            )
+    state.plans = runner.run(
+        subs, {}, time_share=share, rankings=_lp_rankings(portfolio, allocation)
+    )
+    state.notes += runner.take_notes()
+    state.merged = merge_round(portfolio, state)
+    if rounds > 1 and not halted():
+        runner.stage("feedback")
+        deadline = None
+        if time_budget_s is not None:
+            deadline = clock + time_budget_s * (1 - FINISH_SHARE)
+        feedback_round(portfolio, state, runner, share, deadline)
+        state.notes += runner.take_notes()
+    runner.stage("done")
+    notes = state.notes
+    merged = state.merged
+    if merged is not None:
+        broken = validate(portfolio, merged)
+        if broken:
+            notes.append(f"merged plan broke {len(broken)} rules (first: {broken[0]}); dropped")
+            merged = None
+    if merged is None:
+        notes.append("kept dispatch's plan")
+        return _finish(portfolio, baseline, allocation, notes, clock, halted.fired)
+    mixed, taken = mix(portfolio, merged, baseline)
+    if taken and not validate(portfolio, mixed):
+        notes.append(f"took dispatch's plan for plant(s) {', '.join(taken)}: better there")
+        merged = mixed
+    if plan_key(portfolio, baseline) > plan_key(portfolio, merged):
+        notes.append(
+            f"dispatch's plan is better ({baseline.value:,.0f} vs {merged.value:,.0f}): kept it"
+        )
+        return _finish(portfolio, baseline, allocation, notes, clock, halted.fired)
+    notes.append(f"dispatch's plan: {baseline.value:,.0f}")
+    return _finish(portfolio, merged, allocation, notes, clock, halted.fired)

@@ -1,0 +1,208 @@
+"""A small sparse linear program, built row by row and solved by HiGHS (``highspy``).
+
+Private helper of :mod:`ingenio.planning.portfolio`: it keeps columns, rows and
+coefficients in numpy arrays (one chunk per row) while the model is built, hands HiGHS
+one column-wise matrix, and then re-solves the same model under other objectives (lexicographic
+stages) from the previous basis.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from ingenio.planning.status import PlanStatus
+
+FloatArray = npt.NDArray[np.float64]
+INF = math.inf
+
+
+def _status(code: Any) -> PlanStatus:
+    """Map a ``highspy.HighsModelStatus`` to :class:`PlanStatus`."""
+    ms = highspy.HighsModelStatus
+    if code in (ms.kOptimal, ms.kModelEmpty):
+        return PlanStatus.OPTIMAL
+    if code in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt):
+        return PlanStatus.TIME_LIMIT
+    if code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        return PlanStatus.INFEASIBLE
+    return PlanStatus.ERROR
+
+
+def _quiet_highs() -> Any:
+    """A new ``highspy.Highs`` without its banner (printed on C stdout by the constructor)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+IntArray = npt.NDArray[np.int64]
+
+
+def _grown(a: FloatArray, need: int) -> FloatArray:
+    """``a`` itself when it holds ``need`` entries, else a copy at least twice as long."""
+    if need <= len(a):
+        return a
+    out = np.zeros(max(need, 2 * len(a)))
+    out[: len(a)] = a
+    return out
+
+
+@dataclass
+class LinearProgram:
+    """Columns with bounds, rows ``lo <= a x <= hi``, and a HiGHS session once solved.
+
+    Column bounds live in growing arrays and the matrix in one chunk of
+    ``(rows, cols, vals)`` arrays per row, so that large models build in bulk.
+    """
+
+    row_lo: list[float] = field(default_factory=list)
+    row_hi: list[float] = field(default_factory=list)
+    _col_lo: FloatArray = field(default_factory=lambda: np.zeros(1024))
+    _col_hi: FloatArray = field(default_factory=lambda: np.zeros(1024))
+    _n_cols: int = 0
+    _rows: list[IntArray] = field(default_factory=list)
+    _cols: list[IntArray] = field(default_factory=list)
+    _vals: list[FloatArray] = field(default_factory=list)
+    _highs: Any = None
+
+    @property
+    def n_cols(self) -> int:
+        """Number of columns so far."""
+        return self._n_cols
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows so far."""
+        return len(self.row_lo)
+
+    @property
+    def col_lo(self) -> FloatArray:
+        """Lower bounds of the columns so far (a view: do not keep across ``add_col``)."""
+        return self._col_lo[: self._n_cols]
+
+    @property
+    def col_hi(self) -> FloatArray:
+        """Upper bounds of the columns so far (a view: do not keep across ``add_col``)."""
+        return self._col_hi[: self._n_cols]
+
+    def add_col(self, lo: float = 0.0, hi: float = INF) -> int:
+        """A new column with bounds ``[lo, hi]``; returns its index."""
+        return int(self.add_cols(lo, np.array([hi], dtype=np.float64))[0])
+
+    def add_cols(self, lo: float, hi: FloatArray) -> IntArray:
+        """``len(hi)`` new columns with bounds ``[lo, hi[i]]``; returns their indices."""
+        n, k = self._n_cols, len(hi)
+        self._col_lo = _grown(self._col_lo, n + k)
+        self._col_hi = _grown(self._col_hi, n + k)
+        self._col_lo[n : n + k] = lo
+        self._col_hi[n : n + k] = hi
+        self._n_cols = n + k
+        return np.arange(n, n + k, dtype=np.int64)
+
+    def add_row(self, terms: Sequence[tuple[int, float]], lo: float = -INF, hi: float = INF) -> int:
+        """A new row ``lo <= sum(coef * x[col]) <= hi``; returns its index."""
+        cols = np.array([c for c, _ in terms], dtype=np.int64)
+        vals = np.array([v for _, v in terms], dtype=np.float64)
+        return self.add_row_array(cols, vals, lo, hi)
+
+    def add_row_array(
+        self, cols: IntArray, vals: FloatArray, lo: float = -INF, hi: float = INF
+    ) -> int:
+        """A new row ``lo <= sum(vals[i] * x[cols[i]]) <= hi``; returns its index."""
+        r = len(self.row_lo)
+        self.row_lo.append(lo)
+        self.row_hi.append(hi)
+        keep = vals != 0.0
+        self._rows.append(np.full(int(np.count_nonzero(keep)), r, dtype=np.int64))
+        self._cols.append(np.asarray(cols, dtype=np.int64)[keep])
+        self._vals.append(np.asarray(vals, dtype=np.float64)[keep])
+        return r
+
+    def triplets(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """The nonzero coefficients as ``(rows, cols, vals)``, row by row."""
+        if not self._rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+        return np.concatenate(self._rows), np.concatenate(self._cols), np.concatenate(self._vals)
+
+    def solve(
+        self, costs: Mapping[int, float], maximise: bool, time_limit_s: float = 60.0
+    ) -> tuple[PlanStatus, float, FloatArray]:
+        """Solve under the objective ``costs`` (column -> coefficient).
+
+        The first call hands the whole model to HiGHS; later calls change the
+        objective and re-solve from the previous basis.
+
+        Returns
+        -------
+        (PlanStatus, float, ndarray)
+            Status, objective value and column values.
+        """
+        if self._highs is None:
+            self._highs = self._load(time_limit_s)
+        h = self._highs
+        # HiGHS 1.x measures time_limit against the run time summed over all runs of
+        # this object (ERGO-Code/HiGHS#1477): give each solve its own limit.
+        h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
+        n = self.n_cols
+        cost = np.zeros(n)
+        for c, v in costs.items():
+            cost[c] += v
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = _status(h.getModelStatus())
+        if status is not PlanStatus.OPTIMAL:
+            return status, math.nan, np.zeros(n)
+        values = np.asarray(h.getSolution().col_value, dtype=np.float64)
+        return status, float(h.getInfo().objective_function_value), values
+
+    def constrain(self, terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
+        """Add a row to the model already in HiGHS (between lexicographic stages)."""
+        idx = np.array([c for c, _ in terms], dtype=np.int32)
+        val = np.array([v for _, v in terms], dtype=np.float64)
+        self._highs.addRow(lo, hi, len(idx), idx, val)
+
+    def _load(self, time_limit_s: float) -> Any:
+        """A silent, single-threaded HiGHS session holding this model."""
+        h = _quiet_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("time_limit", float(time_limit_s))
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n_cols
+        lp.num_row_ = self.n_rows
+        lp.col_cost_ = np.zeros(self.n_cols)
+        lp.col_lower_ = self.col_lo.copy()
+        lp.col_upper_ = self.col_hi.copy()
+        lp.row_lower_ = np.array(self.row_lo, dtype=np.float64)
+        lp.row_upper_ = np.array(self.row_hi, dtype=np.float64)
+        rows, cols, vals = self.triplets()
+        order = np.argsort(cols, kind="stable")
+        counts = np.bincount(cols, minlength=self.n_cols)
+        start = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.num_col_ = self.n_cols
+        lp.a_matrix_.num_row_ = self.n_rows
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = rows.astype(np.int32)[order]
+        lp.a_matrix_.value_ = vals[order]
+        h.passModel(lp)
+        return h

@@ -1,0 +1,349 @@
+"""The plant-level scheduler: one plant's detailed schedule on OR-Tools CP-SAT.
+
+:func:`schedule_plant` plans a portfolio that holds exactly one plant and no
+depots (cut one out with :func:`ingenio.planning.restrict.plant_portfolio`):
+fuel comes only from the plant's tank and the deliveries to it. Lines, shifts,
+routings, release and due dates, order predecessors, family setups, shared
+resources, and power as a resource whose capacity changes with the grid, the
+sun and the generators switched on, with the fuel they burn: the model is
+described family by family in ``docs/planning.md`` ("Plant level").
+
+It always returns a plan that passes :func:`ingenio.validate.validate`:
+the solver's, or, when the solver finds nothing in time or its plan is worth
+less, its starting plan, marked ``fallback``. With the value objective the
+starting plan is the best of the caller's hint, the dispatch plan and the
+dispatch rule with orders placed by value (:mod:`.starts`), so the
+result never ranks below the dispatch plan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from ortools.sat.python import cp_model
+
+from ingenio.domain import Plan, Portfolio
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.schedule.constraints import Constraints
+from ingenio.planning.schedule.data import PlantInput, build_input
+from ingenio.planning.schedule.hint import assignment_of
+from ingenio.planning.schedule.model import Variables
+from ingenio.planning.schedule.plan import build_plan
+from ingenio.planning.schedule.solve import (
+    add_hint,
+    read,
+    set_makespan_objective,
+    set_value_objective,
+)
+from ingenio.planning.schedule.starts import greedy_starts, makespan, makespan_start, rank
+from ingenio.planning.status import PlanStatus, Stop, stopped
+from ingenio.validate import validate
+
+__all__ = ["PlantResult", "SolveParams", "makespan", "schedule_plant"]
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """How to solve.
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock seconds for the whole call (building the model included).
+        With ``deterministic`` it is a deterministic-time budget instead.
+    workers
+        CP-SAT search workers (threads).
+    seed
+        CP-SAT random seed.
+    objective
+        ``"value"``: essential orders first, then value delivered, then least
+        fuel; orders may be left out. ``"makespan"``: every order must run;
+        minimise the latest completion (benchmarks).
+    deterministic
+        Same input, seed and workers give the same plan: the solver stops on
+        CP-SAT's deterministic time (``max_deterministic_time = time_limit_s``),
+        with interleaved search when ``workers > 1``; a wall-clock guard of
+        ``10 * time_limit_s + 10`` s still applies (if it fires first, the
+        result may differ between runs, and the plan says so in a note).
+        CP-SAT's deterministic time runs slower than the clock on this model,
+        often 10 to 30 times on the demo plants: use a small budget. Off, the
+        wall-clock limit rules and a run that stops on it may differ from
+        another one.
+    """
+
+    time_limit_s: float = 10.0
+    workers: int = 2
+    seed: int = 0
+    objective: Literal["value", "makespan"] = "value"
+    deterministic: bool = False
+
+
+@dataclass(frozen=True)
+class PlantResult:
+    """What :func:`schedule_plant` returns.
+
+    Attributes
+    ----------
+    plan
+        A complete plan of the portfolio passed in; it passes ``validate``.
+    status
+        ``"optimal"`` or ``"feasible"`` (the solver's plan), or ``"fallback"``
+        (the solver found nothing, or nothing better than the hint: the hint,
+        or the dispatch plan, is returned), or ``"cancelled"`` (``stop()`` said stop:
+        the best valid plan so far); a :class:`~ingenio.planning.PlanStatus`.
+    objective
+        The value of ``plan`` (objective ``"value"``) or its makespan in minutes,
+        recomputed from the plan.
+    bound
+        CP-SAT's best bound on its own objective: for ``"makespan"`` a lower
+        bound on the makespan of the model; for ``"value"`` an upper bound on the
+        weighted objective (essential weight times essential orders run, plus
+        modelled value, minus the fuel tie-breaker), which is a bound on value
+        only when there are no essential orders. NaN when no model was solved.
+    seconds
+        Wall-clock seconds of the whole call.
+    """
+
+    plan: Plan
+    status: PlanStatus
+    objective: float
+    bound: float
+    seconds: float
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Reports ``(objective, bound)`` at every improving solution, and stops the search
+    when ``stop()`` says so."""
+
+    def __init__(self, report: Callable[[float, float], None] | None, stop: Stop | None) -> None:
+        super().__init__()
+        self.report = report
+        self.stop = stop
+        self.cancelled = False
+
+    def on_solution_callback(self) -> None:
+        """Called by CP-SAT for every new best solution."""
+        if self.report is not None:
+            self.report(self.objective_value, self.best_objective_bound)
+        if stopped(self.stop):
+            self.cancelled = True
+            self.stop_search()
+
+
+def _status(code: Any) -> PlanStatus:
+    """Map a CP-SAT status to ``optimal`` / ``feasible`` / ``fallback``."""
+    if code == cp_model.OPTIMAL:
+        return PlanStatus.OPTIMAL
+    if code == cp_model.FEASIBLE:
+        return PlanStatus.FEASIBLE
+    return PlanStatus.FALLBACK
+
+
+def _key(portfolio: Portfolio, plan: Plan, objective: str) -> tuple[float, ...]:
+    """What the objective ranks plans by (larger is better)."""
+    if objective == "makespan":
+        scheduled = {op.order_id for op in plan.operations}
+        return (len(scheduled), -makespan(plan))
+    return rank(portfolio, plan)
+
+
+def _interleaved(plan: Plan) -> frozenset[str]:
+    """Lines where the plan runs a piece of one step between two pieces of another."""
+    spans: dict[tuple[str, str, int], tuple[int, int]] = {}
+    for op in plan.operations:
+        key = (op.line_id, op.order_id, op.step)
+        a, b = spans.get(key, (op.start, op.end))
+        spans[key] = (min(a, op.start), max(b, op.end))
+    out: set[str] = set()
+    last: dict[str, int] = {}
+    for (line, _, _), (a, b) in sorted(spans.items(), key=lambda kv: (kv[0][0], kv[1])):
+        if a < last.get(line, a):
+            out.add(line)
+        last[line] = max(b, last.get(line, b))
+    return frozenset(out)
+
+
+def schedule_plant(
+    portfolio: Portfolio,
+    params: SolveParams = SolveParams(),
+    hint: Plan | None = None,
+    progress: Callable[[float, float], None] | None = None,
+    stop: Stop | None = None,
+) -> PlantResult:
+    """Schedule the one plant of ``portfolio`` with CP-SAT.
+
+    Parameters
+    ----------
+    portfolio
+        A portfolio with exactly one plant and no depots.
+    params
+        Time limit, workers, seed, objective, determinism.
+    hint
+        A plan of the same portfolio to warm-start from (a previous plan, the
+        dispatch plan). Ignored (with a note) if it breaks a plan rule. With
+        ``objective="value"`` the solver starts from the best of this hint, the
+        dispatch plan and the greedy starts of :mod:`.starts` (tried
+        within 15 % of the time limit; all of them when ``deterministic``).
+    progress
+        Called with ``(objective, bound)`` of the solver at each new solution.
+    stop
+        Asked before the solve and at each new solution; when it returns True the
+        search stops and the best valid plan so far (the solver's, else the starting
+        plan) is returned with status ``cancelled``.
+
+    Returns
+    -------
+    PlantResult
+        Always a valid plan; see :class:`PlantResult`.
+
+    Raises
+    ------
+    ValueError
+        If the portfolio has several plants or any depot.
+    """
+    clock = time.perf_counter()
+    if len(portfolio.plants) != 1 or portfolio.depots:
+        raise ValueError(
+            "schedule_plant needs a portfolio with one plant and no depots; "
+            "cut it with ingenio.planning.restrict.plant_portfolio"
+        )
+    notes: list[str] = []
+    if hint is not None:
+        broken = validate(portfolio, hint)
+        if broken:
+            notes.append(f"hint ignored: it breaks {len(broken)} plan rules, first: {broken[0]}")
+            hint = None
+    if params.objective == "value":
+        budget = None if params.deterministic else 0.15 * params.time_limit_s
+        hint = _best_start(portfolio, hint, greedy_starts(portfolio, budget))
+    elif hint is None:
+        hint = makespan_start(portfolio)
+    if stopped(stop):
+        notes.append("cancelled before the solve: the starting plan is kept")
+        return _fallback(portfolio, hint, params, clock, notes, float("nan"), cancelled=True)
+    pieces = Counter((op.order_id, op.step) for op in hint.operations) if hint else Counter()
+    data = build_input(portfolio, pieces, _interleaved(hint) if hint else frozenset())
+    if params.objective == "makespan":
+        refused = [od for od in data.orders if not od.runnable]
+        if refused:
+            notes += [f"order {od.order.id} cannot run: {od.reason}" for od in refused[:5]]
+            return _fallback(portfolio, hint, params, clock, notes, float("nan"))
+    model = cp_model.CpModel()
+    v = Variables(model, data, must_run=params.objective == "makespan")
+    Constraints(model, data, v).add_all()
+    if params.objective == "makespan":
+        set_makespan_objective(model, data, v)
+    else:
+        set_value_objective(model, data, v)
+    if hint is not None:
+        add_hint(model, data, v, assignment_of(data, hint))
+    solver = _solver(params, time.perf_counter() - clock)
+    watch = _Progress(progress, stop) if progress or stop else None
+    code = solver.solve(model, watch)
+    status = _status(code)
+    cancelled = watch is not None and watch.cancelled and code != cp_model.OPTIMAL
+    if params.deterministic and code != cp_model.OPTIMAL:
+        if solver.deterministic_time < 0.99 * params.time_limit_s:
+            notes.append(
+                "stopped by the wall-clock guard before the deterministic budget: "
+                "this plan may differ from run to run"
+            )
+    failed = status is PlanStatus.FALLBACK
+    bound = float("nan") if failed else float(solver.best_objective_bound)
+    if status is PlanStatus.FALLBACK:
+        notes.append(f"CP-SAT found no plan ({solver.status_name(code)})")
+        return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
+    plan = _solved(data, solver, v, status, bound, params, clock)
+    broken = validate(portfolio, plan)
+    if broken:
+        notes.append(f"solver plan dropped: it breaks {len(broken)} plan rules, first: {broken[0]}")
+        return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
+    if hint is not None and _key(portfolio, hint, params.objective) > _key(
+        portfolio, plan, params.objective
+    ):
+        notes.append("the hint is worth more than the solver's plan: kept the hint")
+        return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
+    seconds = time.perf_counter() - clock
+    if cancelled:
+        status = PlanStatus.CANCELLED
+        notes.append("cancelled: the solver's best plan so far")
+    plan = replace(plan, status=status, seconds=seconds, notes=(*plan.notes, *notes))
+    return PlantResult(plan, status, _objective(plan, params), bound, seconds)
+
+
+def _best_start(portfolio: Portfolio, trusted: Plan | None, others: list[Plan]) -> Plan | None:
+    """The best valid plan by the objective's ranking (the first of equals); ``trusted``
+    has been validated already."""
+    candidates = [*([trusted] if trusted else []), *others]
+    for plan in sorted(candidates, key=lambda p: rank(portfolio, p), reverse=True):
+        if plan is trusted or not validate(portfolio, plan):
+            return plan
+    return None
+
+
+def _solver(params: SolveParams, spent: float) -> cp_model.CpSolver:
+    """A CP-SAT solver set up from ``params``; ``spent`` seconds are already gone."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = max(1, params.workers)
+    p.random_seed = params.seed
+    if params.deterministic:
+        p.max_deterministic_time = params.time_limit_s
+        p.max_time_in_seconds = 10 * params.time_limit_s + 10
+        if params.workers > 1:
+            p.interleave_search = True
+    else:
+        p.max_time_in_seconds = max(0.05, params.time_limit_s - spent)
+    return solver
+
+
+def _solved(
+    data: PlantInput,
+    solver: cp_model.CpSolver,
+    v: Variables,
+    status: PlanStatus,
+    bound: float,
+    params: SolveParams,
+    clock: float,
+) -> Plan:
+    """The plan of the solver's best solution."""
+    exact = (
+        params.objective == "makespan"
+        and all(not t.step.interruptible for t in data.tasks)
+        and all(ln.setups != "circuit" for ln in data.lines)
+    )
+    return build_plan(
+        data,
+        read(solver, data, v),
+        status=status,
+        seconds=time.perf_counter() - clock,
+        bound=bound if exact else None,
+        optimal=status is PlanStatus.OPTIMAL,
+    )
+
+
+def _objective(plan: Plan, params: SolveParams) -> float:
+    """Value or makespan of ``plan``."""
+    return float(makespan(plan)) if params.objective == "makespan" else float(plan.value)
+
+
+def _fallback(
+    portfolio: Portfolio,
+    hint: Plan | None,
+    params: SolveParams,
+    clock: float,
+    notes: list[str],
+    bound: float,
+    cancelled: bool = False,
+) -> PlantResult:
+    """The hint (or the dispatch plan) as the result, marked ``fallback`` (``cancelled``
+    when the caller stopped the run)."""
+    plan = hint if hint is not None else dispatch(portfolio)
+    seconds = time.perf_counter() - clock
+    status = PlanStatus.CANCELLED if cancelled else PlanStatus.FALLBACK
+    plan = replace(plan, status=status, bound=None, seconds=seconds, notes=(*plan.notes, *notes))
+    return PlantResult(plan, status, _objective(plan, params), bound, seconds)

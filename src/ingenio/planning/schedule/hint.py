@@ -1,0 +1,245 @@
+"""A plan as a warm start for the plant-level model, repaired to fit it.
+
+Private helper of :mod:`ingenio.planning.schedule`. A valid plan (the dispatch
+plan, a previous plan) may still not fit the model: the model burns fuel by a
+safe over-estimate, keeps steps apart on lines whose setups follow a circuit,
+and splits a step into a bounded number of pieces. :func:`assignment_of` reads
+the plan in model terms and drops orders (least valuable first, essential ones
+last, with the orders that wait for them) until what is left is a solution of
+the model, so the solver starts from a feasible point.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from ingenio.domain import Plan, PriorityClass
+from ingenio.planning.schedule.data import PlantInput
+from ingenio.planning.schedule.energy import GenData
+from ingenio.planning.schedule.solve import Assignment, TaskAssignment
+
+Levels = dict[tuple[int, int], int]
+"""Output (power units) per ``(generator, slot)``."""
+
+
+def assignment_of(data: PlantInput, plan: Plan) -> Assignment:
+    """The plan in model terms, with orders dropped until it is a model solution.
+
+    Parameters
+    ----------
+    data
+        The model input.
+    plan
+        A valid plan of the same portfolio.
+
+    Returns
+    -------
+    Assignment
+        Tasks of the orders kept (each on one line, in no more pieces than the
+        model allows), who pays setups as the model decides, and generator
+        outputs that cover the kept load.
+    """
+    tasks = _tasks(data, plan)
+    keep = {i for i, od in enumerate(data.orders) if od.tasks and all(t in tasks for t in od.tasks)}
+    while True:
+        keep = _closed(data, keep)
+        kept = {t: tasks[t] for i in keep for t in data.orders[i].tasks}
+        bad = _interleaved(data, kept)
+        levels: Levels = {}
+        if not bad:
+            levels, bad = _levels(data, kept)
+        if not bad:
+            return Assignment(_fix_setups(data, kept), levels)
+        keep.discard(min(bad, key=lambda i: _rank(data, i)))
+
+
+def _rank(data: PlantInput, i: int) -> tuple[bool, float, int]:
+    """Drop order: non-essential first, then the least valuable, then the last one."""
+    order = data.orders[i].order
+    return (order.priority is PriorityClass.ESSENTIAL, order.value, -i)
+
+
+def _closed(data: PlantInput, keep: set[int]) -> set[int]:
+    """``keep`` without the orders whose predecessors are not kept."""
+    out = set(keep)
+    changed = True
+    while changed:
+        changed = False
+        for i in sorted(out):
+            if any(p not in out for p in data.orders[i].preds):
+                out.discard(i)
+                changed = True
+    return out
+
+
+def _tasks(data: PlantInput, plan: Plan) -> dict[int, TaskAssignment]:
+    """Tasks the plan runs the way the model can: one allowed line, few enough pieces."""
+    by_task: dict[tuple[str, int], list[tuple[int, int, str, float]]] = defaultdict(list)
+    for op in plan.operations:
+        by_task[op.order_id, op.step].append((op.start, op.end, op.line_id, op.quantity))
+    line_pos = {ld.line.id: i for i, ld in enumerate(data.lines)}
+    out: dict[int, TaskAssignment] = {}
+    for t, task in enumerate(data.tasks):
+        ops = sorted(by_task.get((data.orders[task.order].order.id, task.k), []))
+        lines = {ln for _, _, ln, _ in ops}
+        if len(lines) != 1 or len(ops) > task.pieces:
+            continue
+        line = line_pos.get(lines.pop(), -1)
+        if line not in task.lines:
+            continue
+        step = task.step
+        room = [
+            (b - a) - (step.setup_minutes if i == 0 else step.restart_minutes)
+            for i, (a, b, _, _) in enumerate(ops)
+        ]
+        shares = _shares(task.work, [q for *_, q in ops], room)
+        if shares is None:
+            continue
+        out[t] = TaskAssignment(
+            line, tuple((a, b, w) for (a, b, _, _), w in zip(ops, shares, strict=True)), True
+        )
+    return out
+
+
+def _shares(work: int, quantities: list[float], room: list[int]) -> list[int] | None:
+    """Split ``work`` minutes in proportion to ``quantities``, each piece at least 1 and
+    at most its ``room``; None when they do not fit."""
+    if sum(max(0, r) for r in room) < work or any(r < 1 for r in room):
+        return None
+    total = sum(quantities) or 1.0
+    out = [
+        min(r, max(1, math.floor(work * q / total))) for q, r in zip(quantities, room, strict=True)
+    ]
+    while sum(out) > work:
+        i = max(range(len(out)), key=lambda j: out[j])
+        out[i] -= 1
+    i = 0
+    while sum(out) < work:
+        if out[i % len(out)] < room[i % len(out)]:
+            out[i % len(out)] += 1
+        i += 1
+    return out
+
+
+def _interleaved(data: PlantInput, tasks: dict[int, TaskAssignment]) -> set[int]:
+    """Orders of two tasks that interleave on a circuit line (the model keeps them apart)."""
+    bad: set[int] = set()
+    for ln, line in enumerate(data.lines):
+        if line.setups != "circuit":
+            continue
+        spans = sorted(
+            (ta.pieces[0][0], ta.pieces[-1][1], t) for t, ta in tasks.items() if ta.line == ln
+        )
+        for (_, end, t), (start, _, u) in itertools.pairwise(spans):
+            if start < end:
+                bad |= {data.tasks[t].order, data.tasks[u].order}
+        if bad:
+            return bad
+    return bad
+
+
+def _pieces(
+    data: PlantInput, tasks: dict[int, TaskAssignment]
+) -> Iterable[tuple[int, int, int, int]]:
+    """``(start, end, power units, order)`` of every piece with a load, as the model
+    times it (overhead plus processing from the start)."""
+    for t, ta in tasks.items():
+        task = data.tasks[t]
+        if task.power <= 0:
+            continue
+        for i, (a, _, w) in enumerate(ta.pieces):
+            over = task.step.setup_minutes if i == 0 else task.step.restart_minutes
+            yield a, a + over + w, task.power, task.order
+
+
+def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels, set[int]]:
+    """Generator outputs covering the load in model units, and the orders to drop when
+    power or fuel does not suffice (empty when everything fits).
+
+    The load above the base is given to the generators in order, each at least at its
+    minimum load; a generator keeps, over a slot, the highest output it needs in it.
+    """
+    power = data.power
+    if power is None:
+        return {}, set()
+    load: dict[int, int] = defaultdict(int)
+    who: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a, b, units, order in _pieces(data, tasks):
+        load[a] += units
+        load[b] -= units
+        who[a].append((order, 1))
+        who[b].append((order, -1))
+    slot_cuts = {x for c in power.slots for x in c}
+    cuts = sorted({0, data.horizon, *load, *slot_cuts, *(s.start for s in power.segments)})
+    levels: Levels = defaultdict(int)
+    users: dict[int, set[int]] = defaultdict(set)  # slot -> orders drawing on generators
+    running: dict[int, int] = defaultdict(int)
+    kw, seg, slot = 0, 0, 0
+    for lo, _ in itertools.pairwise(cuts):
+        kw += load.get(lo, 0)
+        for order, sign in who.get(lo, ()):
+            running[order] += sign
+        while power.segments[seg].end <= lo:
+            seg += 1
+        need = kw - power.base_units[seg]
+        if need <= 0:
+            continue
+        while slot < len(power.slots) and power.slots[slot][1] <= lo:
+            slot += 1
+        active = {o for o, n in running.items() if n > 0}
+        if not (slot < len(power.slots) and power.slots[slot][0] <= lo):
+            return {}, active
+        split = _split(power.generators, need)
+        if split is None:
+            return {}, active
+        for g, out in enumerate(split):
+            levels[g, slot] = max(levels[g, slot], out)
+        users[slot] |= active
+    for n, rhs in power.checkpoints:
+        burn = 0
+        for (g, c), lv in levels.items():
+            if c < n and lv > 0:
+                gen = power.generators[g]
+                a, b = gen.coefficients(power.slots[c][1] - power.slots[c][0])
+                burn += a + b * lv
+        if burn > rhs:
+            return {}, set().union(*(users[c] for c in range(n)))
+    return dict(levels), set()
+
+
+def _split(gens: Sequence[GenData], need: int) -> list[int] | None:
+    """Outputs covering ``need`` power units with the fewest generators (in order),
+    each running one at least at its minimum; None when they cannot."""
+    for n in range(1, len(gens) + 1):
+        used = gens[:n]
+        if sum(g.high for g in used) < need:
+            continue
+        outs = [g.low for g in used]
+        rest = need - sum(outs)
+        for i, g in enumerate(used):
+            add = max(0, min(rest, g.high - outs[i]))
+            outs[i] += add
+            rest -= add
+        return outs + [0] * (len(gens) - n)
+    return None
+
+
+def _fix_setups(data: PlantInput, tasks: dict[int, TaskAssignment]) -> dict[int, TaskAssignment]:
+    """Decide who pays setup as the model would: on single-family lines only the first
+    task; on circuit lines the first task and those after another family."""
+    out = dict(tasks)
+    for ln, line in enumerate(data.lines):
+        if line.setups == "none":
+            continue
+        on = sorted((ta.pieces[0][0], t) for t, ta in tasks.items() if ta.line == ln)
+        prev_family = -1
+        for n, (_, t) in enumerate(on):
+            family = data.tasks[t].family
+            paid = n == 0 if line.setups == "single" else family != prev_family
+            ta = tasks[t]
+            out[t] = TaskAssignment(ta.line, ta.pieces, paid)
+            prev_family = family
+    return out

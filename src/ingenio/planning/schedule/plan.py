@@ -1,0 +1,241 @@
+"""Turn a model :class:`Assignment` into a :class:`~ingenio.domain.Plan`.
+
+Private helper of :mod:`ingenio.planning.schedule`. KPIs are recomputed from the
+schedule, never taken from the solver: piece quantities from processing minutes,
+generator runs from the real load (the model only said which generators may run,
+when and up to which level), outcomes exactly as ``docs/plan-rules.md`` defines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingenio.domain import (
+    MINUTES_PER_DAY,
+    Generator,
+    GeneratorRun,
+    Operation,
+    OrderOutcome,
+    OrderStatus,
+    Plan,
+    PowerSource,
+)
+from ingenio.planning.schedule.data import OrderData, PlantInput
+from ingenio.planning.schedule.energy import Segment, base_segments
+from ingenio.planning.schedule.solve import Assignment
+from ingenio.planning.status import PlanStatus
+
+_TOL = 1e-9
+_GRID, _SOLAR, _GEN = 1, 2, 4
+_SOURCE = {_GRID: PowerSource.GRID, _SOLAR: PowerSource.SOLAR, _GEN: PowerSource.GENERATOR}
+
+
+@dataclass(frozen=True)
+class _Op:
+    order_id: str
+    step: int
+    line_id: str
+    start: int
+    end: int
+    quantity: float
+    kw: float
+
+
+def build_plan(
+    data: PlantInput,
+    a: Assignment,
+    *,
+    status: PlanStatus,
+    seconds: float,
+    bound: float | None,
+    optimal: bool,
+    notes: tuple[str, ...] = (),
+) -> Plan:
+    """The plan of an assignment (``planner="schedule"``).
+
+    Parameters
+    ----------
+    data
+        The model input the assignment belongs to.
+    a
+        Which tasks run where and when, and the generators' outputs per slot.
+    status, seconds, bound, notes
+        Copied into the plan.
+    optimal
+        Whether the solver proved the assignment optimal (only changes reasons).
+    """
+    ops = _operations(data, a)
+    runs, codes, cuts = _generator_runs(data, a, ops)
+    operations = []
+    for op in ops:
+        lo, hi = bisect_right(cuts, op.start) - 1, bisect_left(cuts, op.end)
+        code = 0
+        for c in codes[max(0, lo) : hi]:
+            code |= c
+        source = _SOURCE.get(code, PowerSource.MIXED if code else PowerSource.GRID)
+        operations.append(
+            Operation(op.order_id, op.step, op.line_id, op.start, op.end, op.quantity, source)
+        )
+    operations.sort(key=lambda o: (o.start, o.line_id, o.order_id, o.step))
+    done: dict[str, int] = {}
+    for od in data.orders:
+        if od.tasks and od.tasks[-1] in a.tasks:
+            done[od.order.id] = a.tasks[od.tasks[-1]].pieces[-1][1]
+    outcomes = tuple(_outcome(data, od, done.get(od.order.id), optimal) for od in data.orders)
+    return Plan(
+        planner="schedule",
+        operations=tuple(operations),
+        generator_runs=tuple(sorted(runs, key=lambda r: (r.generator_id, r.start))),
+        fuel_transfers=(),
+        outcomes=outcomes,
+        status=status,
+        bound=bound,
+        seconds=seconds,
+        notes=notes,
+    )
+
+
+def _operations(data: PlantInput, a: Assignment) -> list[_Op]:
+    """One operation per piece, quantities in proportion to processing minutes."""
+    out: list[_Op] = []
+    for t, ta in sorted(a.tasks.items()):
+        task = data.tasks[t]
+        order = data.orders[task.order].order
+        line_id = data.lines[ta.line].line.id
+        left = order.quantity
+        for i, (start, end, work) in enumerate(ta.pieces):
+            last = i == len(ta.pieces) - 1
+            qty = left if last else order.quantity * work / task.work
+            left -= qty
+            out.append(_Op(order.id, task.k, line_id, start, end, qty, task.step.power_kw))
+    return out
+
+
+def _generator_runs(
+    data: PlantInput, a: Assignment, ops: Sequence[_Op]
+) -> tuple[list[GeneratorRun], list[int], list[int]]:
+    """Generator runs at the real load, and the supply code of each stretch.
+
+    Between consecutive breakpoints the load, the base supply and the set of
+    generators the model switched on are constant; the deficit (load - base) is
+    covered by the least-fuel subset of those generators, each at least at its
+    minimum load and at most at the level the model charged fuel for.
+    Returns the runs, a code per stretch (1 grid, 2 solar, 4 generator) and the
+    stretch boundaries.
+    """
+    power = data.power
+    segments = power.segments if power is not None else base_segments(data.portfolio, data.plant)
+    load: dict[int, float] = defaultdict(float)
+    for op in ops:
+        if op.kw > 0:
+            load[op.start] += op.kw
+            load[op.end] -= op.kw
+    caps: dict[int, dict[int, int]] = defaultdict(dict)  # minute -> generator -> output units
+    gens: list[Generator] = []
+    scale = power.scale if power is not None else 1
+    if power is not None:
+        gens = [data.plant.generators[g.index] for g in power.generators]
+        lit = [(power.slots[c], g, level) for (g, c), level in a.gens.items() if level > 0]
+        for (_, end), g, _ in lit:
+            caps[end][g] = 0
+        for (start, _), g, level in lit:
+            caps[start][g] = level
+    cuts = sorted({0, data.horizon, *load, *caps, *(s.start for s in segments)})
+    cuts = [c for c in cuts if 0 <= c <= data.horizon]
+    codes: list[int] = []
+    kw = 0.0
+    levels: dict[int, int] = defaultdict(int)
+    seg = 0
+    outputs: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+    chooser = _Chooser(gens)
+    for lo, hi in itertools.pairwise(cuts):
+        kw += load.get(lo, 0.0)
+        levels.update(caps.get(lo, {}))
+        on = {
+            g: min(gens[g].rated_kw, max(gens[g].min_kw, n / scale))
+            for g, n in levels.items()
+            if n > 0
+        }
+        while segments[seg].end <= lo:
+            seg += 1
+        s: Segment = segments[seg]
+        deficit = kw - s.base_kw
+        code = 0
+        if kw > _TOL:
+            code |= _GRID if s.grid_kw > 0 else 0
+            code |= _SOLAR if s.solar_kw > 0 and kw > s.grid_kw + _TOL else 0
+        if deficit > _TOL:
+            code |= _GEN
+            for g, out in chooser.outputs(deficit, on):
+                outputs[g].append((lo, hi, out))
+        codes.append(code)
+    runs: list[GeneratorRun] = []
+    for g, parts in outputs.items():
+        gid = gens[g].id
+        first, last, kw_out = parts[0]
+        for a0, b0, out in parts[1:]:
+            if a0 == last and out == kw_out:
+                last = b0
+                continue
+            runs.append(GeneratorRun(gid, first, last, kw_out))
+            first, last, kw_out = a0, b0, out
+        runs.append(GeneratorRun(gid, first, last, kw_out))
+    return runs, codes, cuts
+
+
+class _Chooser:
+    """Least-fuel outputs of the generators switched on, for a deficit."""
+
+    def __init__(self, gens: Sequence[Generator]) -> None:
+        self.gens = gens
+
+    def outputs(self, deficit: float, on: dict[int, float]) -> list[tuple[int, float]]:
+        """``(generator, kW)`` covering ``deficit`` with the switched-on generators."""
+        ids = sorted(on)
+        best: tuple[float, int, list[tuple[int, float]]] | None = None
+        for n in range(1, len(ids) + 1):
+            for subset in itertools.combinations(ids, n):
+                if sum(on[g] for g in subset) + 1e-7 < deficit:
+                    continue
+                outs = {g: self.gens[g].min_kw for g in subset}
+                rest = deficit - sum(outs.values())
+                for g in sorted(subset, key=lambda j: (self.gens[j].fuel_b, j)):
+                    if rest <= 0:
+                        break
+                    add = min(rest, on[g] - outs[g])
+                    outs[g] += add
+                    rest -= add
+                litres = sum(self.gens[g].litres_per_hour(o) for g, o in outs.items())
+                if best is None or (litres, n) < best[:2]:
+                    best = (litres, n, sorted(outs.items()))
+        if best is None:  # cannot happen when the model held; run everything flat out
+            return [(g, self.gens[g].rated_kw) for g in ids]
+        return best[2]
+
+
+def _outcome(data: PlantInput, od: OrderData, done: int | None, optimal: bool) -> OrderOutcome:
+    """The outcome of an order as ``docs/plan-rules.md`` defines it, with a short reason."""
+    order = od.order
+    if done is None:
+        if od.reason:
+            why = od.reason
+        elif optimal:
+            why = "left out: the plant's lines, power or fuel earn more on other orders"
+        else:
+            why = "not placed by the optimiser within its time limit"
+        return OrderOutcome(order.id, OrderStatus.UNSCHEDULED, None, 0, 0.0, why)
+    late = max(0, done - order.due)
+    if late == 0:
+        return OrderOutcome(order.id, OrderStatus.ON_TIME, done, 0, order.value)
+    decay = data.portfolio.late_decay_per_day
+    factor = max(0.0, 1 - decay * late / MINUTES_PER_DAY)
+    tasks = [data.tasks[t] for t in od.tasks]
+    if tasks[0].est + sum(t.work for t in tasks) > order.due:
+        why = "not enough time between release and due"
+    else:
+        why = "lines, power or fuel before the due date went to other orders"
+    return OrderOutcome(order.id, OrderStatus.LATE, done, late, order.value * factor, why)

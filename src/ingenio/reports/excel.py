@@ -1,0 +1,375 @@
+"""Excel workbooks, rendered to bytes: the plan's and an enterprise's KPIs.
+
+The plan workbook has a Summary, one sheet per plant, Orders and Fuel; the
+enterprise workbook the figures of :mod:`ingenio.reports.enterprise` as tables.
+Every table has the same style (:func:`sheet_table`): a bold frozen header,
+column widths, date and number formats, a filter. The caller writes the bytes
+(``formats.atomic.atomic_write_bytes``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ingenio.domain import MINUTES_PER_HOUR, OrderStatus, Plan, Portfolio
+from ingenio.operations.kpi import LOSS_CAUSES, KpiReport, Tally
+from ingenio.planning.summary import PlanSummary, tank_levels
+from ingenio.reports.enterprise import late_reason, scope_rows
+from ingenio.reports.plan_charts import local
+
+__all__ = [
+    "build_enterprise_workbook",
+    "build_plan_workbook",
+    "render_enterprise_xlsx",
+    "render_plan_xlsx",
+    "sheet_names",
+    "sheet_table",
+    "workbook_bytes",
+]
+
+Cell = str | int | float | datetime | None
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+NUMBER_FORMAT = "#,##0.00"
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
+    """Valid, unique Excel sheet names for ``names`` (in order), avoiding ``taken``.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Wanted names (plant names).
+    taken : iterable of str
+        Names already used in the workbook.
+
+    Returns
+    -------
+    list of str
+        Names without ``[]:*?/\\``, at most 31 characters, unique ignoring case.
+    """
+    used = {t.casefold() for t in taken}
+    out: list[str] = []
+    for name in names:
+        base = _BAD_SHEET_CHARS.sub("_", name).strip().strip("'") or "Plant"
+        candidate, n = base[:MAX_SHEET_NAME], 1
+        while candidate.casefold() in used:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def sheet_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> int:
+    """Write a bold, frozen header row and the rows; set widths and date formats.
+
+    Returns the number of data rows written.
+    """
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(vertical="top")
+    ws.freeze_panes = "A2"
+    widths = [len(h) for h in headers]
+    count = 0
+    for row in rows:
+        ws.append(list(row))
+        count += 1
+        for i, value in enumerate(row):
+            if isinstance(value, datetime):
+                ws.cell(row=count + 1, column=i + 1).number_format = DATE_FORMAT
+                widths[i] = max(widths[i], 16)
+            elif isinstance(value, float):
+                ws.cell(row=count + 1, column=i + 1).number_format = NUMBER_FORMAT
+                widths[i] = max(widths[i], min(14, len(f"{value:,.2f}")))
+            elif value is not None:
+                widths[i] = max(widths[i], min(60, len(str(value))))
+    for i, w in enumerate(widths):
+        ws.column_dimensions[get_column_letter(i + 1)].width = w + 2
+    if count:
+        ws.auto_filter.ref = ws.dimensions
+    return count
+
+
+def _summary_sheet(ws: Worksheet, portfolio: Portfolio, plan: Plan, s: PlanSummary) -> None:
+    heads = ["plant", "enterprise", f"value {s.currency}", f"possible {s.currency}", "orders",
+             "on time", "late", "unscheduled", "line h", "grid h", "off-grid line h",
+             "generator h", "fuel used L", "fuel received L", "lowest tank L", "lowest at",
+             "reserve L", "grid-off h", "binding"]  # fmt: skip
+    rows: list[list[Cell]] = [
+        [p.plant_name, p.enterprise, p.value, p.potential_value, p.orders, p.on_time, p.late,
+         p.unscheduled, p.line_hours, p.grid_hours, p.off_grid_line_hours, p.generator_hours,
+         p.fuel_used_l, p.fuel_received_l, p.lowest_tank_l,
+         None if p.lowest_tank_at is None else local(portfolio, p.lowest_tank_at),
+         p.reserve_l, p.grid_off_hours, "; ".join(p.binding)]
+        for p in s.plants
+    ]  # fmt: skip
+    rows.append(
+        ["total", "", s.total_value, s.total_potential_value, s.total_orders, s.total_on_time,
+         s.total_late, s.total_unscheduled, s.total_line_hours, s.total_grid_hours,
+         s.total_line_hours - s.total_grid_hours, s.total_generator_hours, s.total_fuel_used_l,
+         s.total_fuel_received_l, None, None, None, s.total_grid_off_hours, ""]
+    )  # fmt: skip
+    sheet_table(ws, heads, rows)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    h = portfolio.horizon
+    ws.append([])
+    for key, value in (
+        ("portfolio", portfolio.name),
+        ("planner", plan.planner),
+        ("status", plan.status),
+        ("horizon", f"{local(portfolio, 0):%Y-%m-%d %H:%M} + {h.days} days ({h.timezone})"),
+        ("solve seconds", round(plan.seconds, 2)),
+    ):
+        ws.append([key, value])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([])
+    ws.append(["binding"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    for note in s.binding or ("neither power nor fuel binds",):
+        ws.append(["", note])
+
+
+def _plant_rows(portfolio: Portfolio, plan: Plan, plant_id: str) -> list[list[Cell]]:
+    plant = portfolio.plant(plant_id)
+    rows: list[list[Cell]] = []
+    for op in sorted(plan.operations, key=lambda o: (o.line_id, o.start, o.order_id)):
+        if not plant.has_line(op.line_id) or not portfolio.has("order", op.order_id):
+            continue
+        order = portfolio.order(op.order_id)
+        product = portfolio.product(order.product_id)
+        step = product.routing[op.step].name if op.step < len(product.routing) else ""
+        rows.append(
+            [plant.line(op.line_id).name, order.id, product.name, op.step + 1, step,
+             local(portfolio, op.start), local(portfolio, op.end),
+             (op.end - op.start) / MINUTES_PER_HOUR, op.quantity, str(op.source),
+             order.priority.value]
+        )  # fmt: skip
+    return rows
+
+
+def _order_rows(portfolio: Portfolio, plan: Plan) -> list[list[Cell]]:
+    outcomes = {o.order_id: o for o in plan.outcomes}
+    rows: list[list[Cell]] = []
+    for order in portfolio.orders:
+        out = outcomes.get(order.id)
+        status = out.status if out else OrderStatus.UNSCHEDULED
+        done = out.completion if out else None
+        rows.append(
+            [order.id, portfolio.product(order.product_id).name,
+             portfolio.product_plant(order.product_id).name, order.priority.value,
+             order.quantity, local(portfolio, order.release), local(portfolio, order.due),
+             status.value, None if done is None else local(portfolio, done),
+             (out.lateness_minutes if out else 0) / MINUTES_PER_HOUR,
+             out.value if out else 0.0, order.value, out.reason if out else "no outcome"]
+        )  # fmt: skip
+    return rows
+
+
+def _fuel_rows(portfolio: Portfolio, plan: Plan) -> list[list[Cell]]:
+    """Transfers, deliveries, generator runs and tank levels, one long table."""
+    names = {p.id: p.name for p in portfolio.plants} | {d.id: d.name for d in portfolio.depots}
+    rows: list[list[Cell]] = []
+    for t in sorted(plan.fuel_transfers, key=lambda t: (t.at, t.plant_id)):
+        rows.append(["transfer", names.get(t.plant_id, t.plant_id),
+                     names.get(t.depot_id, t.depot_id), None,
+                     local(portfolio, t.at), None, t.litres, None, None])  # fmt: skip
+    for d in sorted(portfolio.deliveries, key=lambda d: (d.expected, d.id)):
+        at_plant = portfolio.has("plant", d.destination)
+        rows.append(["delivery", names[d.destination] if at_plant else None,
+                     None if at_plant else names.get(d.destination, d.destination), d.id,
+                     local(portfolio, d.expected), None, d.litres, None, None])  # fmt: skip
+    for r in sorted(plan.generator_runs, key=lambda r: (r.start, r.generator_id)):
+        if not portfolio.has("generator", r.generator_id):
+            continue
+        gen = portfolio.generator(r.generator_id)
+        rows.append(["generator run", names[gen.plant_id], None, gen.name,
+                     local(portfolio, r.start), local(portfolio, r.end),
+                     gen.litres(r.output_kw, r.end - r.start), r.output_kw, None])  # fmt: skip
+    for plant in portfolio.plants:
+        for minute, level in tank_levels(portfolio, plan, plant.id):
+            rows.append(["tank level", plant.name, None, None, local(portfolio, minute), None,
+                         None, None, round(level, 3)])  # fmt: skip
+    return rows
+
+
+FUEL_HEADERS = ("kind", "plant", "depot", "generator / delivery", "start", "end", "litres",
+                "output kW", "tank level L")  # fmt: skip
+PLANT_HEADERS = ("line", "order", "product", "step", "step name", "start", "end", "hours",
+                 "quantity", "source", "priority")  # fmt: skip
+ORDER_HEADERS = ("order", "product", "plant", "priority", "quantity", "release", "due",
+                 "status", "completion", "lateness h", "value", "full value", "reason")  # fmt: skip
+
+
+def build_plan_workbook(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Workbook:
+    """The plan workbook (see :func:`render_plan_xlsx`), in memory.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan is for.
+    plan : Plan
+        The plan.
+    summary : PlanSummary
+        ``summarise(portfolio, plan)``.
+
+    Returns
+    -------
+    openpyxl.Workbook
+        Sheets: Summary, one per plant, Orders, Fuel.
+    """
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Summary"
+    _summary_sheet(ws, portfolio, plan, summary)
+    titles = sheet_names((p.name for p in portfolio.plants), taken=("Summary", "Orders", "Fuel"))
+    for plant, title in zip(portfolio.plants, titles, strict=True):
+        sheet_table(wb.create_sheet(title), PLANT_HEADERS, _plant_rows(portfolio, plan, plant.id))
+    sheet_table(wb.create_sheet("Orders"), ORDER_HEADERS, _order_rows(portfolio, plan))
+    sheet_table(wb.create_sheet("Fuel"), FUEL_HEADERS, _fuel_rows(portfolio, plan))
+    return wb
+
+
+def render_plan_xlsx(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> bytes:
+    """The plan as an Excel workbook (the bytes of an ``.xlsx`` file).
+
+    Sheets: "Summary" (per plant and total, then the portfolio and binding notes);
+    one per plant with its operations (line, order, product, step, local start and
+    end as Excel datetimes, quantity, power source); "Orders" (every order with its
+    status, completion, lateness, value and reason); "Fuel" (transfers, deliveries,
+    generator runs with litres burned, and each plant's tank level series). Header
+    rows are bold and frozen.
+
+    Parameters
+    ----------
+    portfolio : Portfolio
+        The portfolio the plan is for.
+    plan : Plan
+        The plan.
+    summary : PlanSummary
+        ``summarise(portfolio, plan)``.
+
+    Returns
+    -------
+    bytes
+        The workbook file.
+    """
+    return workbook_bytes(build_plan_workbook(portfolio, plan, summary))
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The ``.xlsx`` file of ``wb``."""
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _tally_cells(t: Tally) -> list[Cell]:
+    return [t.oee, t.availability, t.performance, t.quality, t.shift_h, t.stop_h, t.planned_h,
+            t.run_h, *t.losses_h.values(), t.ideal_h, t.good, t.scrap, t.planned_qty,
+            t.adherence, t.value, t.planned_value, t.kwh, t.planned_kwh, t.litres,
+            t.kwh_per_unit, t.litres_per_unit, t.orders_due, t.on_time_share]  # fmt: skip
+
+
+TALLY_HEADS = ["OEE", "availability", "performance", "quality", "shift h", "planned stop h",
+               "planned h", "run h", *(f"{c} h" for c in LOSS_CAUSES), "ideal h", "good",
+               "scrap", "planned qty", "adherence", "value", "planned value", "kWh",
+               "planned kWh", "litres", "kWh/unit", "L/unit", "orders due",
+               "on-time share"]  # fmt: skip
+
+
+def build_enterprise_workbook(report: KpiReport, zone: str) -> Workbook:
+    """The enterprise KPIs as a workbook (see :func:`render_enterprise_xlsx`), in memory.
+
+    Sheets: Summary (plants and enterprise), Buckets, Lines, Products, Downtime, Orders.
+    """
+    z = ZoneInfo(zone)
+
+    def wall(d: datetime) -> datetime:
+        return d.astimezone(z).replace(tzinfo=None)
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Summary"
+    sheet_table(
+        ws,
+        ["level", "id", "name", *TALLY_HEADS],
+        [[r.level, r.key, r.name, *_tally_cells(r.tally)] for r in scope_rows(report)],
+    )
+    rows = [r for r in report.rows if r.level != "line" and r.bucket is not None]
+    sheet_table(
+        wb.create_sheet("Buckets"),
+        ["level", "id", "name", report.by, *TALLY_HEADS],
+        [
+            [r.level, r.key, r.name, r.bucket.label if r.bucket else "", *_tally_cells(r.tally)]
+            for r in rows
+        ],
+    )
+    sheet_table(
+        wb.create_sheet("Lines"),
+        ["id", "name", *TALLY_HEADS],
+        [[r.key, r.name, *_tally_cells(r.tally)] for r in report.level("line", True)],
+    )
+    sheet_table(
+        wb.create_sheet("Products"),
+        ["plant", "product", "name", "finished units", "kWh", "kWh/unit", "litres", "L/unit"],
+        [
+            [
+                p.plant_id,
+                p.product_id,
+                p.name,
+                p.good,
+                p.kwh,
+                p.kwh_per_unit,
+                p.litres,
+                p.litres_per_unit,
+            ]
+            for p in report.products
+        ],
+    )
+    sheet_table(
+        wb.create_sheet("Downtime"),
+        ["line", "plant", "cause", "start", "end", "hours in period", "note"],
+        [
+            [d.line_id, d.plant_id, d.cause.value, wall(d.start), wall(d.end), d.hours, d.note]
+            for d in report.downtime
+        ],
+    )
+    sheet_table(wb.create_sheet("Orders"),
+                ["order", "product", "plant", "quantity", "due", "planned in period",
+                 "made in period", "made to date", "completed", "status", "value",
+                 "plan status", "why"],
+                [[o.order_id, o.product_id, o.plant_id, o.quantity, wall(o.due), o.planned_qty,
+                  o.made_qty, o.made_to_date, None if o.completed is None else wall(o.completed),
+                  o.status, o.value, o.planned_status,
+                  late_reason(o, report) if o.status in ("late", "overdue") else ""]
+                 for o in report.orders])  # fmt: skip
+    return wb
+
+
+def render_enterprise_xlsx(report: KpiReport, zone: str) -> bytes:
+    """The enterprise KPIs as an Excel workbook (the bytes of an ``.xlsx`` file).
+
+    Parameters
+    ----------
+    report
+        The KPIs of the enterprise over the period.
+    zone
+        The time zone to show times in (written as local times without a zone).
+    """
+    return workbook_bytes(build_enterprise_workbook(report, zone))
