@@ -109,6 +109,8 @@ class World:
     other_draft: int = 0
     other_published: int = 0
     other_job: str = ""
+    victim_token: str = ""
+    victim_token_id: int = 0
     users: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
 
 
@@ -135,6 +137,11 @@ def build_world(store: Store) -> World:
         else:
             world.other_portfolio, world.other_draft = pv.id, draft
             world.other_published, world.other_job = published, job.id
+    planner = store.user_login("planner@victim.test")
+    assert planner is not None
+    world.victim_token, _, world.victim_token_id = auth.create_token(
+        store, auth.Principal(planner[0]), "victim's", "read", 30
+    )
     set_enterprise_owner(store, VICTIM, VICTIM_NAME, "ALI", "owner-ali", "test")
     set_enterprise_owner(store, "other-mgmt", OTHER_NAME, "CON", "owner-con", "test")
     return world

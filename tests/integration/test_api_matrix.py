@@ -9,6 +9,7 @@ the OpenAPI document, so a new route fails this test until it is given a rule.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from server_world import (
 from starlette.testclient import TestClient
 
 from ingenio.api import create_app
+from ingenio.services.auth import digest
 from ingenio.store import Store
 
 P = "/api/v1"
@@ -59,6 +61,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("post", f"{P}/plans/{{plan_id}}/publish"): {"draft": PLANNER, "published": PLANNER},
     ("get", f"{P}/jobs/{{job_id}}"): {"": VICTIM_READERS},
     ("delete", f"{P}/jobs/{{job_id}}"): {"": PLANNER},
+    ("delete", f"{P}/tokens/{{token_id}}"): {"": PLANNER},
 }
 """Routes on one of the victim's resources: who may use them (by plan variant)."""
 
@@ -103,6 +106,7 @@ def _snapshot(store: Store, world: World) -> dict[str, Any]:
         ),
         "users": [(u.email, u.role) for u in store.users(VICTIM)],
         "audit": len(store.account_audit(VICTIM)),
+        "token": store.token_user(digest(world.victim_token), datetime.now(UTC)) is not None,
     }
 
 
@@ -130,6 +134,7 @@ def _url(path: str, world: World, variant: str) -> str:
         .replace("{plan_id}", str(plan))
         .replace("{job_id}", world.victim_job)
         .replace("{enterprise_id}", "CON")
+        .replace("{token_id}", str(world.victim_token_id))
     )
 
 

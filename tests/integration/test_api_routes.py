@@ -111,6 +111,18 @@ def test_read_token_reads_but_cannot_write_nor_make_tokens(world: World, client)
     assert client.get("/api/v1/portfolios", headers=bad).status_code == 401
 
 
+def test_a_revoked_token_is_refused(world: World, client):
+    login(client, "integrator@victim.test")
+    made = client.post("/api/v1/tokens", json={"scope": "read"}).json()
+    bearer = {"Authorization": f"Bearer {made['token']}"}
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
+    other = world.victim_token_id  # the planner's token: not the integrator's to revoke
+    assert client.delete(f"/api/v1/tokens/{other}").status_code == 404
+    assert client.delete(f"/api/v1/tokens/{made['id']}").status_code == 204
+    client.cookies.clear()
+    assert client.get("/api/v1/auth/me", headers=bearer).status_code == 401
+
+
 def test_logout_ends_the_session(world: World, client):
     login(client, "auditor@victim.test")
     assert client.post("/api/v1/auth/logout").status_code == 204

@@ -27,7 +27,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]
             build_world(store)
             found = store.user_login("planner@victim.test")
             assert found is not None
-            token, _ = create_token(store, Principal(found[0]), "fuzz", "write", 1)
+            for n in range(20):  # decoys: DELETE /tokens/{small id} must not hit the fuzz token
+                create_token(store, Principal(found[0]), f"decoy {n}", "read", 1)
+            token, *_ = create_token(store, Principal(found[0]), "fuzz", "write", 1)
             yield create_app(store), token
 
 

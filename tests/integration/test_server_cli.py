@@ -85,3 +85,56 @@ def test_migration_gives_existing_data_to_the_default_account(store_url: str) ->
         assert [a.id for a in store.accounts()] == ["default"]
         assert store.save_portfolio("old", {"a": 1}).version == 2
         assert store.save_portfolio("old", {"a": 1}, account="default").version == 3
+
+
+def test_serve_demo_prints_logins_that_work(tmp_path: Path) -> None:
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx2
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "ingenio.cli.main", "serve", "--demo", "--no-worker"]
+    command += ["--db", str(tmp_path / "demo.sqlite"), "--port", str(port)]
+    command += ["--log-level", "warning"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        logins = {}
+        for line in server.stdout:
+            found = re.match(r"^login (\S+) (\S+) (\S+)$", line.strip())
+            if found:
+                logins[found[3] + ":" + found[1]] = (found[1], found[2])
+            if len(logins) == 7:
+                break
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.3)
+        email, password = logins["planner:planner@demo.ingenio"]
+        with httpx2.Client(base_url=base) as client:
+            answer = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+            assert answer.status_code == 200
+            listed = client.get("/api/v1/portfolios").json()
+            assert len(listed) == 1 and listed[0]["version"] == 1
+            plans = client.get(f"/api/v1/portfolios/{listed[0]['id']}/plans").json()
+            assert [p["state"] for p in plans] == ["published"]
+        assert {k.split(":")[0] for k in logins} == {
+            "admin", "planner", "plant_manager", "auditor", "integrator",
+        }  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(30)
+        for stream in (server.stdout, server.stderr):
+            if stream is not None:
+                stream.close()

@@ -58,8 +58,9 @@ class TokenCreate(_In):
 
 
 class TokenOut(BaseModel):
-    """The token, shown once."""
+    """The token, shown once; ``id`` revokes it (``DELETE /api/v1/tokens/{id}``)."""
 
+    id: int
     token: str
     scope: str
     expires_at: datetime

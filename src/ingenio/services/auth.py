@@ -31,6 +31,7 @@ __all__ = [
     "hash_password",
     "principal_of_session",
     "principal_of_token",
+    "revoke_token",
     "sign_in",
     "sign_out",
 ]
@@ -281,8 +282,8 @@ def principal_of_token(store: Store, token: str) -> Principal:
 
 def create_token(
     store: Store, principal: Principal, name: str, scope: str, days: int
-) -> tuple[str, datetime]:
-    """Make an API token for the principal's user; returns the token (shown once) and expiry.
+) -> tuple[str, datetime, int]:
+    """Make an API token for the principal's user: the token (shown once), expiry and id.
 
     Raises
     ------
@@ -299,5 +300,10 @@ def create_token(
         raise IngenioError(f"days must be 1 to {MAX_TOKEN_DAYS}", kind="invalid")
     token = "ing_" + secrets.token_urlsafe(32)
     expires_at = datetime.now(UTC) + timedelta(days=days)
-    store.add_token(digest(token), principal.user, name, scope, expires_at)
-    return token, expires_at
+    record = store.add_token(digest(token), principal.user, name, scope, expires_at)
+    return token, expires_at, record.id
+
+
+def revoke_token(store: Store, principal: Principal, token_id: int) -> None:
+    """Revoke one of the caller's own API tokens (an unknown or foreign one is not found)."""
+    store.revoke_token(token_id, principal.user)

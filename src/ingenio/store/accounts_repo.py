@@ -335,6 +335,26 @@ class AccountsStore(AuditStore):
 
         return self._read("read an API token", work)
 
+    def revoke_token(self, token_id: int, user: UserRecord) -> None:
+        """Revoke one of ``user``'s API tokens, logged in the audit log.
+
+        Raises
+        ------
+        StoreError
+            Kind ``not_found`` when ``user`` has no such token.
+        """
+
+        def work(session: Session) -> None:
+            row = session.get(ApiTokenRow, token_id)
+            if row is None or row.user_id != user.id:
+                raise StoreError(f"no API token {token_id}", kind="not_found")
+            row.revoked = True
+            write_audit(
+                session, "revoke", "api_token", str(token_id), {}, user.email, user.account
+            )
+
+        self._write(f"revoke API token {token_id}", work)
+
     # -- login throttling -------------------------------------------------------------------
 
     def add_failed_login(self, email: str, address: str, at: datetime) -> None:

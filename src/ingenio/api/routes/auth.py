@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ingenio.api.deps import SESSION_COOKIE, PrincipalDep, StoreDep
 from ingenio.api.schemas import LoginIn, LoginOut, TokenCreate, TokenOut, UserPublic
-from ingenio.services.auth import create_token, sign_in, sign_out
+from ingenio.services.auth import create_token, revoke_token, sign_in, sign_out
 from ingenio.services.server import UserRecord
 
 router = APIRouter(tags=["auth"])
@@ -66,5 +66,12 @@ def me(who: PrincipalDep) -> UserPublic:
 @router.post("/tokens", response_model=TokenOut, status_code=201)
 def new_token(body: TokenCreate, who: PrincipalDep, store: StoreDep) -> TokenOut:
     """Make an API token for the caller (use it as ``Authorization: Bearer``); shown once."""
-    token, expires_at = create_token(store, who, body.name, body.scope, body.days)
-    return TokenOut(token=token, scope=body.scope, expires_at=expires_at)
+    token, expires_at, token_id = create_token(store, who, body.name, body.scope, body.days)
+    return TokenOut(id=token_id, token=token, scope=body.scope, expires_at=expires_at)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
+def delete_token(token_id: int, who: PrincipalDep, store: StoreDep) -> Response:
+    """Revoke one of the caller's own API tokens."""
+    revoke_token(store, who, token_id)
+    return Response(status_code=204)
