@@ -296,7 +296,10 @@ def test_unknown_ids_and_routes_answer_the_error_body(world: World, client):
 
 
 def test_openapi_and_docs_are_served(store: Store, client):
-    spec = client.get("/openapi.json").json()
+    answer = client.get("/openapi.json")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+    spec = answer.json()
     assert "/api/v1/portfolios/{portfolio_id}/plans" in spec["paths"]
     assert client.get("/docs").status_code == 200
     assert json.dumps(spec)
