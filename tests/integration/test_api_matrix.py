@@ -74,6 +74,7 @@ OWN_ACCOUNT_ROUTES = frozenset(
         ("get", f"{P}/users"),
         ("post", f"{P}/users"),
         ("get", f"{P}/audit"),
+        ("get", f"{P}/jobs"),
     }
 )
 """Routes that act on the caller's own account: an outsider's answer must hold no victim data."""

@@ -183,6 +183,8 @@ def test_plan_request_is_a_job_and_a_second_one_is_409(world: World, client, sto
     assert client.post(victim, json={"planner": "dispatch"}).status_code == 409
     job = client.get(f"/api/v1/jobs/{job_id}").json()
     assert job["status"] == "queued" and job["progress"] == 0.0 and job["result"] is None
+    listed = [j["id"] for j in client.get("/api/v1/jobs").json()]
+    assert job_id in listed and world.other_job not in listed
     plans_before = len(store.plans(account=VICTIM))
     worker = Worker(store, beat_s=0.2, stall_after_s=5)
     while worker.run_once():

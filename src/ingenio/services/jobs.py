@@ -33,7 +33,7 @@ from ingenio.store.jobs_repo import JobRecord, finish_claimed
 from ingenio.store.records import PlanVersion
 from ingenio.store.repository import Store
 
-__all__ = ["JobView", "Worker", "cancel_job", "find_job", "submit_plan"]
+__all__ = ["JobView", "Worker", "cancel_job", "find_job", "jobs_of", "submit_plan"]
 
 log = logging.getLogger("ingenio.jobs")
 
@@ -92,6 +92,16 @@ def find_job(store: Store, principal: Principal, job_id: str) -> JobView:
         raise IngenioError(f"no job {job_id}", kind="not_found")
     portfolio_id = job.params.get("portfolio_id")
     return JobView(job, int(portfolio_id) if isinstance(portfolio_id, int) else None)
+
+
+def jobs_of(store: Store, principal: Principal, limit: int = 100) -> list[JobView]:
+    """The newest jobs of the principal's account."""
+    principal.require("jobs.read")
+    out = []
+    for job in store.jobs(principal.account, limit):
+        portfolio_id = job.params.get("portfolio_id")
+        out.append(JobView(job, portfolio_id if isinstance(portfolio_id, int) else None))
+    return out
 
 
 def cancel_job(store: Store, principal: Principal, job_id: str) -> JobView:

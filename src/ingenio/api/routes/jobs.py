@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from ingenio.api.deps import PrincipalDep, StoreDep
 from ingenio.api.schemas import JobPublic
-from ingenio.services.jobs import JobView, cancel_job, find_job
+from ingenio.services.jobs import JobView, cancel_job, find_job, jobs_of
 
 router = APIRouter(tags=["jobs"])
 
@@ -28,6 +30,14 @@ def job_public(view: JobView) -> JobPublic:
         finished_at=j.finished_at,
         attempts=j.attempts,
     )
+
+
+@router.get("/jobs", response_model=list[JobPublic])
+def list_jobs(
+    who: PrincipalDep, store: StoreDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[JobPublic]:
+    """The newest jobs of the caller's account."""
+    return [job_public(v) for v in jobs_of(store, who, limit)]
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic)
