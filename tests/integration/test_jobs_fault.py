@@ -122,3 +122,20 @@ def test_cancelling_a_running_job_stops_it_without_a_plan(store: Store) -> None:
     assert store.finish_job(job.id, claimed.claim, "cancelled")
     over = store.job(job.id)
     assert over is not None and over.status == "cancelled" and not store.plans(VICTIM_NAME)
+
+
+def test_cancel_stops_a_running_solve_and_saves_nothing(store: Store) -> None:
+    demo = build_demo_portfolio()
+    pv = store.save_portfolio(demo.name, portfolio_to_document(demo), actor="test")
+    params = {"portfolio_id": pv.id, "portfolio_version": pv.version, "planner": "optimise"}
+    job = store.enqueue_job("default", demo.name, "plan", params | {"time_limit_s": 60.0}, "t")
+    worker = Worker(store, beat_s=0.2, stall_after_s=60)
+    worker.start()
+    try:
+        _wait(store, job.id, lambda j: j.status == "running", 120)
+        store.cancel_job(job.id, "test")
+        over = _wait(store, job.id, lambda j: j.status != "running", 120)
+    finally:
+        worker.stop()
+    assert over.status == "cancelled" and over.result is None
+    assert not store.plans(demo.name)

@@ -21,17 +21,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from ingenio.domain import Portfolio
 from ingenio.errors import IngenioError
 from ingenio.formats.plan_file import plan_to_document
 from ingenio.formats.portfolio import parse_portfolio
-from ingenio.planning.optimise import OptimiseProgress
+from ingenio.planning.explain import with_explanations
+from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
+from ingenio.planning.summary import summarise
 from ingenio.services.auth import Principal
-from ingenio.services.planning import PLANNERS, make_plan, summary_document
+from ingenio.services.planning import PLANNERS, PlanOutcome, make_plan, summary_document
 from ingenio.services.tenancy import find_portfolio
 from ingenio.store.jobs_repo import JobRecord, finish_claimed
 from ingenio.store.records import PlanVersion
 from ingenio.store.repository import Store
+from ingenio.validate import validate
 
 __all__ = ["JobView", "Worker", "cancel_job", "find_job", "jobs_of", "submit_plan"]
 
@@ -112,7 +116,7 @@ def cancel_job(store: Store, principal: Principal, job_id: str) -> JobView:
 
 
 class JobStopped(Exception):
-    """Raised inside a solve to stop it: the job was cancelled or taken over."""
+    """The solve was stopped: the job was cancelled or taken over."""
 
 
 class _Beat:
@@ -251,19 +255,16 @@ class Worker:
             job.portfolio_name, version, account=job.account
         )
         portfolio = parse_portfolio(document, f"portfolio {job.portfolio_name!r} v{version}")
-        seen = {"done": -1}
 
         def progress(e: OptimiseProgress) -> None:
             beat.progress = min(0.99, max(e.fraction, e.plants_done / e.plants if e.plants else 0))
-            if (beat.cancel.is_set() or beat.lost.is_set()) and e.plants_done != seen["done"]:
-                raise JobStopped
-            seen["done"] = e.plants_done
+
+        def stop() -> bool:
+            return beat.cancel.is_set() or beat.lost.is_set()
 
         solve = SolveParams(time_limit_s=float(params["time_limit_s"]), workers=1)
-        outcome = make_plan(
-            portfolio, str(params["planner"]), params=solve, progress=progress, processes=1
-        )
-        if beat.cancel.is_set() or beat.lost.is_set():
+        outcome = _solve(portfolio, str(params["planner"]), solve, progress, stop)
+        if stop():
             raise JobStopped
         if outcome.violations:
             raise IngenioError(
@@ -290,6 +291,24 @@ class Worker:
             within=done,
         )
         return result
+
+
+def _solve(
+    portfolio: Portfolio,
+    planner: str,
+    params: SolveParams,
+    progress: Callable[[OptimiseProgress], None],
+    stop: Callable[[], bool],
+) -> PlanOutcome:
+    """:func:`ingenio.services.planning.make_plan` that a cancel stops at once (in one process)."""
+    if planner != "optimise":
+        return make_plan(portfolio, planner)
+    began = time.perf_counter()
+    plan = optimise(portfolio, params, processes=1, progress=progress, stop=stop)
+    plan = with_explanations(portfolio, plan)
+    seconds = time.perf_counter() - began
+    violations = tuple(validate(portfolio, plan))
+    return PlanOutcome(portfolio, plan, summarise(portfolio, plan), violations, seconds)
 
 
 def wait_for(
