@@ -130,7 +130,9 @@ def build_world(store: Store) -> World:
         published = save_plan(store, pv.id, document, "test")
         store.move_plan(published, "approved", "draft", "test")
         store.move_plan(published, "published", "approved", "test")
-        job = store.enqueue_job(account, name, "plan", {"portfolio_id": pv.id}, "test")
+        params = {"portfolio_id": pv.id, "portfolio_version": pv.version}
+        params |= {"planner": "dispatch", "time_limit_s": 1.0}
+        job = store.enqueue_job(account, name, "plan", params, "test")
         if account == VICTIM:
             world.victim_portfolio, world.victim_draft = pv.id, draft
             world.victim_published, world.victim_job = published, job.id

@@ -49,6 +49,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("get", f"{P}/portfolios/{{portfolio_id}}"): {"": PUBLISHED_READERS},
     ("get", f"{P}/portfolios/{{portfolio_id}}/plans"): {"": PUBLISHED_READERS},
     ("post", f"{P}/portfolios/{{portfolio_id}}/plans"): {"": PLANNER},
+    ("post", f"{P}/portfolios/{{portfolio_id}}/whatif"): {"": PLANNER},
     ("put", f"{P}/portfolios/{{portfolio_id}}/enterprises/{{enterprise_id}}/owner"): {
         "": frozenset({"admin@victim.test"})
     },
@@ -114,6 +115,8 @@ def _snapshot(store: Store, world: World) -> dict[str, Any]:
 def _body(method: str, path: str, n: int) -> dict[str, Any]:
     if path.endswith("/plans") and method == "post":
         return {"json": {"planner": "dispatch", "time_limit_s": 1}}
+    if path.endswith("/whatif"):
+        return {"json": {"tanker_delays": ["T1=1d"]}}
     if path.endswith("/owner"):
         return {"json": {"owner": "owner-con"}}
     if path == f"{P}/users" and method == "post":

@@ -305,3 +305,24 @@ def test_openapi_and_docs_are_served(store: Store, client):
     assert "/api/v1/portfolios/{portfolio_id}/plans" in spec["paths"]
     assert client.get("/docs").status_code == 200
     assert json.dumps(spec)
+
+
+def test_whatif_is_a_job_with_what_changes(world: World, client, store):
+    login(client, "planner@victim.test")
+    url = f"/api/v1/portfolios/{world.victim_portfolio}/whatif"
+    client.delete(f"/api/v1/jobs/{world.victim_job}")
+    bad = client.post(url, json={"tanker_delays": ["NOPE=2d"]})
+    assert bad.status_code == 422 and "NOPE" in bad.json()["message"]
+    assert client.post(url, json={}).status_code == 422
+    accepted = client.post(url, json={"generators_down": ["P1/P1-G1"], "deficit_scale": "2"})
+    assert accepted.status_code == 202, accepted.text
+    assert client.post(url, json={"tanker_delays": ["T1=1d"]}).status_code == 409
+    worker = Worker(store, beat_s=0.2, stall_after_s=5)
+    while worker.run_once():
+        pass
+    job = client.get(f"/api/v1/jobs/{accepted.json()['job_id']}").json()
+    assert job["status"] == "succeeded", job
+    result = job["result"]
+    assert result["title"].startswith("What-if:") and "P1-G1" in result["title"]
+    assert result["value_delta"] == result["variant_value"] - result["base_value"]
+    assert len(store.plans(VICTIM_NAME, account=VICTIM)) == 2  # a what-if saves no plan

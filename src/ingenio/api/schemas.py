@@ -92,6 +92,19 @@ class PlanRequest(_In):
     time_limit_s: Annotated[float, Field(gt=0, le=600)] = 10.0
 
 
+Perturbation = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class WhatIfRequest(_In):
+    """A what-if on a portfolio's latest version (perturbations as in docs/scenarios.md)."""
+
+    tanker_delays: list[Perturbation] = Field([], max_length=50, examples=[["T2=9d"]])
+    generators_down: list[Perturbation] = Field([], max_length=50, examples=[["P1/G1"]])
+    extra_fuel: list[Perturbation] = Field([], max_length=50, examples=[["D1=2000"]])
+    deficit_scale: Annotated[str, Field(max_length=20)] | None = None
+    planner: Literal["optimise", "dispatch"] = "dispatch"
+
+
 class JobAccepted(BaseModel):
     """A queued job: follow it at ``GET /api/v1/jobs/{job_id}``."""
 

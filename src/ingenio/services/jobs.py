@@ -32,6 +32,7 @@ from ingenio.planning.summary import summarise
 from ingenio.services.auth import Principal
 from ingenio.services.planning import PLANNERS, PlanOutcome, make_plan, summary_document
 from ingenio.services.tenancy import find_portfolio
+from ingenio.services.whatif_jobs import run_whatif
 from ingenio.store.jobs_repo import JobRecord, finish_claimed
 from ingenio.store.records import PlanVersion
 from ingenio.store.repository import Store
@@ -218,7 +219,7 @@ class Worker:
         """Requeue stalled jobs, then run the oldest queued job; False when there was none."""
         for job_id in self.store.requeue_stalled(self.stall_after, self.max_attempts):
             log.warning("job %s stalled (its worker stopped beating): queued again", job_id)
-        job = self.store.claim_job(("plan",))
+        job = self.store.claim_job(("plan", "whatif"))
         if job is None:
             return False
         self._run_job(job)
@@ -231,7 +232,13 @@ class Worker:
         log.info("job %s: %s of %r, attempt %d", job.id, job.kind, job.portfolio_name, job.attempts)
         with _Beat(self.store, job, self.beat_s) as beat:
             try:
-                result = self._plan(job, beat)
+                if job.kind == "whatif":
+                    result = run_whatif(self.store, job)
+                    if beat.cancel.is_set() or beat.lost.is_set():
+                        raise JobStopped
+                    self.store.finish_job(job.id, job.claim, "succeeded", result)
+                else:
+                    result = self._plan(job, beat)
             except JobStopped:
                 status = "cancelled" if beat.cancel.is_set() else "lost"
                 if status == "cancelled":
@@ -244,7 +251,7 @@ class Worker:
                 log.exception("job %s failed", job.id)
                 self.store.finish_job(job.id, job.claim, "failed", error=type(exc).__name__)
                 return
-        log.info("job %s: %s", job.id, result)
+        log.info("job %s: done", job.id)
 
     def _plan(self, job: JobRecord, beat: _Beat) -> dict[str, Any]:
         assert job.claim is not None

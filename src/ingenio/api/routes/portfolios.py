@@ -17,6 +17,7 @@ from ingenio.api.schemas import (
     PlanRequest,
     PortfolioDetail,
     PortfolioPublic,
+    WhatIfRequest,
 )
 from ingenio.services.accounts import set_owner_as
 from ingenio.services.jobs import submit_plan
@@ -28,6 +29,7 @@ from ingenio.services.tenancy import (
     portfolio_document,
     portfolios,
 )
+from ingenio.services.whatif_jobs import WhatIf, submit_whatif
 
 router = APIRouter(tags=["portfolios"])
 
@@ -100,6 +102,22 @@ def request_plan(
     """Queue a solve of the portfolio's latest version; 409 while another job of it is live."""
     view = submit_plan(store, who, portfolio_id, body.planner, body.time_limit_s)
     return JobAccepted(job_id=view.job.id)
+
+
+@router.post(
+    "/portfolios/{portfolio_id}/whatif",
+    response_model=JobAccepted,
+    status_code=202,
+    responses={409: {"description": "A job of this portfolio is queued or running"}},
+)
+def request_whatif(
+    portfolio_id: int, body: WhatIfRequest, who: PrincipalDep, store: StoreDep
+) -> JobAccepted:
+    """Queue a what-if (base and perturbed variant); the job's result says what changes."""
+    request = WhatIf(
+        body.tanker_delays, body.generators_down, body.extra_fuel, body.deficit_scale, body.planner
+    )
+    return JobAccepted(job_id=submit_whatif(store, who, portfolio_id, request).id)
 
 
 @router.put(
