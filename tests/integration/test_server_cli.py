@@ -138,3 +138,12 @@ def test_serve_demo_prints_logins_that_work(tmp_path: Path) -> None:
         for stream in (server.stdout, server.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_users_add_without_a_password_says_where_to_give_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INGENIO_PASSWORD", raising=False)
+    args = ["users", "add", "a@example.org", "--account", "default", "--role", "auditor"]
+    result = runner.invoke(app, ["--db", str(tmp_path / "x.sqlite"), *args], input="")
+    assert result.exit_code == 1 and "INGENIO_PASSWORD" in result.output

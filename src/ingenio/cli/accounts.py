@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ingenio.cli.guard import fail, guarded
+from ingenio.cli.guard import guarded
 
 console = Console()
 err = Console(stderr=True)
@@ -35,11 +35,11 @@ DbOption = Annotated[
 
 
 def _db(ctx: typer.Context, db: str | None) -> str | None:
+    """This command's ``--db``, else the global one (None: the default database)."""
     if db:
         return db
-    from ingenio.cli.main import _opts
-
-    return _opts(ctx).db
+    root = ctx.find_root().params.get("db")
+    return root if isinstance(root, str) and root.strip() else None
 
 
 def _actor() -> str:
@@ -91,7 +91,11 @@ def read_password() -> str:
         return entered
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
-        fail(f"no password: set {PASSWORD_ENV_VAR} or give it on standard input")
+        from ingenio.services.server import IngenioError
+
+        raise IngenioError(
+            f"no password: set {PASSWORD_ENV_VAR} or give it on standard input", kind="invalid"
+        )
     return line
 
 
