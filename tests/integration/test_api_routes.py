@@ -326,3 +326,13 @@ def test_whatif_is_a_job_with_what_changes(world: World, client, store):
     assert result["title"].startswith("What-if:") and "P1-G1" in result["title"]
     assert result["value_delta"] == result["variant_value"] - result["base_value"]
     assert len(store.plans(VICTIM_NAME, account=VICTIM)) == 2  # a what-if saves no plan
+
+
+def test_expired_sessions_are_refused_and_purged(world: World, client, store):
+    from datetime import UTC, datetime, timedelta
+
+    login(client, "auditor@victim.test")
+    assert client.get("/api/v1/auth/me").status_code == 200
+    later = datetime.now(UTC) + timedelta(days=1)
+    store.purge_expired(later, later)
+    assert client.get("/api/v1/auth/me").status_code == 401

@@ -235,6 +235,7 @@ def sign_in(store: Store, email: str, password: str, address: str) -> SignIn:
     if found is None or not ok or not found[0].active:
         store.add_failed_login(email, address, now)
         raise AccessDenied("wrong email or password", "unauthenticated")
+    store.purge_expired(now, now - THROTTLE_WINDOW)
     session_id, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires_at = now + SESSION_TTL
     store.add_session(digest(session_id), found[0].id, digest(csrf_token), expires_at)

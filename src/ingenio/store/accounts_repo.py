@@ -280,6 +280,17 @@ class AccountsStore(AuditStore):
 
         return self._read("read a session", work)
 
+    def purge_expired(self, now: datetime, attempts_before: datetime) -> None:
+        """Forget expired sessions and failed sign-ins older than ``attempts_before``."""
+
+        def work(session: Session) -> None:
+            session.execute(sa.delete(SessionRow).where(SessionRow.expires_at <= now))
+            session.execute(
+                sa.delete(LoginAttemptRow).where(LoginAttemptRow.at < attempts_before)
+            )
+
+        self._write("purge expired sessions", work)
+
     def drop_session(self, id_hash: str) -> None:
         """Forget a session (sign-out); unknown ids are ignored."""
 
