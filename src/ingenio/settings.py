@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingenio.errors import IngenioError
@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, description="Default CP-SAT workers per plant.")
     seed: int = Field(0, description="Default random seed (CP-SAT and scenario sampling).")
     processes: int = Field(2, ge=1, description="Default local processes for scenario runs.")
+    password: SecretStr | None = Field(
+        None,
+        description="Password of `ingenio users add` (never an argument; never printed or logged).",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ingenio.store.base import StoreBase
 from ingenio.store.records import canonical_json
-from ingenio.store.tables import AuditRow
+from ingenio.store.tables import DEFAULT_ACCOUNT, AuditRow
 
 ACTOR_ENV_VAR = "INGENIO_ACTOR"
 """The environment variable naming who is acting (else the operating-system user)."""
@@ -76,6 +76,7 @@ def write_audit(
     entity_id: str,
     detail: dict[str, Any] | None = None,
     actor: str | None = None,
+    account: str = DEFAULT_ACCOUNT,
 ) -> AuditRow:
     """Add an audit row to the caller's transaction.
 
@@ -91,6 +92,8 @@ def write_audit(
         JSON-ready facts about the change.
     actor : str, optional
         Who; :func:`current_actor` when None.
+    account : str, optional
+        The account (tenant) whose data changed.
 
     Returns
     -------
@@ -105,6 +108,7 @@ def write_audit(
     row = AuditRow(
         at=datetime.now(UTC),
         actor=clip(actor if actor and actor.strip() else current_actor()),
+        account_id=account,
         action=clip(action, 100),
         entity=clip(entity, 100),
         entity_id=clip(entity_id),

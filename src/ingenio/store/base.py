@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -44,7 +45,7 @@ class StoreBase:
     def __init__(self, engine: sa.Engine, url: str) -> None:
         self._engine: sa.Engine | None = engine
         self._url = mask_url(url)
-        self._outer: Session | None = None  # a transaction that nested writes join
+        self._local = threading.local()  # per thread: a transaction that nested writes join
 
     @classmethod
     def open(cls, url: str) -> Self:
@@ -144,8 +145,9 @@ class StoreBase:
         first, which the PostgreSQL advisory locks and SQLite's ``BEGIN IMMEDIATE``
         should already prevent) is retried in a fresh transaction.
         """
-        if self._outer is not None:  # inside :meth:`_write_together`: one transaction
-            return work(self._outer)
+        outer: Session | None = getattr(self._local, "outer", None)
+        if outer is not None:  # inside :meth:`_write_together`: one transaction
+            return work(outer)
         engine = self._live_engine()
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
@@ -169,10 +171,10 @@ class StoreBase:
         """
 
         def joined(session: Session) -> T:
-            self._outer = session
+            self._local.outer = session  # this thread only: a server shares the store
             try:
                 return work()
             finally:
-                self._outer = None
+                self._local.outer = None
 
         return self._write(action, joined)

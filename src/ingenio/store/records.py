@@ -25,6 +25,7 @@ class PortfolioVersion:
     created_at: datetime
     checksum: str
     note: str
+    account: str = "default"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class PlanVersion:
     seconds: float
     created_at: datetime
     summary: dict[str, Any] = field(hash=False)
+    account: str = "default"
 
 
 def canonical_json(document: Any) -> str:
@@ -133,6 +135,7 @@ def portfolio_version_of(row: PortfolioVersionRow) -> PortfolioVersion:
         created_at=row.created_at,
         checksum=row.checksum,
         note=row.note,
+        account=row.account_id,
     )
 
 
@@ -164,4 +167,5 @@ def plan_version_of(row: PlanRow, portfolio_version: int) -> PlanVersion:
         seconds=row.seconds,
         created_at=row.created_at,
         summary=row.summary,
+        account=row.account_id,
     )

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
+from ingenio.store.accounts_repo import AccountsStore
 from ingenio.store.actuals_repo import ActualsStore
 from ingenio.store.audit import AuditEntry, AuditStore, write_audit
 from ingenio.store.errors import StoreError
+from ingenio.store.jobs_repo import JobsStore
 from ingenio.store.records import (
     MAX_NAME_LENGTH,
     PlanVersion,
@@ -28,7 +31,7 @@ from ingenio.store.records import (
     plan_version_of,
     portfolio_version_of,
 )
-from ingenio.store.tables import PlanRow, PortfolioVersionRow
+from ingenio.store.tables import DEFAULT_ACCOUNT, PlanRow, PortfolioVersionRow
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -45,7 +48,7 @@ _PORTFOLIO_LOCKS, _PLAN_LOCKS = 0x1A6E, 0x1A6F
 """PostgreSQL advisory-lock namespaces: saves of one name's next version queue on them."""
 
 
-class Store(ActualsStore, AuditStore):
+class Store(ActualsStore, AccountsStore, JobsStore, AuditStore):
     """Versioned portfolios and plans, actuals and the audit log in one database.
 
     SQLite or PostgreSQL. Use :meth:`open`, preferably as a context manager::
@@ -61,7 +64,12 @@ class Store(ActualsStore, AuditStore):
     # -- portfolios -------------------------------------------------------------------------
 
     def save_portfolio(
-        self, name: str, document: dict[str, Any], note: str = "", actor: str | None = None
+        self,
+        name: str,
+        document: dict[str, Any],
+        note: str = "",
+        actor: str | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> PortfolioVersion:
         """Save a portfolio document as the next version of ``name``.
 
@@ -75,6 +83,8 @@ class Store(ActualsStore, AuditStore):
             Free text kept with this version.
         actor : str, optional
             Who saves it, for the audit log (default :func:`~ingenio.store.audit.current_actor`).
+        account : str, optional
+            The management account the portfolio belongs to (versions count per account).
 
         Returns
         -------
@@ -93,13 +103,14 @@ class Store(ActualsStore, AuditStore):
         stored: dict[str, Any] = json.loads(text)
 
         def work(session: Session) -> PortfolioVersion:
-            _serialise_versions(session, _PORTFOLIO_LOCKS, name)
+            _serialise_versions(session, _PORTFOLIO_LOCKS, f"{account}/{name}")
             latest = session.scalar(
                 sa.select(sa.func.max(PortfolioVersionRow.version)).where(
-                    PortfolioVersionRow.name == name
+                    PortfolioVersionRow.account_id == account, PortfolioVersionRow.name == name
                 )
             )
             row = PortfolioVersionRow(
+                account_id=account,
                 name=name,
                 version=(latest or 0) + 1,
                 created_at=datetime.now(UTC),
@@ -111,7 +122,7 @@ class Store(ActualsStore, AuditStore):
             session.flush()
             saved = portfolio_version_of(row)
             detail = {"id": saved.id, "version": saved.version, "checksum": digest, "note": note}
-            write_audit(session, "save", "portfolio", name, detail, actor)
+            write_audit(session, "save", "portfolio", name, detail, actor, account)
             return saved
 
         return self._write(f"save portfolio {name!r}", work)
@@ -141,13 +152,17 @@ class Store(ActualsStore, AuditStore):
 
         return self._write_together(f"save portfolio {name!r} and its plan", work)
 
-    def portfolio_versions(self, name: str | None = None) -> list[PortfolioVersion]:
+    def portfolio_versions(
+        self, name: str | None = None, account: str | None = DEFAULT_ACCOUNT
+    ) -> list[PortfolioVersion]:
         """List saved portfolio versions, by name then version.
 
         Parameters
         ----------
         name : str, optional
             Only this portfolio's versions; all portfolios when None.
+        account : str or None, optional
+            Only this account's portfolios; every account's when None.
 
         Returns
         -------
@@ -157,6 +172,8 @@ class Store(ActualsStore, AuditStore):
         query = sa.select(PortfolioVersionRow).options(defer(PortfolioVersionRow.document))
         if name is not None:
             query = query.where(PortfolioVersionRow.name == name)
+        if account is not None:
+            query = query.where(PortfolioVersionRow.account_id == account)
         query = query.order_by(PortfolioVersionRow.name, PortfolioVersionRow.version)
 
         def work(session: Session) -> list[PortfolioVersion]:
@@ -165,7 +182,7 @@ class Store(ActualsStore, AuditStore):
         return self._read("list portfolio versions", work)
 
     def load_portfolio(
-        self, name: str, version: int | None = None
+        self, name: str, version: int | None = None, account: str = DEFAULT_ACCOUNT
     ) -> tuple[PortfolioVersion, dict[str, Any]]:
         """Load one version of a portfolio with its document.
 
@@ -175,6 +192,8 @@ class Store(ActualsStore, AuditStore):
             The portfolio's name.
         version : int, optional
             The version; the latest when None.
+        account : str, optional
+            The account the portfolio belongs to.
 
         Returns
         -------
@@ -187,7 +206,9 @@ class Store(ActualsStore, AuditStore):
             If there is no such portfolio or version, or the document no longer
             matches its checksum.
         """
-        query = sa.select(PortfolioVersionRow).where(PortfolioVersionRow.name == name)
+        query = sa.select(PortfolioVersionRow).where(
+            PortfolioVersionRow.account_id == account, PortfolioVersionRow.name == name
+        )
         if version is None:
             query = query.order_by(PortfolioVersionRow.version.desc()).limit(1)
         else:
@@ -198,7 +219,8 @@ class Store(ActualsStore, AuditStore):
             if row is None:
                 latest = session.scalar(
                     sa.select(sa.func.max(PortfolioVersionRow.version)).where(
-                        PortfolioVersionRow.name == name
+                        PortfolioVersionRow.account_id == account,
+                        PortfolioVersionRow.name == name,
                     )
                 )
                 if latest is None:
@@ -228,6 +250,7 @@ class Store(ActualsStore, AuditStore):
         document: dict[str, Any],
         summary: dict[str, Any],
         actor: str | None = None,
+        within: Callable[[Session, PlanVersion], None] | None = None,
     ) -> PlanVersion:
         """Save a plan made from a saved portfolio version.
 
@@ -251,12 +274,15 @@ class Store(ActualsStore, AuditStore):
             A small JSON-ready summary, returned with listings.
         actor : str, optional
             Who saves it, for the audit log (default :func:`~ingenio.store.audit.current_actor`).
+        within : callable, optional
+            Called with the session and the new plan inside the same transaction
+            (a job marks itself done there); an error it raises writes nothing.
 
         Returns
         -------
         PlanVersion
-            The new plan; its ``version`` is one more than the latest plan of the
-            same portfolio name.
+            The new plan, in the portfolio version's account; its ``version`` is one
+            more than the latest plan of the same portfolio name there.
 
         Raises
         ------
@@ -269,20 +295,25 @@ class Store(ActualsStore, AuditStore):
 
         def work(session: Session) -> PlanVersion:
             portfolio = session.execute(
-                sa.select(PortfolioVersionRow.name, PortfolioVersionRow.version).where(
-                    PortfolioVersionRow.id == portfolio_version_id
-                )
+                sa.select(
+                    PortfolioVersionRow.name,
+                    PortfolioVersionRow.version,
+                    PortfolioVersionRow.account_id,
+                ).where(PortfolioVersionRow.id == portfolio_version_id)
             ).first()
             if portfolio is None:
                 raise StoreError(
                     f"no portfolio version with id {portfolio_version_id}", kind="not_found"
                 )
-            name, portfolio_version = portfolio
-            _serialise_versions(session, _PLAN_LOCKS, name)
+            name, portfolio_version, account = portfolio
+            _serialise_versions(session, _PLAN_LOCKS, f"{account}/{name}")
             latest = session.scalar(
-                sa.select(sa.func.max(PlanRow.version)).where(PlanRow.portfolio_name == name)
+                sa.select(sa.func.max(PlanRow.version)).where(
+                    PlanRow.account_id == account, PlanRow.portfolio_name == name
+                )
             )
             row = PlanRow(
+                account_id=account,
                 portfolio_version_id=portfolio_version_id,
                 portfolio_name=name,
                 version=(latest or 0) + 1,
@@ -306,18 +337,24 @@ class Store(ActualsStore, AuditStore):
                 "status": status,
                 "value": saved.value,
             }
-            write_audit(session, "save", "plan", str(saved.id), detail, actor)
+            write_audit(session, "save", "plan", str(saved.id), detail, actor, account)
+            if within is not None:
+                within(session, saved)
             return saved
 
         return self._write(f"save plan of portfolio version {portfolio_version_id}", work)
 
-    def plans(self, name: str | None = None) -> list[PlanVersion]:
+    def plans(
+        self, name: str | None = None, account: str | None = DEFAULT_ACCOUNT
+    ) -> list[PlanVersion]:
         """List saved plans, by portfolio name then plan version.
 
         Parameters
         ----------
         name : str, optional
             Only the plans of this portfolio; all plans when None.
+        account : str or None, optional
+            Only this account's plans; every account's when None.
 
         Returns
         -------
@@ -327,6 +364,8 @@ class Store(ActualsStore, AuditStore):
         query = self._plan_query()
         if name is not None:
             query = query.where(PlanRow.portfolio_name == name)
+        if account is not None:
+            query = query.where(PlanRow.account_id == account)
         query = query.order_by(PlanRow.portfolio_name, PlanRow.version)
 
         def work(session: Session) -> list[PlanVersion]:

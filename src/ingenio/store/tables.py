@@ -53,6 +53,10 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+DEFAULT_ACCOUNT = "default"
+"""The management account that migration 0003 gives every existing portfolio and plan."""
+
+
 class Base(DeclarativeBase):
     """Declarative base of the store's models."""
 
@@ -63,9 +67,16 @@ class PortfolioVersionRow(Base):
     """One saved version of a named portfolio document."""
 
     __tablename__ = "portfolio_versions"
-    __table_args__ = (sa.UniqueConstraint("name", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "account_id", "name", "version", name="uq_portfolio_versions_account_name_version"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), sa.ForeignKey("accounts.id"), nullable=False, default=DEFAULT_ACCOUNT
+    )
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -82,9 +93,16 @@ class PlanRow(Base):
     """
 
     __tablename__ = "plans"
-    __table_args__ = (sa.UniqueConstraint("portfolio_name", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "account_id", "portfolio_name", "version", name="uq_plans_account_portfolio_version"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), sa.ForeignKey("accounts.id"), nullable=False, default=DEFAULT_ACCOUNT
+    )
     portfolio_version_id: Mapped[int] = mapped_column(
         sa.Integer, sa.ForeignKey("portfolio_versions.id"), nullable=False, index=True
     )
@@ -202,7 +220,170 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
     actor: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), nullable=False, default=DEFAULT_ACCOUNT, index=True
+    )
     action: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     entity: Mapped[str] = mapped_column(sa.String(100), nullable=False)
     entity_id: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
+
+
+# -- accounts, users, sessions, tokens, plan lifecycle and jobs (migration 0003) -----------
+
+ACCOUNT_KINDS = ("management", "owner")
+"""A management company runs plants; an owner (an enterprise's state owner) reads its own."""
+
+ROLES = ("admin", "planner", "plant_manager", "auditor", "integrator")
+"""The roles a user may hold inside an account."""
+
+PLAN_STATES = ("draft", "approved", "published")
+"""A plan's lifecycle, in order."""
+
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+"""A job's statuses; ``queued`` and ``running`` are live."""
+
+
+class AccountRow(Base):
+    """A tenant: the management company or one owner."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class UserRow(Base):
+    """A person (or an integration) who signs in; ``plants`` binds a plant manager."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False, unique=True)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), sa.ForeignKey("accounts.id"), nullable=False, index=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    plants: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    password_hash: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class SessionRow(Base):
+    """A signed-in browser: only the SHA-256 of the cookie and of its CSRF token are kept."""
+
+    __tablename__ = "sessions"
+
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True
+    )
+    csrf_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class ApiTokenRow(Base):
+    """An API token (``Authorization: Bearer``): its SHA-256, its scope and its expiry."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    scope: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    revoked: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+
+
+class LoginAttemptRow(Base):
+    """A failed sign-in, kept to throttle guessing per account (email) and per address."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        sa.Index("ix_login_attempts_email_at", "email", "at"),
+        sa.Index("ix_login_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    address: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class EnterpriseOwnerRow(Base):
+    """Which owner account owns an enterprise of a management account's portfolio."""
+
+    __tablename__ = "enterprise_owners"
+
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), sa.ForeignKey("accounts.id"), primary_key=True
+    )
+    portfolio_name: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    owner_account_id: Mapped[str] = mapped_column(
+        sa.String(64), sa.ForeignKey("accounts.id"), nullable=False, index=True
+    )
+
+
+class PlanStateRow(Base):
+    """One step of a plan's lifecycle (append-only: the latest row is the state)."""
+
+    __tablename__ = "plan_states"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("plans.id"), nullable=False, index=True
+    )
+    state: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    actor: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+
+
+class JobRow(Base):
+    """A background job (a solve): its request, status, progress, result and claim.
+
+    ``claim`` changes each time a worker takes the job; a worker may finish the
+    job only while its claim still stands, so a job taken over after a stall is
+    finished once. At most one live (queued or running) job per portfolio.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.Index(
+            "uq_jobs_live_portfolio",
+            "account_id",
+            "portfolio_name",
+            unique=True,
+            sqlite_where=sa.text("status IN ('queued', 'running')"),
+            postgresql_where=sa.text("status IN ('queued', 'running')"),
+        ),
+        sa.Index("ix_jobs_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64), sa.ForeignKey("accounts.id"), nullable=False
+    )
+    portfolio_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    progress: Mapped[float] = mapped_column(sa.Float, nullable=False, default=0.0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    claim: Mapped[str | None] = mapped_column(sa.String(36), nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)

@@ -1,0 +1,115 @@
+"""One mapping from the services' errors to HTTP statuses and the body ``{error, message, field}``.
+
+Every error answer has the same body: ``error`` (a code), ``message`` (one line),
+``field`` (the first field concerned, or null) and, for bad input, ``errors``: every
+problem as ``{path, message, value}``. No secret reaches a body: values of fields
+named like a password or a token are never echoed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ingenio.services.auth import AccessDenied
+from ingenio.services.server import IngenioError
+
+log = logging.getLogger("ingenio.api")
+
+STATUS_OF_KIND: dict[str, int] = {
+    "invalid": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "rule_broken": 422,
+    "solver_failed": 500,
+    "unavailable": 503,
+}
+"""HTTP status of each :class:`ingenio.errors.IngenioError` kind."""
+
+STATUS_OF_DENIAL: dict[str, int] = {"unauthenticated": 401, "forbidden": 403, "throttled": 429}
+"""HTTP status of each :class:`ingenio.services.auth.AccessDenied` reason."""
+
+_SECRET_WORDS = ("password", "token", "secret", "session")
+
+
+def error_body(
+    error: str, message: str, field: str | None = None, errors: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """The body of every error answer."""
+    body: dict[str, Any] = {"error": error, "message": message, "field": field}
+    if errors:
+        body["errors"] = list(errors)
+    return body
+
+
+def _safe_value(path: str, value: object) -> object:
+    if any(word in path.lower() for word in _SECRET_WORDS):
+        return None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value[:200] if isinstance(value, str) else value
+    return repr(value)[:200]
+
+
+def _issue(path: str, message: str, value: object) -> dict[str, Any]:
+    return {"path": path, "message": message, "value": _safe_value(path, value)}
+
+
+async def _ingenio_error(_request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, AccessDenied):
+        status = STATUS_OF_DENIAL[exc.reason]
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(exc.reason, str(exc)), status, headers=headers)
+    assert isinstance(exc, IngenioError)
+    issues = [
+        _issue(
+            str(getattr(i, "path", "")), str(getattr(i, "message", i)), getattr(i, "value", None)
+        )
+        for i in exc.issues
+    ]
+    field = issues[0]["path"] if issues else None
+    status = STATUS_OF_KIND.get(exc.kind, 500)
+    if status >= 500:
+        log.error("%s: %s", exc.kind, exc)
+    return JSONResponse(error_body(exc.kind, str(exc), field, issues), status)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    issues = []
+    for e in exc.errors():
+        loc = [str(p) for p in e.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+            loc = loc[1:] if len(loc) > 1 else loc
+        path = ".".join(loc)
+        issues.append(_issue(path, str(e.get("msg", "invalid")), e.get("input")))
+    field = issues[0]["path"] if issues else None
+    return JSONResponse(
+        error_body("invalid", f"{len(issues)} error(s) in the request", field, issues), 422
+    )
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected %s", type(exc).__name__, exc_info=exc)
+    return JSONResponse(error_body("internal", "internal error; see the server log"), 500)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(IngenioError, _ingenio_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,124 @@
+"""Accounts, users and enterprise owners: the tenants of a server and who acts in them."""
+
+from __future__ import annotations
+
+import re
+
+from ingenio.errors import IngenioError
+from ingenio.services.auth import ROLES_BY_KIND, Principal, hash_password
+from ingenio.store.accounts_repo import AccountRecord, OwnerRecord, UserRecord
+from ingenio.store.repository import Store
+
+__all__ = ["add_account", "add_user", "set_enterprise_owner", "users_of"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def add_account(store: Store, account_id: str, name: str, kind: str, actor: str) -> AccountRecord:
+    """Create a tenant (``kind`` ``management`` or ``owner``).
+
+    Raises
+    ------
+    IngenioError
+        Kind ``invalid`` for a bad id or kind, ``conflict`` when the id is taken.
+    """
+    if not _ACCOUNT_ID.match(account_id):
+        raise IngenioError(
+            f"account id {account_id!r}: use 1 to 64 letters, digits, '.', '_' or '-'",
+            kind="invalid",
+        )
+    return store.add_account(account_id, name.strip() or account_id, kind, actor)
+
+
+def add_user(
+    store: Store,
+    email: str,
+    account_id: str,
+    role: str,
+    password: str,
+    plants: tuple[str, ...] = (),
+    actor: str = "cli",
+) -> UserRecord:
+    """Create a user; a plant manager is bound to at least one plant.
+
+    Raises
+    ------
+    IngenioError
+        Kind ``invalid`` for a bad email, a role the account's kind does not have,
+        a plant manager without plants or plants on another role, or a short
+        password; ``not_found`` for an unknown account; ``conflict`` for a taken email.
+    """
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise IngenioError(f"email {email!r} is not an email address", kind="invalid")
+    account = store.account(account_id)
+    if account is None:
+        raise IngenioError(f"no account {account_id!r}", kind="not_found")
+    allowed = ROLES_BY_KIND.get(account.kind, ())
+    if role not in allowed:
+        raise IngenioError(
+            f"role {role!r} does not exist in a {account.kind} account "
+            f"(choose from {', '.join(allowed)})",
+            kind="invalid",
+        )
+    if role == "plant_manager" and not plants:
+        raise IngenioError("a plant manager needs at least one --plant", kind="invalid")
+    if role != "plant_manager" and plants:
+        raise IngenioError("only a plant manager is bound to plants", kind="invalid")
+    return store.add_user(email, account_id, role, tuple(plants), hash_password(password), actor)
+
+
+def add_user_as(
+    store: Store, principal: Principal, email: str, role: str, password: str, plants: list[str]
+) -> UserRecord:
+    """An account admin creates a user in their own account."""
+    principal.require("users.manage")
+    return add_user(
+        store, email, principal.account, role, password, tuple(plants), actor=principal.name
+    )
+
+
+def users_of(store: Store, principal: Principal) -> list[UserRecord]:
+    """The users of the principal's own account."""
+    principal.require("users.read")
+    return store.users(principal.account)
+
+
+def set_enterprise_owner(
+    store: Store, account_id: str, portfolio_name: str, enterprise_id: str, owner: str, actor: str
+) -> OwnerRecord:
+    """Name the owner account of an enterprise in a management account's portfolio.
+
+    Raises
+    ------
+    IngenioError
+        Kind ``not_found`` when the portfolio, the enterprise (in its latest version)
+        or an account is unknown; ``invalid`` when the accounts have the wrong kinds.
+    """
+    _, document = store.load_portfolio(portfolio_name, account=account_id)
+    ids = {str(e.get("id")) for e in document.get("enterprises", []) if isinstance(e, dict)}
+    if enterprise_id not in ids:
+        raise IngenioError(
+            f"portfolio {portfolio_name!r} has no enterprise {enterprise_id!r} "
+            f"(it has {', '.join(sorted(ids))})",
+            kind="not_found",
+        )
+    return store.set_enterprise_owner(account_id, portfolio_name, enterprise_id, owner, actor)
+
+
+def set_owner_as(
+    store: Store,
+    principal: Principal,
+    account_id: str,
+    portfolio_name: str,
+    enterprise_id: str,
+    owner: str,
+) -> OwnerRecord:
+    """A management admin names the owner account of an enterprise of its portfolio."""
+    principal.require("owners.manage")
+    if principal.account != account_id:
+        raise IngenioError(f"no portfolio {portfolio_name!r}", kind="not_found")
+    return set_enterprise_owner(
+        store, account_id, portfolio_name, enterprise_id, owner, principal.name
+    )

@@ -1,0 +1,40 @@
+"""What the server's edges (API, worker) take from below the services: the store and errors.
+
+The edges import only ``ingenio.services`` and ``ingenio.domain``; this module is
+their one door to opening the store.
+"""
+
+from __future__ import annotations
+
+from ingenio.errors import IngenioError
+from ingenio.store import Store, resolve_url
+from ingenio.store.accounts_repo import UserRecord
+from ingenio.store.audit import AuditEntry, current_actor
+from ingenio.store.jobs_repo import JobRecord
+
+__all__ = [
+    "AuditEntry",
+    "IngenioError",
+    "JobRecord",
+    "Store",
+    "UserRecord",
+    "local_actor",
+    "open_store",
+]
+
+
+def local_actor() -> str:
+    """Who acts at the command line, for the audit log (``INGENIO_ACTOR`` or the OS user)."""
+    return current_actor()
+
+
+def open_store(db: str | None) -> Store:
+    """Open the store named by ``db`` (a URL, a SQLite path, or None for the default),
+    applying the migrations.
+
+    Raises
+    ------
+    IngenioError
+        Kind ``unavailable`` when the database cannot be reached or migrated.
+    """
+    return Store.open(resolve_url(db))
