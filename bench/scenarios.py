@@ -31,7 +31,7 @@ from ingenio.data.demo import build_demo_portfolio
 from ingenio.scenarios.executor import DaskExecutor, Executor, ProcessExecutor
 from ingenio.scenarios.montecarlo import MonteCarloResult, run_samples
 from ingenio.scenarios.robust import evaluate_held_out, robust_plan
-from ingenio.services.planning import PLANNERS
+from ingenio.services.plans import PLANNERS
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIELDS = (

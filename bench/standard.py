@@ -1,7 +1,7 @@
 """Standard scheduling benchmarks: Ingenio vs PyJobShop against the published references.
 
 For each selected instance of PSPLIB j30/j60/j120 and the job-shop set, and each time
-limit, run Ingenio (``ingenio.benchmarks.solve_instance``: the code path of
+limit, run Ingenio (``ingenio.services.bench.solve_instance``: the code path of
 ``ingenio bench solve``, in process) and then the peer PyJobShop 0.0.9 (CP-SAT through
 its Model API, ``peer_pyjobshop.py``), one after the other with the same workers. Each
 (instance, solver, limit) appends one CSV row at once, so an interrupted run resumes
@@ -25,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ingenio.benchmarks import solve_instance
+from ingenio.services.bench import solve_instance
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "benchmarks"

@@ -23,7 +23,7 @@ from ingenio.formats.plan_file import plan_to_document
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.services import auth
 from ingenio.services.accounts import add_account, add_user, set_enterprise_owner
-from ingenio.services.planning import make_plan, summary_document
+from ingenio.services.plans import make_plan, summary_document
 from ingenio.store import Store
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "tenancy.yaml"

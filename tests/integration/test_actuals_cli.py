@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from ingenio.cli.main import app
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.operations.plandiff import Change, diff_plans
-from ingenio.services.planning import PlanOutcome, make_plan, save_versions
+from ingenio.services.plans import PlanOutcome, make_plan, save_versions
 from ingenio.store import Store
 
 runner = CliRunner()

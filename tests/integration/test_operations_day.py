@@ -58,7 +58,7 @@ from ingenio.operations.actuals import (
 from ingenio.reports.enterprise import render_enterprise_report
 from ingenio.reports.excel import render_enterprise_xlsx
 from ingenio.services.kpi import load_kpis
-from ingenio.services.planning import make_plan, save_versions
+from ingenio.services.plans import make_plan, save_versions
 from ingenio.services.replan import replan
 from ingenio.store import Store, settings
 from ingenio.validate import validate

@@ -318,13 +318,13 @@ def cli(monkeypatch):
     """Run ``ingenio`` with PORTFOLIO 'tiny' meaning the starving portfolio (with P2)."""
     from typer.testing import CliRunner
 
-    from ingenio.cli import scenarios
     from ingenio.cli.main import app
+    from ingenio.services import scenarios
 
-    real = scenarios._portfolio
+    real = scenarios.load_portfolio_arg
     monkeypatch.setattr(
         scenarios,
-        "_portfolio",
+        "load_portfolio_arg",
         lambda arg: starving_portfolio(with_p2=True) if arg == "tiny" else real(arg),
     )
     return lambda *args: CliRunner().invoke(app, list(args))

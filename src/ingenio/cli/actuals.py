@@ -15,17 +15,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ingenio.cli import plan_versions
-from ingenio.cli.guard import (
-    TIMEZONE_ENV_VAR,
-    fail,
-    guarded,
-    moment,
-    open_store,
-    since_option,
-    zone_of,
-)
+from ingenio.cli.errors import context_of
+from ingenio.cli.guard import fail, guarded, moment, since_option, zone_of
+from ingenio.cli.options import Timezone
 from ingenio.cli.tables import fitted_table
-from ingenio.operations.actuals import (
+from ingenio.services import actuals as service
+from ingenio.services.actuals import (
     ActualsBatch,
     DowntimeCause,
     DowntimeEvent,
@@ -33,7 +28,6 @@ from ingenio.operations.actuals import (
     FuelReceipt,
     ProductionRecord,
 )
-from ingenio.store import Store
 
 console = Console(markup=False)
 err = Console(markup=False, stderr=True)
@@ -43,17 +37,14 @@ record = typer.Typer(
 )
 template = typer.Typer(help="Write empty templates to fill in.", no_args_is_help=True)
 
-Timezone = Annotated[
-    str | None,
-    typer.Option(
-        "--timezone",
-        envvar=TIMEZONE_ENV_VAR,
-        help="Zone of times typed without an offset, e.g. America/Havana.",
-    ),
-]
 Line = Annotated[str, typer.Option("--line", help="Line id.")]
 Start = Annotated[str, typer.Option("--start", help="Start, e.g. 2026-04-06T08:00.")]
 End = Annotated[str, typer.Option("--end", help="End, e.g. 2026-04-06T14:30.")]
+
+
+def _zone(ctx: typer.Context, timezone: str | None) -> str | None:
+    """``--timezone``, else the ``INGENIO_TIMEZONE`` setting."""
+    return timezone if timezone is not None else context_of(ctx).settings.timezone
 
 
 def _said(new: int, what: str) -> None:
@@ -78,7 +69,7 @@ def record_production(
     """Record units a line made in a period."""
 
     def work() -> None:
-        zone = zone_of(timezone)
+        zone = zone_of(_zone(ctx, timezone))
         rec = ProductionRecord(
             line,
             product,
@@ -88,9 +79,7 @@ def record_production(
             moment("--start", start, zone),
             moment("--end", end, zone),
         )
-        with open_store(ctx) as store:
-            _check_before_storing(store, ActualsBatch(production=(rec,)), "--line")
-            _said(store.add_production(rec), "production record")
+        _said(service.record_production(context_of(ctx), rec), "production record")
 
     guarded(ctx, work)
 
@@ -108,12 +97,11 @@ def record_downtime(
     """Record a line standing still, and why."""
 
     def work() -> None:
-        zone = zone_of(timezone)
+        zone = zone_of(_zone(ctx, timezone))
         event = DowntimeEvent(
             line, cause, moment("--start", start, zone), moment("--end", end, zone), note
         )
-        with open_store(ctx) as store:
-            _said(store.add_downtime(event), "downtime event")
+        _said(service.record_downtime(context_of(ctx), event), "downtime event")
 
     guarded(ctx, work)
 
@@ -144,12 +132,13 @@ def record_fuel(
             fail("--receipt needs --site (the plant or depot receiving)")
         if draw and generator is None:
             fail("--draw needs --generator")
-        when = moment("--at", at, zone_of(timezone))
-        with open_store(ctx) as store:
-            if site is not None and receipt:
-                _said(store.add_fuel_receipt(FuelReceipt(site, litres, when, note)), "fuel receipt")
-            elif generator is not None:
-                _said(store.add_fuel_draw(FuelDraw(generator, litres, when)), "fuel draw")
+        when = moment("--at", at, zone_of(_zone(ctx, timezone)))
+        c = context_of(ctx)
+        if site is not None and receipt:
+            _said(service.record_fuel_receipt(c, FuelReceipt(site, litres, when, note)),
+                  "fuel receipt")  # fmt: skip
+        elif generator is not None:
+            _said(service.record_fuel_draw(c, FuelDraw(generator, litres, when)), "fuel draw")
 
     guarded(ctx, work)
 
@@ -171,7 +160,6 @@ def template_actuals(
     ] = "America/Havana",
 ) -> None:
     """Write an actuals template: a sheet per kind, with headers and an example row."""
-    from ingenio.formats.actuals.sheet import write_template
 
     def work() -> None:
         if fmt not in ("xlsx", "csv"):
@@ -179,7 +167,7 @@ def template_actuals(
         zone_of(timezone)
         kind: Literal["xlsx", "csv"] = "csv" if fmt == "csv" else "xlsx"
         target = out if out is not None else Path("actuals" if kind == "csv" else "actuals.xlsx")
-        for path in write_template(target, kind, timezone):
+        for path in service.write_actuals_template(target, kind, timezone):
             console.print(f"wrote {path}")
 
     guarded(ctx, work)
@@ -195,54 +183,25 @@ def _import_table(batch: ActualsBatch, new: dict[str, int]) -> Table:
     return table
 
 
-def _known_ids(store: Store) -> dict[str, set[str]]:
-    """Line, product and order ids of the latest version of every stored portfolio."""
-    known: dict[str, set[str]] = {"line": set(), "product": set(), "order": set()}
-    for name in sorted({v.name for v in store.portfolio_versions()}):
-        _, doc = store.load_portfolio(name)
-        for plant in doc.get("plants") or []:
-            known["line"].update(str(line.get("id")) for line in plant.get("lines") or [])
-        known["product"].update(str(p.get("id")) for p in doc.get("products") or [])
-        known["order"].update(str(o.get("id")) for o in doc.get("orders") or [])
-    return known
-
-
-def _check_before_storing(store: Store, batch: ActualsBatch, name: str) -> None:
-    """Refuse overlapping production of one line; warn about ids no portfolio has."""
-    from ingenio.operations.actuals_checks import production_overlaps, unknown_references
-
-    if batch.production:
-        lines = sorted({r.line_id for r in batch.production})
-        since = min(r.start for r in batch.production)
-        until = max(r.end for r in batch.production)
-        stored = store.list_production(lines, since, until)
-        overlaps = production_overlaps(batch.production, stored)
-        if overlaps:
-            more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
-            fail(f"{name}: {overlaps[0]}{more}; nothing was stored")
-    for message in unknown_references(batch, _known_ids(store)):
-        err.print(f"warning: {name}: {message}", markup=False, highlight=False)
-
-
 def import_actuals(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A filled actuals workbook (.xlsx) or CSV file.")],
     timezone: Timezone = None,
 ) -> None:
     """Import actuals from Excel or CSV; rows already stored are not added again."""
-    from ingenio.formats.actuals.sheet import read_actuals
 
     def work() -> None:
         if not file.exists():
             fail(f"{file}: no such file")
-        zone_of(timezone)
-        batch = read_actuals(file, timezone)
+        zone = _zone(ctx, timezone)
+        zone_of(zone)
+        got = service.import_actuals(context_of(ctx), file, zone)
+        batch, new = got.batch, got.new
+        for warning in got.warnings:
+            err.print(f"warning: {warning}", markup=False, highlight=False)
         if batch.empty:
             console.print(f"{file}: no rows to import; nothing new")
             return
-        with open_store(ctx) as store:
-            _check_before_storing(store, batch, file.name)
-            new = store.add_actuals(batch, source=file.name)
         console.print(_import_table(batch, new))
         total = sum(new.values())
         if total:
@@ -266,8 +225,7 @@ def audit(
     """Show the audit log: who changed what, and when (times in UTC)."""
 
     def work() -> None:
-        with open_store(ctx, read_only=True) as store:
-            entries = store.audit_entries(entity=entity, since=since_option(since))
+        entries = service.audit_entries(context_of(ctx), entity, since_option(since))
         if not entries:
             console.print("no audit entries")
             return

@@ -1,9 +1,5 @@
-"""``ingenio bench solve FILE --format {psplib,jssp}``: solve one standard instance.
-
-The work is :func:`ingenio.benchmarks.solve_instance` (read, convert into a one-plant
-portfolio, minimise the makespan, validate); this module parses the options and prints
-the result.
-"""
+"""``ingenio bench solve FILE --format {psplib,jssp}``: solve a standard scheduling instance
+with Ingenio's own model and check it (the work is in :mod:`ingenio.services.bench`)."""
 
 from __future__ import annotations
 
@@ -15,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ingenio.benchmarks import BenchRun, Format, solve_instance
 from ingenio.domain import DomainError
+from ingenio.services.bench import BenchRun, Format, solve_instance
 
-console = Console(markup=False)
-err = Console(markup=False, stderr=True)
+console = Console()
+err = Console(stderr=True)
 
 
 def _one_line(exc: Exception) -> str:

@@ -1,45 +1,29 @@
-"""What the store-backed commands share: the store of ``--db``, one-line errors, times.
-
-``ingenio.cli.main`` imports the command modules while it is itself being
-imported, so this module reaches into it only when a command runs.
-"""
+"""What the store-backed commands share: the store of ``--db``, one-line errors, times."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import NoReturn, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from ingenio.store import Store, StoreError, resolve_url
+from ingenio.cli.errors import context_of, fail, run_guarded
+from ingenio.services.context import Store
 
 T = TypeVar("T")
+
+__all__ = ["fail", "guarded", "moment", "open_store", "since_option", "zone_of"]
 
 TIMEZONE_ENV_VAR = "INGENIO_TIMEZONE"
 """Default of ``--timezone`` for times typed without an offset."""
 
 
-def fail(message: str) -> NoReturn:
-    """Stop the command with one clear line on stderr (exit code 1)."""
-    from ingenio.cli.main import Failure
-
-    raise Failure(message)
-
-
 def guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     """Run ``work`` like every ``ingenio`` command: known errors become one line, exit 1."""
-    from ingenio.cli.main import run_guarded
-
-    def inner() -> T:
-        try:
-            return work()
-        except StoreError as exc:
-            fail(str(exc))
-
-    return run_guarded(ctx, inner)
+    return run_guarded(ctx, work)
 
 
 @contextmanager
@@ -49,35 +33,8 @@ def open_store(ctx: typer.Context, read_only: bool = False) -> Iterator[Store]:
     A ``read_only`` command (a listing, the audit log) never creates a
     database: a SQLite file that does not exist is an error, not a new file.
     """
-    from ingenio.cli.main import _opts
-
-    url = resolve_url(_opts(ctx).db)
-    if read_only:
-        missing = _missing_sqlite_file(url)
-        if missing is not None:
-            fail(
-                f"no Ingenio database at {missing}: nothing to show (commands that save create it)"
-            )
-    with Store.open(url) as store:
-        yield store
-
-
-def _missing_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite URL's file when that file does not exist, else None."""
-    import sqlalchemy as sa
-
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        return None  # Store.open names the bad URL
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return None
-    if path.startswith("file:"):
-        return None
-    from pathlib import Path
-
-    return None if Path(path).exists() else path
+    handle = context_of(ctx).store
+    yield handle.existing() if read_only else handle.get()
 
 
 def zone_of(name: str | None, option: str = "--timezone") -> ZoneInfo | None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,10 +13,26 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ingenio.cli import accounts, bench, operations, outages, scenarios
+from ingenio.cli.errors import CliState, context_of, fail, run_guarded
+from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLimit, Workers
 from ingenio.cli.out_dir import out_dir_problem
 from ingenio.cli.render import plan_table, reasons_text, violations_text
-from ingenio.domain import DomainError, Portfolio
-from ingenio.limits import MAX_SAMPLES
+from ingenio.domain import Portfolio
+from ingenio.services.context import cli_context
+from ingenio.services.plans import (
+    PlanRequest,
+    SolveParams,
+    demo_portfolio,
+    load_portfolio_file,
+    plan_and_save,
+    plan_stages,
+    validate_file,
+    write_portfolio_file,
+)
+from ingenio.services.plans import (
+    check_plan as check_plan_files,
+)
+from ingenio.services.scenarios import MAX_SAMPLES
 
 app = typer.Typer(
     name="ingenio",
@@ -31,60 +45,19 @@ console = Console(markup=False)
 err = Console(markup=False, stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
-PlannerOption = Annotated[
-    str,
-    typer.Option(
-        "--planner", help="Planner: optimise (LP + CP-SAT per plant, default) or dispatch."
-    ),
-]
-TimeLimit = Annotated[
-    float, typer.Option("--time-limit", min=0.1, help="Seconds of search per plant (optimise).")
-]
-TimeBudget = Annotated[
-    float | None,
-    typer.Option(
-        "--time-budget",
-        min=1.0,
-        help="Seconds for the whole optimiser run (LP, plants, merge); per-plant "
-        "search is cut to fit. Default: no budget.",
-    ),
-]
-Workers = Annotated[
-    int,
-    typer.Option(
-        "--workers",
-        min=1,
-        help="CP-SAT workers per plant; plants run in parallel on the CPUs left.",
-    ),
-]
-Seed = Annotated[int, typer.Option("--seed", help="CP-SAT random seed.")]
-
-
-@dataclass
-class Options:
-    """Options shared by every command."""
-
-    db: str | None = None
-    debug: bool = False
-
-
-class Failure(Exception):
-    """An expected failure: printed as one line, exit code 1."""
-
 
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db", help="Database URL or SQLite file (default: $INGENIO_DB or user data dir)."
-        ),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    db: DbUrl = None,
+    debug: Debug = False,
 ) -> None:
     """Ingenio: production planning for factories under rolling blackouts."""
-    ctx.obj = Options(db=db, debug=debug)
+    state = CliState(debug=debug)
+    ctx.obj = state
+    context = run_guarded(ctx, lambda: cli_context(db))
+    ctx.obj = CliState(context=context, debug=debug)
+    ctx.call_on_close(context.store.close)
     _stop_on_sigterm()
 
 
@@ -103,40 +76,6 @@ def _stop_on_sigterm() -> None:
 
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
         signal.signal(signal.SIGTERM, stop)
-
-
-def _opts(ctx: typer.Context) -> Options:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Options) else Options()
-
-
-def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
-    """Run ``work``; turn known errors into one clear line and exit 1 (unless --debug)."""
-    try:
-        return work()
-    except typer.Exit:
-        raise
-    except DomainError as exc:
-        if _opts(ctx).debug:
-            raise
-        for issue in exc.issues:
-            err.print(issue.render(exc.source), markup=False, highlight=False)
-        err.print(f"[red]{len(exc.issues)} error(s); nothing was written.[/red]", markup=True)
-        raise typer.Exit(1) from None
-    except Failure as exc:
-        if _opts(ctx).debug:
-            raise
-        err.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
-        raise typer.Exit(1) from None
-    except Exception as exc:
-        if _opts(ctx).debug:
-            raise
-        err.print(
-            f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}",
-            markup=True,
-            highlight=False,
-        )
-        raise typer.Exit(1) from None
 
 
 @contextmanager
@@ -168,14 +107,6 @@ def steps(total: int) -> Iterator[Callable[..., None]]:
         progress.advance(task)
 
 
-def _load(path: Path) -> Portfolio:
-    from ingenio.formats.portfolio import load_portfolio
-
-    if not path.exists():
-        raise Failure(f"{path}: no such file")
-    return load_portfolio(path)
-
-
 @app.command()
 def validate(
     ctx: typer.Context,
@@ -184,11 +115,10 @@ def validate(
     """Check a portfolio file; exit 0 when valid, 1 with every error when not."""
 
     def work() -> None:
-        p = _load(file)
-        n_lines = sum(len(pl.lines) for pl in p.plants)
+        c = validate_file(file)
         console.print(
-            f"{file}: valid — {len(p.plants)} plants, {n_lines} lines, "
-            f"{len(p.products)} products, {len(p.orders)} orders, {p.horizon.days} days"
+            f"{file}: valid — {c.plants} plants, {c.lines} lines, "
+            f"{c.products} products, {c.orders} orders, {c.days} days"
         )
 
     run_guarded(ctx, work)
@@ -201,7 +131,7 @@ def plan(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for plan.json, plan.xlsx, report.html.")
     ] = Path("out"),
-    planner: PlannerOption = "optimise",
+    planner: Planner = "optimise",
     save: Annotated[
         bool,
         typer.Option("--save/--no-save", help="Keep portfolio and plan versions in the database."),
@@ -228,20 +158,21 @@ def plan(
     ] = 50,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
-    solve = (time_limit, workers, seed, time_budget)
+    params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
+    request = PlanRequest(planner, params, time_budget, save, note=str(file))
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time
         chosen = run_guarded(
-            ctx, lambda: scenarios.robust_portfolio(_load(file), "dispatch", samples, holdout, seed)
+            ctx,
+            lambda: scenarios.robust_portfolio(
+                ctx, load_portfolio_file(file), "dispatch", samples, holdout, seed
+            ),
         )
 
     def source() -> Portfolio:
-        return chosen if chosen is not None else _load(file)
+        return chosen if chosen is not None else load_portfolio_file(file)
 
-    run_guarded(
-        ctx,
-        lambda: _plan_and_write(ctx, source, out, planner, save, note=str(file), solve=solve),
-    )
+    run_guarded(ctx, lambda: _plan_and_write(ctx, source, out, request))
 
 
 @app.command()
@@ -256,89 +187,34 @@ def demo(
             "--write-portfolio", help="Only write the demo portfolio to this YAML/JSON file."
         ),
     ] = None,
-    planner: PlannerOption = "optimise",
+    planner: Planner = "optimise",
     time_limit: TimeLimit = 7.0,  # the whole demo stays under a minute on 2 cores
     workers: Workers = 1,
     seed: Seed = 0,
 ) -> None:
     """Load the demo portfolio, plan it, save both, print a summary and write the report."""
-    from ingenio.data.demo import build_demo_portfolio
-
     if write_portfolio is not None:
 
         def write() -> None:
-            from ingenio.formats.portfolio import dump_portfolio
-
-            dump_portfolio(build_demo_portfolio(), write_portfolio)
+            write_portfolio_file(demo_portfolio(), write_portfolio)
             console.print(f"wrote the demo portfolio to {write_portfolio}")
 
         run_guarded(ctx, write)
         return
-    solve = (time_limit, workers, seed, None)
-    run_guarded(
-        ctx,
-        lambda: _plan_and_write(
-            ctx, build_demo_portfolio, out, planner, True, note="demo", solve=solve
-        ),
-    )
+    params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
+    request = PlanRequest(planner, params, None, True, note="demo")
+    run_guarded(ctx, lambda: _plan_and_write(ctx, demo_portfolio, out, request))
 
 
 def _plan_and_write(
-    ctx: typer.Context,
-    source: Callable[[], Portfolio],
-    out: Path,
-    planner: str,
-    save: bool,
-    note: str,
-    solve: tuple[float, int, int, float | None] = (10.0, 2, 0, None),
+    ctx: typer.Context, source: Callable[[], Portfolio], out: Path, request: PlanRequest
 ) -> None:
-    from ingenio.planning.optimise import OptimiseProgress
-    from ingenio.planning.schedule import SolveParams
-    from ingenio.services.planning import PLANNERS, make_plan, save_versions, write_plan_files
-    from ingenio.store.repository import Store
-    from ingenio.store.settings import resolve_url
-
-    if planner not in PLANNERS:
-        raise Failure(f"--planner: unknown planner {planner!r} (choose from {', '.join(PLANNERS)})")
     bad_out = out_dir_problem(out, ("plan.json", "plan.xlsx", "report.html"))
     if bad_out:
-        raise Failure(bad_out)
-    timings: dict[str, float] = {}
-    with steps(4 if save else 3) as step:
-        t0 = time.perf_counter()
-        step("reading the portfolio")
-        portfolio = source()
-        timings["read"] = time.perf_counter() - t0
-        step(f"planning with {planner}")
-
-        def live(e: OptimiseProgress) -> None:
-            if e.stage == "allocate":
-                step(f"planning with {planner}: fuel across plants (LP)", detail=True)
-                return
-            step(
-                f"planning with {planner}: {e.stage}, plants {e.plants_done}/{e.plants}, "
-                f"value {e.value:,.0f} / bound {e.bound:,.0f}",
-                detail=True,
-            )
-
-        params = SolveParams(time_limit_s=solve[0], workers=solve[1], seed=solve[2])
-        outcome = make_plan(
-            portfolio, planner, params=params, progress=live, time_budget_s=solve[3]
-        )
-        timings["plan"] = outcome.seconds
-        if outcome.violations:
-            raise Failure(
-                f"the {planner} plan breaks {len(outcome.violations)} rule(s); "
-                f"first: {outcome.violations[0]}"
-            )
-        step("writing plan.json, plan.xlsx and report.html")
-        t1 = time.perf_counter()
-        files = write_plan_files(outcome, out)
-        timings["write"] = time.perf_counter() - t1
-        if save:
-            step("saving versions in the database")
-            with Store.open(resolve_url(_opts(ctx).db)) as store:
-                pv, plan_v = save_versions(store, outcome, note=note)
+        fail(bad_out)
+    with steps(plan_stages(request)) as step:
+        saved = plan_and_save(context_of(ctx), source, request, out, progress=step)
+    outcome, files, timings = saved.outcome, saved.files, saved.timings
     console.print(plan_table(outcome.portfolio, outcome.plan, outcome.summary))
     plan_ = outcome.plan
     if plan_.bound:
@@ -350,7 +226,8 @@ def _plan_and_write(
         console.print(f"[bold]binding[/bold] {escape(line)}", markup=True, highlight=False)
     for line in reasons_text(outcome.portfolio, plan_):
         console.print(line, highlight=False, markup=False)
-    if save:
+    pv, plan_v = saved.portfolio_version, saved.plan_version
+    if pv is not None and plan_v is not None:
         console.print(
             f"saved portfolio {pv.name!r} version {pv.version} and plan version {plan_v.version}"
         )
@@ -367,13 +244,9 @@ def check_plan(
     plan_json: Annotated[Path, typer.Argument(help="A plan.json written by `ingenio plan`.")],
 ) -> None:
     """Run the independent validator on a plan file; exit 0 or 1 with every violation."""
-    from ingenio.services.planning import check_plan_file
 
     def work() -> None:
-        portfolio = _load(portfolio_file)
-        if not plan_json.exists():
-            raise Failure(f"{plan_json}: no such file")
-        found = check_plan_file(portfolio, plan_json)
+        found = check_plan_files(portfolio_file, plan_json)
         if found:
             err.print(violations_text(found), markup=False, highlight=False)
             err.print(f"[red]{len(found)} violation(s)[/red]", markup=True)

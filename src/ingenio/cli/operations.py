@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 
 from ingenio.cli import actuals
-from ingenio.cli.guard import fail, guarded, moment, open_store, zone_of
+from ingenio.cli.errors import context_of
+from ingenio.cli.guard import fail, guarded, moment, zone_of
 from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
 from ingenio.cli.out_dir import out_dir_problem
-from ingenio.limits import MAX_PERIOD_DAYS
-
-if TYPE_CHECKING:
-    from ingenio.services.replan import ReplanResult
-    from ingenio.store import Store
 
 Granularity = Literal["day", "week", "month"]
 _BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
@@ -34,7 +30,7 @@ err = Console(markup=False, stderr=True)
 
 report = typer.Typer(help="Reports for the owner of an enterprise.", no_args_is_help=True)
 
-Portfolio = Annotated[
+PortfolioName = Annotated[
     str | None,
     typer.Option("--portfolio", help="Portfolio name (default: the one that holds it)."),
 ]
@@ -61,13 +57,13 @@ def kpi(
     end: Annotated[str, typer.Option("--to", help="Last day (included).")] = "",
     by: By = "day",
     plant: Annotated[str | None, typer.Option("--plant", help="Only this plant.")] = None,
-    portfolio: Portfolio = None,
+    portfolio: PortfolioName = None,
     plan_version: Annotated[
         int | None, typer.Option("--plan-version", help="Plan to compare with (default: baseline).")
     ] = None,
 ) -> None:
     """OEE (A × P × Q), losses by cause, kWh and litres per unit, adherence and value."""
-    from ingenio.services.kpi import find_portfolio, load_kpis
+    from ingenio.services.kpi import kpis_between
 
     def work() -> None:
         if enterprise is None and plant is None:
@@ -77,23 +73,10 @@ def kpi(
         first, last = _day("--from", start), _day("--to", end)
         if last < first:
             fail("--to is before --from")
-        if (last - first).days + 1 > MAX_PERIOD_DAYS:
-            days = (last - first).days + 1
-            fail(f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}")
-        with open_store(ctx, read_only=True) as store:
-            try:
-                _, found = find_portfolio(
-                    store, enterprise_id=enterprise, plant_id=plant, name=portfolio
-                )
-                zone = found.horizon.zone
-                since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-                until = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
-                got = load_kpis(
-                    store, since, until, _by(by), enterprise_id=enterprise, plant_id=plant,
-                    portfolio_name=portfolio, plan_version=plan_version,
-                )  # fmt: skip
-            except (LookupError, KeyError) as exc:
-                fail(str(exc).strip("'\""))
+        got = kpis_between(
+            context_of(ctx), first, last, _by(by), enterprise_id=enterprise, plant_id=plant,
+            portfolio_name=portfolio, plan_version=plan_version,
+        )  # fmt: skip
         compared = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
         console.print(
             f"portfolio {got.portfolio_version.name!r} v{got.portfolio_version.version}, "
@@ -117,36 +100,14 @@ def report_enterprise(
         "out"
     ),
     by: By = "day",
-    portfolio: Portfolio = None,
+    portfolio: PortfolioName = None,
 ) -> None:
     """The owner's report of an enterprise for a month: HTML (offline) and Excel."""
-    from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
-    from ingenio.operations.kpi import period_of
-    from ingenio.reports.enterprise import render_enterprise_report
-    from ingenio.reports.excel import render_enterprise_xlsx
-    from ingenio.services.kpi import find_portfolio, load_kpis
+    from ingenio.services.kpi import enterprise_report
 
     def work() -> None:
-        with open_store(ctx) as store:
-            try:
-                _, found = find_portfolio(store, enterprise_id=enterprise, name=portfolio)
-                since, until = period_of(period, found.horizon.timezone)
-                got = load_kpis(store, since, until, _by(by), enterprise_id=enterprise,
-                                portfolio_name=portfolio)  # fmt: skip
-            except ValueError:
-                fail(f"--period: not a month like 2026-04 (got {period!r})")
-            except (LookupError, KeyError) as exc:
-                fail(str(exc).strip("'\""))
-        p = got.portfolio
-        name = next(e.name for e in p.enterprises if e.id == enterprise)
-        plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
-        meta = (f"{period} ({p.horizon.timezone}) · portfolio {got.portfolio_version.name} "
-                f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
-        stem, zone = f"enterprise-{enterprise}-{period}", p.horizon.timezone
-        page = render_enterprise_report(got.report, f"{name} — {period}", meta, p.currency, zone)
-        html = atomic_write_text(out / f"{stem}.html", page)
-        xlsx = atomic_write_bytes(out / f"{stem}.xlsx", render_enterprise_xlsx(got.report, zone))
-        console.print(f"wrote {html} and {xlsx}")
+        got = enterprise_report(context_of(ctx), enterprise, period, out, _by(by), portfolio)
+        console.print(f"wrote {got.html} and {got.xlsx}")
 
     guarded(ctx, work)
 
@@ -158,7 +119,7 @@ def replan(
         str, typer.Option("--at", help="From when: 2026-04-07T10:00 (portfolio zone) or now.")
     ],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the versions).")] = "",
-    portfolio: Portfolio = None,
+    portfolio: PortfolioName = None,
     outage_hours: Annotated[
         float | None,
         typer.Option("--outage-hours", help="An unannounced grid outage from --at, hours."),
@@ -178,9 +139,8 @@ def replan(
 ) -> None:
     """Replan a plant from a moment: a first valid plan at once, then the optimised one."""
     from ingenio.domain import Window
-    from ingenio.services.kpi import find_portfolio
-    from ingenio.services.replan import ReplanStage
-    from ingenio.services.replan import replan as run_replan
+    from ingenio.services.kpi import holding_portfolio, write_replan_files
+    from ingenio.services.replan import ReplanStage, replan_in
 
     def work() -> None:
         if planner not in ("optimise", "dispatch"):
@@ -196,31 +156,29 @@ def replan(
             if bad_out:
                 fail(bad_out)
         clock = time.perf_counter()
-        with open_store(ctx) as store:
-            try:
-                pv, found = find_portfolio(store, plant_id=plant, name=portfolio)
-            except LookupError as exc:
-                fail(str(exc))
-            zone = zone_of(timezone) or found.horizon.zone
-            when = datetime.now(UTC) if at.strip() == "now" else moment("--at", at, zone)
-            minute = found.horizon.to_minute(when)
-            if not 0 < minute < found.horizon.minutes:
-                fail(f"--at {when.astimezone(zone):%Y-%m-%d %H:%M} is outside the plan's horizon")
-            outage = None
-            if outage_hours is not None:
-                outage = Window(minute, minute + max(1, round(outage_hours * 60)))
+        c = context_of(ctx)
+        pv, found = holding_portfolio(c, plant_id=plant, name=portfolio)
+        zone = zone_of(timezone) or found.horizon.zone
+        when = datetime.now(UTC) if at.strip() == "now" else moment("--at", at, zone)
+        minute = found.horizon.to_minute(when)
+        if not 0 < minute < found.horizon.minutes:
+            fail(f"--at {when.astimezone(zone):%Y-%m-%d %H:%M} is outside the plan's horizon")
+        outage = None
+        if outage_hours is not None:
+            outage = Window(minute, minute + max(1, round(outage_hours * 60)))
 
-            def first(stage: ReplanStage) -> None:
-                console.print(stage_line("first plan", stage), highlight=False)
+        def first(stage: ReplanStage) -> None:
+            console.print(stage_line("first plan", stage), highlight=False)
 
-            result = run_replan(store, pv.name, plant, minute, reason, planner, time_limit,
-                                outage, on_first=first)  # fmt: skip
-            line = stage_line("final plan", result.final)
-            if result.final.version == result.first.version:
-                line += " (nothing better found: the first plan stands)"
-            console.print(line, highlight=False)
-            if out is not None:
-                _write(store, result, out, minute)
+        result = replan_in(c, pv.name, plant, minute, reason, planner, time_limit,
+                           outage, on_first=first)  # fmt: skip
+        line = stage_line("final plan", result.final)
+        if result.final.version == result.first.version:
+            line += " (nothing better found: the first plan stands)"
+        console.print(line, highlight=False)
+        if out is not None:
+            files = write_replan_files(c, result, out, minute)
+            console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
         console.print(
             f"replanned {', '.join(result.plants)}: value {result.previous_plan.value:,.0f} → "
             f"{result.final.plan.value:,.0f} ({result.value_change:+,.0f} "
@@ -230,38 +188,6 @@ def replan(
         console.print(moves_table(result))
 
     guarded(ctx, work)
-
-
-def _write(store: Store, result: ReplanResult, out: Path, minute: int) -> None:
-    """Plan files and a report with the KPIs of the actuals so far."""
-    from ingenio.operations.kpi import compute_kpis
-    from ingenio.planning.summary import summarise
-    from ingenio.services.planning import PlanOutcome, write_plan_files
-
-    world, plan = result.portfolio, result.final.plan
-    outcome = PlanOutcome(world, plan, summarise(world, plan), (), plan.seconds)
-    files = write_plan_files(outcome, out)
-    h = world.horizon
-    until = h.origin + timedelta(minutes=minute)
-    plant = world.plant(result.plants[0])
-    lines = [ln.id for ln in plant.lines]
-    production = store.list_production(lines, since=h.origin, until=until)
-    if production:
-        from ingenio.formats.atomic import atomic_write_text
-        from ingenio.reports.plan import render_plan_report
-
-        kpis = compute_kpis(
-            world, h.origin, until, "day", production=production,
-            downtime=store.list_downtime(lines, since=h.origin, until=until),
-            meters=store.list_meter_readings(lines, since=h.origin - timedelta(days=1),
-                                             until=until),
-            fuel_draws=store.list_fuel_draws([g.id for g in plant.generators], since=h.origin,
-                                             until=until),
-            plan=result.previous_plan, plant_id=plant.id,
-        )  # fmt: skip
-        page = render_plan_report(world, plan, outcome.summary, kpis=kpis)
-        atomic_write_text(files.report_html, page)
-    console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from rich.table import Table
 from ingenio.cli.tables import fitted_table
 
 if TYPE_CHECKING:
-    from ingenio.operations.kpi import KpiReport, KpiRow
+    from ingenio.services.kpi import KpiReport, KpiRow
     from ingenio.services.replan import ReplanResult, ReplanStage
 
 CAUSES = ("grid", "generator", "fuel", "breakdown", "material", "labour")

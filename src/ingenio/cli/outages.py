@@ -9,7 +9,6 @@ windows into the portfolio's blocks and saves a new portfolio version. Formats:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -20,16 +19,23 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ingenio.domain import Portfolio
+from ingenio.cli.errors import context_of, run_guarded
+from ingenio.services.files import write_text
+from ingenio.services.portfolios import (
+    OutageRequest,
+    feed_document,
+    hours_per_day,
+    import_outages,
+    parse_outages,
+)
 
 if TYPE_CHECKING:  # the readers import icalendar: loaded only when a command runs
-    from ingenio.formats.outages import OutageFeed, OutageMapping, ParseOptions
+    from ingenio.services.portfolios import OutageFeed
 
 console = Console(markup=False)
 T = TypeVar("T")
 
 FORMAT_HELP = "File format: csv, ics, esp-json, eskom-calendar or une."
-PORTFOLIO_SUFFIXES = (".yaml", ".yml", ".json")
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]
 StageOpt = Annotated[
@@ -67,66 +73,8 @@ MappingOpt = Annotated[
 ]
 
 
-def _guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
-    """``run_guarded`` of the main app, with store errors as one clear line too."""
-    from ingenio.cli.main import Failure, run_guarded
-    from ingenio.store.errors import StoreError
-
-    def inner() -> T:
-        try:
-            return work()
-        except StoreError as exc:
-            raise Failure(str(exc)) from exc
-
-    return run_guarded(ctx, inner)
-
-
-def _options(
-    fmt: str,
-    stage: int | None,
-    timezone: str | None,
-    area: str | None,
-    day: str | None,
-    mapping_file: Path | None,
-    default_zone: str | None,
-) -> tuple[ParseOptions, OutageMapping]:
-    """The reader options and the mapping."""
-    from ingenio.cli.main import Failure
-    from ingenio.formats.outages import FORMATS, OutageMapping, ParseOptions, load_mapping
-
-    if fmt not in FORMATS:
-        raise Failure(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if stage is not None and not 0 <= stage <= 8:
-        raise Failure(f"--stage: must be 0 to 8, got {stage}")
-    the_day = None
-    if day is not None:
-        try:
-            the_day = date.fromisoformat(day)
-        except ValueError:
-            raise Failure(f"--date: expected YYYY-MM-DD, got {day!r}") from None
-    if mapping_file is not None and not mapping_file.exists():
-        raise Failure(f"{mapping_file}: no such file")
-    mapping = load_mapping(mapping_file) if mapping_file is not None else OutageMapping()
-    zone = timezone or default_zone
-    if zone is None:
-        zone = "Africa/Johannesburg" if fmt in ("esp-json", "eskom-calendar") else "America/Havana"
-    options = ParseOptions(zone, stage, area, the_day, mapping.une)
-    return options, mapping
-
-
-def _read(file: Path, fmt: str, options: ParseOptions) -> OutageFeed:
-    from ingenio.cli.main import Failure
-    from ingenio.formats.outages import read_outages
-
-    if not file.exists():
-        raise Failure(f"{file}: no such file")
-    return read_outages(file, fmt, options)
-
-
 def _feed_tables(feed: OutageFeed) -> list[Table | str]:
     """Per area: a row per local day with its windows, hours and expected hours."""
-    from ingenio.formats.outages import hours_per_day
-
     zone = ZoneInfo(feed.timezone)
     out: list[Table | str] = []
     for area, windows in feed.areas.items():
@@ -215,10 +163,8 @@ def register(app: typer.Typer) -> None:
         """Show the windows a file holds per area (or the UNE figures); import nothing."""
 
         def work() -> None:
-            from ingenio.formats.outages import feed_document
-
-            options, _ = _options(fmt, stage, timezone, area_property, day, mapping, None)
-            feed = _read(file, fmt, options)
+            request = OutageRequest(fmt, stage, timezone, area_property, day, mapping)
+            feed = parse_outages(file, request)
             if as_json:
                 typer.echo(json.dumps(feed_document(feed), ensure_ascii=False, indent=2))
                 return
@@ -242,7 +188,7 @@ def register(app: typer.Typer) -> None:
             for item in _une_tables(feed) + _feed_tables(feed):
                 console.print(item, highlight=False, soft_wrap=isinstance(item, str))
 
-        _guarded(ctx, work)
+        run_guarded(ctx, work)
 
     @outages_app.command("import")
     def import_(
@@ -267,70 +213,26 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Put a file's windows into the portfolio's blocks; save a new portfolio version."""
-        _guarded(
-            ctx,
-            lambda: _import(
-                ctx, file, fmt, portfolio, mapping, stage, timezone, area_property, day, write
-            ),
-        )
+        request = OutageRequest(fmt, stage, timezone, area_property, day, mapping)
+        run_guarded(ctx, lambda: _import(ctx, file, portfolio, request, write))
 
     app.add_typer(outages_app, name="outages")
-
-
-def _load_portfolio(ctx: typer.Context, ref: str) -> tuple[Portfolio, str]:
-    """A portfolio file, or the latest stored version of a name; and how it is called."""
-    from ingenio.cli.main import Failure, _opts
-    from ingenio.formats.portfolio import load_portfolio, parse_portfolio
-    from ingenio.store.repository import Store
-    from ingenio.store.settings import resolve_url
-
-    path = Path(ref)
-    if path.exists():
-        return load_portfolio(path), str(path)
-    if path.suffix.lower() in PORTFOLIO_SUFFIXES:
-        raise Failure(f"{ref}: no such file")
-    with Store.open(resolve_url(_opts(ctx).db)) as store:
-        version, document = store.load_portfolio(ref)
-    label = f"{version.name} v{version.version}"
-    return parse_portfolio(document, label), label
 
 
 def _import(
     ctx: typer.Context,
     file: Path,
-    fmt: str,
     ref: str,
-    mapping_file: Path | None,
-    stage: int | None,
-    timezone: str | None,
-    area: str | None,
-    day: str | None,
+    request: OutageRequest,
     write: Path | None,
 ) -> None:
-    from ingenio.cli.main import Failure, _opts
-    from ingenio.energy.outage_import import import_outages
-    from ingenio.formats.atomic import atomic_write_text
-    from ingenio.formats.documents import document_text
-    from ingenio.formats.portfolio import portfolio_to_document
-    from ingenio.store.repository import Store
-    from ingenio.store.settings import resolve_url
-
-    if write is not None and write.suffix.lower() not in PORTFOLIO_SUFFIXES:
-        raise Failure(f"--write: unsupported file type {write.suffix!r}; use .yaml, .yml or .json")
-    portfolio, label = _load_portfolio(ctx, ref)
-    options, mapping = _options(
-        fmt, stage, timezone, area, day, mapping_file, portfolio.horizon.timezone
+    done = import_outages(
+        context_of(ctx), file, ref, request, None if write is None else write.suffix
     )
-    feed = _read(file, fmt, options)
-    result = import_outages(portfolio, feed, mapping)
-    document = portfolio_to_document(result.portfolio)  # raises before anything is written
-    text = None if write is None else document_text(document, write.suffix)
-    note = f"outages import {file.name} ({fmt}) into {label}"
-    with Store.open(resolve_url(_opts(ctx).db)) as store:
-        saved = store.save_portfolio(result.portfolio.name, document, note=note)
-    if write is not None and text is not None:
-        atomic_write_text(write, text)
-    for note_text in feed.notes:
+    result, saved, fmt = done.result, done.saved, request.fmt
+    if write is not None and done.text is not None:
+        write_text(write, done.text)
+    for note_text in done.feed.notes:
         console.print(f"note: {note_text}", style="dim", highlight=False, soft_wrap=True)
     for block_id in sorted(result.added):
         console.print(

@@ -9,11 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ingenio.cli.guard import guarded, open_store
+from ingenio.cli.errors import context_of
+from ingenio.cli.guard import guarded
 from ingenio.cli.tables import fitted_table
-from ingenio.domain import Plan, Portfolio
-from ingenio.operations.plandiff import Change, OrderChange, Placement, PlanDiff, diff_plans
-from ingenio.store import PlanVersion, Store
+from ingenio.domain import Portfolio
+from ingenio.services.plans import (
+    Change,
+    OrderChange,
+    Placement,
+    PlanDiff,
+    PlanVersion,
+    diff_plans,
+    list_plans,
+)
 
 console = Console(markup=False)
 
@@ -30,8 +38,7 @@ def plans_list(
     """List saved plans: id, version, planner, status, value, bound, created."""
 
     def work() -> None:
-        with open_store(ctx, read_only=True) as store:
-            found = store.plans(portfolio)
+        found = list_plans(context_of(ctx), portfolio)
         if not found:
             console.print("no plans saved" + (f" for {portfolio!r}" if portfolio else ""))
             return
@@ -71,25 +78,6 @@ def _gap(p: PlanVersion) -> str:
     return f"{max(0.0, p.bound - p.value) / p.bound:.1%}"
 
 
-def load_stored_plan(store: Store, plan_id: int) -> tuple[PlanVersion, Portfolio, Plan]:
-    """A saved plan rebuilt from its document, with the portfolio version it was made from.
-
-    Raises
-    ------
-    StoreError
-        If there is no such plan.
-    DomainError
-        If a stored document no longer reads (written by another Ingenio version).
-    """
-    from ingenio.formats.plan_file import plan_from_document
-    from ingenio.formats.portfolio import parse_portfolio
-
-    version, document = store.load_plan(plan_id)
-    pv, portfolio_doc = store.load_portfolio(version.portfolio_name, version.portfolio_version)
-    portfolio = parse_portfolio(portfolio_doc, f"portfolio {pv.name!r} version {pv.version}")
-    return version, portfolio, plan_from_document(document, portfolio, f"plan {plan_id}")
-
-
 @plans.command("diff")
 def plans_diff(
     ctx: typer.Context,
@@ -99,11 +87,8 @@ def plans_diff(
     """Which orders moved, became late, were dropped or recovered between two plans, and why."""
 
     def work() -> None:
-        with open_store(ctx, read_only=True) as store:
-            old_v, old_p, old_plan = load_stored_plan(store, old)
-            new_v, new_p, new_plan = load_stored_plan(store, new)
-        offset = (old_p.horizon.origin - new_p.horizon.origin).total_seconds() // 60
-        diff = diff_plans(old_plan, new_plan, int(offset))
+        got = diff_plans(context_of(ctx), old, new)
+        old_v, new_v, new_p, diff = got.old.version, got.new.version, got.new.portfolio, got.diff
         for line in (
             f"plan {old} ({_label(old_v)}) -> plan {new} ({_label(new_v)})",
             f"value {diff.old_value:,.0f} -> {diff.new_value:,.0f} "

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.table import Table
 
 from ingenio.domain import MINUTES_PER_DAY, OrderStatus, Plan, Portfolio, Violation
-from ingenio.planning.summary import PlanSummary
+from ingenio.services.plans import PlanSummary
 
 
 def plan_table(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Table:

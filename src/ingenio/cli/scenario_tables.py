@@ -10,9 +10,7 @@ from rich.table import Table
 from ingenio.domain import MINUTES_PER_HOUR, Portfolio
 
 if TYPE_CHECKING:
-    from ingenio.scenarios.montecarlo import MonteCarloResult
-    from ingenio.scenarios.robust import HeldOutTable, RobustPlan
-    from ingenio.scenarios.whatif import WhatIfDiff
+    from ingenio.services.scenarios import HeldOutTable, MonteCarloResult, RobustPlan, WhatIfDiff
 
 __all__ = ["orders_table", "risk_table", "robust_tables", "summary_table", "whatif_table"]
 

@@ -3,33 +3,36 @@
 Commands: ``whatif`` (one perturbed variant against the base plan), ``scenarios``
 (many sampled scenarios, an HTML report) and ``robust`` (a fuel policy chosen
 over samples, tested on held-out ones). ``PORTFOLIO`` is a portfolio file or
-``demo``.
+``demo``. The work is done by :mod:`ingenio.services.scenarios`; this module
+parses the options and renders the results.
 """
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
-from ingenio.domain import OrderStatus, Plan, Portfolio
-from ingenio.limits import MAX_SAMPLES
-from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
+from ingenio.cli.errors import context_of, fail, run_guarded
+from ingenio.cli.options import Processes, Seed, WorkersAlias
+from ingenio.cli.out_dir import out_dir_problem
+from ingenio.domain import Portfolio
+from ingenio.services.scenarios import MAX_SAMPLES
 
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
-    from ingenio.scenarios.executor import Executor
-    from ingenio.scenarios.montecarlo import MonteCarloResult
-    from ingenio.scenarios.whatif import Planner, WhatIfDiff
+    from ingenio.services.scenarios import StageTicks
 
 console = Console(markup=False)
 err = Console(markup=False, stderr=True)
@@ -41,158 +44,43 @@ PlannerOpt = Annotated[
 FastPlannerOpt = Annotated[
     str, typer.Option("--planner", help="Planner for every sample (dispatch is fast).")
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed: same seed, same figures.")]
 DaskOpt = Annotated[
     str | None,
     typer.Option("--dask-scheduler", help="Run on a Dask cluster, e.g. tcp://10.0.0.5:8786."),
 ]
-WorkersOpt = Annotated[int, typer.Option("--workers", help="Local worker processes.", min=1)]
-
-
-def _portfolio(arg: str) -> Portfolio:
-    from ingenio.cli.main import Failure
-
-    if arg == "demo":
-        from ingenio.data.demo import build_demo_portfolio
-
-        return build_demo_portfolio()
-    from ingenio.formats.portfolio import load_portfolio
-
-    path = Path(arg)
-    if not path.exists():
-        raise Failure(f"{path}: no such file (give a portfolio file or 'demo')")
-    return load_portfolio(path)
-
-
-def _planner(name: str | None) -> tuple[str, Planner]:
-    from ingenio.cli.main import Failure
-    from ingenio.services.planning import PLANNERS
-
-    name = name or ("optimise" if "optimise" in PLANNERS else "dispatch")
-    if name not in PLANNERS:
-        raise Failure(f"--planner: unknown planner {name!r} (choose from {', '.join(PLANNERS)})")
-    return name, PLANNERS[name]
-
-
-_DASK_ADDRESS = re.compile(
-    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
-    r":[0-9]{1,5}$"
-)
-
-
-def _executor(dask_scheduler: str | None, workers: int) -> Executor:
-    from ingenio.cli.main import Failure
-    from ingenio.scenarios.executor import DaskExecutor, ProcessExecutor
-
-    if dask_scheduler is not None and not _DASK_ADDRESS.match(dask_scheduler.strip()):
-        shown_value = dask_scheduler[:80]
-        raise Failure(
-            f"--dask-scheduler: not a scheduler address {shown_value!r} "
-            "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
-        )
-    dask_scheduler = dask_scheduler.strip() if dask_scheduler else None
-    return DaskExecutor(dask_scheduler) if dask_scheduler else ProcessExecutor(workers)
-
-
-def _plan(planner: Planner, portfolio: Portfolio) -> Plan:
-    from ingenio.cli.main import Failure
-    from ingenio.validate import validate
-
-    plan = planner(portfolio)
-    broken = validate(portfolio, plan)
-    if broken:
-        raise Failure(f"the {plan.planner} plan breaks {len(broken)} rule(s); first: {broken[0]}")
-    return plan
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A Rich progress bar on stderr; yields the ``(done, total)`` callback."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
+def _progress() -> Iterator[StageTicks]:
+    """Rich progress bars on stderr, one per stage; yields the services' callback."""
+    current: list[tuple[str, Progress, TaskID]] = []
 
-        def update(done: int, total: int) -> None:
+    def update(label: str, done: int | None, total: int | None) -> None:
+        if not current or current[-1][0] != label:
+            if current:
+                current.pop()[1].stop()
+            bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+            current.append((label, bar, bar.add_task(label, total=None)))
+        if done is not None:
+            _, bar, task = current[-1]
             bar.update(task, completed=done, total=total)
 
+    try:
         yield update
-
-
-def _guard(ctx: typer.Context, work: Callable[[], None]) -> None:
-    from ingenio.cli.main import Failure, run_guarded
-
-    def guarded() -> None:
-        try:
-            work()
-        except PerturbationError as exc:
-            raise Failure(str(exc)) from None
-
-    run_guarded(ctx, guarded)
+    finally:
+        if current:
+            current.pop()[1].stop()
 
 
 # --- whatif -----------------------------------------------------------------------------
-
-
-def _perturbations(
-    portfolio: Portfolio,
-    delays: list[str],
-    scale: str | None,
-    gens: list[str],
-    plant_down: str | None,
-    start: str | None,
-    end: str | None,
-    fuel: list[str],
-) -> list[Perturbation]:
-    from ingenio.scenarios import parse
-
-    out: list[Perturbation] = [parse.parse_tanker_delay(t) for t in delays]
-    if scale is not None:
-        out.append(parse.parse_deficit_scale(scale))
-    out += [parse.parse_generator_down(g) for g in gens]
-    if plant_down is not None or start is not None or end is not None:
-        if plant_down is None or start is None or end is None:
-            raise PerturbationError("--plant-down", plant_down, "needs --from and --to as well")
-        out.append(parse.parse_plant_down(plant_down, start, end, portfolio.horizon))
-    out += [parse.parse_extra_fuel(f) for f in fuel]
-    return out
-
-
-def _tanker_sentences(
-    base: Portfolio,
-    variant: Portfolio,
-    diff: WhatIfDiff,
-    delayed: list[str],
-    planner: Planner,
-    target: int | None,
-) -> Iterator[str]:
-    """For each delayed delivery and stopped plant it feeds: the arrival it needs to resume
-    by ``target`` (default: the end of the day it resumes in the variant). When any
-    arrival will do, how late it may come for the plant not to stop at all."""
-    from ingenio.scenarios.whatif import (
-        arrival_sentence,
-        day_end,
-        latest_arrival,
-        tanker_questions,
-    )
-
-    stops = {s.plant_id: s for s in diff.resumptions}
-    questions = tanker_questions(variant, diff, delayed)
-    with _progress("searching tanker arrivals") as tick:
-        for k, (pid, did) in enumerate(questions, start=1):
-            stop = stops[pid]
-            again = stop.resumes_at if stop.resumes_at is not None else base.horizon.minutes
-            need = latest_arrival(base, variant, planner, did, stop, target or day_end(base, again))
-            yield arrival_sentence(base, need)
-            if target is None and need.any_arrival:
-                keep = latest_arrival(base, variant, planner, did, stop, stop.first_lost)
-                yield arrival_sentence(base, keep, as_planned=True)
-            tick(k, len(questions))
 
 
 def whatif(
@@ -229,56 +117,25 @@ def whatif(
 
     def work() -> None:
         from ingenio.cli.scenario_tables import orders_table, whatif_table
-        from ingenio.scenarios.parse import parse_moment
-        from ingenio.scenarios.perturb import apply_all
-        from ingenio.scenarios.whatif import compare, resumption_sentences
+        from ingenio.services.scenarios import WhatIfRequest, load_portfolio_arg, what_if
 
-        base = _portfolio(portfolio)
-        changes = _perturbations(base, tanker_delay or [], deficit_scale, generator_down or [],
-                                 plant_down, start, end, extra_fuel or [])  # fmt: skip
-        if not changes:
-            raise PerturbationError("whatif", "", "give at least one perturbation")
-        variant = apply_all(base, changes)
-        target = parse_moment(resume_by, base.horizon, "--resume-by") if resume_by else None
-        name, plan_with = _planner(planner)
-        with _progress(f"planning base and variant with {name}") as tick:
-            base_plan = _plan(plan_with, base)
-            tick(1, 2)
-            variant_plan = _plan(plan_with, variant)
-            tick(2, 2)
-        diff = compare(base_plan, variant_plan, base, variant)
-        title = "What-if: " + "; ".join(c.describe() for c in changes)
-        console.print(whatif_table(base, diff, title))
-        if diff.orders:
-            console.print(orders_table(base, diff))
-        for sentence in resumption_sentences(base, diff):
-            console.print(sentence, highlight=False)
-        delayed = [c.delivery_id for c in changes if isinstance(c, TankerDelay)]
-        for sentence in _tanker_sentences(base, variant, diff, delayed, plan_with, target):
+        base = load_portfolio_arg(portfolio)
+        request = WhatIfRequest(
+            tanker_delay or [], deficit_scale, generator_down or [], plant_down, start, end,
+            extra_fuel or [], planner, resume_by,
+        )  # fmt: skip
+        with _progress() as tick:
+            got = what_if(context_of(ctx), base, request, progress=tick)
+        console.print(whatif_table(base, got.diff, got.title))
+        if got.diff.orders:
+            console.print(orders_table(base, got.diff))
+        for sentence in (*got.resumptions, *got.tanker_sentences):
             console.print(sentence, highlight=False)
 
-    _guard(ctx, work)
+    run_guarded(ctx, work)
 
 
 # --- scenarios --------------------------------------------------------------------------
-
-
-def samples_csv(result: MonteCarloResult) -> str:
-    """One row per sample: index, value, litres burned, orders late and unscheduled, or the
-    error of a failed sample."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["sample", "value", "fuel_l", "late", "unscheduled", "error"])
-    rows: list[tuple[int, list[object]]] = []
-    for s in result.samples:
-        late = sum(1 for _, st, _ in s.outcomes if st is OrderStatus.LATE)
-        unscheduled = sum(1 for _, st, _ in s.outcomes if st is OrderStatus.UNSCHEDULED)
-        rows.append(
-            (s.index, [s.index, f"{s.value:.2f}", f"{s.fuel_l:.1f}", late, unscheduled, ""])
-        )
-    rows += [(f.index, [f.index, "", "", "", "", f.error]) for f in result.failures]
-    w.writerows(row for _, row in sorted(rows, key=lambda r: r[0]))
-    return out.getvalue()
 
 
 def scenarios(
@@ -287,10 +144,11 @@ def scenarios(
     samples: Annotated[
         int, typer.Option("--samples", help="Scenarios to sample.", min=1, max=MAX_SAMPLES)
     ] = 100,
-    seed: SeedOpt = 0,
+    seed: Seed = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
-    workers: WorkersOpt = 2,
+    processes: Processes = 2,
+    workers: WorkersAlias = None,
     out: Annotated[
         Path, typer.Option("--out", help="Folder for scenarios.html and samples.csv.")
     ] = Path("out/scenarios"),
@@ -298,25 +156,20 @@ def scenarios(
     """Sample outages and tanker arrivals, plan every sample, report the spread of outcomes."""
 
     def work() -> None:
-        from ingenio.cli.main import Failure
-        from ingenio.cli.out_dir import out_dir_problem
         from ingenio.cli.scenario_tables import risk_table, summary_table
-        from ingenio.formats.atomic import atomic_write_text
-        from ingenio.reports.scenarios import render_scenarios_report
-        from ingenio.scenarios.montecarlo import run_samples
+        from ingenio.services.scenarios import (
+            load_portfolio_arg,
+            monte_carlo,
+            write_scenario_files,
+        )
 
         bad_out = out_dir_problem(out, ("scenarios.html", "samples.csv"))
         if bad_out:
-            raise Failure(bad_out)
-        p = _portfolio(portfolio)
-        name, plan_with = _planner(planner)
-        executor = _executor(dask_scheduler, workers)
-        try:
-            with _progress(f"{samples} scenarios on {executor.name}") as tick:
-                result = run_samples(p, samples, seed, plan_with, executor, progress=tick)
-        finally:
-            executor.close()
-        result = dataclasses.replace(result, planner=name)
+            fail(bad_out)
+        p = load_portfolio_arg(portfolio)
+        with _progress() as tick:
+            result = monte_carlo(context_of(ctx), p, samples, seed, planner, dask_scheduler,
+                                 workers or processes, progress=tick)  # fmt: skip
         console.print(summary_table(result, p.currency))
         console.print(risk_table(p, result))
         for r in result.plant_resumptions:
@@ -329,55 +182,39 @@ def scenarios(
                               f"median resumption {median}; never resumes in {r.never}",
                               highlight=False)  # fmt: skip
         for f in result.failures:
-            err.print(
-                f"[red]sample {f.index} failed:[/red] {escape(str(f.error))}",
-                markup=True,
-                highlight=False,
-            )
-        out.mkdir(parents=True, exist_ok=True)
-        html = atomic_write_text(out / "scenarios.html", render_scenarios_report(p, result))
-        table = atomic_write_text(out / "samples.csv", samples_csv(result))
-        console.print(f"wrote {html}, {table}")
+            err.print(f"sample {f.index} failed: {f.error}", highlight=False)
+        files = write_scenario_files(p, result, out)
+        console.print(f"wrote {files.html}, {files.csv}")
 
-    _guard(ctx, work)
+    run_guarded(ctx, work)
 
 
 # --- robust -----------------------------------------------------------------------------
 
 
 def robust_portfolio(
+    ctx: typer.Context,
     portfolio: Portfolio,
     planner: str,
     samples: int,
     holdout: int,
     seed: int = 0,
     dask_scheduler: str | None = None,
-    workers: int = 2,
+    processes: int = 2,
 ) -> Portfolio:
     """Choose a fuel policy over ``samples`` scenarios, print how it does on ``holdout`` fresh
     ones, and return ``portfolio`` with the policy applied (earmarks as deliveries)."""
     from ingenio.cli.scenario_tables import robust_tables
-    from ingenio.scenarios.robust import evaluate_held_out, robust_plan
+    from ingenio.services.scenarios import robust_policy
 
-    _, plan_with = _planner(planner)
-    executor = _executor(dask_scheduler, workers)
-    try:
-        with _progress(f"choosing a fuel policy on {samples} samples") as tick:
-            chosen = robust_plan(portfolio, samples, seed, plan_with, executor, progress=tick)
-        with _progress(f"testing on {holdout} held-out samples") as tick:
-            held = evaluate_held_out(portfolio, chosen.policies(), holdout, seed, plan_with,
-                                     executor, progress=tick)  # fmt: skip
-    finally:
-        executor.close()
-    for table in robust_tables(portfolio, chosen, held):
+    with _progress() as tick:
+        got = robust_policy(context_of(ctx), portfolio, planner, samples, holdout, seed,
+                            dask_scheduler, processes, progress=tick)  # fmt: skip
+    for table in robust_tables(portfolio, got.chosen, got.held_out):
         console.print(table)
-    for f in (*chosen.failures, *held.failures):
-        err.print(
-            f"[red]sample {f.index} failed:[/red] {escape(str(f.error))}",
-            markup=True,
-            highlight=False,
-        )
-    return chosen.portfolio
+    for f in got.failures:
+        err.print(f"sample {f.index} failed: {f.error}", highlight=False)
+    return got.portfolio
 
 
 def robust(
@@ -389,19 +226,24 @@ def robust(
     holdout: Annotated[
         int, typer.Option("--holdout", help="Held-out samples.", min=1, max=MAX_SAMPLES)
     ] = 50,
-    seed: SeedOpt = 0,
+    seed: Seed = 0,
     planner: FastPlannerOpt = "dispatch",
     dask_scheduler: DaskOpt = None,
-    workers: WorkersOpt = 2,
+    processes: Processes = 2,
+    workers: WorkersAlias = None,
 ) -> None:
     """Choose the fuel allocation and reserve by sample-average optimisation; compare it with
     the plain plan's on held-out samples."""
 
     def work() -> None:
-        p = _portfolio(portfolio)
-        robust_portfolio(p, planner, samples, holdout, seed, dask_scheduler, workers)
+        from ingenio.services.scenarios import load_portfolio_arg
 
-    _guard(ctx, work)
+        p = load_portfolio_arg(portfolio)
+        robust_portfolio(
+            ctx, p, planner, samples, holdout, seed, dask_scheduler, workers or processes
+        )
+
+    run_guarded(ctx, work)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingenio.errors import IngenioError
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -23,10 +25,12 @@ class Issue:
         return f"{head}{self.path}: {self.message}{got}"
 
 
-class DomainError(ValueError):
-    """Raised with every issue found, never just the first."""
+class DomainError(IngenioError, ValueError):
+    """Raised with every issue found, never just the first (kind ``invalid``)."""
+
+    issues: list[Issue]
 
     def __init__(self, issues: list[Issue], source: str | None = None) -> None:
+        super().__init__("\n".join(i.render(source) for i in issues), kind="invalid")
         self.issues = list(issues)
         self.source = source
-        super().__init__("\n".join(i.render(source) for i in self.issues))

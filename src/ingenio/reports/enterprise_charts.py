@@ -12,6 +12,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ingenio.operations.kpi import LOSS_CAUSES, KpiReport, KpiRow, Tally
+from ingenio.reports.html import chart_text
 
 CAUSE_COLOURS = {
     "grid": "#555555",
@@ -53,7 +54,7 @@ def _names() -> dict[str, tuple[str, str]]:
 def losses_figure(rows: list[KpiRow], title: str) -> go.Figure:
     """A stacked horizontal bar per row: shares of planned production time."""
     fig = go.Figure()
-    labels = [r.name for r in rows]
+    labels = [chart_text(r.name) for r in rows]
     splits = [time_split(r.tally) for r in rows]
     planned = [max(r.tally.planned_h, 1e-9) for r in rows]
     for key, (name, colour) in _names().items():
@@ -105,8 +106,8 @@ def trend_figure(report: KpiReport, level: str, title: str) -> go.Figure:
         rows = [r for r in report.level(level) if r.key == key and r.bucket is not None]
         fig.add_trace(
             go.Scatter(
-                name=rows[0].name if rows else key,
-                x=[r.bucket.label for r in rows if r.bucket is not None],
+                name=chart_text(rows[0].name if rows else key),
+                x=[chart_text(r.bucket.label) for r in rows if r.bucket is not None],
                 y=[r.tally.oee for r in rows], mode="lines+markers",
                 hovertemplate="%{x}: OEE %{y:.1%}<extra>%{fullData.name}</extra>",
             )
@@ -122,7 +123,7 @@ def downtime_figure(rows: list[KpiRow], title: str) -> go.Figure:
         hours = [r.tally.losses_h[cause] for r in rows]
         if any(h > 1e-9 for h in hours):
             fig.add_trace(
-                go.Bar(name=cause, x=[r.name for r in rows], y=hours,
+                go.Bar(name=cause, x=[chart_text(r.name) for r in rows], y=hours,
                        marker={"color": CAUSE_COLOURS[cause]},
                        hovertemplate="%{x}: %{y:,.1f} h<extra>" + cause + "</extra>")
             )  # fmt: skip

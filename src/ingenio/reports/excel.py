@@ -5,6 +5,12 @@ enterprise workbook the figures of :mod:`ingenio.reports.enterprise` as tables.
 Every table has the same style (:func:`sheet_table`): a bold frozen header,
 column widths, date and number formats, a filter. The caller writes the bytes
 (``formats.atomic.atomic_write_bytes``).
+
+No formula fires: every text cell is written as a string cell (:func:`append_row`), so
+a name such as ``=HYPERLINK(...)`` or a DDE payload ``=cmd|' /C calc'!A0`` is shown as
+written, never computed; numbers and dates stay numbers and dates. A text that starts
+like a formula (``= + - @``, tab, CR) also gets Excel's "quote prefix" style, so editing
+the cell in Excel keeps it text. Characters XML cannot hold become U+FFFD.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -27,6 +34,8 @@ from ingenio.reports.enterprise import late_reason, scope_rows
 from ingenio.reports.plan_charts import local
 
 __all__ = [
+    "FORMULA_PREFIXES",
+    "append_row",
     "build_enterprise_workbook",
     "build_plan_workbook",
     "render_enterprise_xlsx",
@@ -40,7 +49,29 @@ Cell = str | int | float | datetime | None
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 NUMBER_FORMAT = "#,##0.00"
 MAX_SHEET_NAME = 31
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell text starts when a spreadsheet could read it as a formula (OWASP)."""
+
+
+def append_row(ws: Worksheet, values: Sequence[Cell]) -> None:
+    """Append ``values`` as a row; every ``str`` becomes a text cell, never a formula.
+
+    openpyxl makes a formula of any string starting with ``=``; here the cell type is
+    set back to string (``t="s"`` in the file: Excel and LibreOffice show the text
+    and never evaluate it), and a text starting with one of :data:`FORMULA_PREFIXES`
+    gets the quote-prefix style too. The text itself is kept exactly, so a workbook
+    read back gives the names as the portfolio has them (a leading ``'`` would not).
+    """
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v
+               for v in values])  # fmt: skip
+    row = ws.max_row
+    for col, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            cell = ws.cell(row=row, column=col)
+            cell.data_type = "s"
+            if value.startswith(FORMULA_PREFIXES):
+                cell.quotePrefix = True
 
 
 def sheet_names(names: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
@@ -77,7 +108,7 @@ def sheet_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[C
 
     Returns the number of data rows written.
     """
-    ws.append(list(headers))
+    append_row(ws, list(headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(vertical="top")
@@ -85,7 +116,7 @@ def sheet_table(ws: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[C
     widths = [len(h) for h in headers]
     count = 0
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, row)
         count += 1
         for i, value in enumerate(row):
             if isinstance(value, datetime):
@@ -134,13 +165,13 @@ def _summary_sheet(ws: Worksheet, portfolio: Portfolio, plan: Plan, s: PlanSumma
         ("horizon", f"{local(portfolio, 0):%Y-%m-%d %H:%M} + {h.days} days ({h.timezone})"),
         ("solve seconds", round(plan.seconds, 2)),
     ):
-        ws.append([key, value])
+        append_row(ws, [key, value])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     ws.append([])
-    ws.append(["binding"])
+    append_row(ws, ["binding"])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     for note in s.binding or ("neither power nor fuel binds",):
-        ws.append(["", note])
+        append_row(ws, ["", note])
 
 
 def _plant_rows(portfolio: Portfolio, plan: Plan, plant_id: str) -> list[list[Cell]]:

@@ -2,10 +2,18 @@
 
 A page is self-contained and works offline: plotly.js is inlined once in its head
 and every figure ``div`` refers to that one copy.
+
+Text from files (names, ids, notes) never reaches a page as markup: element text and
+attributes go through :func:`html.escape`; DOM ids are derived (:func:`dom_id`), never
+copied from a file; figures' JSON is escaped by plotly (``<``, ``>``, ``/`` as
+``\\u003c``…, and here U+2028/U+2029), and text shown inside a chart goes through
+:func:`chart_text` because plotly draws a few tags (``<a href>``, ``<b>``) in its labels.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
 from html import escape
 
@@ -14,7 +22,19 @@ import plotly.offline
 
 from ingenio.reports.style import CSS
 
-__all__ = ["FIGURE_CONFIG", "cells", "figure_div", "num", "page", "pct", "table"]
+__all__ = [
+    "FIGURE_CONFIG",
+    "cells",
+    "chart_text",
+    "dom_id",
+    "figure_div",
+    "num",
+    "page",
+    "pct",
+    "table",
+]
+
+_DOM_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 FIGURE_CONFIG = {"displaylogo": False, "responsive": True}
 """Plotly options of every figure: no logo, resizes with the page."""
@@ -54,12 +74,52 @@ def table(heads: Sequence[str], rows: Sequence[Sequence[str]], text_cols: int = 
     )
 
 
+def dom_id(prefix: str, key: str) -> str:
+    """A DOM id for the thing with id ``key`` (from a file): ``prefix-`` and a hash of it.
+
+    The same key gives the same id (links within the page work), different keys
+    different ids, and nothing of the key reaches the page's markup or scripts.
+
+    Parameters
+    ----------
+    prefix : str
+        Letters, digits, ``-`` or ``_``, starting with a letter (``"plant"``).
+    key : str
+        The id as the file gives it.
+    """
+    if not _DOM_ID.fullmatch(prefix):
+        raise ValueError(f"DOM id prefix {prefix!r}: letters, digits, - and _ only")
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{prefix}-{digest}"
+
+
+def chart_text(text: str) -> str:
+    """``text`` to show literally inside a plotly chart (a label, legend entry, hover).
+
+    Plotly draws ``<b>``, ``<br>``, ``<a href>``… in chart text and decodes ``&lt;``
+    and its kin: escaping ``&``, ``<`` and ``>`` shows the text as written.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def figure_div(fig: go.Figure, div_id: str) -> str:
-    """The figure as an HTML ``div`` that uses the page's one copy of plotly.js."""
+    """The figure as an HTML ``div`` that uses the page's one copy of plotly.js.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure; text from files in it already through :func:`chart_text`.
+    div_id : str
+        A derived id (``"fig-value"``, :func:`dom_id`): plotly writes it unescaped
+        into an attribute and a script, so anything else is refused.
+    """
+    if not _DOM_ID.fullmatch(div_id):
+        raise ValueError(f"figure div id {div_id!r}: letters, digits, - and _ only")
     out: str = fig.to_html(
         full_html=False, include_plotlyjs=False, div_id=div_id, config=FIGURE_CONFIG
     )
-    return out
+    # plotly escapes <, > and / in its JSON; these two end a line in older JavaScript
+    return out.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def page(title: str, body: str) -> str:

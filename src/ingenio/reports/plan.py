@@ -12,7 +12,7 @@ from ingenio.domain import MINUTES_PER_HOUR, OrderStatus, Plan, Portfolio
 from ingenio.operations.kpi import KpiReport
 from ingenio.planning.summary import PlanSummary, PlantSummary
 from ingenio.reports.enterprise import kpi_section
-from ingenio.reports.html import cells, figure_div, num, page
+from ingenio.reports.html import cells, dom_id, figure_div, num, page
 from ingenio.reports.plan_charts import local, plant_figure
 
 __all__ = ["render_plan_report"]
@@ -35,7 +35,8 @@ def _header(portfolio: Portfolio, plan: Plan, summary: PlanSummary, title: str) 
     ]  # fmt: skip
     boxes = "".join(f"<div><b>{v}</b>{escape(k)}</div>" for v, k in kpis)
     links = " ".join(
-        f'<a href="#plant-{escape(p.plant_id)}">{escape(p.plant_name)}</a>' for p in summary.plants
+        f'<a href="#{dom_id("plant", p.plant_id)}">{escape(p.plant_name)}</a>'
+        for p in summary.plants
     )
     return (
         f"<h1>{escape(title)}</h1>"
@@ -53,7 +54,7 @@ def _plant_row(s: PlantSummary, portfolio: Portfolio) -> list[str]:
     if s.lowest_tank_l is not None and s.lowest_tank_at is not None:
         low = f"{s.lowest_tank_l:,.0f} ({local(portfolio, s.lowest_tank_at):%d %b %H:%M})"
     return [
-        f'<a href="#plant-{escape(s.plant_id)}">{escape(s.plant_name)}</a>',
+        f'<a href="#{dom_id("plant", s.plant_id)}">{escape(s.plant_name)}</a>',
         escape(s.enterprise),
         num(s.value),
         str(s.on_time),
@@ -144,9 +145,9 @@ def _missed_orders(portfolio: Portfolio, plan: Plan) -> str:
 
 def _plant_section(portfolio: Portfolio, plan: Plan, s: PlantSummary) -> str:
     notes = "".join(f"<li>{escape(b)}</li>" for b in s.binding)
-    div = figure_div(plant_figure(portfolio, plan, s.plant_id), f"fig-{s.plant_id}")
+    div = figure_div(plant_figure(portfolio, plan, s.plant_id), dom_id("fig", s.plant_id))
     return (
-        f'<h2 id="plant-{escape(s.plant_id)}">{escape(s.plant_name)} '
+        f'<h2 id="{dom_id("plant", s.plant_id)}">{escape(s.plant_name)} '
         f'<small style="color:#666">({escape(s.enterprise)})</small></h2>'
         f'<ul class="binding">{notes}</ul>{div}'
     )

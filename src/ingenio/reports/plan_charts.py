@@ -19,6 +19,7 @@ from ingenio.domain import (
     merge_windows,
 )
 from ingenio.planning.summary import power_series, tank_levels
+from ingenio.reports.html import chart_text
 
 PRIORITY_COLOURS = {
     PriorityClass.ESSENTIAL: "#d62728",
@@ -108,7 +109,8 @@ def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> No
                 rows[op.line_id],
                 f"{start:%Y-%m-%d %H:%M}",
                 (end - start).total_seconds() * 1000,
-                (order.id, product.name, f"{op.step + 1} {step}", f"{op.quantity:,.4g}",
+                (chart_text(order.id), chart_text(product.name),
+                 chart_text(f"{op.step + 1} {step}"), f"{op.quantity:,.4g}",
                  str(op.source), f"{start:%a %d %H:%M}", f"{end:%a %d %H:%M}"),
             )
         )  # fmt: skip
@@ -138,7 +140,7 @@ def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> No
     _grid_strip(fig, portfolio, plant)
     fig.update_yaxes(
         tickvals=[0, *rows.values()],
-        ticktext=["grid", *(ln.name for ln in plant.lines)],
+        ticktext=["grid", *(chart_text(ln.name) for ln in plant.lines)],
         autorange="reversed",
         showgrid=False,
         zeroline=False,

@@ -13,7 +13,7 @@ from html import escape
 import plotly.graph_objects as go
 
 from ingenio.domain import Portfolio
-from ingenio.reports.html import figure_div, page
+from ingenio.reports.html import chart_text, figure_div, page
 from ingenio.scenarios.montecarlo import MonteCarloResult
 
 __all__ = ["TOP_ORDERS", "render_scenarios_report"]
@@ -53,7 +53,10 @@ def _value_figure(result: MonteCarloResult, currency: str) -> go.Figure:
 def _order_figure(portfolio: Portfolio, result: MonteCarloResult) -> go.Figure:
     """Stacked bars: probability each of the most at-risk orders is late / unscheduled."""
     risks = [r for r in result.order_risks if r.p_missed > 0 and not r.certain][:TOP_ORDERS]
-    labels = [f"{r.order_id} ({r.plant_id}, {r.planned.value.replace('_', ' ')})" for r in risks]
+    labels = [
+        chart_text(f"{r.order_id} ({r.plant_id}, {r.planned.value.replace('_', ' ')})")
+        for r in risks
+    ]
     fig = go.Figure()
     for name, values, colour in (
         ("late", [r.p_late for r in risks], "#e69f00"),
@@ -79,12 +82,12 @@ def _resumption_figure(portfolio: Portfolio, result: MonteCarloResult) -> go.Fig
         fig.add_trace(
             go.Box(
                 x=[_local(portfolio, m) for m in r.resumed],
-                name=f"{r.plant_id}",
+                name=chart_text(r.plant_id),
                 boxpoints="all",
                 jitter=0.4,
                 pointpos=0,
                 orientation="h",
-                hovertext=name,
+                hovertext=chart_text(name),
             )
         )
     minutes = [m for r in result.plant_resumptions for m in r.resumed]

@@ -21,6 +21,7 @@ import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from ingenio.energy.outage_model import (
     sample_deliveries,
     sample_portfolio,
 )
+from ingenio.errors import ErrorKind, IngenioError
 from ingenio.planning import Stop
 from ingenio.planning.dispatch import dispatch
 from ingenio.scenarios.aggregate import (
@@ -113,8 +115,10 @@ class SampleJob:
     min_lost: int = MIN_LOST_MINUTES
 
 
-class PlanRuleError(RuntimeError):
+class PlanRuleError(IngenioError, RuntimeError):
     """A sampled scenario's plan breaks a plan rule (a planner bug)."""
+
+    default_kind: ClassVar[ErrorKind] = "rule_broken"
 
 
 def run_sample(job: SampleJob, item: tuple[int, int]) -> SampleResult:

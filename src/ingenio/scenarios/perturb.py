@@ -27,6 +27,7 @@ from ingenio.domain import (
     Portfolio,
     Window,
 )
+from ingenio.errors import IngenioError
 
 __all__ = [
     "DeficitScale",
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 
-class PerturbationError(ValueError):
+class PerturbationError(IngenioError, ValueError):
     """A perturbation that cannot be built or applied; names the option and the value."""
 
     def __init__(self, option: str, value: object, reason: str) -> None:

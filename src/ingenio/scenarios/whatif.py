@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 Planner = Callable[[Portfolio], Plan]
-"""A planner: portfolio in, plan out (``ingenio.services.planning.PLANNERS`` values)."""
+"""A planner: portfolio in, plan out (``ingenio.services.plans.PLANNERS`` values)."""
 
 
 class ChangeKind(StrEnum):

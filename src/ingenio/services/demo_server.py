@@ -8,7 +8,7 @@ from ingenio.data.demo import build_demo_portfolio
 from ingenio.formats.plan_file import plan_to_document
 from ingenio.formats.portfolio import portfolio_to_document
 from ingenio.services.accounts import add_account, add_user, set_enterprise_owner
-from ingenio.services.planning import make_plan, summary_document
+from ingenio.services.plans import make_plan, summary_document
 from ingenio.store.repository import Store
 
 __all__ = ["DEMO_OWNERS", "load_demo"]

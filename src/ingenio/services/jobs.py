@@ -30,7 +30,7 @@ from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import summarise
 from ingenio.services.auth import Principal
-from ingenio.services.planning import PLANNERS, PlanOutcome, make_plan, summary_document
+from ingenio.services.plans import PLANNERS, PlanOutcome, make_plan, summary_document
 from ingenio.services.tenancy import find_portfolio
 from ingenio.services.whatif_jobs import run_whatif
 from ingenio.store.jobs_repo import JobRecord, finish_claimed
@@ -307,7 +307,7 @@ def _solve(
     progress: Callable[[OptimiseProgress], None],
     stop: Callable[[], bool],
 ) -> PlanOutcome:
-    """:func:`ingenio.services.planning.make_plan` that a cancel stops at once (in one process)."""
+    """:func:`ingenio.services.plans.make_plan` that a cancel stops at once (in one process)."""
     if planner != "optimise":
         return make_plan(portfolio, planner)
     began = time.perf_counter()

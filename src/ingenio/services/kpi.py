@@ -15,15 +15,37 @@ happened, so measuring against it would flatter adherence; pass
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingenio.domain import Plan, Portfolio
+from ingenio.errors import IngenioError
 from ingenio.formats.plan_file import plan_from_document
 from ingenio.formats.portfolio import parse_portfolio
-from ingenio.operations.kpi import Granularity, KpiReport, compute_kpis
+from ingenio.limits import MAX_PERIOD_DAYS
+from ingenio.operations.kpi import Granularity, KpiReport, KpiRow, compute_kpis
+from ingenio.services.context import Context
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 
-__all__ = ["KpiInputs", "find_portfolio", "load_kpis"]
+if TYPE_CHECKING:
+    from ingenio.services.plans import PlanFiles
+    from ingenio.services.replan import ReplanResult
+
+__all__ = [
+    "EnterpriseReport",
+    "Granularity",
+    "KpiInputs",
+    "KpiReport",
+    "KpiRow",
+    "enterprise_report",
+    "find_portfolio",
+    "holding_portfolio",
+    "kpis_between",
+    "kpis_since_origin",
+    "load_kpis",
+    "write_replan_files",
+]
 
 
 @dataclass(frozen=True)
@@ -152,3 +174,144 @@ def load_kpis(
         None if found is None else found[0],
         report,
     )
+
+
+def holding_portfolio(
+    ctx: Context, *, enterprise_id: str | None = None, plant_id: str | None = None,
+    name: str | None = None,
+) -> tuple[PortfolioVersion, Portfolio]:  # fmt: skip
+    """:func:`find_portfolio` in the context's store; ``not_found`` when none (or several)."""
+    try:
+        return find_portfolio(
+            ctx.store.get(), enterprise_id=enterprise_id, plant_id=plant_id, name=name
+        )
+    except LookupError as exc:
+        raise IngenioError(str(exc), kind="not_found") from None
+
+
+def kpis_between(
+    ctx: Context,
+    first: date,
+    last: date,
+    by: Granularity = "day",
+    *,
+    enterprise_id: str | None = None,
+    plant_id: str | None = None,
+    portfolio_name: str | None = None,
+    plan_version: int | None = None,
+) -> KpiInputs:
+    """The KPIs from day ``first`` to day ``last`` (included), in the portfolio's zone.
+
+    Raises
+    ------
+    IngenioError
+        ``invalid`` when the period is longer than ``MAX_PERIOD_DAYS``; ``not_found``
+        when no stored portfolio holds the enterprise or plant, or there is no database.
+    """
+    days = (last - first).days + 1
+    if days > MAX_PERIOD_DAYS:
+        raise IngenioError(
+            f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}"
+        )
+    store = ctx.store.existing()
+    try:
+        _, found = find_portfolio(
+            store, enterprise_id=enterprise_id, plant_id=plant_id, name=portfolio_name
+        )
+        zone = found.horizon.zone
+        since = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+        until = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        return load_kpis(
+            store, since, until, by, enterprise_id=enterprise_id, plant_id=plant_id,
+            portfolio_name=portfolio_name, plan_version=plan_version,
+        )  # fmt: skip
+    except (LookupError, KeyError) as exc:
+        raise IngenioError(str(exc).strip("'\""), kind="not_found") from None
+
+
+@dataclass(frozen=True)
+class EnterpriseReport:
+    """The owner's report files, and what they were computed from."""
+
+    html: Path
+    xlsx: Path
+    inputs: KpiInputs
+
+
+def enterprise_report(
+    ctx: Context,
+    enterprise_id: str,
+    period: str,
+    out: Path,
+    by: Granularity = "day",
+    portfolio_name: str | None = None,
+) -> EnterpriseReport:
+    """Write the owner's report of an enterprise for a month (``2026-04``): HTML and Excel."""
+    from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text, out_path
+    from ingenio.operations.kpi import period_of
+    from ingenio.reports.enterprise import render_enterprise_report
+    from ingenio.reports.excel import render_enterprise_xlsx
+
+    store = ctx.store.get()
+    try:
+        _, found = find_portfolio(store, enterprise_id=enterprise_id, name=portfolio_name)
+        since, until = period_of(period, found.horizon.timezone)
+        got = load_kpis(store, since, until, by, enterprise_id=enterprise_id,
+                        portfolio_name=portfolio_name)  # fmt: skip
+    except ValueError:
+        raise IngenioError(f"--period: not a month like 2026-04 (got {period!r})") from None
+    except (LookupError, KeyError) as exc:
+        raise IngenioError(str(exc).strip("'\""), kind="not_found") from None
+    p = got.portfolio
+    name = next(e.name for e in p.enterprises if e.id == enterprise_id)
+    plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
+    meta = (f"{period} ({p.horizon.timezone}) · portfolio {got.portfolio_version.name} "
+            f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
+    stem, zone = f"enterprise-{enterprise_id}-{period}", p.horizon.timezone
+    page = render_enterprise_report(got.report, f"{name} — {period}", meta, p.currency, zone)
+    try:  # the enterprise id comes from a file: a safe name, inside --out
+        html_path, xlsx_path = out_path(out, stem, ".html"), out_path(out, stem, ".xlsx")
+    except ValueError as exc:
+        raise IngenioError(str(exc)) from None
+    html = atomic_write_text(html_path, page)
+    xlsx = atomic_write_bytes(xlsx_path, render_enterprise_xlsx(got.report, zone))
+    return EnterpriseReport(html, xlsx, got)
+
+
+def kpis_since_origin(ctx: Context, result: ReplanResult, minute: int) -> KpiReport | None:
+    """The KPIs of the replanned plant from the horizon's origin to ``minute`` (the actuals
+    so far, against the plan before the replan); None when nothing was produced yet."""
+    world = result.portfolio
+    h = world.horizon
+    until = h.origin + timedelta(minutes=minute)
+    plant = world.plant(result.plants[0])
+    lines = [ln.id for ln in plant.lines]
+    store = ctx.store.get()
+    production = store.list_production(lines, since=h.origin, until=until)
+    if not production:
+        return None
+    return compute_kpis(
+        world, h.origin, until, "day", production=production,
+        downtime=store.list_downtime(lines, since=h.origin, until=until),
+        meters=store.list_meter_readings(lines, since=h.origin - timedelta(days=1), until=until),
+        fuel_draws=store.list_fuel_draws([g.id for g in plant.generators], since=h.origin,
+                                         until=until),
+        plan=result.previous_plan, plant_id=plant.id,
+    )  # fmt: skip
+
+
+def write_replan_files(ctx: Context, result: ReplanResult, out: Path, minute: int) -> PlanFiles:
+    """The replanned plan's files, its report with the KPIs of the actuals so far."""
+    from ingenio.formats.atomic import atomic_write_text
+    from ingenio.planning.summary import summarise
+    from ingenio.reports.plan import render_plan_report
+    from ingenio.services.plans import PlanOutcome, write_plan_files
+
+    world, plan = result.portfolio, result.final.plan
+    outcome = PlanOutcome(world, plan, summarise(world, plan), (), plan.seconds)
+    files = write_plan_files(outcome, out)
+    kpis = kpis_since_origin(ctx, result, minute)
+    if kpis is not None:
+        page = render_plan_report(world, plan, outcome.summary, kpis=kpis)
+        atomic_write_text(files.report_html, page)
+    return files

@@ -49,7 +49,8 @@ from ingenio.planning import Latch, PlanStatus, Progress, ProgressCallback, Stop
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.summary import summarise
-from ingenio.services.planning import summary_document
+from ingenio.services.context import Context
+from ingenio.services.plans import summary_document
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
 from ingenio.validate import validate
 
@@ -355,3 +356,21 @@ def replan(
     })  # fmt: skip
     return ReplanResult(world, saved_pv, previous, old, first, final, tuple(plants), minute,
                         tuple(moves(world, old, final.plan, plants)))  # fmt: skip
+
+
+def replan_in(
+    ctx: Context,
+    portfolio_name: str,
+    plant_id: str,
+    at: datetime | int,
+    reason: str = "",
+    planner: str = "optimise",
+    time_limit: float = 20.0,
+    outage: Window | None = None,
+    on_first: Callable[[ReplanStage], None] | None = None,
+) -> ReplanResult:
+    """:func:`replan` in the context's store."""
+    return replan(
+        ctx.store.get(), portfolio_name, plant_id, at, reason, planner, time_limit, outage,
+        on_first=on_first,
+    )  # fmt: skip

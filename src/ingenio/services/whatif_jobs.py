@@ -17,7 +17,7 @@ from ingenio.scenarios import parse
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, apply_all
 from ingenio.scenarios.whatif import compare, resumption_sentences
 from ingenio.services.auth import Principal
-from ingenio.services.planning import PLANNERS
+from ingenio.services.plans import PLANNERS
 from ingenio.services.tenancy import find_portfolio
 from ingenio.store.jobs_repo import JobRecord
 from ingenio.store.repository import Store

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,9 +53,11 @@ def current_actor() -> str:
     str
         A non-empty name (``unknown`` when the system cannot tell).
     """
-    env = os.environ.get(ACTOR_ENV_VAR, "").strip()
-    if env:
-        return env
+    from ingenio.settings import load_settings
+
+    actor = load_settings().actor
+    if actor:
+        return actor
     try:
         return getpass.getuser() or "unknown"
     except (OSError, KeyError):  # no login name, no passwd entry (some containers)

@@ -77,18 +77,21 @@ def default_url() -> str:
     """Return the database URL used when no ``--db`` option is given.
 
     ``INGENIO_DB`` (a URL or a path) wins when set and not empty; otherwise a
-    SQLite file ``ingenio.sqlite`` in the user data directory
-    (``platformdirs.user_data_dir("ingenio")``), which is created if missing.
+    SQLite file ``ingenio.sqlite`` in ``INGENIO_DATA_DIR`` or the user data directory
+    (``platformdirs.user_data_dir("ingenio")``), which is created if missing. Both are
+    read through :class:`ingenio.settings.Settings`.
 
     Returns
     -------
     str
         A database URL.
     """
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return env if is_url(env) else path_to_url(env)
-    directory = Path(platformdirs.user_data_dir("ingenio"))
+    from ingenio.settings import load_settings
+
+    settings = load_settings()
+    if settings.db:
+        return settings.db if is_url(settings.db) else path_to_url(settings.db)
+    directory = settings.data_dir or Path(platformdirs.user_data_dir("ingenio"))
     directory.mkdir(parents=True, exist_ok=True)
     return path_to_url(directory / DEFAULT_FILENAME)
 

@@ -81,6 +81,8 @@ def make_buckets(start: datetime, end: datetime, by: Granularity, zone: ZoneInfo
     """
     if by not in GRANULARITIES:
         raise ValueError(f"unknown granularity {by!r} (choose from {', '.join(GRANULARITIES)})")
+    for moment in (start, end):
+        seconds(moment)  # refuses a naive datetime by name, before comparing it
     if end <= start:
         raise ValueError("the period must end after it starts")
     out: list[Bucket] = []

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import ClassVar
 
 from ingenio.domain import Operation, Plan, Portfolio
+from ingenio.errors import ErrorKind, IngenioError
 
 
-class ReplanError(ValueError):
+class ReplanError(IngenioError, ValueError):
     """The rest cannot be planned under the plan rules (the message says why)."""
+
+    default_kind: ClassVar[ErrorKind] = "rule_broken"
 
 
 class GhostError(ReplanError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import ClassVar
 
 from ingenio.domain import (
     MINUTES_PER_DAY,
@@ -24,6 +25,7 @@ from ingenio.domain import (
     Portfolio,
     PriorityClass,
 )
+from ingenio.errors import ErrorKind, IngenioError
 
 Grant = tuple[str, int, float]
 """``(depot id, minute, litres)``."""
@@ -33,8 +35,10 @@ _MARGIN = 1e-5
 """Litres kept between a transfer and the tank's capacity, for float round-off."""
 
 
-class TransferError(RuntimeError):
+class TransferError(IngenioError, RuntimeError):
     """The plant's burn cannot be covered by its grants within its tank."""
+
+    default_kind: ClassVar[ErrorKind] = "solver_failed"
 
 
 def _burn_changes(portfolio: Portfolio, runs: Iterable[GeneratorRun]) -> dict[int, float]:

@@ -1,0 +1,361 @@
+"""Use cases over scenarios: what-if variants, Monte Carlo runs and the robust fuel policy.
+
+Nothing here prints: each use case returns a result dataclass, and reports progress as
+``progress(label, done, total)`` (a stage's label, then its ticks) to the edge's callback.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.errors import IngenioError
+from ingenio.limits import MAX_SAMPLES
+from ingenio.scenarios.executor import DaskExecutor, Executor, ProcessExecutor, TaskFailure
+from ingenio.scenarios.montecarlo import MonteCarloResult
+from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
+from ingenio.scenarios.robust import HeldOutTable, RobustPlan
+from ingenio.scenarios.whatif import Planner, WhatIfDiff
+from ingenio.services.context import Context
+
+__all__ = [
+    "MAX_SAMPLES",
+    "HeldOutTable",
+    "MonteCarloResult",
+    "RobustPlan",
+    "RobustResult",
+    "ScenarioFiles",
+    "StageTicks",
+    "TaskFailure",
+    "WhatIfDiff",
+    "WhatIfRequest",
+    "WhatIfResult",
+    "load_portfolio_arg",
+    "monte_carlo",
+    "planner_named",
+    "robust_policy",
+    "samples_csv",
+    "what_if",
+    "write_scenario_files",
+]
+
+StageTicks = Callable[[str, int | None, int | None], None]
+"""``progress(label, done, total)``: a stage begins (``done``/``total`` None) or ticks."""
+
+
+def _quiet(label: str, done: int | None, total: int | None) -> None:
+    return None
+
+
+def _ticks(progress: StageTicks, label: str) -> Callable[[int, int], None]:
+    progress(label, None, None)
+    return lambda done, total: progress(label, done, total)
+
+
+def load_portfolio_arg(arg: str) -> Portfolio:
+    """A portfolio file, or the demo portfolio for ``demo``."""
+    if arg == "demo":
+        from ingenio.data.demo import build_demo_portfolio
+
+        return build_demo_portfolio()
+    from ingenio.formats.portfolio import load_portfolio
+
+    path = Path(arg)
+    if not path.exists():
+        raise IngenioError(
+            f"{path}: no such file (give a portfolio file or 'demo')", kind="not_found"
+        )
+    return load_portfolio(path)
+
+
+def planner_named(name: str | None) -> tuple[str, Planner]:
+    """The planner of a name (None: the project's default) and its name."""
+    from ingenio.services.plans import PLANNERS
+
+    name = name or ("optimise" if "optimise" in PLANNERS else "dispatch")
+    if name not in PLANNERS:
+        raise IngenioError(
+            f"--planner: unknown planner {name!r} (choose from {', '.join(PLANNERS)})"
+        )
+    return name, PLANNERS[name]
+
+
+_DASK_ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))"
+    r":[0-9]{1,5}$"
+)
+
+
+def _check_counts(**counts: int) -> None:
+    """Refuse sample counts beyond what one machine's memory holds (docs/limits.md)."""
+    for option, n in counts.items():
+        if not 1 <= n <= MAX_SAMPLES:
+            raise IngenioError(f"--{option}: must be 1 to {MAX_SAMPLES:,} (got {n:,})")
+
+
+def _scheduler(dask_scheduler: str | None) -> str | None:
+    """The Dask scheduler address, checked before any connection is tried (a bad one
+    would otherwise time out after a minute)."""
+    if dask_scheduler is None:
+        return None
+    if not _DASK_ADDRESS.match(dask_scheduler.strip()):
+        raise IngenioError(
+            f"--dask-scheduler: not a scheduler address {dask_scheduler[:80]!r} "
+            "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
+        )
+    return dask_scheduler.strip()
+
+
+def _executor(dask_scheduler: str | None, processes: int) -> Executor:
+    return DaskExecutor(dask_scheduler) if dask_scheduler else ProcessExecutor(processes)
+
+
+def _plan(planner: Planner, portfolio: Portfolio) -> Plan:
+    from ingenio.validate import validate
+
+    plan = planner(portfolio)
+    broken = validate(portfolio, plan)
+    if broken:
+        raise IngenioError(
+            f"the {plan.planner} plan breaks {len(broken)} rule(s); first: {broken[0]}",
+            kind="rule_broken",
+        )
+    return plan
+
+
+# --- what-if ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatIfRequest:
+    """The perturbations of a what-if, as typed (``docs/scenarios.md``)."""
+
+    tanker_delays: Sequence[str] = ()
+    deficit_scale: str | None = None
+    generators_down: Sequence[str] = ()
+    plant_down: str | None = None
+    start: str | None = None
+    end: str | None = None
+    extra_fuel: Sequence[str] = ()
+    planner: str | None = None
+    resume_by: str | None = None
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """The base and the variant, what changed and the sentences that explain it."""
+
+    base: Portfolio
+    variant: Portfolio
+    changes: tuple[Perturbation, ...]
+    diff: WhatIfDiff
+    title: str
+    resumptions: tuple[str, ...]
+    tanker_sentences: tuple[str, ...]
+
+
+def _perturbations(portfolio: Portfolio, r: WhatIfRequest) -> list[Perturbation]:
+    from ingenio.scenarios import parse
+
+    out: list[Perturbation] = [parse.parse_tanker_delay(t) for t in r.tanker_delays]
+    if r.deficit_scale is not None:
+        out.append(parse.parse_deficit_scale(r.deficit_scale))
+    out += [parse.parse_generator_down(g) for g in r.generators_down]
+    if r.plant_down is not None or r.start is not None or r.end is not None:
+        if r.plant_down is None or r.start is None or r.end is None:
+            raise PerturbationError("--plant-down", r.plant_down, "needs --from and --to as well")
+        out.append(parse.parse_plant_down(r.plant_down, r.start, r.end, portfolio.horizon))
+    out += [parse.parse_extra_fuel(f) for f in r.extra_fuel]
+    return out
+
+
+def _tanker_sentences(
+    base: Portfolio,
+    variant: Portfolio,
+    diff: WhatIfDiff,
+    delayed: list[str],
+    planner: Planner,
+    target: int | None,
+    progress: StageTicks,
+) -> Iterator[str]:
+    """For each delayed delivery and stopped plant it feeds: the arrival it needs to resume
+    by ``target`` (default: the end of the day it resumes in the variant). When any
+    arrival will do, how late it may come for the plant not to stop at all."""
+    from ingenio.scenarios.whatif import (
+        arrival_sentence,
+        day_end,
+        latest_arrival,
+        tanker_questions,
+    )
+
+    stops = {s.plant_id: s for s in diff.resumptions}
+    questions = tanker_questions(variant, diff, delayed)
+    tick = _ticks(progress, "searching tanker arrivals")
+    for k, (pid, did) in enumerate(questions, start=1):
+        stop = stops[pid]
+        again = stop.resumes_at if stop.resumes_at is not None else base.horizon.minutes
+        need = latest_arrival(base, variant, planner, did, stop, target or day_end(base, again))
+        yield arrival_sentence(base, need)
+        if target is None and need.any_arrival:
+            keep = latest_arrival(base, variant, planner, did, stop, stop.first_lost)
+            yield arrival_sentence(base, keep, as_planned=True)
+        tick(k, len(questions))
+
+
+def what_if(
+    ctx: Context,
+    base: Portfolio,
+    request: WhatIfRequest,
+    progress: StageTicks | None = None,
+) -> WhatIfResult:
+    """Plan ``base`` and a perturbed variant; say what changes and when plants resume.
+
+    Raises
+    ------
+    PerturbationError
+        ``invalid``: a perturbation that cannot be built or applied, or none given.
+    """
+    from ingenio.scenarios.parse import parse_moment
+    from ingenio.scenarios.perturb import apply_all
+    from ingenio.scenarios.whatif import compare, resumption_sentences
+
+    report = progress or _quiet
+    changes = _perturbations(base, request)
+    if not changes:
+        raise PerturbationError("whatif", "", "give at least one perturbation")
+    variant = apply_all(base, changes)
+    resume_by = request.resume_by
+    target = parse_moment(resume_by, base.horizon, "--resume-by") if resume_by else None
+    name, plan_with = planner_named(request.planner)
+    tick = _ticks(report, f"planning base and variant with {name}")
+    base_plan = _plan(plan_with, base)
+    tick(1, 2)
+    variant_plan = _plan(plan_with, variant)
+    tick(2, 2)
+    diff = compare(base_plan, variant_plan, base, variant)
+    title = "What-if: " + "; ".join(c.describe() for c in changes)
+    delayed = [c.delivery_id for c in changes if isinstance(c, TankerDelay)]
+    tankers = _tanker_sentences(base, variant, diff, delayed, plan_with, target, report)
+    return WhatIfResult(
+        base, variant, tuple(changes), diff, title,
+        tuple(resumption_sentences(base, diff)), tuple(tankers),
+    )  # fmt: skip
+
+
+# --- Monte Carlo ------------------------------------------------------------------------
+
+
+def monte_carlo(
+    ctx: Context,
+    portfolio: Portfolio,
+    samples: int,
+    seed: int = 0,
+    planner: str = "dispatch",
+    dask_scheduler: str | None = None,
+    processes: int = 2,
+    progress: StageTicks | None = None,
+) -> MonteCarloResult:
+    """Sample outages and tanker arrivals, plan every sample; the spread of outcomes."""
+    from ingenio.scenarios.montecarlo import run_samples
+
+    _check_counts(samples=samples)
+    name, plan_with = planner_named(planner)
+    executor = _executor(_scheduler(dask_scheduler), processes)
+    try:
+        tick = _ticks(progress or _quiet, f"{samples} scenarios on {executor.name}")
+        result = run_samples(portfolio, samples, seed, plan_with, executor, progress=tick)
+    finally:
+        executor.close()
+    return dataclasses.replace(result, planner=name)
+
+
+def samples_csv(result: MonteCarloResult) -> str:
+    """One row per sample: index, value, litres burned, orders late and unscheduled, or the
+    error of a failed sample."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["sample", "value", "fuel_l", "late", "unscheduled", "error"])
+    rows: list[tuple[int, list[object]]] = []
+    for s in result.samples:
+        late = sum(1 for _, st, _ in s.outcomes if st is OrderStatus.LATE)
+        unscheduled = sum(1 for _, st, _ in s.outcomes if st is OrderStatus.UNSCHEDULED)
+        rows.append(
+            (s.index, [s.index, f"{s.value:.2f}", f"{s.fuel_l:.1f}", late, unscheduled, ""])
+        )
+    rows += [(f.index, [f.index, "", "", "", "", f.error]) for f in result.failures]
+    w.writerows(row for _, row in sorted(rows, key=lambda r: r[0]))
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ScenarioFiles:
+    """The files of a Monte Carlo run."""
+
+    html: Path
+    csv: Path
+
+
+def write_scenario_files(
+    portfolio: Portfolio, result: MonteCarloResult, out: Path
+) -> ScenarioFiles:
+    """Write ``scenarios.html`` and ``samples.csv`` into ``out``."""
+    from ingenio.formats.atomic import atomic_write_text
+    from ingenio.reports.scenarios import render_scenarios_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    html = atomic_write_text(out / "scenarios.html", render_scenarios_report(portfolio, result))
+    table = atomic_write_text(out / "samples.csv", samples_csv(result))
+    return ScenarioFiles(html, table)
+
+
+# --- robust fuel policy -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RobustResult:
+    """The policy chosen on training samples, its held-out test, and the portfolio with the
+    policy applied (earmarks as deliveries)."""
+
+    chosen: RobustPlan
+    held_out: HeldOutTable
+    portfolio: Portfolio
+
+    @property
+    def failures(self) -> tuple[TaskFailure, ...]:
+        """Samples that failed, training first."""
+        return (*self.chosen.failures, *self.held_out.failures)
+
+
+def robust_policy(
+    ctx: Context,
+    portfolio: Portfolio,
+    planner: str,
+    samples: int,
+    holdout: int,
+    seed: int = 0,
+    dask_scheduler: str | None = None,
+    processes: int = 2,
+    progress: StageTicks | None = None,
+) -> RobustResult:
+    """Choose a fuel policy over ``samples`` scenarios and test it on ``holdout`` fresh ones."""
+    from ingenio.scenarios.robust import evaluate_held_out, robust_plan
+
+    report = progress or _quiet
+    _check_counts(samples=samples, holdout=holdout)
+    _, plan_with = planner_named(planner)
+    executor = _executor(_scheduler(dask_scheduler), processes)
+    try:
+        tick = _ticks(report, f"choosing a fuel policy on {samples} samples")
+        chosen = robust_plan(portfolio, samples, seed, plan_with, executor, progress=tick)
+        tick = _ticks(report, f"testing on {holdout} held-out samples")
+        held = evaluate_held_out(portfolio, chosen.policies(), holdout, seed, plan_with,
+                                 executor, progress=tick)  # fmt: skip
+    finally:
+        executor.close()
+    return RobustResult(chosen, held, chosen.portfolio)
