@@ -325,6 +325,7 @@ def test_whatif_is_a_job_with_what_changes(world: World, client, store):
     result = job["result"]
     assert result["title"].startswith("What-if:") and "P1-G1" in result["title"]
     assert result["value_delta"] == result["variant_value"] - result["base_value"]
+    assert isinstance(result["resumptions"], list) and result["tanker_sentences"] == []
     assert len(store.plans(VICTIM_NAME, account=VICTIM)) == 2  # a what-if saves no plan
 
 

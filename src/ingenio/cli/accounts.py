@@ -7,7 +7,6 @@ from standard input.
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import sys
@@ -83,7 +82,9 @@ def accounts_list(ctx: typer.Context, db: DbOption = None) -> None:
 
 def read_password() -> str:
     """The new user's password: ``$INGENIO_PASSWORD``, else a line of standard input."""
-    env = os.environ.get(PASSWORD_ENV_VAR)
+    from ingenio.services.server import password_setting
+
+    env = password_setting()
     if env:
         return env
     if sys.stdin.isatty():

@@ -20,7 +20,16 @@ __all__ = [
     "UserRecord",
     "local_actor",
     "open_store",
+    "password_setting",
 ]
+
+
+def password_setting() -> str | None:
+    """``INGENIO_PASSWORD`` (through the settings), or None when unset."""
+    from ingenio.settings import load_settings
+
+    secret = load_settings().password
+    return secret.get_secret_value() if secret is not None and secret.get_secret_value() else None
 
 
 def local_actor() -> str:

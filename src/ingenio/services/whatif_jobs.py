@@ -2,7 +2,8 @@
 
 The perturbations are checked when the job is asked for (a bad one is a 422 at once);
 the two solves run in a worker, like a plan job, and the job's result holds the values,
-the orders that change and the sentences on when stopped plants resume.
+the orders that change and the sentences on when stopped plants resume and on the
+tanker arrivals they need (:func:`ingenio.services.scenarios.what_if` does the work).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from ingenio.errors import IngenioError
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.scenarios import parse
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, apply_all
-from ingenio.scenarios.whatif import compare, resumption_sentences
 from ingenio.services.auth import Principal
+from ingenio.services.context import Actor, Context, Scope, StoreHandle
 from ingenio.services.plans import PLANNERS
+from ingenio.services.scenarios import WhatIfRequest, what_if
 from ingenio.services.tenancy import find_portfolio
+from ingenio.settings import load_settings
 from ingenio.store.jobs_repo import JobRecord
 from ingenio.store.repository import Store
 
@@ -87,24 +90,25 @@ def submit_whatif(
 
 
 def run_whatif(store: Store, job: JobRecord) -> dict[str, Any]:
-    """Run a what-if job: plan the base and the variant, compare them (the job's result)."""
+    """Run a what-if job with :func:`ingenio.services.scenarios.what_if` (the job's result)."""
     p = job.params
     version = int(p["portfolio_version"])
     _, document = store.load_portfolio(job.portfolio_name, version, account=job.account)
     base = parse_portfolio(document, f"portfolio {job.portfolio_name!r} v{version}")
-    request = WhatIf(
-        list(p.get("tanker_delays", [])),
-        list(p.get("generators_down", [])),
-        list(p.get("extra_fuel", [])),
-        p.get("deficit_scale"),
-        str(p.get("planner", "dispatch")),
+    ctx = Context(
+        StoreHandle.of(store), load_settings(), Actor(job.created_by, Scope(account=job.account))
     )
-    changes = request.perturbations(base)
-    variant = apply_all(base, changes)
-    planner = PLANNERS[request.planner]
-    diff = compare(planner(base), planner(variant), base, variant)
+    request = WhatIfRequest(
+        tanker_delays=tuple(p.get("tanker_delays", [])),
+        deficit_scale=p.get("deficit_scale"),
+        generators_down=tuple(p.get("generators_down", [])),
+        extra_fuel=tuple(p.get("extra_fuel", [])),
+        planner=str(p.get("planner", "dispatch")),
+    )
+    result = what_if(ctx, base, request)
+    diff = result.diff
     return {
-        "title": "What-if: " + "; ".join(c.describe() for c in changes),
+        "title": result.title,
         "base_value": diff.base_value,
         "variant_value": diff.variant_value,
         "value_delta": diff.value_delta,
@@ -112,5 +116,6 @@ def run_whatif(store: Store, job: JobRecord) -> dict[str, Any]:
             {"order": c.order_id, "plant": c.plant_id, "change": str(c.kind.value)}
             for c in diff.orders
         ],
-        "resumptions": resumption_sentences(base, diff),
+        "resumptions": list(result.resumptions),
+        "tanker_sentences": list(result.tanker_sentences),
     }
