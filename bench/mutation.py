@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import hashlib
 import json
 import os
 import queue
@@ -42,15 +43,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # --- what is mutated, and which tests judge it (repoint here when modules move) ----------
-# "tests" are pytest arguments: test files or options. Module and test files that do not
-# exist are skipped, so one table serves the tree before and after a package move.
+# "tests" are pytest arguments: test files, folders or options. A module or test file named
+# here that does not exist is an error: the table must follow the tree.
 
 TARGETS: dict[str, dict[str, list[str]]] = {
     "validator": {
         "modules": [
-            "src/ingenio/planning/validate.py",
-            "src/ingenio/planning/_validate_energy.py",
-            # the same code after the move to the ingenio.validate package
             "src/ingenio/validate/__init__.py",
             "src/ingenio/validate/rules.py",
             "src/ingenio/validate/orders.py",
@@ -58,20 +56,13 @@ TARGETS: dict[str, dict[str, list[str]]] = {
         ],
         "tests": [
             "tests/unit/test_validate.py",
-            "tests/unit/validate/test_energy.py",
             "tests/unit/test_validate_boundaries.py",
             "tests/unit/test_validate_branches.py",
+            "tests/unit/validate",
         ],
     },
     "kpi": {
         "modules": [
-            "src/ingenio/operations/kpi.py",
-            "src/ingenio/operations/_kpi_accumulate.py",
-            "src/ingenio/operations/_kpi_energy.py",
-            "src/ingenio/operations/_kpi_orders.py",
-            "src/ingenio/operations/_kpi_tally.py",
-            "src/ingenio/operations/_kpi_time.py",
-            # the same code after the move to the ingenio.operations.kpi package
             "src/ingenio/operations/kpi/__init__.py",
             "src/ingenio/operations/kpi/compute.py",
             "src/ingenio/operations/kpi/accumulate.py",
@@ -128,7 +119,13 @@ _BOOL_SWAP: dict[type[ast.boolop], type[ast.boolop]] = {ast.And: ast.Or, ast.Or:
 
 @dataclass(frozen=True)
 class Mutant:
-    """One change to one module: ``id`` is stable while the line does not move."""
+    """One change to one module.
+
+    ``id`` does not carry the line number: it names the module, the change, and the first 8
+    hex digits of the SHA-1 of the source line's text (stripped), with ``#n`` when the same
+    change occurs more than once on lines of the same text. Moving code up or down keeps
+    the id; editing the line's text gives a new one (and the mutant must be judged again).
+    """
 
     target: str
     path: str  # relative to ROOT
@@ -137,11 +134,12 @@ class Mutant:
     original: str
     mutated: str
     index: int  # position in the module's walk (to rebuild the mutant)
-    nth: int = 0  # several identical changes on one line: 0, 1, ...
+    nth: int = 0  # the same change on lines of the same text: 0, 1, ... in walk order
+    text_hash: str = ""  # sha1 of the stripped source line, 8 hex digits
 
     @property
     def id(self) -> str:
-        base = f"{self.path}:{self.line}:{self.operator}:{self.original} -> {self.mutated}"
+        base = f"{self.path}@{self.text_hash}:{self.operator}:{self.original} -> {self.mutated}"
         return base if self.nth == 0 else f"{base} #{self.nth}"
 
 
@@ -241,21 +239,28 @@ def _candidates(tree: ast.Module) -> Iterator[tuple[int, ast.AST, str, str, ast.
 
 def mutants_of(target: str, path: str) -> list[Mutant]:
     """All mutants of one module file (relative to ROOT)."""
-    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    source = (ROOT / path).read_text(encoding="utf-8")
+    lines = source.splitlines()
+    tree = ast.parse(source)
     out: list[Mutant] = []
-    seen: dict[tuple[int, str, str, str], int] = {}
-    for index, node, operator, text, _ in _candidates(tree):
+    seen: dict[tuple[str, str, str, str], int] = {}
+    found = [(index, node, operator, text) for index, node, operator, text, _ in _candidates(tree)]
+    # nth counts in source order (not walk order), so it is stable while the code moves
+    found.sort(key=lambda f: (getattr(f[1], "lineno", 0), getattr(f[1], "col_offset", 0), f[0]))
+    for index, node, operator, text in found:
         line = getattr(node, "lineno", 0)
         original = (
             "return " + ast.unparse(node.value)
             if isinstance(node, ast.Return) and node.value
             else ast.unparse(node)
         )
-        key = (line, operator, original, text)
+        line_text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        h = hashlib.sha1(line_text.encode("utf-8")).hexdigest()[:8]
+        key = (h, operator, original, text)
         nth = seen.get(key, 0)
         seen[key] = nth + 1
-        out.append(Mutant(target, path, line, operator, original, text, index, nth))
-    return out
+        out.append(Mutant(target, path, line, operator, original, text, index, nth, h))
+    return sorted(out, key=lambda m: m.index)
 
 
 class _Replace(ast.NodeTransformer):
@@ -301,8 +306,7 @@ def load_equivalent(path: Path = EQUIVALENT_FILE) -> dict[str, str]:
 def _pytest(src: Path, tests: list[str], timeout: float) -> str:
     """``killed`` (tests fail or hang) or ``survived`` (tests pass), running from ROOT."""
     env = dict(os.environ, PYTHONPATH=str(src), PYTHONDONTWRITEBYTECODE="1")
-    present = [t for t in tests if t.startswith("-") or (ROOT / t).exists()]
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *present]
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     try:
         proc = subprocess.run(
             cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout, check=False
@@ -426,9 +430,14 @@ def main(argv: list[str] | None = None) -> int:
         sample, seed = old["sample"], old["seed"]
         rng = random.Random(seed)
     for t in targets:
-        paths = [p for p in TARGETS[t]["modules"] if (ROOT / p).exists()]
-        if not paths:
-            raise SystemExit(f"none of the modules of target {t} exists: update TARGETS")
+        missing = [
+            p
+            for p in [*TARGETS[t]["modules"], *TARGETS[t]["tests"]]
+            if not p.startswith("-") and not (ROOT / p).exists()
+        ]
+        if missing:
+            raise SystemExit(f"target {t} names files that do not exist: {missing}; update TARGETS")
+        paths = TARGETS[t]["modules"]
         ms = [m for p in paths for m in mutants_of(t, p)]
         if args.recheck is not None and "results" in old:
             ms = [m for m in ms if m.id in old["results"]]  # the very same mutants
@@ -448,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for m in mutants:
             mark = "  [equivalent]" if m.id in equivalent else ""
-            print(f"{m.target:9} {m.id}{mark}")
+            print(f"{m.target:9} {m.id}  (line {m.line}){mark}")
         print(f"{len(mutants)} mutants", file=sys.stderr)
         return 0
 
