@@ -166,7 +166,10 @@ def _plan_plant(
     else:
         plan = job.planner(job.portfolio, job.params, hint, solution, stop=stop)
     if plan_key(job.portfolio, hint) > plan_key(job.portfolio, plan):
-        return replace(hint, status=PlanStatus.FALLBACK, notes=(*hint.notes, "kept the hint"))
+        # The solver started from the hint (a model solution): its plan can only rank
+        # below it on the fuel tie-break or rounding, or when it failed before starting.
+        status = PlanStatus.FEASIBLE if plan.status is PlanStatus.OPTIMAL else plan.status
+        return replace(hint, status=status, notes=(*hint.notes, *plan.notes, "kept the hint"))
     return plan
 
 
