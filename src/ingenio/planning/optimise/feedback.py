@@ -120,8 +120,9 @@ def feedback_round(
     runner: PlantRunner,
     share: float = 1.0,
     deadline: float | None = None,
-) -> None:
-    """Give depot fuel no transfer drew to fuel-bound plants; re-plan those once.
+) -> bool:
+    """Give depot fuel no transfer drew to fuel-bound plants; re-plan those once; True
+    when a plant took a better plan.
 
     Every plant keeps the part of its grants its transfers drew; the rest of the
     depots (what the merged plan leaves in them, including the grants a fuel-bound
@@ -131,10 +132,10 @@ def feedback_round(
     """
     merged = state.merged
     if merged is None or not portfolio.depots:
-        return
+        return False
     bound = [p.id for p in portfolio.plants if fuel_bound(state.work, merged, p.id)]
     if not bound:
-        return
+        return False
     grants: dict[str, tuple[Grant, ...]] = {}
     for plant in portfolio.plants:
         moved = sum(t.litres for t in merged.fuel_transfers if t.plant_id == plant.id)
@@ -155,7 +156,7 @@ def feedback_round(
         if sum(x for _, _, x in gs) >= max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
     }
     if not extra:
-        return
+        return False
     trial = {
         pid: merge_grants([(pid, g) for g in (*grants[pid], *extra.get(pid, ()))])[pid]
         for pid in extra
@@ -168,7 +169,7 @@ def feedback_round(
         fits = time_share(left, len(subs), runner.workers(len(subs)), runner.params)
         if left <= 0 or fits * runner.params.time_limit_s < MIN_PLANT_SECONDS:
             state.notes.append("feedback: skipped, the time budget is spent")
-            return
+            return False
         share = min(share, fits)
     again = runner.run(subs, hints, time_share=share)
     plans = dict(state.plans)
@@ -185,16 +186,16 @@ def feedback_round(
         grants[pid] = trial[pid]
         better.append(pid)
     if not better:
-        return
+        return False
     previous = (state.plans, state.grants)
     state.plans, state.grants = plans, grants
     again_merged = merge_round(portfolio, state)
     if again_merged is None:  # keep the first round's plan rather than lose it
         state.plans, state.grants = previous
-        return
+        return False
     state.merged = again_merged
     litres = sum(t.litres for t in again_merged.fuel_transfers if t.plant_id in better) - sum(
         t.litres for t in merged.fuel_transfers if t.plant_id in better
     )
     state.notes.append(f"feedback: {litres:,.0f} L more depot fuel re-planned {', '.join(better)}")
-
+    return True
