@@ -20,6 +20,7 @@ from ingenio.planning.portfolio import Grant, grant_points, merge_grants, share_
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import tank_levels
+from ingenio.planning.summary.idle import starving
 
 MIN_PLANT_SECONDS = 0.5
 """A plant is never given less search time than this, budget or not."""
@@ -47,6 +48,8 @@ class RoundState:
     grants: dict[str, tuple[Grant, ...]]
     merged: Plan | None
     notes: list[str]
+    rankings: tuple[tuple[str, ...], ...] = ()
+    """Orders (ids) to place orders in, read off the LP, for greedy starts."""
 
 
 def summed(grants: Sequence[Grant]) -> tuple[tuple[int, float], ...]:
@@ -133,7 +136,12 @@ def feedback_round(
     merged = state.merged
     if merged is None or not portfolio.depots:
         return False
-    bound = [p.id for p in portfolio.plants if fuel_bound(state.work, merged, p.id)]
+    # Plants whose late or undone orders their generators could power (a plant whose
+    # missing orders need more kW than its gensets give gains nothing from fuel).
+    hungry = set(starving(state.work, merged))
+    bound = [
+        p.id for p in portfolio.plants if p.id in hungry and fuel_bound(state.work, merged, p.id)
+    ]
     if not bound:
         return False
     grants: dict[str, tuple[Grant, ...]] = {}
@@ -171,7 +179,7 @@ def feedback_round(
             state.notes.append("feedback: skipped, the time budget is spent")
             return False
         share = min(share, fits)
-    again = runner.run(subs, hints, time_share=share)
+    again = runner.run(subs, hints, time_share=share, rankings=state.rankings)
     plans = dict(state.plans)
     better = []
     for pid, plan in again.items():

@@ -266,9 +266,8 @@ def optimise(
                 f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
                 f"per plant instead of {params.time_limit_s:.1f} s"
             )
-    state.plans = runner.run(
-        subs, {}, time_share=share, rankings=_lp_rankings(portfolio, allocation)
-    )
+    state.rankings = _lp_rankings(portfolio, allocation)
+    state.plans = runner.run(subs, {}, time_share=share, rankings=state.rankings)
     state.notes += runner.take_notes()
     state.merged = merge_round(portfolio, state)
     if rounds > 1 and not halted():

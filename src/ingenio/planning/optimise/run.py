@@ -151,6 +151,12 @@ def _plan_plant(
     hint = job.hint
     if hint is None:
         hint = _start(job)
+    elif job.rankings:
+        # Re-planned with more fuel: the greedy starts on the new sub-portfolio use the
+        # new fuel; the previous plan does not, and CP-SAT rarely gets there from it.
+        fresh = _start(job)
+        if plan_key(job.portfolio, fresh) > plan_key(job.portfolio, hint):
+            hint = fresh
     report("start", hint.value)
     if job.planner is dispatch_planner and job.hint is None:
         return hint

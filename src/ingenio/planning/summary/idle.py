@@ -9,10 +9,12 @@ Pure. Defined in ``docs/planning.md`` ("Idle litres while starving"):
   run that order, or run it sooner;
 * its **headroom** is what its generators could still burn at rated output over the
   plant's grid-off minutes, less what they burn in the plan;
-* **idle litres while starving** = ``min(depot litres left at the horizon end,
-  headroom of the starving plants)``, 0 when no plant starves. Depots supply any plant
-  (the portfolio file has no routes and no plant-to-plant transfer), so every litre
-  left in any depot could have gone to a starving plant.
+* the depot litres **within reach** of a starving plant are the least the depots hold
+  from the last minute its tank is at its reserve to the horizon end (fuel that sat
+  unused in a depot while, or after, the plant starved; depots supply any plant, and
+  the portfolio file has no routes and no plant-to-plant transfer);
+* **idle litres while starving** = ``min(the most litres within reach of a starving
+  plant, headroom of the starving plants)``, 0 when no plant starves.
 """
 
 from __future__ import annotations
@@ -54,12 +56,27 @@ class IdleFuel:
         )
 
 
-def _at_reserve(portfolio: Portfolio, plan: Plan, plant_id: str) -> bool:
+def last_at_reserve(portfolio: Portfolio, plan: Plan, plant_id: str) -> int | None:
+    """The last minute the plant's tank is at its reserve, or None."""
     tank = portfolio.plant(plant_id).tank
     if tank is None:
-        return False
+        return None
     near = tank.reserve_l + max(1.0, NEAR_RESERVE * (tank.capacity_l - tank.reserve_l))
-    return any(level <= near for _, level in tank_levels(portfolio, plan, plant_id))
+    at = [t for t, level in tank_levels(portfolio, plan, plant_id) if level <= near]
+    return max(at) if at else None
+
+
+def within_reach(portfolio: Portfolio, plan: Plan, since: int) -> float:
+    """The least the depots hold together from minute ``since`` to the horizon end."""
+    horizon = portfolio.horizon.minutes
+    total = 0.0
+    for depot in portfolio.depots:
+        points = depot_levels(portfolio, plan, depot.id)
+        before = [lv for t, lv in points if t <= since]
+        after = [lv for t, lv in points if since <= t <= horizon]
+        levels = ([before[-1]] if before else [depot.stock_l]) + after
+        total += max(0.0, min(levels))
+    return total
 
 
 def _could_use_fuel(portfolio: Portfolio, plan: Plan, plant_id: str) -> bool:
@@ -114,7 +131,7 @@ def starving(portfolio: Portfolio, plan: Plan) -> tuple[str, ...]:
         for p in portfolio.plants
         if p.generators
         and p.tank is not None
-        and _at_reserve(portfolio, plan, p.id)
+        and last_at_reserve(portfolio, plan, p.id) is not None
         and _could_use_fuel(portfolio, plan, p.id)
     )
 
@@ -124,5 +141,10 @@ def idle_fuel(portfolio: Portfolio, plan: Plan) -> IdleFuel:
     left = depot_left(portfolio, plan)
     hungry = starving(portfolio, plan)
     room = {p: headroom(portfolio, plan, p) for p in hungry}
-    litres = min(left, sum(room.values())) if hungry else 0.0
+    reach = 0.0
+    for p in hungry:
+        since = last_at_reserve(portfolio, plan, p)
+        if since is not None:
+            reach = max(reach, within_reach(portfolio, plan, since))
+    litres = min(reach, sum(room.values())) if hungry else 0.0
     return IdleFuel(litres, left, hungry, room)
