@@ -19,8 +19,7 @@ from ingenio.planning.optimise.run import PlantRunner
 from ingenio.planning.portfolio import Grant, grant_points, merge_grants, share_spare
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.summary import tank_levels
-from ingenio.planning.summary.idle import starving
+from ingenio.planning.summary import starving, tank_levels
 
 MIN_PLANT_SECONDS = 0.5
 """A plant is never given less search time than this, budget or not."""

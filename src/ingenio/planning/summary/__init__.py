@@ -11,7 +11,7 @@ Public face of the room; its modules are private to it:
 from __future__ import annotations
 
 from ingenio.planning.summary.fuel import first_at_or_below, tank_levels
-from ingenio.planning.summary.idle import IdleFuel, idle_fuel
+from ingenio.planning.summary.idle import IdleFuel, idle_fuel, starving
 from ingenio.planning.summary.plan import (
     SIGNIFICANT_SHARE,
     DepotSummary,
@@ -35,6 +35,7 @@ __all__ = [
     "first_at_or_below",
     "idle_fuel",
     "power_series",
+    "starving",
     "summarise",
     "tank_levels",
     "when",

@@ -11,7 +11,7 @@ from test_schedule import build
 from ingenio.domain import Order
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import dispatch_planner
-from ingenio.planning.optimise.run import _Job, _plan_plant, _start
+from ingenio.planning.optimise.run import _Job, _plan_plant, _start, plan_sequence
 from ingenio.validate import validate
 
 
@@ -34,3 +34,35 @@ def test_lp_ranking_places_first_the_orders_the_lp_makes() -> None:
     )
     # the whole loop: the LP makes B, so the optimiser runs B
     assert _fast(p).value == pytest.approx(dear.value)
+
+
+def test_plan_sequence_follows_the_plan_then_due_dates() -> None:
+    # The plan runs B before A; C and D are not run and follow by due date.
+    a, b = Order("A", "X", 60.0, 0, 600, 1.0), Order("B", "X", 60.0, 0, 900, 1.0)
+    c, d = Order("C", "X", 60.0, 0, 2000, 1.0), Order("D", "X", 60.0, 0, 1000, 1.0)
+    p = build(orders=(a, b, c, d))
+    job = _Job("P1", p, PARAMS, None, dispatch_planner, (("B", "A"),))
+    plan = _start(job)
+    ran = {op.order_id for op in plan.operations}
+    first = {o: min(op.start for op in plan.operations if op.order_id == o) for o in ran}
+    seq = plan_sequence(p, plan)
+    assert sorted(seq) == ["A", "B", "C", "D"]
+    starts = [first[o] for o in seq if o in ran]
+    assert starts == sorted(starts)
+    undone = [o for o in seq if o not in ran]
+    assert seq[len(ran) :] == tuple(undone)
+    assert [p.order(o).due for o in undone] == sorted(p.order(o).due for o in undone)
+    # an empty plan: every order by due date
+    empty = replace(plan, operations=())
+    assert plan_sequence(p, empty) == ("A", "B", "D", "C")
+
+
+def test_replanning_tries_the_previous_plans_sequence() -> None:
+    # The hint runs the dear order B on the one line; re-planned without LP rankings,
+    # the dispatch rule alone would run the cheap A: the hint's sequence keeps B.
+    cheap, dear = Order("A", "X", 1500.0, 0, 1600, 1.0), Order("B", "X", 1500.0, 0, 2880, 10.0)
+    p = build(orders=(cheap, dear))
+    hint = _start(_Job("P1", p, PARAMS, None, dispatch_planner, (("B", "A"),)))
+    job = _Job("P1", p, PARAMS, hint, dispatch_planner, ())
+    plan = _plan_plant(job, lambda kind, value: None)
+    assert validate(p, plan) == [] and plan.value == pytest.approx(dear.value)
