@@ -157,11 +157,21 @@ def feedback_round(
         )
     taken = [g for gs in grants.values() for g in gs]
     extra = merge_grants(share_spare(portfolio, grant_points(portfolio), taken, unmet))
-    extra = {
-        pid: gs
+    small = sorted(
+        pid
         for pid, gs in extra.items()
-        if sum(x for _, _, x in gs) >= max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
-    }
+        if sum(x for _, _, x in gs) < max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
+    )
+    extra = {pid: gs for pid, gs in extra.items() if pid not in small}
+    idle = [pid for pid in bound if pid not in extra and pid not in small]
+    if small or idle:
+        state.notes.append(
+            "feedback: not re-planned: "
+            + "; ".join(
+                [f"{pid} (its share of spare fuel is too small)" for pid in small]
+                + [f"{pid} (no spare fuel reaches it in time)" for pid in idle]
+            )
+        )
     if not extra:
         return False
     trial = {
@@ -184,10 +194,14 @@ def feedback_round(
     for pid, plan in again.items():
         old = plans.get(pid)
         if old is not None and plan_key(subs[pid], plan) <= plan_key(subs[pid], old):
+            state.notes.append(
+                f"feedback: {pid} re-planned with more fuel, no better: kept its plan"
+            )
             continue
         try:
             jit_transfers(portfolio, pid, plan.generator_runs, trial[pid])
-        except TransferError:
+        except TransferError as exc:
+            state.notes.append(f"feedback: {pid}'s new plan burns fuel its grants miss: {exc}")
             continue
         plans[pid] = plan
         grants[pid] = trial[pid]
