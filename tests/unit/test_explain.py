@@ -141,8 +141,25 @@ def test_plant_fuel_allocation_exhausted() -> None:
     )
     assert _why(p, "O2") == (
         "plant P fuel allocation exhausted on day 1 (2026-04-06); line L has 0.0 h of grid "
-        "power free before the due date, the order needs 1.0 h"
+        "power free before the due date, the order needs 1.0 h; it would run with about 25 L "
+        "more diesel for plant P before 2026-04-07 00:00"
     )
+
+
+def test_a_step_the_generators_cannot_carry_is_not_blamed_on_fuel() -> None:
+    # The 150 kW step is beyond the 100 kW genset: it runs only while the grid is on,
+    # so an empty tank is not what stops it.
+    p = _portfolio(
+        [Order("O1", "X", 60.0, 0, DAY, 2.0), Order("O2", "X", 60.0, 0, DAY, 1.0)],
+        off=(Window(0, DAY - 60), Window(DAY, 2 * DAY)),
+        power=150.0,
+        tank=FuelTank(capacity_l=100.0, stock_l=30.0, reserve_l=5.0),
+    )
+    why = _why(p, "O2")
+    assert "fuel" not in why
+    assert why.startswith("step make draws 150 kW, more than the plant's generators (100 kW)")
+    assert "it would run with 1.0 h more grid time on the line" in why
+    assert "50 kW more generator capacity" in why
 
 
 def test_with_explanations_sets_reasons_only_where_late_or_unscheduled() -> None:

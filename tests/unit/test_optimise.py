@@ -208,3 +208,16 @@ def test_a_time_budget_cuts_plant_time_and_keeps_the_plan_valid() -> None:
     assert validate(p, plan) == []
     assert seen and max(seen) <= 5.0 * (1 - 0.15) / 2 + 1e-9  # two plants, one at a time
     assert any("time budget 5 s" in n for n in plan.notes)
+
+
+def test_feedback_says_when_more_fuel_does_not_help_a_starving_plant() -> None:
+    # A's order is due an hour after release but takes ten: late with any fuel. Its
+    # tank runs to its reserve, so A starves; more fuel leaves its plan as it was.
+    p = _feedback_portfolio()
+    late = replace(p.order("OA"), due=60)
+    p = replace(p, orders=(late, p.order("OB")))
+    plan = _fast(p)
+    assert validate(p, plan) == []
+    assert any(
+        n == "feedback: A re-planned with more fuel, no better: kept its plan" for n in plan.notes
+    ), plan.notes

@@ -222,6 +222,9 @@ def _plan_and_write(
         console.print(
             f"value {plan_.value:,.0f} / bound {plan_.bound:,.0f} = {ratio:.3f}", highlight=False
         )
+    idle = outcome.summary.idle_litres_while_starving
+    if outcome.portfolio.depots:
+        console.print(f"idle litres while starving: {idle:,.0f} L", highlight=False)
     for line in outcome.summary.binding:
         console.print(f"[bold]binding[/bold] {escape(line)}", markup=True, highlight=False)
     for line in reasons_text(outcome.portfolio, plan_):

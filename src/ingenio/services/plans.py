@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +24,7 @@ from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.summary import PlanSummary, summarise
+from ingenio.planning.summary import PlanSummary, idle_fuel, summarise
 from ingenio.reports.excel import render_plan_xlsx
 from ingenio.reports.plan import render_plan_report
 from ingenio.services.context import Context
@@ -147,6 +147,8 @@ def make_plan(
     else:
         plan = PLANNERS[planner](portfolio)
     plan = with_explanations(portfolio, plan)
+    if portfolio.depots:  # every plan says how much depot diesel it leaves idle
+        plan = replace(plan, notes=(*plan.notes, idle_fuel(portfolio, plan).note()))
     seconds = time.perf_counter() - began
     violations = tuple(validate(portfolio, plan))
     return PlanOutcome(portfolio, plan, summarise(portfolio, plan), violations, seconds)

@@ -21,6 +21,7 @@ from ingenio.domain import (
     Order,
     OrderStatus,
     Plan,
+    Plant,
     Portfolio,
     PriorityClass,
 )
@@ -158,12 +159,27 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
             f"busy with {_orders(len(st.others))}); {name} needs {_h(need)}"
         )
     if st.idle_power < need:
+        plant = ctx.portfolio.plant(window.plant_id)
+        rated = sum(g.rated_kw for g in plant.generators)
+        sun = max(plant.solar.profile_kw) if plant.solar is not None else 0.0
+        if sw.step.power_kw > rated + sun + 1e-9:
+            # Fuel cannot help: the step only runs while the grid is on.
+            return (
+                f"{name} draws {sw.step.power_kw:,.0f} kW, more than the plant's generators "
+                f"({rated:,.0f} kW){' and solar' if sun else ''} can carry, so it runs only on "
+                f"grid power: {has} {_h(st.idle_power)} of grid power free before {due}, "
+                f"the order needs {_h(need)}; it would run with {_h(need - st.idle_power)} "
+                f"more grid time on the line, a later due date, or "
+                f"{sw.step.power_kw - rated - sun:,.0f} kW more generator capacity"
+            )
         dry = fuel_exhausted(ctx, window.plant_id, b)
         if dry is not None:
+            litres = _litres_for(plant, sw.step.power_kw, need - st.idle_power)
             return (
                 f"plant {window.plant_id} fuel allocation exhausted on {ctx.day(dry)}; "
                 f"{has} {_h(st.idle_power)} of grid power free before {due}, "
-                f"the order needs {_h(need)}"
+                f"the order needs {_h(need)}; it would run with about {litres:,.0f} L "
+                f"more diesel for plant {window.plant_id} before {ctx.when(b)}"
             )
         return f"{has} {_h(st.idle_power)} of power before {due}; the order needs {_h(need)}"
     if st.idle_resources < need:
@@ -187,6 +203,19 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
         f"{has} {_h(st.free)} free with power before {due}, in {len(st.gaps)} gaps of at "
         f"most {_h(longest)}; {name} needs {_h(need)} plus setup and restarts"
     )
+
+
+def _litres_for(plant: Plant, kw: float, minutes: float) -> float:
+    """Diesel to carry ``kw`` for ``minutes`` on the plant's generators, the largest
+    first, each at least at its minimum load (a rough figure for an explanation)."""
+    left, burn = kw, 0.0
+    for g in sorted(plant.generators, key=lambda g: -g.rated_kw):
+        if left <= 0:
+            break
+        out = min(g.rated_kw, max(left, g.min_load_fraction * g.rated_kw))
+        burn += g.litres_per_hour(out) * minutes / MINUTES_PER_HOUR
+        left -= out
+    return burn
 
 
 def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> str:

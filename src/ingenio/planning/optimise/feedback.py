@@ -19,7 +19,7 @@ from ingenio.planning.optimise.run import PlantRunner
 from ingenio.planning.portfolio import Grant, grant_points, merge_grants, share_spare
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
-from ingenio.planning.summary import tank_levels
+from ingenio.planning.summary import starving, tank_levels
 
 MIN_PLANT_SECONDS = 0.5
 """A plant is never given less search time than this, budget or not."""
@@ -47,6 +47,8 @@ class RoundState:
     grants: dict[str, tuple[Grant, ...]]
     merged: Plan | None
     notes: list[str]
+    rankings: tuple[tuple[str, ...], ...] = ()
+    """Orders (ids) to place orders in, read off the LP, for greedy starts."""
 
 
 def summed(grants: Sequence[Grant]) -> tuple[tuple[int, float], ...]:
@@ -120,8 +122,9 @@ def feedback_round(
     runner: PlantRunner,
     share: float = 1.0,
     deadline: float | None = None,
-) -> None:
-    """Give depot fuel no transfer drew to fuel-bound plants; re-plan those once.
+) -> bool:
+    """Give depot fuel no transfer drew to fuel-bound plants; re-plan those once; True
+    when a plant took a better plan.
 
     Every plant keeps the part of its grants its transfers drew; the rest of the
     depots (what the merged plan leaves in them, including the grants a fuel-bound
@@ -131,10 +134,15 @@ def feedback_round(
     """
     merged = state.merged
     if merged is None or not portfolio.depots:
-        return
-    bound = [p.id for p in portfolio.plants if fuel_bound(state.work, merged, p.id)]
+        return False
+    # Plants whose late or undone orders their generators could power (a plant whose
+    # missing orders need more kW than its gensets give gains nothing from fuel).
+    hungry = set(starving(state.work, merged))
+    bound = [
+        p.id for p in portfolio.plants if p.id in hungry and fuel_bound(state.work, merged, p.id)
+    ]
     if not bound:
-        return
+        return False
     grants: dict[str, tuple[Grant, ...]] = {}
     for plant in portfolio.plants:
         moved = sum(t.litres for t in merged.fuel_transfers if t.plant_id == plant.id)
@@ -149,13 +157,23 @@ def feedback_round(
         )
     taken = [g for gs in grants.values() for g in gs]
     extra = merge_grants(share_spare(portfolio, grant_points(portfolio), taken, unmet))
-    extra = {
-        pid: gs
+    small = sorted(
+        pid
         for pid, gs in extra.items()
-        if sum(x for _, _, x in gs) >= max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
-    }
+        if sum(x for _, _, x in gs) < max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
+    )
+    extra = {pid: gs for pid, gs in extra.items() if pid not in small}
+    idle = [pid for pid in bound if pid not in extra and pid not in small]
+    if small or idle:
+        state.notes.append(
+            "feedback: not re-planned: "
+            + "; ".join(
+                [f"{pid} (its share of spare fuel is too small)" for pid in small]
+                + [f"{pid} (no spare fuel reaches it in time)" for pid in idle]
+            )
+        )
     if not extra:
-        return
+        return False
     trial = {
         pid: merge_grants([(pid, g) for g in (*grants[pid], *extra.get(pid, ()))])[pid]
         for pid in extra
@@ -168,33 +186,37 @@ def feedback_round(
         fits = time_share(left, len(subs), runner.workers(len(subs)), runner.params)
         if left <= 0 or fits * runner.params.time_limit_s < MIN_PLANT_SECONDS:
             state.notes.append("feedback: skipped, the time budget is spent")
-            return
+            return False
         share = min(share, fits)
-    again = runner.run(subs, hints, time_share=share)
+    again = runner.run(subs, hints, time_share=share, rankings=state.rankings)
     plans = dict(state.plans)
     better = []
     for pid, plan in again.items():
         old = plans.get(pid)
         if old is not None and plan_key(subs[pid], plan) <= plan_key(subs[pid], old):
+            state.notes.append(
+                f"feedback: {pid} re-planned with more fuel, no better: kept its plan"
+            )
             continue
         try:
             jit_transfers(portfolio, pid, plan.generator_runs, trial[pid])
-        except TransferError:
+        except TransferError as exc:
+            state.notes.append(f"feedback: {pid}'s new plan burns fuel its grants miss: {exc}")
             continue
         plans[pid] = plan
         grants[pid] = trial[pid]
         better.append(pid)
     if not better:
-        return
+        return False
     previous = (state.plans, state.grants)
     state.plans, state.grants = plans, grants
     again_merged = merge_round(portfolio, state)
     if again_merged is None:  # keep the first round's plan rather than lose it
         state.plans, state.grants = previous
-        return
+        return False
     state.merged = again_merged
     litres = sum(t.litres for t in again_merged.fuel_transfers if t.plant_id in better) - sum(
         t.litres for t in merged.fuel_transfers if t.plant_id in better
     )
     state.notes.append(f"feedback: {litres:,.0f} L more depot fuel re-planned {', '.join(better)}")
-
+    return True

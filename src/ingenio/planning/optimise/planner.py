@@ -52,6 +52,7 @@ from ingenio.planning.portfolio import (
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.status import Latch, PlanStatus, Stop
+from ingenio.planning.summary import idle_fuel
 from ingenio.validate import validate
 
 __all__ = [
@@ -66,6 +67,8 @@ LP_BUDGET_SHARE = 0.3
 """Share of a time budget the portfolio LP may take (building and all its solves)."""
 LP_TIME_LIMIT = 60.0
 """Seconds the portfolio LP may take without a time budget."""
+IDLE_TOLERANCE_L = 0.5
+"""Idle litres while starving below which no further feedback round is run."""
 FINISH_SHARE = 0.15
 """Share of a time budget kept for merging, checking and comparing with dispatch."""
 
@@ -185,7 +188,7 @@ def optimise(
     plant_planner: PlantPlanner | None = None,
     processes: int | None = None,
     progress: Callable[[OptimiseProgress], None] | None = None,
-    rounds: int = 2,
+    rounds: int = 4,
     time_budget_s: float | None = None,
     stop: Stop | None = None,
 ) -> Plan:
@@ -207,7 +210,8 @@ def optimise(
     progress
         Called with an :class:`OptimiseProgress` at each stage and plant event.
     rounds
-        1: no feedback round; 2 (default): one feedback round when it can help.
+        1: no feedback round; ``n``: up to ``n - 1`` feedback rounds, each while depot
+        fuel is left idle while a plant starves (default 4).
     time_budget_s
         Wall-clock seconds for the whole call, or None (then the LP may take
         ``LP_TIME_LIMIT`` and each plant ``params.time_limit_s``). With a budget the
@@ -262,9 +266,8 @@ def optimise(
                 f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
                 f"per plant instead of {params.time_limit_s:.1f} s"
             )
-    state.plans = runner.run(
-        subs, {}, time_share=share, rankings=_lp_rankings(portfolio, allocation)
-    )
+    state.rankings = _lp_rankings(portfolio, allocation)
+    state.plans = runner.run(subs, {}, time_share=share, rankings=state.rankings)
     state.notes += runner.take_notes()
     state.merged = merge_round(portfolio, state)
     if rounds > 1 and not halted():
@@ -272,7 +275,15 @@ def optimise(
         deadline = None
         if time_budget_s is not None:
             deadline = clock + time_budget_s * (1 - FINISH_SHARE)
-        feedback_round(portfolio, state, runner, share, deadline)
+        for _ in range(rounds - 1):
+            # Depot diesel left while a plant starves goes to the starving plants,
+            # which are re-planned with it, until none is left or nothing changes.
+            if halted() or state.merged is None:
+                break
+            if idle_fuel(portfolio, state.merged).litres <= IDLE_TOLERANCE_L:
+                break
+            if not feedback_round(portfolio, state, runner, share, deadline):
+                break
         state.notes += runner.take_notes()
     runner.stage("done")
     notes = state.notes

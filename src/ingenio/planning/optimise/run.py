@@ -117,6 +117,21 @@ class _Job:
     """Orders (ids) to place orders in, read off the LP; may be empty."""
 
 
+def plan_sequence(portfolio: Portfolio, plan: Plan) -> tuple[str, ...]:
+    """The orders of ``portfolio`` in the order ``plan`` starts them (by the start of
+    their first operation), then those it does not run, by due date.
+
+    Placing orders in this sequence on a sub-portfolio with more fuel keeps the shape
+    of a solver's plan and lets the dispatch rule run its undone orders on the new fuel.
+    """
+    first: dict[str, int] = {}
+    for op in plan.operations:
+        first[op.order_id] = min(op.start, first.get(op.order_id, op.start))
+    ran = sorted((o for o in portfolio.orders if o.id in first), key=lambda o: (first[o.id], o.id))
+    rest = sorted((o for o in portfolio.orders if o.id not in first), key=lambda o: (o.due, o.id))
+    return tuple(o.id for o in (*ran, *rest))
+
+
 def _start(job: _Job) -> Plan:
     """The plan a plant starts from without a hint: the best (then the first) of
     dispatch's and the dispatch rule with orders placed as each of ``job.rankings``.
@@ -151,6 +166,15 @@ def _plan_plant(
     hint = job.hint
     if hint is None:
         hint = _start(job)
+    else:
+        # Re-planned with more fuel: the greedy starts on the new sub-portfolio use the
+        # new fuel; the previous plan does not, and CP-SAT rarely gets there from it.
+        # The previous plan's own sequence is tried too: placed again by the dispatch
+        # rule, its undone orders come in where the new fuel lets them.
+        ranked = (plan_sequence(job.portfolio, hint), *job.rankings)
+        fresh = _start(replace(job, rankings=ranked))
+        if plan_key(job.portfolio, fresh) > plan_key(job.portfolio, hint):
+            hint = fresh
     report("start", hint.value)
     if job.planner is dispatch_planner and job.hint is None:
         return hint
@@ -166,7 +190,10 @@ def _plan_plant(
     else:
         plan = job.planner(job.portfolio, job.params, hint, solution, stop=stop)
     if plan_key(job.portfolio, hint) > plan_key(job.portfolio, plan):
-        return replace(hint, status=PlanStatus.FALLBACK, notes=(*hint.notes, "kept the hint"))
+        # The solver started from the hint (a model solution): its plan can only rank
+        # below it on the fuel tie-break or rounding, or when it failed before starting.
+        status = PlanStatus.FEASIBLE if plan.status is PlanStatus.OPTIMAL else plan.status
+        return replace(hint, status=status, notes=(*hint.notes, *plan.notes, "kept the hint"))
     return plan
 
 

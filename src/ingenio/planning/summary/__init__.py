@@ -4,12 +4,14 @@ Public face of the room; its modules are private to it:
 
 * ``plan``: :func:`summarise` and :class:`PlanSummary`;
 * ``fuel``: tank and depot levels over time;
+* ``idle``: idle litres while starving (:func:`idle_fuel`);
 * ``power``: power drawn by source over time.
 """
 
 from __future__ import annotations
 
 from ingenio.planning.summary.fuel import first_at_or_below, tank_levels
+from ingenio.planning.summary.idle import IdleFuel, idle_fuel, starving
 from ingenio.planning.summary.plan import (
     SIGNIFICANT_SHARE,
     DepotSummary,
@@ -25,12 +27,15 @@ from ingenio.planning.summary.plan import (
 __all__ = [
     "SIGNIFICANT_SHARE",
     "DepotSummary",
+    "IdleFuel",
     "PlanSummary",
     "PlantSummary",
     "PowerSeries",
     "depot_levels",
     "first_at_or_below",
+    "idle_fuel",
     "power_series",
+    "starving",
     "summarise",
     "tank_levels",
     "when",

@@ -26,6 +26,7 @@ from ingenio.planning.summary.fuel import (
     spans_at_or_below,
     tank_levels,
 )
+from ingenio.planning.summary.idle import idle_fuel
 from ingenio.planning.summary.power import (
     LIMIT_SHARE,
     MinuteProfile,
@@ -125,6 +126,11 @@ class PlanSummary:
     total_fuel_received_l: float
     total_grid_off_hours: float
     binding: tuple[str, ...]
+    idle_litres_while_starving: float = 0.0
+    """Depot diesel left unused while a plant starves (``docs/planning.md``)."""
+    starving: tuple[str, ...] = ()
+    """Plants whose tank reaches its reserve with orders their generators could run
+    late or undone."""
 
     def plant(self, plant_id: str) -> PlantSummary:
         """The summary of one plant (KeyError when absent)."""
@@ -183,6 +189,9 @@ def summarise(portfolio: Portfolio, plan: Plan) -> PlanSummary:
         for d in depots
         if d.empty_from is not None and any(p.generators for p in portfolio.plants)
     ]
+    idle = idle_fuel(portfolio, plan)
+    if idle.litres > 0:
+        binding.append(f"fuel: {idle.note()}")
     return PlanSummary(
         portfolio=portfolio.name,
         planner=plan.planner,
@@ -203,6 +212,8 @@ def summarise(portfolio: Portfolio, plan: Plan) -> PlanSummary:
         total_fuel_received_l=sum(p.fuel_received_l for p in plants),
         total_grid_off_hours=sum(p.grid_off_hours for p in plants),
         binding=tuple(binding),
+        idle_litres_while_starving=idle.litres,
+        starving=idle.starving,
     )
 
 

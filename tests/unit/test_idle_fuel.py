@@ -1,0 +1,89 @@
+"""Idle litres while starving (docs/planning.md): depot diesel a plan leaves unused
+while a plant whose generators could run its late or undone orders sits at its reserve."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ingenio.data.demo import build_demo_portfolio
+from ingenio.domain import Plan, Portfolio
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.summary import idle_fuel, summarise
+from ingenio.planning.summary.idle import (
+    depot_left,
+    headroom,
+    last_at_reserve,
+    starving,
+    within_reach,
+)
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Portfolio, Plan]:
+    portfolio = build_demo_portfolio()
+    return portfolio, dispatch(portfolio)
+
+
+def test_idle_litres_are_the_depot_left_capped_by_the_starving_headroom(
+    demo: tuple[Portfolio, Plan],
+) -> None:
+    portfolio, plan = demo
+    idle = idle_fuel(portfolio, plan)
+    assert idle.starving == starving(portfolio, plan)
+    assert idle.depot_left_l == pytest.approx(depot_left(portfolio, plan))
+    room = sum(headroom(portfolio, plan, p) for p in idle.starving)
+    reach = max(
+        (
+            within_reach(portfolio, plan, last_at_reserve(portfolio, plan, p) or 0)
+            for p in idle.starving
+        ),
+        default=0.0,
+    )
+    assert reach <= idle.depot_left_l + 1e-6
+    assert idle.litres == pytest.approx(min(reach, room))
+    summary = summarise(portfolio, plan)
+    assert summary.idle_litres_while_starving == pytest.approx(idle.litres)
+    assert summary.starving == idle.starving
+
+
+def test_fuel_left_in_the_depot_while_plants_starve_is_idle(
+    demo: tuple[Portfolio, Plan],
+) -> None:
+    portfolio, plan = demo
+    hungry = starving(portfolio, plan)
+    assert hungry  # the demo's dispatch plan leaves plants at their reserve
+    # Without the transfers every litre stays in the depots: the plants starve sooner.
+    dry = replace(plan, fuel_transfers=())
+    idle = idle_fuel(portfolio, dry)
+    shipped = sum(t.litres for t in plan.fuel_transfers)
+    assert idle.depot_left_l == pytest.approx(depot_left(portfolio, plan) + shipped)
+    assert idle.litres > 0
+    assert "idle litres while starving" in idle.note()
+
+
+def test_a_plant_whose_orders_its_generators_cannot_power_does_not_starve(
+    demo: tuple[Portfolio, Plan],
+) -> None:
+    portfolio, plan = demo
+    # Generators too small for every step: no late order could run on them.
+    plants = tuple(
+        replace(p, generators=tuple(replace(g, rated_kw=1e-3) for g in p.generators))
+        for p in portfolio.plants
+    )
+    tiny = replace(portfolio, plants=plants)
+    assert starving(tiny, plan) == ()
+    assert idle_fuel(tiny, plan).litres == 0.0
+
+
+def test_no_depot_no_idle_litres(demo: tuple[Portfolio, Plan]) -> None:
+    portfolio, plan = demo
+    alone = replace(
+        portfolio,
+        depots=(),
+        deliveries=tuple(
+            d for d in portfolio.deliveries if d.destination not in {x.id for x in portfolio.depots}
+        ),
+    )
+    assert idle_fuel(alone, replace(plan, fuel_transfers=())).litres == 0.0
