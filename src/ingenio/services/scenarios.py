@@ -17,6 +17,7 @@ from pathlib import Path
 from ingenio.domain import OrderStatus, Plan, Portfolio
 from ingenio.errors import IngenioError
 from ingenio.limits import MAX_SAMPLES
+from ingenio.reports.excel import csv_text
 from ingenio.scenarios.executor import DaskExecutor, Executor, ProcessExecutor, TaskFailure
 from ingenio.scenarios.montecarlo import MonteCarloResult
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
@@ -288,7 +289,7 @@ def samples_csv(result: MonteCarloResult) -> str:
         rows.append(
             (s.index, [s.index, f"{s.value:.2f}", f"{s.fuel_l:.1f}", late, unscheduled, ""])
         )
-    rows += [(f.index, [f.index, "", "", "", "", f.error]) for f in result.failures]
+    rows += [(f.index, [f.index, "", "", "", "", csv_text(f.error)]) for f in result.failures]
     w.writerows(row for _, row in sorted(rows, key=lambda r: r[0]))
     return out.getvalue()
 
