@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingenio.api import errors
-from ingenio.api.routes import audit, auth, jobs, plans, portfolios, users
+from ingenio.api.routes import actuals, audit, auth, jobs, operations, plans, portfolios, users
 from ingenio.api.schemas import ErrorBody
 from ingenio.services.jobs import Worker
 from ingenio.services.server import Store
@@ -108,7 +108,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, portfolios, plans, jobs, audit):
+    for module in (auth, users, portfolios, plans, actuals, operations, jobs, audit):
         api.include_router(module.router)
     app.include_router(api)
 
