@@ -349,6 +349,7 @@ def replan(
     production = store.list_production(lines, since=origin, until=moment, account=account)
     draws = store.list_fuel_draws(gens, since=origin, until=moment, account=account)
     frozen_until = frozen_end(minute, frozen_minutes, outage, portfolio.horizon.minutes)
+    production = [*production, *window_records(world, old, lines, minute, frozen_until, production)]
     note = (
         f"replanned {', '.join(plants)} from {portfolio.horizon.to_datetime(minute):%Y-%m-%d %H:%M}"
     )
@@ -396,6 +397,31 @@ def frozen_end(minute: int, frozen_minutes: int, outage: Window | None, horizon:
     if outage is not None and outage.end > minute:
         end = min(end, max(minute, outage.start))
     return max(minute, end)
+
+
+def window_records(
+    world: Portfolio,
+    plan: Plan,
+    lines: Sequence[str],
+    minute: int,
+    until: int,
+    recorded: Sequence[ProductionRecord],
+) -> list[ProductionRecord]:
+    """The frozen window's planned output as production records, for the orders and lines
+    that have recorded production: the replan counts what was recorded up to ``minute``
+    *and* what the window will make, so the pieces it keeps make their planned units."""
+    recorded_on = {(r.order_id, r.line_id) for r in recorded if r.order_id is not None}
+    h = world.horizon
+    out = []
+    for op in plan.operations:
+        a, b = max(op.start, minute), min(op.end, until)
+        if op.line_id not in lines or (op.order_id, op.line_id) not in recorded_on or b <= a:
+            continue
+        share = op.quantity * (b - a) / max(op.end - op.start, 1)
+        product = world.order(op.order_id).product_id
+        out.append(ProductionRecord(op.line_id, product, op.order_id, share, 0.0,
+                                    h.to_datetime(a), h.to_datetime(b)))  # fmt: skip
+    return out
 
 
 def replan_in(

@@ -15,7 +15,9 @@ from ingenio.services.server_jobs import ReplanAsk, submit_replan, submit_scenar
 
 router = APIRouter(tags=["operations"])
 
-_LIVE: dict[int | str, dict[str, Any]] = {409: {"description": "A job of this portfolio is queued or running"}}
+_LIVE: dict[int | str, dict[str, Any]] = {
+    409: {"description": "A job of this portfolio is queued or running"}
+}
 
 
 @router.post(
