@@ -259,3 +259,30 @@ def test_migration_0004_gives_existing_actuals_to_the_default_account(store_url:
         (event,) = store.list_downtime(["L1"], account="default")
         assert event.note == "old"
         assert store.list_downtime(["L1"], account="someone-else") == []
+
+
+def test_plan_documents_carry_an_etag_and_answer_304_only_in_scope(world, users):
+    planner, manager = users["planner@victim"], users["manager.p1@victim"]
+    url = f"{P}/plans/{world.victim_published}"
+    whole = planner.get(url)
+    etag = whole.headers["etag"]
+    assert whole.status_code == 200 and whole.headers["cache-control"] == "private, no-cache"
+    again = planner.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    cut = manager.get(url)
+    assert cut.headers["etag"] != etag  # another cut, another document
+    assert manager.get(url, headers={"If-None-Match": etag}).status_code == 200
+    assert manager.get(url, headers={"If-None-Match": cut.headers["etag"]}).status_code == 304
+    outsider = users["planner@other"].get(url, headers={"If-None-Match": etag})
+    assert outsider.status_code == 404  # a known tag does not reveal the plan
+
+
+def test_a_change_is_seen_at_once_by_the_same_process(world, users, store):
+    """The scope cache of the read path is dropped by any write of this process."""
+    auditor = users["auditor@owner-ali"]
+    assert len(auditor.get(f"{P}/portfolios").json()) == 1
+    from ingenio.services.accounts import set_enterprise_owner
+
+    set_enterprise_owner(store, VICTIM, "Victim Works", "ALI", "owner-con", "test")
+    assert auditor.get(f"{P}/portfolios").json() == []
+    assert auditor.get(f"{P}/plans/{world.victim_published}").status_code == 404

@@ -6,6 +6,7 @@ exist only once :func:`create_app` is called (by ``ingenio serve`` or a test).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,7 +17,7 @@ from ingenio.api import errors
 from ingenio.api.routes import actuals, audit, auth, jobs, operations, plans, portfolios, users
 from ingenio.api.schemas import ErrorBody
 from ingenio.services.jobs import Worker
-from ingenio.services.server import Store
+from ingenio.services.server import Store, open_store
 
 API_PREFIX = "/api/v1"
 """Where the API lives."""
@@ -118,3 +119,21 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+ENV_DB = "INGENIO_SERVE_DB"
+"""The database URL each server process of ``ingenio serve --workers N`` opens."""
+
+ENV_SECURE_COOKIES = "INGENIO_SERVE_SECURE_COOKIES"
+ENV_JOB_WORKER = "INGENIO_SERVE_JOB_WORKER"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one process of ``ingenio serve --workers N`` (an Uvicorn factory): the
+    store named by ``INGENIO_SERVE_DB``, a job worker when ``INGENIO_SERVE_JOB_WORKER=1``,
+    Secure cookies when ``INGENIO_SERVE_SECURE_COOKIES=1``. The processes share nothing in
+    memory: sessions, jobs and plans are in the database."""
+    store = open_store(os.environ[ENV_DB])
+    worker = Worker(store) if os.environ.get(ENV_JOB_WORKER) == "1" else None
+    secure = os.environ.get(ENV_SECURE_COOKIES) == "1"
+    return create_app(store, worker=worker, secure_cookies=secure, close_store=True)

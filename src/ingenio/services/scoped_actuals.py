@@ -93,7 +93,7 @@ _PARSED_LOCK = threading.Lock()
 
 def _portfolio(store: Store, view: PortfolioView) -> Portfolio:
     """The latest version of the portfolio, parsed once per checksum (documents never change)."""
-    key = f"{store.url}|{view.latest.checksum}"
+    key = f"{store.instance}|{view.latest.checksum}"
     with _PARSED_LOCK:
         if key in _PARSED:
             _PARSED.move_to_end(key)
