@@ -286,3 +286,18 @@ def test_a_change_is_seen_at_once_by_the_same_process(world, users, store):
     set_enterprise_owner(store, VICTIM, "Victim Works", "ALI", "owner-con", "test")
     assert auditor.get(f"{P}/portfolios").json() == []
     assert auditor.get(f"{P}/plans/{world.victim_published}").status_code == 404
+
+
+def test_each_server_process_opens_the_store_named_by_the_parent(
+    world, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    from ingenio.api.main import ENV_DB, ENV_JOB_WORKER, app_from_environment
+
+    monkeypatch.setenv(ENV_DB, store_url)
+    monkeypatch.setenv(ENV_JOB_WORKER, "0")
+    with TestClient(app_from_environment()) as client:
+        login(client, "planner@victim.test")
+        names = [p["name"] for p in client.get(f"{P}/portfolios").json()]
+        assert names == ["Victim Works"]

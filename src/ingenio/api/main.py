@@ -121,17 +121,18 @@ def create_app(
     return app
 
 
-ENV_DB = "INGENIO_SERVE_DB"
-"""The database URL each server process of ``ingenio serve --workers N`` opens."""
+ENV_DB = "SERVE_INGENIO_DB"
+"""The database URL each server process of ``ingenio serve --workers N`` opens (a hand-off
+from the parent, outside the ``INGENIO_`` settings, which refuse unknown names)."""
 
-ENV_SECURE_COOKIES = "INGENIO_SERVE_SECURE_COOKIES"
-ENV_JOB_WORKER = "INGENIO_SERVE_JOB_WORKER"
+ENV_SECURE_COOKIES = "SERVE_INGENIO_SECURE_COOKIES"
+ENV_JOB_WORKER = "SERVE_INGENIO_JOB_WORKER"
 
 
 def app_from_environment() -> FastAPI:
     """The app of one process of ``ingenio serve --workers N`` (an Uvicorn factory): the
-    store named by ``INGENIO_SERVE_DB``, a job worker when ``INGENIO_SERVE_JOB_WORKER=1``,
-    Secure cookies when ``INGENIO_SERVE_SECURE_COOKIES=1``. The processes share nothing in
+    store named by ``SERVE_INGENIO_DB``, a job worker when ``SERVE_INGENIO_JOB_WORKER=1``,
+    Secure cookies when ``SERVE_INGENIO_SECURE_COOKIES=1``. The processes share nothing in
     memory: sessions, jobs and plans are in the database."""
     store = open_store(os.environ[ENV_DB])
     worker = Worker(store) if os.environ.get(ENV_JOB_WORKER) == "1" else None

@@ -231,6 +231,12 @@ def _serve_processes(
         f"Ingenio API on http://{host}:{port}/docs (database {shown}, {workers} processes)",
         highlight=False,
     )
+    import inspect
+
+    extra: dict[str, Any] = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
+        # a process imports the CLI again before it answers: slow on a loaded machine
+        extra["timeout_worker_healthcheck"] = 120
     uvicorn.run(
         "ingenio.api.main:app_from_environment",
         factory=True,
@@ -239,6 +245,7 @@ def _serve_processes(
         workers=workers,
         log_level=log_level,
         access_log=False,
+        **extra,
     )
 
 
