@@ -301,3 +301,16 @@ def test_each_server_process_opens_the_store_named_by_the_parent(
         login(client, "planner@victim.test")
         names = [p["name"] for p in client.get(f"{P}/portfolios").json()]
         assert names == ["Victim Works"]
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1969-12-31T23:00:00Z"]
+)
+def test_moments_out_of_range_are_422_not_500(world, users, moment):
+    url = f"{P}/portfolios/{world.victim_portfolio}/actuals"
+    answer = users["planner@victim"].post(url, json={"production": [{**MIX, "start": moment}]})
+    assert answer.status_code == 422 and answer.json()["field"] == "production.0.start"
+    replan = users["planner@victim"].post(
+        f"{P}/plans/{world.victim_published}/replan", json={"plant": "P1", "at": moment}
+    )
+    assert replan.status_code == 422

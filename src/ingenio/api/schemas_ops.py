@@ -12,7 +12,10 @@ FIRST_YEAR, LAST_YEAR = 1970, 2200
 
 
 def _sane_moment(moment: datetime) -> datetime:
-    if not FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR:
+    # the local year first: converting year 1 or 9999 to UTC may overflow
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR or not (
+        FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR
+    ):
         raise ValueError(f"must be in the years {FIRST_YEAR} to {LAST_YEAR}")
     return moment
 

@@ -52,6 +52,9 @@ MAX_SHEET_BODY_BYTES = 20_000_000
 MAX_LIST_DAYS = 92
 """The longest period one listing of records may cover."""
 
+MAX_KPI_DAYS = 366
+"""The longest period of one KPI request (a year: the owner's reports are monthly)."""
+
 SHEET_TYPES = {
     "text/csv": ".csv",
     "application/csv": ".csv",
@@ -305,7 +308,7 @@ def scoped_kpis(
     """
     scope = actuals_scope(store, principal, portfolio_id)
     principal.require("actuals.read")
-    _period(first, last, MAX_PERIOD_DAYS)
+    _period(first, last, min(MAX_KPI_DAYS, MAX_PERIOD_DAYS))
     p = scope.portfolio
     mine = [x for x in p.plants if x.id in scope.plants]
     enterprises = {x.enterprise_id for x in mine}
