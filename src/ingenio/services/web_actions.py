@@ -18,7 +18,14 @@ from ingenio.services.web_views import board, load
 from ingenio.store.audit import write_audit
 from ingenio.store.repository import Store
 
-__all__ = ["CAUSES", "PlantLines", "acknowledge", "record_downtime", "writable_lines"]
+__all__ = [
+    "CAUSES",
+    "PlantLines",
+    "acknowledge",
+    "record_downtime",
+    "require_actuals",
+    "writable_lines",
+]
 
 CAUSES = tuple(c.value for c in DowntimeCause)
 """The downtime causes, as the drop-down offers them."""
@@ -35,6 +42,12 @@ class PlantLines:
     plant_name: str
     zone: str
     lines: tuple[tuple[str, str], ...]
+
+
+def require_actuals(principal: Principal) -> None:
+    """Raise ``forbidden`` unless the principal's role records actuals."""
+    if principal.kind != "management" or principal.role not in _WRITERS:
+        raise AccessDenied(f"the role {principal.role} records no actuals", "forbidden")
 
 
 def writable_lines(store: Store, principal: Principal) -> list[PlantLines]:
@@ -74,8 +87,7 @@ def record_downtime(
         ``not_found`` for a line outside the principal's plants; ``invalid`` for a bad
         cause or interval.
     """
-    if principal.kind != "management" or principal.role not in _WRITERS:
-        raise AccessDenied(f"the role {principal.role} records no actuals", "forbidden")
+    require_actuals(principal)
     found = next((p for p in writable_lines(store, principal) if line_id in dict(p.lines)), None)
     if found is None:
         raise IngenioError(f"no line {line_id!r} among your plants", kind="not_found")

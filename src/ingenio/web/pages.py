@@ -14,7 +14,7 @@ from ingenio.services.auth import sign_in, sign_out
 from ingenio.services.jobs import find_job
 from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import audit_log, find_plan, plans_of
-from ingenio.services.web_actions import CAUSES, writable_lines
+from ingenio.services.web_actions import CAUSES, require_actuals, writable_lines
 from ingenio.services.web_views import board, orders_view, plant_page
 from ingenio.web.core import (
     CSRF_COOKIE,
@@ -183,5 +183,6 @@ def job_panel(p: Signed, job_id: str) -> Response:
 @router.get("/actuals", response_class=HTMLResponse)
 def actuals_form(p: Signed) -> Response:
     """Phone forms: downtime (with its cause) and production of the user's plants."""
+    require_actuals(p.who)
     plants = writable_lines(p.store, p.who)
     return render(p, "actuals.html", plants=plants, causes=CAUSES, done="", error="")
