@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   function start() {
+    var t0 = performance.now();
     var data = JSON.parse(document.getElementById("plant-data").textContent);
     var opts = JSON.parse(document.getElementById("plant-opts").textContent);
     var items = new vis.DataSet(data.items);
@@ -16,7 +17,7 @@
     };
     var options = {
       stack: false, min: data.start, max: data.end, start: data.start,
-      end: new Date(new Date(data.start).getTime() + 3 * 86400000),
+      end: new Date(new Date(data.start).getTime() + 1.5 * 86400000),
       zoomMin: 3600000, orientation: "top", locale: opts.lang,
       editable: opts.can_move ? { updateTime: true, updateGroup: false, add: false, remove: false } : false,
       snap: function (date) { var m = 5 * 60000; return Math.round(date / m) * m; },
@@ -41,7 +42,8 @@
       tank.on("rangechange", function (p) { timeline.setWindow(p.start, p.end, { animation: false }); });
     }
     data.deliveries.forEach(function (d, i) { timeline.addCustomTime(d.at, "fuel" + i); });
-    window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: performance.now() };
+    var drawn = performance.now();
+    window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
     document.body.setAttribute("data-gantt", "ready");
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
