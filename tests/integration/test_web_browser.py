@@ -215,6 +215,10 @@ def test_russian_auditor_of_an_owner_reads_only_its_enterprise(
         assert control not in page.content()
     assert page.locator("#gantt .vis-item.vis-range").count() > 0
     assert page.locator("#gantt .vis-item.vis-editable").count() == 0  # nothing can be dragged
+    page.goto(f"{base}/board")
+    page.click("a[href*='/report/E-TAB/']")
+    page.wait_for_load_state("domcontentloaded")
+    assert "— 2026-04" in page.content()  # the contract report of April opened
     page.goto(f"{base}/audit")
     assert "Журнал аудита" in page.content()
     shot(page, "auditor-ru")

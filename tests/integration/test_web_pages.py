@@ -140,6 +140,20 @@ def test_the_owner_sees_its_plant_only_and_no_edit_control(app: object, world: W
     assert client.get(f"/plans/{world.victim_draft}/plants/P1").status_code == 404
     assert client.get("/audit").status_code == 200
     assert client.get("/actuals").status_code == 403
+    report = f"/portfolios/{world.victim_portfolio}/report"
+    assert f'href="{report}/ALI/2026-04"' in board.text
+    opened = client.get(f"{report}/ALI/2026-04")
+    assert opened.status_code == 200 and "Alimentos del Centro" in opened.text
+    assert client.get(f"{report}/CON/2026-04").status_code == 404
+
+
+def test_a_contract_report_is_refused_outside_scope_and_to_plant_managers(
+    app: object, world: World
+) -> None:
+    report = f"/portfolios/{world.victim_portfolio}/report/ALI/2026-04"
+    for email in ("auditor@owner-con.test", "planner@other.test"):
+        assert signed_in(app, email).get(report).status_code == 404
+    assert signed_in(app, "manager.p1@victim.test").get(report).status_code == 403
 
 
 def test_a_plant_manager_sees_its_plant_and_a_wrong_role_is_refused(

@@ -15,6 +15,7 @@ from ingenio.services.jobs import find_job
 from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import audit_log, find_plan, plans_of
 from ingenio.services.web_actions import CAUSES, require_actuals, writable_lines
+from ingenio.services.web_reports import contract_report_html, report_links
 from ingenio.services.web_views import board, orders_view, plant_page
 from ingenio.web.core import (
     CSRF_COOKIE,
@@ -118,7 +119,8 @@ def _at(text: str) -> datetime | None:
 def board_page(p: Signed, at: str = "") -> Response:
     """Every plant in scope now (or ``?at=`` a plant-local time), with its portfolio's plan."""
     rows = board(p.store, p.who, _at(at))
-    return render(p, "board.html", portfolios=rows)
+    reports = {pf.id: report_links(p.store, p.who, pf.id) for pf in rows}
+    return render(p, "board.html", portfolios=rows, reports=reports)
 
 
 @router.get("/plant", response_class=HTMLResponse)
@@ -128,7 +130,7 @@ def my_plant(p: Signed) -> Response:
     for pf in rows:
         if pf.plan_id is not None and pf.plants:
             return RedirectResponse(f"/plans/{pf.plan_id}/plants/{pf.plants[0].id}", 303)
-    return render(p, "board.html", portfolios=rows)
+    return render(p, "board.html", portfolios=rows, reports={})
 
 
 @router.get("/plans/{plan_id}/plants/{plant_id}", response_class=HTMLResponse)
@@ -186,3 +188,12 @@ def actuals_form(p: Signed) -> Response:
     require_actuals(p.who)
     plants = writable_lines(p.store, p.who)
     return render(p, "actuals.html", plants=plants, causes=CAUSES, done="", error="")
+
+
+@router.get(
+    "/portfolios/{portfolio_id}/report/{enterprise_id}/{month}", response_class=HTMLResponse
+)
+def contract_report(p: Signed, portfolio_id: int, enterprise_id: str, month: str) -> Response:
+    """The monthly contract report of an enterprise in scope (KPIs; read-only)."""
+    html = contract_report_html(p.store, p.who, portfolio_id, enterprise_id, month)
+    return HTMLResponse(html)
