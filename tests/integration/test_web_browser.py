@@ -106,7 +106,7 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_plant_manager_in_spanish_sees_its_plant_and_records_a_grid_downtime(
+def test_plant_manager_in_spanish_records_a_grid_downtime_and_replans(
     server: tuple[str, dict[str, str]], browser: Any
 ) -> None:
     base, logins = server
@@ -128,6 +128,16 @@ def test_plant_manager_in_spanish_sees_its_plant_and_records_a_grid_downtime(
     page.wait_for_selector("text=Registrado: línea")
     assert page.url == url  # an htmx partial, no full reload
     shot(page, "downtime-es-360")
+    page.goto(f"{base}/plant")
+    page.wait_for_selector("body[data-gantt=ready]")
+    before = page.locator("#plant-data").text_content()
+    page.fill("input[name=grid_off_until]", "2026-04-06T14:00")
+    page.click("#replan")
+    page.wait_for_selector("#replanned")
+    page.wait_for_selector("body[data-gantt=ready]")
+    assert "Replanificado desde" in page.inner_text("#replanned")
+    assert page.locator("#plant-data").text_content() != before  # the Gantt changed
+    shot(page, "replanned-es-360")
 
 
 def test_planner_drag_refused_then_accepted_makes_a_new_version(

@@ -3,6 +3,7 @@ languages, page weight, and the drag-to-move check."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -272,3 +273,47 @@ def test_a_plant_manager_records_a_downtime_on_its_own_lines_only(
     assert other.status_code == 404
     backwards = data | {"line": "P1-MIX", "end": "2026-04-06T07:00"}
     assert client.post("/actuals/downtime", data=backwards).status_code == 422
+
+
+def on_grid(page: str) -> list[str]:
+    """Operations of a plant page on the grid between 08:00 and 16:00 on 6 April."""
+    data = re.search(r'<script type="application/json" id="plant-data">(.*?)</script>', page)
+    assert data is not None
+    return [
+        i["content"]
+        for i in json.loads(data.group(1))["items"]
+        if i.get("source") == "grid"
+        and i["start"] < "2026-04-06T16:00"
+        and i["end"] > "2026-04-06T08:00"
+    ]
+
+
+def test_a_plant_manager_replans_its_plant_from_now_as_a_draft(app: object, world: World) -> None:
+    client = signed_in(app, "manager.p1@victim.test")
+    csrf = csrf_of(client)
+    plan = world.victim_published
+    url = f"/plans/{plan}/plants/P1/replan"
+    before = {p.id for p in world.store.plans(account=VICTIM)}
+    form = {"csrf_token": csrf, "at": "2026-04-06T08:00", "grid_off_until": "2026-04-06T16:00"}
+    answer = client.post(url, data=form)
+    assert answer.status_code == 200, answer.text[-500:]
+    assert "Replanned from" in answer.text
+    new = {p.id for p in world.store.plans(account=VICTIM)} - before
+    assert new, "the replan saved a plan version"
+    states = world.store.plan_states(sorted(new))
+    assert {s.state for s in states.values()} == {"draft"}
+    data = re.search(r'<script type="application/json" id="plant-data">(.*?)</script>', answer.text)
+    assert data is not None
+    items = json.loads(data.group(1))["items"]
+    on_grid = [
+        i
+        for i in items
+        if i.get("source") == "grid"
+        and i["start"] < "2026-04-06T16:00"
+        and i["end"] > "2026-04-06T08:00"
+    ]
+    assert not on_grid, "nothing runs on the grid while it is off"
+    assert client.post(f"/plans/{plan}/plants/P2/replan", data=form).status_code == 404
+    auditor = signed_in(app, "auditor@owner-ali.test")
+    refused = auditor.post(url, data=form | {"csrf_token": csrf_of(auditor)})
+    assert refused.status_code == 403

@@ -32,6 +32,7 @@ __all__ = [
     "board",
     "load",
     "orders_view",
+    "page_of",
     "plant_page",
 ]
 
@@ -291,7 +292,26 @@ def plant_page(store: Store, principal: Principal, plan_id: int, plant_id: str) 
     loaded = load(store, principal, plan_id)
     if plant_id not in loaded.plants():
         raise IngenioError(f"no plant {plant_id!r} in plan {plan_id}", kind="not_found")
-    p, plan = loaded.portfolio, loaded.plan
+    v = loaded.view
+    return page_of(
+        loaded.portfolio, loaded.plan, plant_id, plan_id, v.plan.version, v.state, v.portfolio_id
+    )
+
+
+def page_of(
+    p: Portfolio,
+    plan: Plan,
+    plant_id: str,
+    plan_id: int,
+    version: int,
+    state: str,
+    portfolio_id: int,
+) -> PlantPage:
+    """The Gantt data of one plant of ``plan`` (the caller checked the scope)."""
+
+    def local(minute: int) -> str:
+        return p.horizon.to_datetime(minute).replace(tzinfo=None).isoformat()
+
     plant = p.plant(plant_id)
     lines = {ln.id for ln in plant.lines}
     items: list[dict[str, Any]] = []
@@ -303,8 +323,8 @@ def plant_page(store: Store, principal: Principal, plan_id: int, plant_id: str) 
                 "id": f"op{i}",
                 "group": op.line_id,
                 "content": f"{op.order_id}/{op.step}",
-                "start": loaded.local(op.start),
-                "end": loaded.local(op.end),
+                "start": local(op.start),
+                "end": local(op.end),
                 "className": f"src-{op.source}",
                 "order": op.order_id,
                 "step": op.step,
@@ -318,29 +338,29 @@ def plant_page(store: Store, principal: Principal, plan_id: int, plant_id: str) 
         items.append(
             {
                 "id": f"off{j}",
-                "start": loaded.local(ow.window.start),
-                "end": loaded.local(ow.window.end),
+                "start": local(ow.window.start),
+                "end": local(ow.window.end),
                 "type": "background",
                 "className": f"off-{kind}",
                 "content": "",
             }
         )
-    tank = [{"x": loaded.local(t), "y": round(v, 1)} for t, v in tank_levels(p, plan, plant_id)]
+    tank = [{"x": local(t), "y": round(v, 1)} for t, v in tank_levels(p, plan, plant_id)]
     deliveries = [
-        {"at": loaded.local(t.at), "litres": t.litres}
+        {"at": local(t.at), "litres": t.litres}
         for t in plan.fuel_transfers
         if t.plant_id == plant_id
-    ] + [{"at": loaded.local(d.expected), "litres": d.litres} for d in p.deliveries_to(plant_id)]
+    ] + [{"at": local(d.expected), "litres": d.litres} for d in p.deliveries_to(plant_id)]
     return PlantPage(
         plan_id,
-        loaded.view.plan.version,
-        loaded.view.state,
-        loaded.view.portfolio_id,
+        version,
+        state,
+        portfolio_id,
         plant_id,
         plant.name,
         p.horizon.timezone,
-        loaded.local(0),
-        loaded.local(p.horizon.minutes),
+        local(0),
+        local(p.horizon.minutes),
         [{"id": ln.id, "content": ln.name} for ln in plant.lines],
         items,
         tank,

@@ -6,6 +6,7 @@ forms as ``csrf_token``); the services check the scope and the role.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import approve_plan, publish_plan
 from ingenio.services.web_actions import CAUSES, acknowledge, record_downtime, writable_lines
 from ingenio.services.web_moves import check_move, save_move
+from ingenio.services.web_replan import replan_from
 from ingenio.services.web_views import board
 from ingenio.services.whatif_jobs import WhatIf, submit_whatif
 from ingenio.web.core import Signed, WebRoute, render
@@ -70,6 +72,32 @@ async def move_save(
     )
     target = _back(new_id, plant)
     return Response(status_code=204, headers={"HX-Redirect": target})
+
+
+@router.post("/plans/{plan_id}/plants/{plant_id}/replan", response_class=HTMLResponse)
+async def replan(
+    p: Signed,
+    plan_id: int,
+    plant_id: str,
+    grid_off_until: Annotated[str, Form(max_length=40)] = "",
+    at: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Replan a plant from now (optionally with the grid off until a time): a draft, shown."""
+    until = _moment(grid_off_until) if grid_off_until.strip() else None
+    moment = _moment(at) if at.strip() else None
+    preview = await run_in_threadpool(replan_from, p.store, p.who, plan_id, plant_id, moment, until)
+    return render(
+        p,
+        "plant.html",
+        d=preview.page,
+        data=asdict(preview.page),
+        versions=[],
+        preview=preview,
+        can_move=False,
+        can_approve=False,
+        can_ack=False,
+        can_replan=False,
+    )
 
 
 @router.post("/plans/{plan_id}/{action}")

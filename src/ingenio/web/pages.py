@@ -148,6 +148,8 @@ def plant(p: Signed, plan_id: int, plant_id: str) -> Response:
         can_move=can_move,
         can_approve=p.who.can("plans.approve"),
         can_ack=p.who.role == "plant_manager" and data.plan_state == "published",
+        can_replan=p.who.kind == "management" and p.who.role in ("planner", "plant_manager"),
+        preview=None,
     )
 
 
