@@ -317,3 +317,16 @@ def test_a_plant_manager_replans_its_plant_from_now_as_a_draft(app: object, worl
     auditor = signed_in(app, "auditor@owner-ali.test")
     refused = auditor.post(url, data=form | {"csrf_token": csrf_of(auditor)})
     assert refused.status_code == 403
+
+
+def test_the_language_link_goes_back_only_within_the_app(app: object) -> None:
+    client = TestClient(app)  # type: ignore[arg-type]
+    for referer, target in [
+        ("http://testserver/board?x=1", "/board"),
+        ("http://testserver//evil.example/x", "/"),
+        ("http://evil.example/board", "/"),
+        ("", "/"),
+    ]:
+        answer = client.get("/lang/ru", headers={"Referer": referer}, follow_redirects=False)
+        assert answer.headers["location"] == target, referer
+    assert client.cookies.get("ingenio_lang") == "ru"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -99,9 +100,10 @@ async def logout(request: Request, p: Signed) -> Response:
 @router.get("/lang/{code}")
 async def set_language(code: str, request: Request) -> Response:
     """Keep the chosen language in a cookie and go back."""
-    back = request.headers.get("referer", "/")
-    path = "/" + back.split("//", 1)[-1].split("/", 1)[-1] if "//" in back else "/"
-    response = RedirectResponse(path if path.startswith("/") else "/", status_code=303)
+    back = urlsplit(request.headers.get("referer", "")[:2000])
+    same = back.netloc == request.url.netloc and back.path.startswith("/")
+    path = back.path if same and not back.path.startswith("//") else "/"
+    response = RedirectResponse(path, status_code=303)
     if code in LANGUAGES:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
     return response

@@ -38,8 +38,10 @@
         drawPoints: false, shaded: { orientation: "bottom" }, locale: opts.lang,
         dataAxis: { left: { range: { min: 0 } } }
       });
-      timeline.on("rangechange", function (p) { tank.setWindow(p.start, p.end, { animation: false }); });
-      tank.on("rangechange", function (p) { timeline.setWindow(p.start, p.end, { animation: false }); });
+      // follow the user's pans and zooms only: a programmatic setWindow must not echo back
+      timeline.on("rangechange", function (p) { if (p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
+      tank.on("rangechange", function (p) { if (p.byUser) { timeline.setWindow(p.start, p.end, { animation: false }); } });
+      timeline.on("rangechanged", function (p) { if (!p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
     }
     data.deliveries.forEach(function (d, i) { timeline.addCustomTime(d.at, "fuel" + i); });
     var drawn = performance.now();
