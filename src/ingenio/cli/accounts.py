@@ -199,6 +199,9 @@ def serve(
         secure_cookies=secure_cookies,
         close_store=True,
     )
+    from ingenio.web import install
+
+    install(app)  # the web pages beside the API
     err.print(f"Ingenio API on http://{host}:{port}/docs (database {store.url})", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from ingenio.cli import accounts, bench, operations, outages, scenarios
+from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import CliState, context_of, fail, run_guarded
 from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLimit, Workers
 from ingenio.cli.out_dir import out_dir_problem
@@ -41,7 +42,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(markup=False)
+console = make_console(markup=False)
 err = Console(markup=False, stderr=True, soft_wrap=True)
 T = TypeVar("T")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import context_of
 from ingenio.cli.guard import guarded
 from ingenio.cli.tables import fitted_table
@@ -23,7 +24,7 @@ from ingenio.services.plans import (
     list_plans,
 )
 
-console = Console(markup=False)
+console = make_console(markup=False)
 
 plans = typer.Typer(help="Saved plan versions: list them, compare two.", no_args_is_help=True)
 
@@ -34,11 +35,17 @@ def plans_list(
     portfolio: Annotated[
         str | None, typer.Option("--portfolio", help="Only this portfolio's plans.")
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON list (for scripts).")
+    ] = False,
 ) -> None:
     """List saved plans: id, version, planner, status, value, bound, created."""
 
     def work() -> None:
         found = list_plans(context_of(ctx), portfolio)
+        if as_json:
+            typer.echo(json.dumps([_plan_json(p) for p in found], ensure_ascii=False))
+            return
         if not found:
             console.print("no plans saved" + (f" for {portfolio!r}" if portfolio else ""))
             return
@@ -69,6 +76,21 @@ def plans_list(
             console.print(fitted_table(f"plans of {name}", heads, rows, wrap=wrap, right=right))
 
     guarded(ctx, work)
+
+
+def _plan_json(p: PlanVersion) -> dict[str, object]:
+    """One saved plan as plain JSON data."""
+    return {
+        "id": p.id,
+        "portfolio": p.portfolio_name,
+        "version": p.version,
+        "portfolio_version": p.portfolio_version,
+        "planner": p.planner,
+        "status": p.status,
+        "value": p.value,
+        "bound": p.bound,
+        "created_at": p.created_at.isoformat(),
+    }
 
 
 def _gap(p: PlanVersion) -> str:

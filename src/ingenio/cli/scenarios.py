@@ -25,6 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import context_of, fail, run_guarded
 from ingenio.cli.options import Processes, Seed, WorkersAlias
 from ingenio.cli.out_dir import out_dir_problem
@@ -34,7 +35,7 @@ from ingenio.services.scenarios import MAX_SAMPLES
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
     from ingenio.services.scenarios import StageTicks
 
-console = Console(markup=False)
+console = make_console(markup=False)
 err = Console(markup=False, stderr=True)
 
 PortfolioArg = Annotated[str, typer.Argument(help="Portfolio file (.yaml/.json) or 'demo'.")]

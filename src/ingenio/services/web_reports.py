@@ -1,0 +1,79 @@
+"""The owner's monthly contract report (KPIs of an enterprise) as a web page, in scope.
+
+The KPI services read the store by portfolio name in the ``default`` management
+account; until they take an account, the page is offered only for portfolios of that
+account (anything else answers *unavailable*, never another tenant's figures).
+"""
+
+from __future__ import annotations
+
+from ingenio.errors import IngenioError
+from ingenio.operations.kpi import period_of
+from ingenio.reports.enterprise import render_enterprise_report
+from ingenio.services.auth import AccessDenied, Principal
+from ingenio.services.kpi import load_kpis
+from ingenio.services.tenancy import find_portfolio
+from ingenio.services.web_views import latest_plan, load
+from ingenio.store.repository import Store
+
+__all__ = ["contract_report_html", "report_links"]
+
+_KPI_ACCOUNT = "default"
+
+
+def report_links(store: Store, principal: Principal, portfolio_id: int) -> list[tuple[str, str]]:
+    """(enterprise, month) pairs of the contract reports the principal may open."""
+    if not (principal.can("audit.read") or principal.can("portfolios.read")):
+        return []
+    view = find_portfolio(store, principal, portfolio_id)
+    latest = latest_plan(store, principal, portfolio_id)
+    if latest is None or view.account != _KPI_ACCOUNT:
+        return []
+    h = load(store, principal, latest.plan.id).portfolio.horizon
+    first, last = h.to_datetime(0), h.to_datetime(h.minutes - 1)
+    months = sorted({f"{first:%Y-%m}", f"{last:%Y-%m}"})
+    return [(e, m) for e in view.enterprises for m in months]
+
+
+def contract_report_html(
+    store: Store, principal: Principal, portfolio_id: int, enterprise_id: str, month: str
+) -> str:
+    """The HTML report of an enterprise for a month, if the principal sees that enterprise.
+
+    Raises
+    ------
+    IngenioError
+        ``not_found`` out of scope; ``invalid`` for a bad month; ``unavailable`` for a
+        portfolio outside the account the KPI services read.
+    """
+    view = find_portfolio(store, principal, portfolio_id)
+    if not (principal.can("audit.read") or principal.can("portfolios.read")):
+        raise AccessDenied(f"the role {principal.role} reads no contract report", "forbidden")
+    if view.enterprises and enterprise_id not in view.enterprises:
+        raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+    if not view.enterprises and not view.full:
+        raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+    if view.account != _KPI_ACCOUNT:
+        raise IngenioError("KPIs are not yet computed for this account", kind="unavailable")
+    latest = latest_plan(store, principal, portfolio_id)
+    if latest is None:
+        raise IngenioError("no plan to report on", kind="not_found")
+    portfolio = load(store, principal, latest.plan.id).portfolio
+    if not portfolio.has("enterprise", enterprise_id):
+        raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+    try:
+        since, until = period_of(month[:7], portfolio.horizon.timezone)
+    except ValueError:
+        raise IngenioError(f"not a month like 2026-04: {month[:20]!r}", kind="invalid") from None
+    got = load_kpis(
+        store, since, until, "day", enterprise_id=enterprise_id, portfolio_name=view.name
+    )
+    name = next(e.name for e in got.portfolio.enterprises if e.id == enterprise_id)
+    plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
+    meta = (
+        f"{month} ({portfolio.horizon.timezone}) · portfolio {view.name} "
+        f"v{got.portfolio_version.version} · compared with {plan}"
+    )
+    return render_enterprise_report(
+        got.report, f"{name} — {month}", meta, got.portfolio.currency, portfolio.horizon.timezone
+    )

@@ -1,0 +1,173 @@
+"""The pages' state changes: move a step, plan lifecycle, what-if jobs, downtime.
+
+Each is a POST carrying the CSRF token (htmx sends it as ``X-CSRF-Token``; plain
+forms as ``csrf_token``); the services check the scope and the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ingenio.services.server import IngenioError
+from ingenio.services.tenancy import approve_plan, publish_plan
+from ingenio.services.web_actions import CAUSES, acknowledge, record_downtime, writable_lines
+from ingenio.services.web_moves import check_move, save_move
+from ingenio.services.web_replan import replan_from
+from ingenio.services.web_views import board
+from ingenio.services.whatif_jobs import WhatIf, submit_whatif
+from ingenio.web.core import Signed, WebRoute, render
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+Text = Annotated[str, Form(max_length=200)]
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip()[:32])
+    except ValueError:
+        raise IngenioError(f"not a date and time: {text[:40]!r}", kind="invalid") from None
+
+
+def _back(plan_id: int, plant_id: str) -> str:
+    return f"/plans/{plan_id}/plants/{plant_id}"
+
+
+@router.post("/plans/{plan_id}/move", response_class=HTMLResponse)
+async def move_check(
+    p: Signed,
+    plan_id: int,
+    order: Text,
+    step: Annotated[int, Form()],
+    line: Text,
+    start: Text,
+    plant: Text,
+) -> Response:
+    """Check a drag: the validator's refusal in words, or the kWh and litres effect."""
+    check = await run_in_threadpool(
+        check_move, p.store, p.who, plan_id, order, step, line, _moment(start)
+    )
+    return render(p, "partials/move.html", c=check, plan_id=plan_id, start=start, plant=plant)
+
+
+@router.post("/plans/{plan_id}/move/save", response_class=HTMLResponse)
+async def move_save(
+    p: Signed,
+    plan_id: int,
+    order: Text,
+    step: Annotated[int, Form()],
+    line: Text,
+    start: Text,
+    plant: Text,
+) -> Response:
+    """Save a checked move as a new draft plan version and open it."""
+    new_id = await run_in_threadpool(
+        save_move, p.store, p.who, plan_id, order, step, line, _moment(start)
+    )
+    target = _back(new_id, plant)
+    return Response(status_code=204, headers={"HX-Redirect": target})
+
+
+@router.post("/plans/{plan_id}/plants/{plant_id}/replan", response_class=HTMLResponse)
+async def replan(
+    p: Signed,
+    plan_id: int,
+    plant_id: str,
+    grid_off_until: Annotated[str, Form(max_length=40)] = "",
+    at: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Replan a plant from now (optionally with the grid off until a time): a draft, shown."""
+    until = _moment(grid_off_until) if grid_off_until.strip() else None
+    moment = _moment(at) if at.strip() else None
+    preview = await run_in_threadpool(replan_from, p.store, p.who, plan_id, plant_id, moment, until)
+    return render(
+        p,
+        "plant.html",
+        d=preview.page,
+        data=asdict(preview.page),
+        versions=[],
+        preview=preview,
+        can_move=False,
+        can_approve=False,
+        can_ack=False,
+        can_replan=False,
+    )
+
+
+@router.post("/plans/{plan_id}/{action}")
+async def lifecycle(
+    p: Signed, plan_id: int, action: str, plant: Annotated[str, Form(max_length=100)] = ""
+) -> Response:
+    """Approve, publish (planner) or acknowledge (plant manager) a plan."""
+    if action == "approve":
+        await run_in_threadpool(approve_plan, p.store, p.who, plan_id)
+    elif action == "publish":
+        await run_in_threadpool(publish_plan, p.store, p.who, plan_id)
+    elif action == "acknowledge":
+        await run_in_threadpool(acknowledge, p.store, p.who, plan_id)
+    else:
+        raise IngenioError(f"no action {action[:40]!r}", kind="not_found")
+    target = _back(plan_id, plant) if plant else "/board"
+    return RedirectResponse(target + f"?done={action}", status_code=303)
+
+
+@router.post("/portfolios/{portfolio_id}/whatif", response_class=HTMLResponse)
+async def whatif(
+    p: Signed,
+    portfolio_id: int,
+    tanker: Annotated[str, Form(max_length=100)] = "",
+    delay_days: Annotated[int, Form(ge=0, le=60)] = 0,
+    generator_down: Annotated[str, Form(max_length=100)] = "",
+    extra_fuel: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Queue a what-if as a job; the answer is its progress panel (polled)."""
+    request = WhatIf(
+        tanker_delays=[f"{tanker.strip()}={delay_days}d"] if tanker.strip() else [],
+        generators_down=[generator_down.strip()] if generator_down.strip() else [],
+        extra_fuel=[extra_fuel.strip()] if extra_fuel.strip() else [],
+    )
+    try:
+        job = await run_in_threadpool(submit_whatif, p.store, p.who, portfolio_id, request)
+    except IngenioError as exc:
+        if exc.kind not in ("invalid", "conflict"):
+            raise
+        rows = [b for b in board(p.store, p.who) if b.id == portfolio_id]
+        return render(p, "whatif.html", status=422, pf=rows[0], error=str(exc))
+    return render(p, "partials/job.html", job=job)
+
+
+@router.post("/actuals/downtime", response_class=HTMLResponse)
+async def downtime(
+    p: Signed,
+    line: Text,
+    cause: Text,
+    start: Text,
+    end: Text,
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Record a downtime from the phone form; answers the form again with a receipt."""
+    try:
+        await run_in_threadpool(
+            record_downtime, p.store, p.who, line, cause, _moment(start), _moment(end), note
+        )
+    except IngenioError as exc:
+        if exc.kind != "invalid":
+            raise
+        plants = writable_lines(p.store, p.who)
+        return render(
+            p,
+            "partials/downtime.html",
+            status=422,
+            plants=plants,
+            causes=CAUSES,
+            done="",
+            error=str(exc),
+        )
+    plants = writable_lines(p.store, p.who)
+    return render(p, "partials/downtime.html", plants=plants, causes=CAUSES, done=line, error="")

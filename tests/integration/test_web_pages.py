@@ -1,0 +1,332 @@
+"""The web pages: sign-in, scope (404 outside it, 403 for a role), CSRF, escaping,
+languages, page weight, and the drag-to-move check."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from server_world import (
+    OTHER_NAME,
+    PASSWORD,
+    USERS,
+    VICTIM,
+    VICTIM_NAME,
+    World,
+    build_world,
+    fast_hashes,
+    portfolio_document,
+    save_plan,
+)
+from starlette.testclient import TestClient
+
+from ingenio.api import create_app
+from ingenio.services.auth import PERMISSIONS
+from ingenio.store import Store
+from ingenio.web import install
+
+STATIC = Path(__file__).resolve().parents[2] / "src" / "ingenio" / "web" / "static"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    url = f"sqlite:///{(tmp_path_factory.mktemp('web') / 'store.sqlite').as_posix()}"
+    with pytest.MonkeyPatch.context() as mp:
+        fast_hashes(mp)
+        with Store.open(url) as store:
+            yield build_world(store)
+
+
+@pytest.fixture(scope="module")
+def app(world: World) -> object:
+    return install(create_app(world.store))
+
+
+def signed_in(app: object, email: str, lang: str = "en") -> TestClient:
+    client = TestClient(app, headers={"Accept-Language": lang})  # type: ignore[arg-type]
+    answer = client.post(
+        "/login", data={"email": email, "password": PASSWORD}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def csrf_of(client: TestClient) -> str:
+    token = client.cookies.get("ingenio_csrf")
+    assert token
+    return token
+
+
+def victim_pages(world: World) -> list[str]:
+    plan = world.victim_published
+    return [
+        f"/plans/{plan}/plants/P1",
+        f"/plans/{plan}/plants/P2",
+        f"/plans/{plan}/orders",
+        f"/plans/{world.victim_draft}/plants/P1",
+        f"/portfolios/{world.victim_portfolio}/whatif",
+        f"/jobs/{world.victim_job}/panel",
+    ]
+
+
+def test_a_page_without_a_session_sends_to_sign_in(app: object, world: World) -> None:
+    client = TestClient(app)  # type: ignore[arg-type]
+    for url in ["/board", *victim_pages(world)]:
+        answer = client.get(url, follow_redirects=False)
+        assert answer.status_code == 303, url
+        assert answer.headers["location"].startswith("/login")
+
+
+def test_a_wrong_password_is_refused_in_the_page(app: object) -> None:
+    client = TestClient(app)  # type: ignore[arg-type]
+    answer = client.post("/login", data={"email": "planner@victim.test", "password": "nope1234"})
+    assert answer.status_code == 401
+    assert "ingenio_session" not in client.cookies
+
+
+OUTSIDERS = [e for e, account, *_ in USERS if account in ("other-mgmt", "owner-con")]
+
+
+@pytest.mark.parametrize("email", OUTSIDERS)
+def test_another_tenant_sees_none_of_the_victims_pages(
+    app: object, world: World, email: str
+) -> None:
+    client = signed_in(app, email)
+    for url in victim_pages(world):
+        answer = client.get(url)
+        # 404 for a scope miss; 403 only where the role may not do this anywhere
+        account, role, _ = world.users[email]
+        kind = "owner" if account.startswith("owner") else "management"
+        reads_jobs = "jobs.read" in PERMISSIONS.get((kind, role), frozenset())
+        expected = 403 if url.startswith("/jobs/") and not reads_jobs else 404
+        assert answer.status_code == expected, (email, url, answer.status_code)
+        assert VICTIM_NAME not in answer.text
+    board = client.get("/board")
+    assert board.status_code == 200
+    assert VICTIM_NAME not in board.text
+    csrf = csrf_of(client)
+    before = len(world.store.plans(account=VICTIM))
+    audit = len(world.store.account_audit(VICTIM))
+    plan = world.victim_published
+    for url, data in [
+        (f"/plans/{world.victim_draft}/approve", {}),
+        (f"/plans/{plan}/publish", {}),
+        (f"/plans/{plan}/acknowledge", {}),
+        (
+            f"/plans/{plan}/move",
+            {"order": "O1", "step": "0", "line": "P1-MIX", "start": "2026-04-06T08:00"},
+        ),
+        (f"/portfolios/{world.victim_portfolio}/whatif", {"tanker": "T1", "delay_days": "2"}),
+    ]:
+        answer = client.post(url, data={"csrf_token": csrf, "plant": "P1", **data})
+        assert answer.status_code in (403, 404, 422), (email, url, answer.status_code)
+        assert VICTIM_NAME not in answer.text
+    assert len(world.store.plans(account=VICTIM)) == before
+    assert len(world.store.account_audit(VICTIM)) == audit
+
+
+def test_the_owner_sees_its_plant_only_and_no_edit_control(app: object, world: World) -> None:
+    client = signed_in(app, "auditor@owner-ali.test")
+    board = client.get("/board")
+    assert VICTIM_NAME in board.text and OTHER_NAME not in board.text
+    assert "/plants/P1" in board.text and "/plants/P2" not in board.text
+    page = client.get(f"/plans/{world.victim_published}/plants/P1")
+    assert page.status_code == 200
+    for control in ("/approve", "/publish", "/acknowledge", '"can_move": true'):
+        assert control not in page.text
+    assert client.get(f"/plans/{world.victim_published}/plants/P2").status_code == 404
+    assert client.get(f"/plans/{world.victim_draft}/plants/P1").status_code == 404
+    assert client.get("/audit").status_code == 200
+    assert client.get("/actuals").status_code == 403
+    report = f"/portfolios/{world.victim_portfolio}/report"
+    assert f'href="{report}/ALI/2026-04"' in board.text
+    opened = client.get(f"{report}/ALI/2026-04")
+    assert opened.status_code == 200 and "Alimentos del Centro" in opened.text
+    assert client.get(f"{report}/CON/2026-04").status_code == 404
+
+
+def test_a_contract_report_is_refused_outside_scope_and_to_plant_managers(
+    app: object, world: World
+) -> None:
+    report = f"/portfolios/{world.victim_portfolio}/report/ALI/2026-04"
+    for email in ("auditor@owner-con.test", "planner@other.test"):
+        assert signed_in(app, email).get(report).status_code == 404
+    assert signed_in(app, "manager.p1@victim.test").get(report).status_code == 403
+
+
+def test_a_plant_manager_sees_its_plant_and_a_wrong_role_is_refused(
+    app: object, world: World
+) -> None:
+    client = signed_in(app, "manager.p1@victim.test", "es-ES,es;q=0.9")
+    home = client.get("/plant", follow_redirects=False)
+    assert home.headers["location"] == f"/plans/{world.victim_published}/plants/P1"
+    page = client.get(home.headers["location"])
+    assert "Confirmar recepción" in page.text  # acknowledge, in Spanish
+    assert client.get(f"/plans/{world.victim_published}/plants/P2").status_code == 404
+    csrf = csrf_of(client)
+    approve = client.post(f"/plans/{world.victim_draft}/approve", data={"csrf_token": csrf})
+    assert approve.status_code == 404  # a draft is out of a plant manager's scope
+    move = client.post(
+        f"/plans/{world.victim_published}/move",
+        data={"csrf_token": csrf, "order": "O1", "step": "0", "line": "P1-MIX"}
+        | {"start": "2026-04-06T08:00", "plant": "P1"},
+    )
+    assert move.status_code == 403
+    ack = client.post(
+        f"/plans/{world.victim_published}/acknowledge",
+        data={"csrf_token": csrf, "plant": "P1"},
+        follow_redirects=False,
+    )
+    assert ack.status_code == 303
+    entries = world.store.account_audit(VICTIM, entity="plan")
+    assert any(e.action == "acknowledged" and e.actor == "manager.p1@victim.test" for e in entries)
+
+
+def test_a_state_change_without_the_csrf_token_is_refused(app: object, world: World) -> None:
+    client = signed_in(app, "planner@victim.test")
+    answer = client.post(f"/plans/{world.victim_draft}/approve", data={"plant": "P1"})
+    assert answer.status_code == 403
+    wrong = client.post(f"/plans/{world.victim_draft}/approve", data={"csrf_token": "x" * 43})
+    assert wrong.status_code == 403
+    assert world.store.plan_states([world.victim_draft])[world.victim_draft].state == "draft"
+
+
+def test_languages_numbers_and_the_cookie(app: object, world: World) -> None:
+    ru = signed_in(app, "planner@victim.test", "ru-RU,ru;q=0.9")
+    text = ru.get("/board").text
+    assert "Сводка по портфелю" in text and 'lang="ru"' in text
+    es = signed_in(app, "planner@victim.test", "ru")
+    es.get("/lang/es", follow_redirects=False)
+    assert "Tablero del portafolio" in es.get("/board").text
+    value = re.search(r"valor ([\d.]+,?\d*) ", es.get("/board").text)
+    assert value is not None and "." in value.group(1)  # es groups thousands with "."
+
+
+def test_file_text_is_escaped_in_every_page(app: object, world: World) -> None:
+    hostile = "<script>alert(1)</script>"
+    document = portfolio_document("Hostile Works")
+    document["plants"][0]["name"] = hostile
+    document["plants"][0]["lines"][0]["name"] = hostile
+    store = world.store
+    pv = store.save_portfolio("Hostile Works", document, actor="test", account="other-mgmt")
+    plan = save_plan(store, pv.id, document, "test")
+    client = signed_in(app, "planner@other.test")
+    for url in ["/board", f"/plans/{plan}/plants/P1", "/actuals"]:
+        body = client.get(url).text
+        assert hostile not in body, url
+        assert "&lt;script&gt;" in body or "\\u003cscript\\u003e" in body, url
+
+
+def test_every_page_loads_under_one_megabyte_of_script_and_style(app: object, world: World) -> None:
+    client = signed_in(app, "planner@victim.test")
+    plan = world.victim_published
+    for url in ["/login", "/board", f"/plans/{plan}/plants/P1", f"/plans/{plan}/orders"]:
+        body = client.get(url).text
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', body)
+        assert all(a.startswith("/static/") for a in assets)
+        size = sum((STATIC / a.removeprefix("/static/")).stat().st_size for a in assets)
+        assert size < 1_000_000, (url, size)
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', body), url
+
+
+def test_a_drag_is_refused_with_a_reason_or_saved_as_a_new_version(
+    app: object, world: World
+) -> None:
+    client = signed_in(app, "planner@victim.test")
+    csrf = csrf_of(client)
+    plan = world.victim_draft
+    base = {"csrf_token": csrf, "order": "O1", "step": "0", "line": "P1-MIX", "plant": "P1"}
+    page = client.get(f"/plans/{plan}/plants/P1").text
+    op = re.search(
+        r'"content": "O1/0", "end": "[^"]+", "group": "P1-MIX"[^}]*"start": "([^"]+)"', page
+    )
+    assert op is not None, "the Gantt data names O1/0 on P1-MIX"
+    refused = client.post(f"/plans/{plan}/move", data=base | {"start": "2026-04-20T08:00"})
+    assert refused.status_code == 200
+    assert "Refused." in refused.text and "horizon" in refused.text
+    accepted = client.post(f"/plans/{plan}/move", data=base | {"start": op.group(1)[:16]})
+    assert "The validator accepts the move." in accepted.text
+    before = len(world.store.plans(account=VICTIM))
+    saved = client.post(f"/plans/{plan}/move/save", data=base | {"start": op.group(1)[:16]})
+    assert saved.status_code == 204 and saved.headers["HX-Redirect"].endswith("/plants/P1")
+    assert len(world.store.plans(account=VICTIM)) == before + 1
+
+
+def test_a_plant_manager_records_a_downtime_on_its_own_lines_only(
+    app: object, world: World
+) -> None:
+    client = signed_in(app, "manager.p1@victim.test", "es")
+    form = client.get("/actuals").text
+    assert 'value="P1-MIX"' in form and 'value="P2-CAN"' not in form
+    assert "apagón de la red" in form  # the cause drop-down, in Spanish
+    csrf = csrf_of(client)
+    data = {"csrf_token": csrf, "cause": "grid_outage", "note": "<b>breaker</b>"}
+    data |= {"start": "2026-04-06T08:00", "end": "2026-04-06T09:30"}
+    ok = client.post("/actuals/downtime", data=data | {"line": "P1-MIX"})
+    assert ok.status_code == 200 and "Registrado: línea P1-MIX." in ok.text
+    stored = [e for e in world.store.list_downtime() if e.note == "<b>breaker</b>"]
+    assert [(e.line_id, str(e.cause)) for e in stored] == [("P1-MIX", "grid_outage")]
+    other = client.post("/actuals/downtime", data=data | {"line": "P2-CAN"})
+    assert other.status_code == 404
+    backwards = data | {"line": "P1-MIX", "end": "2026-04-06T07:00"}
+    assert client.post("/actuals/downtime", data=backwards).status_code == 422
+
+
+def on_grid(page: str) -> list[str]:
+    """Operations of a plant page on the grid between 08:00 and 16:00 on 6 April."""
+    data = re.search(r'<script type="application/json" id="plant-data">(.*?)</script>', page)
+    assert data is not None
+    return [
+        i["content"]
+        for i in json.loads(data.group(1))["items"]
+        if i.get("source") == "grid"
+        and i["start"] < "2026-04-06T16:00"
+        and i["end"] > "2026-04-06T08:00"
+    ]
+
+
+def test_a_plant_manager_replans_its_plant_from_now_as_a_draft(app: object, world: World) -> None:
+    client = signed_in(app, "manager.p1@victim.test")
+    csrf = csrf_of(client)
+    plan = world.victim_published
+    url = f"/plans/{plan}/plants/P1/replan"
+    before = {p.id for p in world.store.plans(account=VICTIM)}
+    form = {"csrf_token": csrf, "at": "2026-04-06T08:00", "grid_off_until": "2026-04-06T16:00"}
+    answer = client.post(url, data=form)
+    assert answer.status_code == 200, answer.text[-500:]
+    assert "Replanned from" in answer.text
+    new = {p.id for p in world.store.plans(account=VICTIM)} - before
+    assert new, "the replan saved a plan version"
+    states = world.store.plan_states(sorted(new))
+    assert {s.state for s in states.values()} == {"draft"}
+    data = re.search(r'<script type="application/json" id="plant-data">(.*?)</script>', answer.text)
+    assert data is not None
+    items = json.loads(data.group(1))["items"]
+    on_grid = [
+        i
+        for i in items
+        if i.get("source") == "grid"
+        and i["start"] < "2026-04-06T16:00"
+        and i["end"] > "2026-04-06T08:00"
+    ]
+    assert not on_grid, "nothing runs on the grid while it is off"
+    assert client.post(f"/plans/{plan}/plants/P2/replan", data=form).status_code == 404
+    auditor = signed_in(app, "auditor@owner-ali.test")
+    refused = auditor.post(url, data=form | {"csrf_token": csrf_of(auditor)})
+    assert refused.status_code == 403
+
+
+def test_the_language_link_goes_back_only_within_the_app(app: object) -> None:
+    client = TestClient(app)  # type: ignore[arg-type]
+    for referer, target in [
+        ("http://testserver/board?x=1", "/board"),
+        ("http://testserver//evil.example/x", "/"),
+        ("http://evil.example/board", "/"),
+        ("", "/"),
+    ]:
+        answer = client.get("/lang/ru", headers={"Referer": referer}, follow_redirects=False)
+        assert answer.headers["location"] == target, referer
+    assert client.cookies.get("ingenio_lang") == "ru"
