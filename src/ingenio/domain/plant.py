@@ -140,13 +140,25 @@ class FuelTank:
 
 @dataclass(frozen=True)
 class Solar:
-    """A solar array: expected kW for each hour of the (local) day, 24 values."""
+    """A solar array: expected kW for each hour of the (local) day, 24 values.
+
+    ``islanding`` says whether its inverters can run without the grid (a hybrid or
+    battery inverter that forms the plant's own grid). A grid-tied array
+    (``islanding = False``, the default) trips with the grid: anti-islanding
+    protection shuts its inverters down within seconds of a blackout, so it
+    produces only while the grid is on (``docs/formats.md``, *Solar and islanding*).
+    """
 
     profile_kw: tuple[float, ...]
+    islanding: bool = False
 
     def __post_init__(self) -> None:
         if len(self.profile_kw) != 24 or any(v < 0 for v in self.profile_kw):
             raise ValueError("solar profile must hold 24 non-negative kW values")
+
+    def kw(self, hour: int, grid_on: bool) -> float:
+        """Output in local hour ``hour`` (0-23): 0 while the grid is off, unless it islands."""
+        return self.profile_kw[hour] if grid_on or self.islanding else 0.0
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ class PowerTimeline:
         ``profile_kw`` at the local hour of the slot start; when a slot straddles
         a local hour boundary (a slot longer than an hour, a zone offset that is
         not whole hours, a daylight-saving change) the least of the hours it
-        touches. 0 without solar.
+        touches. 0 without solar, and 0 in grid-off slots when the array cannot
+        island (``Solar.islanding`` is False: it trips with the grid).
     generator_kw
         Sum of the rated kW of the plant's generators, in every slot; 0 when the
         plant has no tank (a generator without fuel cannot run).
@@ -122,15 +123,19 @@ def build_timeline(portfolio: Portfolio, plant_id: str) -> PowerTimeline:
     n = horizon.slots
 
     grid = np.full(n, float(plant.grid_kw))
+    off = np.zeros(n, dtype=np.bool_)
     for w in portfolio.grid_off(plant_id):
         first, last = max(0, w.start // size), min(n, -(-w.end // size))
         if last > first:
             grid[first:last] = 0.0
+            off[first:last] = True
 
     solar = np.zeros(n)
     if plant.solar is not None:
         profile = plant.solar.profile_kw
         solar[:] = [min(profile[h] for h in hours) for hours in _slot_hours(horizon)]
+        if not plant.solar.islanding:
+            solar[off] = 0.0
 
     gen = np.full(n, plant.generator_kw if plant.tank is not None else 0.0)
 

@@ -55,7 +55,8 @@ class PlantMinutes:
     grid_on
         True in minutes outside the grid-off windows of the plant's block.
     solar_kw
-        ``profile_kw`` at the local hour of each minute (0 without solar).
+        ``profile_kw`` at the local hour of each minute (0 without solar, and 0 in
+        grid-off minutes when the array cannot island).
     generator_kw
         Rated kW of the plant's generators when :func:`fuel_possible`, else 0.
     shift
@@ -161,7 +162,10 @@ def plant_minutes(portfolio: Portfolio, plant_id: str) -> PlantMinutes:
             mask[max(0, w.start) : max(0, min(n, w.end))] = True
         shift[line.id] = mask
     gen = plant.generator_kw if fuel_possible(portfolio, plant) else 0.0
-    return PlantMinutes(plant, grid_on, solar_by_minute(portfolio, plant), gen, shift)
+    solar = solar_by_minute(portfolio, plant)
+    if plant.solar is not None and not plant.solar.islanding:
+        solar[~grid_on] = 0.0
+    return PlantMinutes(plant, grid_on, solar, gen, shift)
 
 
 def step_work(step: Step, quantity: float) -> float:

@@ -194,16 +194,21 @@ def _short(
     for a, b, (kw, gen_kw, n_off) in _segments([load, gen, off], extra):
         if kw <= TOL:
             continue
-        grid = 0.0 if n_off > 0.5 else plant.grid_kw
+        grid_on = n_off <= 0.5
+        grid = plant.grid_kw if grid_on else 0.0
         solar = 0.0
         if plant.solar is not None and clock is not None:
-            solar = plant.solar.profile_kw[clock.hour(a)]
+            # a grid-tied array trips with the grid (rule ``islanding``)
+            solar = plant.solar.kw(clock.hour(a), grid_on)
         have = grid + solar + gen_kw
         if kw > have + TOL:
-            grid_txt = "grid off" if n_off > 0.5 else f"grid {grid:.1f}"
+            grid_txt = f"grid {grid:.1f}" if grid_on else "grid off"
+            sun_txt = f"solar {solar:.1f}"
+            if plant.solar is not None and not grid_on and not plant.solar.islanding:
+                sun_txt += " (grid-tied: off with the grid)"
             text = (
                 f"needs {kw:.1f} kW at {when(h, a)} but has {have:.1f} kW "
-                f"({grid_txt}, solar {solar:.1f}, generators {gen_kw:.1f})"
+                f"({grid_txt}, {sun_txt}, generators {gen_kw:.1f})"
             )
             yield a, b, kw - have, text
 

@@ -4,7 +4,7 @@ Written from the domain model only; it imports no planner, so a planner bug cann
 hide itself here. Subjects of the violations: the order id for rules about an
 operation or an order (``reference``, ``horizon``, ``shift``, ``release``,
 ``routing-order``, ``partial-order``, ``quantity``, ``duration``, ``uninterruptible``,
-``outcome``), the line id for ``line-overlap``, the plant id for energy rules
+``islanding``, ``outcome``), the line id for ``line-overlap``, the plant id for energy rules
 (``power``, ``resource``, ``generator-load``, ``generator-overlap``, ``fuel-reserve``,
 ``tank-capacity``, and runs or transfers under ``horizon``), the depot id for
 ``depot-stock``. A reference that cannot be resolved is reported under ``reference``
@@ -32,6 +32,7 @@ from ingenio.validate.energy import (
     when,
 )
 from ingenio.validate.orders import check_orders, check_outcomes, check_precedence
+from ingenio.validate.solar import check_islanding
 
 __all__ = ["RULES", "validate"]
 
@@ -49,6 +50,7 @@ RULES = (
     "uninterruptible",
     "resource",
     "power",
+    "islanding",
     "generator-load",
     "generator-overlap",
     "fuel-reserve",
@@ -91,6 +93,7 @@ def validate(portfolio: Portfolio, plan: Plan) -> list[Violation]:
     check_precedence(portfolio, jobs, out)
     check_resources(portfolio, jobs, out)
     check_power(portfolio, plan, jobs, out)
+    check_islanding(portfolio, jobs, out)
     check_generators(portfolio, plan, out)
     check_fuel(portfolio, plan, out)
     check_outcomes(portfolio, plan, jobs, out)
@@ -233,5 +236,3 @@ def _check_lines(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]
                         op.order_id,
                     )
                 )
-
-

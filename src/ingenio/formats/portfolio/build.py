@@ -195,7 +195,9 @@ def _plant(doc: PlantDoc, horizon: Horizon, at: Callable[[datetime], int]) -> Pl
         tank=None
         if doc.tank is None
         else FuelTank(doc.tank.capacity_l, doc.tank.stock_l, doc.tank.reserve_l),
-        solar=None if doc.solar is None else Solar(tuple(doc.solar.profile_kw)),
+        solar=None
+        if doc.solar is None
+        else Solar(tuple(doc.solar.profile_kw), doc.solar.islanding),
     )
 
 
@@ -272,7 +274,10 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                 "reserve_l": number(tank.reserve_l),
             }
         if plant.solar is not None:
-            doc["solar"] = {"profile_kw": [number(v) for v in plant.solar.profile_kw]}
+            doc["solar"] = {
+                "profile_kw": [number(v) for v in plant.solar.profile_kw],
+                "islanding": plant.solar.islanding,
+            }
         plants.append(doc)
     document: dict[str, Any] = {
         "ingenio": FORMAT_VERSION,

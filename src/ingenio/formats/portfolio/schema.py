@@ -189,9 +189,10 @@ class TankDoc(_Model):
 
 
 class SolarDoc(_Model):
-    """Expected solar kW for each local hour 0..23."""
+    """Expected solar kW for each local hour 0..23; ``islanding``: runs without the grid."""
 
     profile_kw: list[NonNegative] = Field(min_length=24, max_length=24)
+    islanding: bool = False
 
 
 class PlantDoc(_Model):

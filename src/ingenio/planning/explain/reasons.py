@@ -161,12 +161,20 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
     if st.idle_power < need:
         plant = ctx.portfolio.plant(window.plant_id)
         rated = sum(g.rated_kw for g in plant.generators)
-        sun = max(plant.solar.profile_kw) if plant.solar is not None else 0.0
+        # A grid-tied array trips with the grid: it cannot help in a blackout.
+        islands = plant.solar is not None and plant.solar.islanding
+        sun = max(plant.solar.profile_kw) if plant.solar is not None and islands else 0.0
         if sw.step.power_kw > rated + sun + 1e-9:
             # Fuel cannot help: the step only runs while the grid is on.
+            tied = (
+                " (its solar array is grid-tied and stops with the grid)"
+                if plant.solar is not None and not islands
+                else ""
+            )
             return (
                 f"{name} draws {sw.step.power_kw:,.0f} kW, more than the plant's generators "
-                f"({rated:,.0f} kW){' and solar' if sun else ''} can carry, so it runs only on "
+                f"({rated:,.0f} kW){' and solar' if sun else ''} can carry{tied}, "
+                "so it runs only on "
                 f"grid power: {has} {_h(st.idle_power)} of grid power free before {due}, "
                 f"the order needs {_h(need)}; it would run with {_h(need - st.idle_power)} "
                 f"more grid time on the line, a later due date, or "

@@ -144,10 +144,11 @@ def base_segments(portfolio: Portfolio, plant: Plant) -> tuple[Segment, ...]:
     for a, b in itertools.pairwise(times):
         while k < len(off) and off[k][1] <= a:
             k += 1
-        grid = 0.0 if k < len(off) and off[k][0] <= a else plant.grid_kw
+        grid_off = k < len(off) and off[k][0] <= a
+        grid = 0.0 if grid_off else plant.grid_kw
         solar = 0.0
         if plant.solar is not None:
-            solar = plant.solar.profile_kw[h.to_datetime(a).hour]
+            solar = plant.solar.kw(h.to_datetime(a).hour, not grid_off)
         if out and out[-1].grid_kw == grid and out[-1].solar_kw == solar:
             out[-1] = Segment(out[-1].start, b, grid, solar)
         else:
