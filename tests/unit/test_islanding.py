@@ -39,6 +39,7 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
+from ingenio.energy import build_timeline
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.portfolio import upper_bound
@@ -143,3 +144,10 @@ def test_islanding_is_read_and_written() -> None:
     doc["plants"][0]["solar"]["islanding"] = "yes"
     with pytest.raises(Exception, match="islanding"):
         parse_portfolio(doc, "p.yaml")
+
+
+def test_timeline_of_grid_tied_solar() -> None:
+    tied = build_timeline(build(False), "P")
+    assert tied.solar_kw[7] == 80.0 and tied.solar_kw[8] == 0.0  # slot 8 = minute 120
+    assert tied.solar_kw[15] == 0.0 and tied.solar_kw[16] == 80.0
+    assert build_timeline(build(True), "P").solar_kw[10] == 80.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ingenio.domain.calendar import ALWAYS, WEEKDAYS, ShiftPattern, expand_shifts
 from ingenio.domain.errors import DomainError, Issue
 from ingenio.domain.plan import (
+    BatteryFlow,
     FuelTransfer,
     GeneratorRun,
     Operation,
@@ -15,6 +16,7 @@ from ingenio.domain.plan import (
     Violation,
 )
 from ingenio.domain.plant import (
+    Battery,
     Block,
     Enterprise,
     FuelTank,
@@ -34,6 +36,8 @@ __all__ = [
     "MINUTES_PER_DAY",
     "MINUTES_PER_HOUR",
     "WEEKDAYS",
+    "Battery",
+    "BatteryFlow",
     "Block",
     "Depot",
     "DomainError",

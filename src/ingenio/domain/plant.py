@@ -1,4 +1,4 @@
-"""Plants and what is in them: lines, shared resources, generators, fuel, solar."""
+"""Plants and what is in them: lines, shared resources, generators, fuel, solar, batteries."""
 
 from __future__ import annotations
 
@@ -162,6 +162,46 @@ class Solar:
 
 
 @dataclass(frozen=True)
+class Battery:
+    """A battery bank at a plant; energy in kWh, power in kW.
+
+    ``efficiency`` is the round trip: a kWh drawn to charge stores ``efficiency`` kWh,
+    and a kWh given to the plant takes one stored kWh. The state of charge stays
+    between ``min_soc * capacity_kwh`` and ``capacity_kwh``; it is ``initial_soc *
+    capacity_kwh`` at the origin. ``generator_charging``: the bank may charge from the
+    plant's generators (else only from grid and solar power).
+    """
+
+    id: str
+    plant_id: str
+    capacity_kwh: float
+    power_kw: float
+    charge_kw: float
+    efficiency: float = 0.9
+    min_soc: float = 0.1
+    initial_soc: float = 1.0
+    generator_charging: bool = False
+
+    def __post_init__(self) -> None:
+        if self.capacity_kwh <= 0 or self.power_kw <= 0 or self.charge_kw < 0:
+            raise ValueError(f"battery {self.id}: capacity and power must be positive")
+        if not 0.0 < self.efficiency <= 1.0:
+            raise ValueError(f"battery {self.id}: efficiency must be in (0, 1]")
+        if not 0.0 <= self.min_soc <= self.initial_soc <= 1.0:
+            raise ValueError(f"battery {self.id}: need 0 <= min_soc <= initial_soc <= 1")
+
+    @property
+    def floor_kwh(self) -> float:
+        """Least stored energy allowed."""
+        return self.min_soc * self.capacity_kwh
+
+    @property
+    def initial_kwh(self) -> float:
+        """Stored energy at the origin."""
+        return self.initial_soc * self.capacity_kwh
+
+
+@dataclass(frozen=True)
 class Plant:
     """A site with a grid connection in an outage block, lines, generators and a tank."""
 
@@ -175,11 +215,14 @@ class Plant:
     generators: tuple[Generator, ...] = ()
     tank: FuelTank | None = None
     solar: Solar | None = None
+    batteries: tuple[Battery, ...] = ()
     _lines_by_id: Mapping[str, Line] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.grid_kw < 0:
             raise ValueError(f"plant {self.id}: grid_kw must not be negative")
+        if any(b.plant_id != self.id for b in self.batteries):
+            raise ValueError(f"plant {self.id}: a battery names another plant")
         object.__setattr__(self, "_lines_by_id", {ln.id: ln for ln in self.lines})
 
     def line(self, line_id: str) -> Line:

@@ -68,6 +68,8 @@ class PlantMinutes:
     solar_kw: FloatArray
     generator_kw: float
     shift: Mapping[str, BoolArray]
+    battery_kw: float = 0.0
+    """Sum of the ``power_kw`` of the plant's batteries (what they could ever give)."""
     _able: dict[float, BoolArray] = field(default_factory=dict, repr=False)
     _cum: dict[tuple[str, float, int], IntArray] = field(default_factory=dict, repr=False)
 
@@ -78,9 +80,10 @@ class PlantMinutes:
 
     @cached_property
     def supply_kw(self) -> FloatArray:
-        """Most power the plant can have in each minute: grid + solar + generators."""
+        """Most power the plant can have in each minute: grid + solar + generators +
+        batteries."""
         grid = np.where(self.grid_on, self.plant.grid_kw, 0.0)
-        out: FloatArray = grid + self.solar_kw + self.generator_kw
+        out: FloatArray = grid + self.solar_kw + self.generator_kw + self.battery_kw
         return out
 
     @cached_property
@@ -165,7 +168,8 @@ def plant_minutes(portfolio: Portfolio, plant_id: str) -> PlantMinutes:
     solar = solar_by_minute(portfolio, plant)
     if plant.solar is not None and not plant.solar.islanding:
         solar[~grid_on] = 0.0
-    return PlantMinutes(plant, grid_on, solar, gen, shift)
+    battery = sum(b.power_kw for b in plant.batteries)
+    return PlantMinutes(plant, grid_on, solar, gen, shift, battery)
 
 
 def step_work(step: Step, quantity: float) -> float:

@@ -5,10 +5,11 @@ hide itself here. Subjects of the violations: the order id for rules about an
 operation or an order (``reference``, ``horizon``, ``shift``, ``release``,
 ``routing-order``, ``partial-order``, ``quantity``, ``duration``, ``uninterruptible``,
 ``islanding``, ``outcome``), the line id for ``line-overlap``, the plant id for energy rules
-(``power``, ``resource``, ``generator-load``, ``generator-overlap``, ``fuel-reserve``,
-``tank-capacity``, and runs or transfers under ``horizon``), the depot id for
-``depot-stock``. A reference that cannot be resolved is reported under ``reference``
-with the unknown id as subject, and the record is left out of the checks that need it.
+(``power``, ``resource``, ``battery-flow``, ``battery-soc``, ``generator-load``,
+``generator-overlap``, ``fuel-reserve``, ``tank-capacity``, and runs or transfers under
+``horizon``), the depot id for ``depot-stock``. A reference that cannot be resolved is
+reported under ``reference`` with the unknown id as subject, and the record is left out
+of the checks that need it (an unknown battery: under ``battery-flow``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ingenio.domain import (
     Violation,
     merge_windows,
 )
+from ingenio.validate.battery import check_battery_flows, check_battery_soc
 from ingenio.validate.energy import (
     Job,
     check_fuel,
@@ -51,6 +53,8 @@ RULES = (
     "resource",
     "power",
     "islanding",
+    "battery-flow",
+    "battery-soc",
     "generator-load",
     "generator-overlap",
     "fuel-reserve",
@@ -94,6 +98,8 @@ def validate(portfolio: Portfolio, plan: Plan) -> list[Violation]:
     check_resources(portfolio, jobs, out)
     check_power(portfolio, plan, jobs, out)
     check_islanding(portfolio, jobs, out)
+    check_battery_flows(portfolio, plan, jobs, out)
+    check_battery_soc(portfolio, plan, out)
     check_generators(portfolio, plan, out)
     check_fuel(portfolio, plan, out)
     check_outcomes(portfolio, plan, jobs, out)

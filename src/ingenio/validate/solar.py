@@ -15,11 +15,12 @@ from ingenio.validate.energy import Job, when
 
 
 def check_islanding(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]) -> None:
-    """Rule ``islanding``: an operation powered by ``solar`` overlaps no grid-off window
-    of its plant unless the plant's array can island (and needs an array at all)."""
+    """Rule ``islanding``: an operation powered by ``solar`` (whose step draws power)
+    overlaps no grid-off window of its plant unless the plant's array can island (and
+    needs an array at all)."""
     h = portfolio.horizon
     for job in jobs:
-        if job.line is None or job.op.source is not PowerSource.SOLAR:
+        if job.line is None or job.op.source is not PowerSource.SOLAR or job.step.power_kw <= 0:
             continue
         plant = portfolio.plant(job.line.plant_id)
         if plant.solar is None:

@@ -33,6 +33,7 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
+from ingenio.formats.portfolio.battery import battery_document, battery_of
 from ingenio.formats.portfolio.schema import FORMAT_VERSION, LineDoc, PlantDoc, PortfolioDoc
 
 
@@ -198,6 +199,7 @@ def _plant(doc: PlantDoc, horizon: Horizon, at: Callable[[datetime], int]) -> Pl
         solar=None
         if doc.solar is None
         else Solar(tuple(doc.solar.profile_kw), doc.solar.islanding),
+        batteries=tuple(battery_of(b, doc.id) for b in doc.batteries),
     )
 
 
@@ -278,6 +280,8 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                 "profile_kw": [number(v) for v in plant.solar.profile_kw],
                 "islanding": plant.solar.islanding,
             }
+        if plant.batteries:
+            doc["batteries"] = [battery_document(b, number) for b in plant.batteries]
         plants.append(doc)
     document: dict[str, Any] = {
         "ingenio": FORMAT_VERSION,

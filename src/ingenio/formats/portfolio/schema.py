@@ -195,6 +195,19 @@ class SolarDoc(_Model):
     islanding: bool = False
 
 
+class BatteryDoc(_Model):
+    """A battery bank: kWh stored, kW out and in, round-trip efficiency, SoC bounds."""
+
+    id: Id
+    capacity_kwh: Positive
+    power_kw: Positive
+    charge_kw: Positive
+    efficiency: Annotated[float, Field(gt=0, le=1)] = 0.9
+    min_soc: Fraction = 0.1
+    initial_soc: Fraction = 1.0
+    generator_charging: bool = False
+
+
 class PlantDoc(_Model):
     """A site: grid connection in a block, lines, resources, generators, tank, solar."""
 
@@ -208,6 +221,7 @@ class PlantDoc(_Model):
     generators: list[GeneratorDoc] = []
     tank: TankDoc | None = None
     solar: SolarDoc | None = None
+    batteries: list[BatteryDoc] = []
 
 
 class StepDoc(_Model):
