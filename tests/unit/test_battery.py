@@ -22,6 +22,7 @@ import pytest
 from battery_portfolios import build
 
 from ingenio.domain import (
+    BatteryFlow,
     Block,
     Order,
     OrderStatus,
@@ -32,6 +33,7 @@ from ingenio.domain import (
     Window,
 )
 from ingenio.energy import battery_profile, build_timeline
+from ingenio.operations.replan import merge, prepare, with_outage
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import with_explanations
 from ingenio.planning.portfolio import upper_bound
@@ -169,3 +171,17 @@ def test_timeline_counts_the_bridge() -> None:
     tl = build_timeline(build(120), "P")
     assert tl.battery_kw[15] == 0.0 and tl.battery_kw[16] == 100.0 and tl.battery_kw[23] == 100.0
     assert tl.base_kw(16) == 100.0  # grid off, the battery's 100 kW
+
+
+def test_replan_keeps_battery_flows() -> None:
+    # An unplanned 1-hour blackout at minute 600, after the planned one. The merged plan's
+    # flows follow its whole load: the same discharge through [240, 360), and now a
+    # recharge after it (there is a later blackout to charge for), within every rule.
+    p = build(120)
+    plan = dispatch(p)
+    world = with_outage(p, "P", Window(600, 660), 600)
+    problem = prepare(world, plan, 600, "P")
+    new = merge(problem, dispatch(problem.portfolio), "replan:dispatch")
+    assert validate(world, new) == []
+    assert [f for f in new.battery_flows if f.end <= 360] == list(plan.battery_flows)
+    assert new.battery_flows[8] == BatteryFlow("BAT", 360, 375, -50.0)
