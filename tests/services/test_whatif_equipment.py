@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pytest
 from battery_portfolios import build
+from stage_portfolios import document
 from typer.testing import CliRunner
 
-from ingenio.domain import OrderStatus
+from ingenio.domain import OrderStatus, Window
+from ingenio.formats.portfolio import parse_portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.scenarios.equipment import (
     AddBattery,
@@ -97,3 +99,14 @@ def test_whatif_command_takes_the_options(monkeypatch: pytest.MonkeyPatch) -> No
     bad = CliRunner().invoke(app, ["whatif", "x", "--add-solar", "P=lots"])
     assert bad.exit_code == 1
     assert "--add-solar 'P=lots': expected PLANT=KWkW[/island]" in bad.output
+
+
+def test_what_if_stage_six(ctx: Context) -> None:
+    calm = parse_portfolio(document(forecast=[]), "stages.yaml")
+    request = scenarios.WhatIfRequest(planner="dispatch", stage="6")
+    got = scenarios.what_if(ctx, calm, request)
+    assert got.title == "What-if: stage 6 for 3 days"
+    assert got.variant.grid_off("P") == (Window(120, 270), Window(600, 750), Window(1080, 1230))
+    assert got.late_orders == (0, 0)  # the order moves to 12:30-17:30, still on time
+    with pytest.raises(PerturbationError, match="no block of the portfolio has a load-shedding"):
+        scenarios.what_if(ctx, build(120), request)

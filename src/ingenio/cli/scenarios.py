@@ -120,6 +120,13 @@ def whatif(
         list[str] | None,
         typer.Option("--add-solar", help="PLANT=KWkW[/island]: a solar array, e.g. P1=200kW."),
     ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="Load-shedding stage 0-8 for certain (--stage-days)."),
+    ] = None,
+    stage_days: Annotated[
+        str, typer.Option("--stage-days", help="First dates of the schedules --stage holds.")
+    ] = "3",
 ) -> None:
     """Plan the portfolio and a perturbed variant; print what changes and when plants resume."""
 
@@ -131,6 +138,7 @@ def whatif(
         request = WhatIfRequest(
             tanker_delay or [], deficit_scale, generator_down or [], plant_down, start, end,
             extra_fuel or [], planner, resume_by, add_battery or [], add_solar or [],
+            stage, stage_days,
         )  # fmt: skip
         with _progress() as tick:
             got = what_if(context_of(ctx), base, request, progress=tick)

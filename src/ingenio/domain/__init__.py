@@ -29,12 +29,14 @@ from ingenio.domain.plant import (
 )
 from ingenio.domain.portfolio import Depot, FuelDelivery, Portfolio
 from ingenio.domain.product import Order, PriorityClass, Product, Step
+from ingenio.domain.stages import STAGES, LoadShedding, StageDay, StageForecast
 from ingenio.domain.time import MINUTES_PER_DAY, MINUTES_PER_HOUR, Horizon, Window, merge_windows
 
 __all__ = [
     "ALWAYS",
     "MINUTES_PER_DAY",
     "MINUTES_PER_HOUR",
+    "STAGES",
     "WEEKDAYS",
     "Battery",
     "BatteryFlow",
@@ -50,6 +52,7 @@ __all__ = [
     "Horizon",
     "Issue",
     "Line",
+    "LoadShedding",
     "Operation",
     "Order",
     "OrderOutcome",
@@ -64,6 +67,8 @@ __all__ = [
     "Resource",
     "ShiftPattern",
     "Solar",
+    "StageDay",
+    "StageForecast",
     "Step",
     "Violation",
     "Window",

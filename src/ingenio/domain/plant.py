@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ingenio.domain.calendar import ShiftPattern
-from ingenio.domain.time import MINUTES_PER_HOUR, Window
+from ingenio.domain.stages import LoadShedding
+from ingenio.domain.time import MINUTES_PER_HOUR, Window, merge_windows
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Block:
     id: str
     name: str
     outages: tuple[OutageWindow, ...] = ()
+    load_shedding: LoadShedding | None = None
+    """A schedule per stage and a stage forecast (``domain/stages.py``): more windows."""
 
     def __post_init__(self) -> None:
         ws = sorted(o.window for o in self.outages)
@@ -36,9 +39,20 @@ class Block:
             if a.overlaps(b):
                 raise ValueError(f"block {self.id}: outage windows {a} and {b} overlap")
 
+    def all_outages(self) -> tuple[OutageWindow, ...]:
+        """The outage windows plus those of the load-shedding stages, by start (they may
+        overlap each other)."""
+        if self.load_shedding is None:
+            return self.outages
+        staged = (OutageWindow(w, p) for w, p in self.load_shedding.outages())
+        return tuple(sorted((*self.outages, *staged), key=lambda o: (o.window, -o.probability)))
+
     def off_windows(self, threshold: float = 0.5) -> tuple[Window, ...]:
-        """Windows the planner must treat as grid-off (probability >= threshold)."""
-        return tuple(sorted(o.window for o in self.outages if o.probability >= threshold))
+        """Windows the planner must treat as grid-off (probability >= threshold); with
+        load-shedding stages, merged where they overlap or touch."""
+        if self.load_shedding is None:
+            return tuple(sorted(o.window for o in self.outages if o.probability >= threshold))
+        return merge_windows(o.window for o in self.all_outages() if o.probability >= threshold)
 
 
 @dataclass(frozen=True)

@@ -269,7 +269,7 @@ def learn_outage_model(
             hi = lo + MINUTES_PER_HOUR
             n[h] += 1.0
             plan_seen[h] += 1
-            for o in block.outages:
+            for o in block.all_outages():
                 k[h] += o.probability * _overlap((o.window,), lo, hi) / MINUTES_PER_HOUR
                 if lo <= o.window.start < hi:
                     published[h] += o.probability
@@ -305,8 +305,26 @@ def _draw_minutes(model: OutageModel, slot: int, rng: random.Random) -> int:
     return max(slot, round(drawn / slot) * slot)
 
 
+def _sample_stages(block: Block, rng: random.Random) -> list[Window]:
+    """The windows of a stage drawn for each forecast day of the block (none without
+    load-shedding stages)."""
+    shed = block.load_shedding
+    if shed is None:
+        return []
+    stages: dict[int, int] = {}
+    for f in shed.forecast:
+        u, cum, stages[f.day] = rng.random(), 0.0, 0
+        for stage, p in sorted(f.probabilities.items()):
+            cum += p
+            if u < cum:
+                stages[f.day] = stage
+                break
+    return [w for w, p in shed.with_stages(stages).outages() if p >= 1.0]
+
+
 def _sample_block(block: Block, model: OutageModel, horizon: Horizon, rng: random.Random) -> Block:
     kept = [o.window for o in block.outages if o.probability >= 1.0]
+    kept += _sample_stages(block, rng)
     for o in sorted(block.outages, key=lambda o: o.window):
         if o.probability < 1.0 and rng.random() < o.probability:
             kept.append(o.window)
@@ -326,7 +344,7 @@ def _sample_block(block: Block, model: OutageModel, horizon: Horizon, rng: rando
                 current.append(w)
         kept.extend(drawn)
     outages = tuple(OutageWindow(w, 1.0) for w in merge_windows(kept))
-    return dataclasses.replace(block, outages=outages)
+    return dataclasses.replace(block, outages=outages, load_shedding=None)
 
 
 def sample_portfolio(portfolio: Portfolio, model: OutageModel, rng: random.Random) -> Portfolio:

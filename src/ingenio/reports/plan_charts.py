@@ -153,7 +153,7 @@ def _grid_strip(fig: go.Figure, portfolio: Portfolio, plant: Plant) -> None:
     """Grid-off windows as dark bars on row 0 (likely outages lighter) and bands under all rows."""
     block = portfolio.block(plant.block_id)
     for likely in (True, False):
-        wins = [o for o in block.outages if (o.probability >= 0.5) is likely]
+        wins = [o for o in block.all_outages() if (o.probability >= 0.5) is likely]
         if not wins:
             continue
         starts = [local(portfolio, o.window.start) for o in wins]

@@ -147,6 +147,8 @@ class WhatIfRequest:
     resume_by: str | None = None
     add_battery: Sequence[str] = ()
     add_solar: Sequence[str] = ()
+    stage: str | None = None
+    stage_days: str = "3"
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class WhatIfResult:
 def _perturbations(portfolio: Portfolio, r: WhatIfRequest) -> list[Perturbation]:
     from ingenio.scenarios import parse
     from ingenio.scenarios.equipment import parse_add_battery, parse_add_solar
+    from ingenio.scenarios.stages import parse_stage
 
     out: list[Perturbation] = [parse.parse_tanker_delay(t) for t in r.tanker_delays]
     if r.deficit_scale is not None:
@@ -179,6 +182,8 @@ def _perturbations(portfolio: Portfolio, r: WhatIfRequest) -> list[Perturbation]
     out += [parse.parse_extra_fuel(f) for f in r.extra_fuel]
     out += [parse_add_battery(b) for b in r.add_battery]
     out += [parse_add_solar(x) for x in r.add_solar]
+    if r.stage is not None:
+        out.append(parse_stage(r.stage, r.stage_days))
     return out
 
 

@@ -35,6 +35,7 @@ from ingenio.domain import (
 )
 from ingenio.formats.portfolio.battery import battery_document, battery_of
 from ingenio.formats.portfolio.schema import FORMAT_VERSION, LineDoc, PlantDoc, PortfolioDoc
+from ingenio.formats.portfolio.stages import load_shedding_document, load_shedding_of
 
 
 def local_text(horizon: Horizon, minute: int) -> str:
@@ -90,6 +91,7 @@ def build_portfolio(doc: PortfolioDoc) -> Portfolio:
             b.id,
             b.name,
             tuple(OutageWindow(Window(at(o.start), at(o.end)), o.probability) for o in b.outages),
+            None if b.load_shedding is None else load_shedding_of(b.load_shedding, at),
         )
         for b in doc.blocks
     )
@@ -305,6 +307,11 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                     }
                     for o in b.outages
                 ],
+                **(
+                    {}
+                    if b.load_shedding is None
+                    else {"load_shedding": load_shedding_document(b.load_shedding, h)}
+                ),
             }
             for b in p.blocks
         ],

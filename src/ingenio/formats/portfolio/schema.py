@@ -129,12 +129,42 @@ class OutageDoc(_Model):
     probability: Fraction = 1.0
 
 
+StageRange = Annotated[
+    str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+]
+"""``"20:00-22:30"``: local clock times; an end not after the start is the next day."""
+
+
+class StageDayDoc(_Model):
+    """The ranges a block is off on one date at each stage 1..8 (EskomSePush's
+    ``schedule.days[]``)."""
+
+    date: LocalDateTime
+    stages: list[list[StageRange]] = Field(min_length=8, max_length=8)
+
+
+class StageForecastDoc(_Model):
+    """The probability of one stage on one date."""
+
+    date: LocalDateTime
+    stage: Annotated[int, Field(ge=1, le=8)]
+    probability: Fraction
+
+
+class LoadSheddingDoc(_Model):
+    """Load-shedding stages of a block: its schedule per stage and the stage forecast."""
+
+    schedule: list[StageDayDoc] = Field(min_length=1)
+    forecast: list[StageForecastDoc] = []
+
+
 class BlockDoc(_Model):
     """An outage block (circuits that lose the grid together)."""
 
     id: Id
     name: Text
     outages: list[OutageDoc] = []
+    load_shedding: LoadSheddingDoc | None = None
 
 
 class ShiftDoc(_Model):
