@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from ingenio.domain import (
     ALWAYS,
+    MINUTES_PER_DAY,
+    STAGES,
     Battery,
     Block,
     Depot,
@@ -26,6 +28,7 @@ from ingenio.domain import (
     Generator,
     Horizon,
     Line,
+    LoadShedding,
     Order,
     OutageWindow,
     Plant,
@@ -35,6 +38,8 @@ from ingenio.domain import (
     Resource,
     ShiftPattern,
     Solar,
+    StageDay,
+    StageForecast,
     Step,
     Window,
     expand_shifts,
@@ -97,13 +102,39 @@ def batteries(draw: st.DrawFn, plant_id: str) -> tuple[Battery, ...]:
 
 
 @st.composite
+def load_shedding(draw: st.DrawFn, horizon: Horizon) -> LoadShedding | None:
+    """None, or a nested stage schedule (each stage adds 0-2 windows to the one below)
+    for every day of the horizon, with a random forecast on some days."""
+    if not draw(st.booleans()):
+        return None
+    days, forecast = [], []
+    for d in range(horizon.days):
+        base = d * MINUTES_PER_DAY
+        stages: list[tuple[Window, ...]] = []
+        current: tuple[Window, ...] = ()
+        for _ in range(STAGES):
+            for _ in range(draw(st.integers(0, 2))):
+                start = base + draw(st.integers(0, 44)) * 30
+                current = (*current, Window(start, start + 150))
+            stages.append(current)
+        days.append(StageDay(base, tuple(stages)))
+        if draw(st.booleans()):
+            s1, s2 = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+            p1 = draw(st.sampled_from((0.3, 0.5, 0.7, 1.0)))
+            probs = {s1: p1} if s1 == s2 or p1 == 1.0 else {s1: p1, s2: round(1 - p1, 2)}
+            forecast.append(StageForecast(base, probs))
+    return LoadShedding(tuple(days), tuple(forecast))
+
+
+@st.composite
 def plants(
     draw: st.DrawFn, index: int, horizon: Horizon, with_batteries: bool = False
 ) -> tuple[Plant, Block]:
-    """One plant with its own outage block (batteries and islanding solar drawn only
-    ``with_batteries``, so other tests keep their examples)."""
+    """One plant with its own outage block (batteries, islanding solar and load-shedding
+    stages drawn only ``with_batteries``, so other tests keep their examples)."""
     pid = f"P{index}"
-    block = Block(f"B{index}", f"block {index}", draw(outages(horizon.minutes)))
+    shed = draw(load_shedding(horizon)) if with_batteries else None
+    block = Block(f"B{index}", f"block {index}", draw(outages(horizon.minutes)), shed)
     lines = tuple(
         Line(f"{pid}L{i}", f"line {i}", pid, expand_shifts(pats, horizon), pats)
         for i in range(draw(st.integers(1, 3)))

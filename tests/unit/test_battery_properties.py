@@ -1,5 +1,6 @@
-"""Property tests on random portfolios with batteries and islanding or grid-tied solar:
-every planner's plan passes the validator, and the LP bound is above every plan."""
+"""Property tests on random portfolios with batteries, islanding or grid-tied solar and
+load-shedding stages: every planner's plan passes the validator, and the LP bound is
+above every plan."""
 
 from __future__ import annotations
 
