@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from random import Random
 
 from ingenio.domain.time import Window
 
@@ -68,6 +69,19 @@ class LoadShedding:
         kept = [f for f in self.forecast if f.day not in stages]
         chosen = [StageForecast(d, {s: 1.0} if s else {}) for d, s in stages.items()]
         return LoadShedding(self.days, tuple(sorted((*kept, *chosen), key=lambda f: f.day)))
+
+    def sample(self, rng: Random) -> LoadShedding:
+        """The schedule with one stage drawn for each forecast day (stage 0 with what is
+        left of the probabilities), from the seeded ``rng``."""
+        stages: dict[int, int] = {}
+        for f in self.forecast:
+            u, cum, stages[f.day] = rng.random(), 0.0, 0
+            for stage, p in sorted(f.probabilities.items()):
+                cum += p
+                if u < cum:
+                    stages[f.day] = stage
+                    break
+        return self.with_stages(stages)
 
     def outages(self) -> tuple[tuple[Window, float], ...]:
         """``(window, probability)`` pieces of constant probability > 0, by start."""

@@ -306,20 +306,9 @@ def _draw_minutes(model: OutageModel, slot: int, rng: random.Random) -> int:
 
 
 def _sample_stages(block: Block, rng: random.Random) -> list[Window]:
-    """The windows of a stage drawn for each forecast day of the block (none without
-    load-shedding stages)."""
+    """The windows of a stage drawn for each forecast day (none without stages)."""
     shed = block.load_shedding
-    if shed is None:
-        return []
-    stages: dict[int, int] = {}
-    for f in shed.forecast:
-        u, cum, stages[f.day] = rng.random(), 0.0, 0
-        for stage, p in sorted(f.probabilities.items()):
-            cum += p
-            if u < cum:
-                stages[f.day] = stage
-                break
-    return [w for w, p in shed.with_stages(stages).outages() if p >= 1.0]
+    return [] if shed is None else [w for w, p in shed.sample(rng).outages() if p >= 1.0]
 
 
 def _sample_block(block: Block, model: OutageModel, horizon: Horizon, rng: random.Random) -> Block:
