@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from ingenio.domain import Battery, BatteryFlow, Plan, Plant, Portfolio, Violation
 from ingenio.validate.energy import (
     TOL,
+    Clock,
     Job,
     battery_series,
     segments,
@@ -96,14 +97,17 @@ def _check_charge_source(
         off[w.start] = off.get(w.start, 0.0) + 1.0
         off[w.end] = off.get(w.end, 0.0) - 1.0
     h = portfolio.horizon
-    hours = range(min(chg), max(chg) + 60, 60) if plant.solar is not None else range(0)
+    clock = Clock(h, min(chg), max(chg)) if plant.solar is not None else None
+    hours = clock.marks if clock is not None else []
 
     def bad() -> Iterator[tuple[int, int, float, str]]:
-        for a, b, (c, kw, n_off, d) in segments([chg, load, off, dis], list(hours)):
+        for a, b, (c, kw, n_off, d) in segments([chg, load, off, dis], hours):
             if c <= TOL:
                 continue
             grid_on = n_off <= 0.5
-            sun = plant.solar.kw(h.to_datetime(a).hour, grid_on) if plant.solar else 0.0
+            sun = 0.0
+            if plant.solar is not None and clock is not None:
+                sun = plant.solar.kw(clock.hour(a), grid_on)
             free = (plant.grid_kw if grid_on else 0.0) + sun + d - kw
             if c > max(0.0, free) + TOL:
                 text = (

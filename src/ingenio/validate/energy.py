@@ -136,7 +136,7 @@ def _overheld(
             yield a, b, units - capacity, (a, units, capacity)
 
 
-class _Clock:
+class Clock:
     """Local hour of any minute in ``[lo, hi)``, from the hour boundaries found once."""
 
     def __init__(self, horizon: Horizon, lo: int, hi: int) -> None:
@@ -195,7 +195,7 @@ def _short(
     solar, generators, battery discharge): ``(a, b, shortfall, text)``."""
     h = portfolio.horizon
     times = [*load, *flows[1]]
-    clock = _Clock(h, min(times), max(times)) if plant.solar is not None else None
+    clock = Clock(h, min(times), max(times)) if plant.solar is not None else None
     extra = clock.marks if clock is not None else []
     for a, b, (kw, gen_kw, n_off, dis_kw, chg_kw) in segments([load, gen, off, *flows], extra):
         kw += chg_kw
