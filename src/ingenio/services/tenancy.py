@@ -18,7 +18,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +61,7 @@ class Structure:
     generator_plant: dict[str, str]
     order_plant: dict[str, str]
     enterprises: tuple[str, ...]
+    battery_plant: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,9 @@ def structure_of(document: dict[str, Any], key: str) -> Structure:
             for o in document.get("orders", [])
         },
         enterprises=tuple(str(e.get("id")) for e in document.get("enterprises", [])),
+        battery_plant={
+            str(b["id"]): str(p["id"]) for p in plants for b in p.get("batteries", []) or []
+        },
     )
     with _CACHE_LOCK:
         _CACHE[key] = found
@@ -460,6 +464,11 @@ def cut_document(
             if structure.generator_plant.get(g["generator"]) in plants
         ],
         "fuel_transfers": [t for t in document.get("fuel_transfers", []) if t["plant"] in plants],
+        "battery_flows": [
+            f
+            for f in document.get("battery_flows", [])
+            if structure.battery_plant.get(f["battery"]) in plants
+        ],
         "outcomes": outcomes,
     }
 
