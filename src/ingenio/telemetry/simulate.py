@@ -94,9 +94,10 @@ class Simulation:
                 self._kw[op.line_id][m] += step.power_kw
                 self._units[op.line_id][m] += per_minute
 
-    def expected(self) -> dict[str, LineTotals]:
-        """Units and kWh each line's meter adds up over the whole simulation."""
-        return {ln: LineTotals(sum(self._units[ln]), sum(self._kw[ln]) / 60)
+    def expected(self, minutes: int | None = None) -> dict[str, LineTotals]:
+        """Units and kWh each line's meter adds up over the first ``minutes`` (default all)."""
+        end = self.minutes if minutes is None else minutes
+        return {ln: LineTotals(sum(self._units[ln][:end]), sum(self._kw[ln][:end]) / 60)
                 for ln in self._lines}  # fmt: skip
 
     @property
