@@ -151,6 +151,7 @@ class LinkProxy:
                     s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                s.close()
 
     def cut(self) -> None:
         self.up = False
@@ -189,5 +190,5 @@ def ingenio_process(args: list[str], env_db: str, log: Path) -> subprocess.Popen
     """``ingenio --db URL <args>`` in a process of its own (so it can be killed -9)."""
     exe = shutil.which("ingenio", path=str(Path(sys.executable).parent))
     command = [exe] if exe else [sys.executable, "-m", "ingenio.cli.main"]
-    handle = log.open("ab")
-    return subprocess.Popen([*command, "--db", env_db, *args], stdout=handle, stderr=handle)
+    with log.open("ab") as handle:  # the child keeps its own descriptor
+        return subprocess.Popen([*command, "--db", env_db, *args], stdout=handle, stderr=handle)

@@ -129,7 +129,8 @@ def ingest(
         err.print(f"ingesting from {host}:{port} as {client_id!r}; Ctrl-C stops")
         stop = threading.Event()
         try:
-            run_ingest(_context(ctx, db), options, stop, watch_s=watch)
+            run_ingest(_context(ctx, db), options, stop, watch_s=watch,
+                       on_ready=lambda: err.print("subscribed: ingesting"))  # fmt: skip
         except KeyboardInterrupt:
             stop.set()
 

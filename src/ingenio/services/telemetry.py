@@ -87,6 +87,7 @@ def run_ingest(
     stop: threading.Event,
     on_commit: Callable[[Committed], None] | None = None,
     watch_s: float = 30.0,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Ingest until ``stop`` is set; every ``watch_s`` seconds look for grid losses and
     turn complete hours of readings into actuals (0: never)."""
@@ -103,8 +104,17 @@ def run_ingest(
 
         watcher = threading.Thread(target=loop, name="telemetry-watch", daemon=True)
         watcher.start()
+    ingester = Ingester(options, writer, on_commit)
+    if on_ready is not None:
+        def ready() -> None:
+            while not stop.is_set():
+                if ingester.subscribed.wait(0.5):
+                    on_ready()
+                    return
+
+        threading.Thread(target=ready, name="telemetry-ready", daemon=True).start()
     try:
-        Ingester(options, writer, on_commit).run(stop)
+        ingester.run(stop)
     finally:
         writer.close()
         if watcher is not None:

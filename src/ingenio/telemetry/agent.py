@@ -93,6 +93,9 @@ class Agent:
         self._link = _Link()
         self._inflight: dict[int, _Flight] = {}
         self._cursor = 0
+        """Every outbox row up to this id is in flight or acknowledged (this connection)."""
+        self._ahead: set[int] = set()
+        """Rows above the cursor in flight (a batch of another meter went out first)."""
         self._last_mark = 0.0
         self._mark_mid: int | None = None
         self._mark_acked = False
@@ -203,6 +206,7 @@ class Agent:
             self._link.connected = False
             self._inflight.clear()  # not acknowledged: sent again from the outbox
             self._cursor = 0
+            self._ahead.clear()
             self._mark_mid = None
         elif kind == "ack" and isinstance(value, int):
             if value == self._mark_mid:
@@ -225,17 +229,23 @@ class Agent:
         room = MAX_INFLIGHT - len(self._inflight)
         if room <= 0:
             return
-        entries = self.outbox.pending(self._cursor, room * self.options.batch)
+        fetched = self.outbox.pending(self._cursor, room * self.options.batch + len(self._ahead))
+        entries = [e for e in fetched if e.id not in self._ahead]
         if not entries:
             return
-        for group in self._groups(entries)[:room]:
-            self._cursor = max(self._cursor, max(e.id for e in group))
+        groups = self._groups(entries)
+        rest = [e.id for group in groups[room:] for e in group]
+        for group in groups[:room]:
+            self._ahead.update(e.id for e in group)
             late = any(e.historical or e.queued_at < self._link.since for e in group)
             bodies = [_historical(e.body) if late else e.body for e in group]
             payload = bodies[0] if group[0].meter is None else "[" + ",".join(bodies) + "]"
             info = self.client.publish(group[0].topic, payload, qos=1)
             self._inflight[info.mid] = _Flight(group)
             self._mark_acked = False
+        # the cursor moves up to the first row not sent yet: no row is ever skipped
+        self._cursor = max(self._cursor, min(rest) - 1 if rest else fetched[-1].id)
+        self._ahead = {i for i in self._ahead if i > self._cursor}
 
     def _groups(self, entries: list[Entry]) -> list[list[Entry]]:
         """Readings grouped by topic in batches (oldest first); each state alone."""

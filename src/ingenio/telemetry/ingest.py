@@ -98,6 +98,8 @@ class Ingester:
         self._cond = threading.Condition()
         self._generation = 0
         self._connected = threading.Event()
+        self.subscribed = threading.Event()
+        """Set once the broker has granted the subscriptions (messages flow from then on)."""
         self._asked: dict[Gap, float] = {}
         self.client = self._client()
 
@@ -114,6 +116,7 @@ class Ingester:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     # -- network thread ---------------------------------------------------------------------
@@ -128,6 +131,10 @@ class Ingester:
         client.subscribe([(t, options) for t in subscriptions(self.options.account,
                                                               self.options.root)])  # fmt: skip
         self._connected.set()
+
+    def _on_subscribe(self, _c: Client, _u: object, _mid: int, _codes: list[ReasonCode],
+                      _p: Properties | None) -> None:  # fmt: skip
+        self.subscribed.set()
 
     def _on_disconnect(self, _c: Client, _u: object, _f: DisconnectFlags, _r: ReasonCode,
                        _p: Properties | None) -> None:  # fmt: skip

@@ -168,6 +168,8 @@ def _shown(payload: bytes) -> str:
 def _reason(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors()[:3]:
+        if error["type"] == "json_invalid":
+            return f"not JSON: {error['msg']}"
         where = ".".join(str(p) for p in error["loc"]) or "(payload)"
         parts.append(f"{where}: {error['msg']}")
     return "; ".join(parts)
