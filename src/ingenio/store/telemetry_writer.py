@@ -113,7 +113,8 @@ class TelemetryWriter:
 
     def _write(self, conn: sa.Connection, batch: WriteBatch) -> WriteResult:
         now = datetime.now(UTC)
-        keys = {row.meter for row in batch.readings} | set(batch.states)
+        ids = self._ids
+        keys = set(batch.states) | {row.meter for row in batch.readings if row.meter not in ids}
         keys |= {gap.meter for gap in batch.new_gaps}
         self._meter_ids(conn, keys - set(self._ids))
         stored = self._readings(conn, batch) if batch.readings else 0
