@@ -143,3 +143,31 @@ def test_docs_carry_the_generated_json_schema_of_the_data_payload() -> None:
 @pytest.mark.parametrize("leaf", ["data", "grid", "generator", "status", "watermark"])
 def test_every_payload_has_a_schema(leaf: str) -> None:
     assert json_schemas()[leaf]
+
+
+def test_a_csv_drop_file_enters_the_outbox_once_and_bad_rows_are_set_aside(
+    tmp_path: Path,
+) -> None:
+    from ingenio.telemetry.csvdrop import CsvDrop
+
+    folder = tmp_path / "drop"
+    drop = CsvDrop(folder, "acme", "P1")
+    (folder / "a.csv").write_text(
+        "line,meter,ts,kwh_total,kw,count,reset\n"
+        "L1,main,2026-04-06T08:00:00-04:00,10.5,3,100,\n"
+        "L1,main,not a time,1,1,1,\n"
+        "L1,main,2026-04-06T08:01:00-04:00,0.2,3,101,true\n",
+        encoding="utf-8",
+    )
+    box = Outbox(tmp_path / "ob.db")
+    assert drop.step(box) is True
+    waiting = box.pending(0, 10)
+    assert [(e.topic, e.seq) for e in waiting] == [(TOPIC, 1), (TOPIC, 2)]
+    second = json.loads(waiting[1].body)
+    assert second["reset"] is True and second["kwh_total"] == 0.2
+    assert not (folder / "a.csv").exists() and (folder / "done" / "a.csv").exists()
+    assert "row 3" in (folder / "rejected" / "a.csv.txt").read_text(encoding="utf-8")
+    (folder / "done" / "a.csv").replace(folder / "a.csv")  # the same file dropped again
+    drop.step(box)
+    assert box.count() == 2  # taken once
+    box.close()

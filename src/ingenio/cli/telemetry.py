@@ -71,6 +71,9 @@ def agent(
         list[str] | None,
         typer.Option("--blackout", help="Unannounced grid loss, START-END minutes (repeat)."),
     ] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv-dir", help="Read meters from CSV files dropped here.")
+    ] = None,
     username: Username = None,
     db: Db = None,
     as_json: Json = False,
@@ -92,7 +95,8 @@ def agent(
         windows = tuple(_blackout(b) for b in blackout or ())
         counts = run_agent(_context(ctx, db), options, outbox, threading.Event(),
                            simulate_days=days if simulate else None, speed=rate,
-                           blackouts=windows, until_done=simulate)  # fmt: skip
+                           blackouts=windows, csv_dir=csv_dir,
+                           until_done=simulate)  # fmt: skip
         if as_json:
             sys.stdout.write(json.dumps({"readings": counts.readings,
                                          "messages": counts.messages}) + "\n")  # fmt: skip

@@ -18,7 +18,8 @@ from ingenio.services.context import Context
 from ingenio.services.plant_plan import PlantPlan, plant_plan
 from ingenio.services.telemetry_actuals import watch
 from ingenio.store.telemetry_repo import MeterLast, TelemetryFigures
-from ingenio.telemetry.agent import Agent, AgentCounts, AgentOptions
+from ingenio.telemetry.agent import Agent, AgentCounts, AgentOptions, Source
+from ingenio.telemetry.csvdrop import CsvDrop
 from ingenio.telemetry.ingest import Committed, Ingester, IngestOptions
 from ingenio.telemetry.outbox import Outbox
 from ingenio.telemetry.simulate import Simulation
@@ -62,14 +63,19 @@ def run_agent(
     simulate_days: float | None = None,
     speed: float | None = None,
     blackouts: tuple[Window, ...] = (),
+    csv_dir: Path | None = None,
     until_done: bool = False,
     progress: Callable[[AgentCounts], None] | None = None,
 ) -> AgentCounts:
-    """Run the edge agent of ``options.plant`` (simulating its plan when ``simulate_days``).
+    """Run the edge agent of ``options.plant``: simulating its plan (``simulate_days``),
+    reading a CSV drop folder (``csv_dir``), or only draining its outbox and answering
+    backfill requests.
 
     With ``until_done`` it returns once every reading is acknowledged.
     """
-    source = None
+    source: Source | None = None
+    if csv_dir is not None:
+        source = CsvDrop(csv_dir, options.account, options.plant, options.root)
     if simulate_days is not None:
         found = plant_plan(ctx, options.plant)
         source = Simulation(found.portfolio, found.plan, options.plant, options.account,
