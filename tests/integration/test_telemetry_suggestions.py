@@ -3,6 +3,7 @@ replan suggestion; accepting it replans the plant and lands in the audit log."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +16,14 @@ from ingenio.domain import PowerSource, Window
 from ingenio.services.context import Context
 from ingenio.services.plant_plan import plant_plan
 from ingenio.services.telemetry import AgentOptions, IngestOptions, run_agent, run_ingest
-from ingenio.services.telemetry_actuals import accept, detect, dismiss, suggestions
+from ingenio.services.telemetry_actuals import (
+    accept,
+    detect,
+    dismiss,
+    learned_outage_model,
+    metered_outages,
+    suggestions,
+)
 
 
 @pytest.fixture
@@ -75,3 +83,13 @@ def test_a_metered_blackout_raises_a_suggestion_that_replans_when_accepted(
     with pytest.raises(Exception, match="already accepted"):
         dismiss(ctx, raised.id, "too late")
     assert [s.status for s in suggestions(ctx)] == ["accepted"]
+
+    # a week later, the outage model has learnt the metered losses of block B1
+    later = dataclasses.replace(found.portfolio, horizon=dataclasses.replace(
+        found.portfolio.horizon, origin=found.portfolio.horizon.origin + timedelta(days=7)))
+    history = metered_outages(ctx, later)
+    week = 7 * 1440
+    assert Window(blackout.start - week, blackout.end - week) in history["B1"]
+    announced = found.portfolio.block("B1").off_windows()[0]
+    assert Window(announced.start - week, announced.end - week) in history["B1"]
+    assert learned_outage_model(ctx, later).history_hours > 0

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ingenio.domain import PowerSource, Window
+from ingenio.domain import Portfolio, PowerSource, Window
+from ingenio.energy.outage_model import OutageModel, learn_outage_model
 from ingenio.errors import IngenioError
 from ingenio.operations.actuals import (
     ActualsBatch,
@@ -39,7 +40,20 @@ from ingenio.services.plant_plan import PlantPlan, plant_plan
 from ingenio.store import Store
 from ingenio.store.telemetry_repo import StoredReading, Suggestion
 
-__all__ = ["Suggestion", "accept", "convert", "detect", "dismiss", "suggestions", "watch"]
+__all__ = [
+    "Suggestion",
+    "accept",
+    "convert",
+    "detect",
+    "dismiss",
+    "learned_outage_model",
+    "metered_outages",
+    "suggestions",
+    "watch",
+]
+
+HISTORY = timedelta(days=365)
+"""How far back before a portfolio's origin the metered grid states are read."""
 
 SOURCE = "telemetry"
 """The ``source`` of actuals made from readings."""
@@ -335,3 +349,33 @@ def dismiss(ctx: Context, suggestion_id: int, reason: str) -> Suggestion:
     """Dismiss a suggestion, with the reason (audited)."""
     return ctx.store.get().decide_suggestion(suggestion_id, "dismissed", ctx.actor.name, None,
                                              reason)  # fmt: skip
+
+
+def metered_outages(ctx: Context, portfolio: Portfolio) -> dict[str, tuple[Window, ...]]:
+    """Block id -> the grid losses its plants' meters reported before the origin (minutes
+    from the origin, so negative): the history the outage model learns from."""
+    store = ctx.store.get()
+    origin = portfolio.horizon.origin
+    metered = sorted({(m.account, m.plant) for m in store.telemetry_figures().meters})
+    history: dict[str, list[Window]] = defaultdict(list)
+    for account, plant in metered:
+        if not portfolio.has("plant", plant):
+            continue
+        block = portfolio.plant(plant).block_id
+        off: datetime | None = None
+        for g in store.telemetry_grid(account, plant, origin - HISTORY, origin):
+            down = not g.on or (g.voltage is not None and g.voltage < 1.0)
+            if down and off is None:
+                off = g.ts
+            elif not down and off is not None:
+                start, end = portfolio.horizon.to_minute(off), portfolio.horizon.to_minute(g.ts)
+                if end > start:
+                    history[block].append(Window(start, end))
+                off = None
+    return {block: tuple(sorted(set(windows))) for block, windows in history.items()}
+
+
+def learned_outage_model(ctx: Context, portfolio: Portfolio) -> OutageModel:
+    """The outage model of :func:`ingenio.energy.outage_model.learn_outage_model` taught by
+    the metered grid losses (:func:`metered_outages`) as well as the published schedule."""
+    return learn_outage_model(portfolio, metered_outages(ctx, portfolio))
