@@ -116,12 +116,14 @@ def run_ingest_case(ctx: Context, port: int, label: str, meters: int, messages: 
     assert ready.wait(30), "ingester did not subscribe"
     total = messages * batch
     load_before = loadavg()
+    cpu_before = time.process_time()  # this process: paho's network thread + the writer
     began = time.time()
     pub = mp.Process(target=publish, args=(port, account, meters, messages, batch, rate,
                                            start_seq))
     pub.start()
     wait_for(lambda: stored[0] >= total, 600, f"{total} readings stored")
     ended = time.time()
+    cpu = time.process_time() - cpu_before
     pub.join(60)
     stop.set()
     ingester.join(30)
@@ -131,7 +133,10 @@ def run_ingest_case(ctx: Context, port: int, label: str, meters: int, messages: 
     return {"case": label, "readings": total, "messages": messages, "seconds": round(seconds, 2),
             "readings_per_s": round(total / seconds), "messages_per_s": round(messages / seconds),
             "delay_p50_s": round(statistics.median(delays), 3) if delays else float("nan"),
-            "delay_p95_s": round(p95, 3), "load_before": load_before, "load_after": loadavg()}
+            "delay_p95_s": round(p95, 3),
+            "ingester_cpu_us_per_reading": round(cpu / total * 1e6, 1),
+            "ingester_readings_per_cpu_s": round(total / cpu), "load_before": load_before,
+            "load_after": loadavg()}
 
 
 def year_case(url: str, meters: int = 50) -> dict[str, float | str]:

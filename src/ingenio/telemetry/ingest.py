@@ -32,6 +32,7 @@ from ingenio.telemetry.stream import (
     Gap,
     Message,
     MeterBook,
+    Quarantined,
     Sink,
     WriteBatch,
     WriteResult,
@@ -40,6 +41,10 @@ from ingenio.telemetry.stream import (
 
 SESSION_EXPIRY_S = 7 * 24 * 3600
 """How long the broker keeps the ingester's session (and queues for it) while it is away."""
+
+SPLIT_AFTER = 3
+"""After this many failed writes of a batch, write its messages one by one: one the
+database keeps refusing is quarantined (a database that is down fails them all alike)."""
 
 REQUEST_AGAIN_S = 30.0
 """An open gap is asked for again after this many seconds."""
@@ -171,7 +176,14 @@ class Ingester:
             while not stop.is_set():
                 taken = self._take(stop)
                 if taken:
-                    if not self._write(book, taken):
+                    if failures >= SPLIT_AFTER and len(taken) > 1:
+                        self._put_back(taken[1:])  # find the message the database refuses
+                        taken = taken[:1]
+                    error = self._write(book, taken)
+                    if error is not None and failures >= SPLIT_AFTER and len(taken) == 1:
+                        error = self._refuse(book, taken[0], error)
+                    if error is not None:
+                        self._put_back(taken)
                         failures += 1
                         stop.wait(min(30.0, 0.5 * 2**failures))
                         continue
@@ -201,17 +213,29 @@ class Ingester:
             del self._pending[:taken]
             return batch
 
-    def _write(self, book: MeterBook, taken: list[_Pending]) -> bool:
+    def _put_back(self, taken: list[_Pending]) -> None:
+        with self._cond:
+            self._pending[:0] = taken  # written later, in order
+
+    def _refuse(self, book: MeterBook, item: _Pending, error: str) -> str | None:
+        """Quarantine a lone message the database keeps refusing (the stream goes on)."""
+        quarantined = WriteBatch(quarantined=[Quarantined(
+            item.message.topic, item.message.payload[:4000].decode("utf-8", "replace"),
+            f"the database refused it: {error[:500]}")])  # fmt: skip
+        return self._write(book, [item], quarantined)
+
+    def _write(self, book: MeterBook, taken: list[_Pending],
+               batch: WriteBatch | None = None) -> str | None:  # fmt: skip
+        """Parse and write ``taken`` in one transaction, then ack; the error, if any."""
         messages = [p.message for p in taken]
         book.begin()
-        batch = parse_messages(messages, book, datetime.now(UTC), self.options.root)
+        if batch is None:
+            batch = parse_messages(messages, book, datetime.now(UTC), self.options.root)
         try:
             result = self.sink.write(batch)
-        except Exception:
+        except Exception as exc:
             book.rollback()
-            with self._cond:
-                self._pending[:0] = taken  # written later, in order
-            return False
+            return " ".join(str(exc).split()) or type(exc).__name__
         book.commit(result.closed_gaps)
         generation = self._generation
         for item in taken:
@@ -222,7 +246,7 @@ class Ingester:
             self._ask(gap, now)
         if self.on_commit is not None:
             self.on_commit(Committed(messages, batch, result, time.time()))
-        return True
+        return None
 
     def _ask(self, gap: Gap, now: float) -> None:
         """Publish a backfill request for a gap on its plant's command topic."""

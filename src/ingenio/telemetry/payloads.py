@@ -26,6 +26,9 @@ ROOT = "ingenio/v1"
 MAX_BATCH = 5_000
 """Readings in one data message."""
 
+MAX_SEQ = 2**62
+"""Largest sequence number (it is stored as a 64-bit integer)."""
+
 MAX_PAYLOAD_BYTES = 1_000_000
 """Bytes of one message; a bigger one is quarantined unread."""
 
@@ -38,7 +41,8 @@ class Reading(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    seq: Annotated[int, Field(ge=0, description="Per-meter sequence number, +1 per reading.")]
+    seq: Annotated[int, Field(ge=0, le=MAX_SEQ,
+                              description="Per-meter sequence number from 1, +1 per reading.")]
     ts: Annotated[AwareDatetime, Field(description="When it was read (ISO 8601 with offset).")]
     kwh_total: _AMOUNT | None = Field(None, description="Cumulative energy register (kWh).")
     kw: _AMOUNT | None = Field(None, description="Demand at ts (kW).")
@@ -90,7 +94,7 @@ class Watermark(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    meters: dict[str, Annotated[int, Field(ge=0)]]
+    meters: dict[str, Annotated[int, Field(ge=0, le=MAX_SEQ)]]
 
 
 class BackfillRequest(BaseModel):
@@ -141,7 +145,7 @@ def parse_topic(topic: str, root: str = ROOT) -> Topic | None:
     if not topic.startswith(root + "/"):
         return None
     parts = topic[len(root) + 1 :].split("/")
-    if len(parts) < 3 or not all(parts):
+    if len(parts) < 3 or not all(parts) or len(parts[0]) > 64 or max(map(len, parts)) > 200:
         return None
     account, plant, rest = parts[0], parts[1], parts[2:]
     if len(rest) == 3 and rest[2] == "data":
@@ -175,7 +179,7 @@ def reading_json(reading: Reading) -> dict[str, Any]:
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every payload, by topic leaf."""
-    data = TypeAdapter(Reading | list[Reading]).json_schema()
+    data = TypeAdapter[Any](Reading | list[Reading]).json_schema()
     return {
         "data": data,
         "grid": GridState.model_json_schema(),
