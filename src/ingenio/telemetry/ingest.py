@@ -12,6 +12,7 @@ it already has by the key ``(meter, ts)``.
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
 import uuid
@@ -41,6 +42,10 @@ from ingenio.telemetry.stream import (
 
 SESSION_EXPIRY_S = 7 * 24 * 3600
 """How long the broker keeps the ingester's session (and queues for it) while it is away."""
+
+_PUBACK = struct.Struct("!BBH")
+_PUBACK_HEADER = 0x40
+"""MQTT PUBACK: fixed header, remaining length 2, packet id."""
 
 SPLIT_AFTER = 3
 """After this many failed writes of a batch, write its messages one by one: one the
@@ -238,15 +243,28 @@ class Ingester:
             return " ".join(str(exc).split()) or type(exc).__name__
         book.commit(result.closed_gaps)
         generation = self._generation
-        for item in taken:
-            if item.qos > 0 and item.generation == generation:
-                self.client.ack(item.mid, item.qos)
+        self._ack([item for item in taken if item.qos > 0 and item.generation == generation])
         now = time.monotonic()
         for gap in batch.new_gaps:
             self._ask(gap, now)
         if self.on_commit is not None:
             self.on_commit(Committed(messages, batch, result, time.time()))
         return None
+
+    def _ack(self, items: list[_Pending]) -> None:
+        """Send the PUBACKs of a committed batch, in the order the messages came.
+
+        paho writes each packet it queues with a system call of its own and wakes its
+        network thread for each; the PUBACKs of QoS 1 messages (4 bytes each: no reason
+        code means success) go as one write instead. Anything else goes through ``ack``.
+        """
+        queue = getattr(self.client, "_packet_queue", None)
+        if queue is not None and items and all(i.qos == 1 for i in items):
+            packets = b"".join(_PUBACK.pack(_PUBACK_HEADER, 2, i.mid) for i in items)
+            queue(_PUBACK_HEADER, packets, 0, 0)
+            return
+        for item in items:
+            self.client.ack(item.mid, item.qos)
 
     def _ask(self, gap: Gap, now: float) -> None:
         """Publish a backfill request for a gap on its plant's command topic."""
