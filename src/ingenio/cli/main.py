@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ingenio.cli import accounts, bench, operations, outages, scenarios
+from ingenio.cli import accounts, bench, operations, outages, scenarios, telemetry
 from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import CliState, context_of, fail, run_guarded
 from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLimit, Workers
@@ -261,7 +261,7 @@ def check_plan(
 
 
 # Sub-commands live in their own modules, one per area, each with a ``register``.
-for _area in (bench, outages, scenarios, operations, accounts):
+for _area in (bench, outages, scenarios, operations, accounts, telemetry):
     _area.register(app)
 
 

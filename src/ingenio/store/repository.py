@@ -33,6 +33,7 @@ from ingenio.store.records import (
     portfolio_version_of,
 )
 from ingenio.store.tables import DEFAULT_ACCOUNT, PlanRow, PortfolioVersionRow
+from ingenio.store.telemetry_repo import TelemetryStore
 
 __all__ = [
     "MAX_NAME_LENGTH",
@@ -49,7 +50,7 @@ _PORTFOLIO_LOCKS, _PLAN_LOCKS = 0x1A6E, 0x1A6F
 """PostgreSQL advisory-lock namespaces: saves of one name's next version queue on them."""
 
 
-class Store(ActualsStore, AccountsStore, AcksStore, JobsStore, AuditStore):
+class Store(ActualsStore, AccountsStore, AcksStore, JobsStore, TelemetryStore, AuditStore):
     """Versioned portfolios and plans, actuals and the audit log in one database.
 
     SQLite or PostgreSQL. Use :meth:`open`, preferably as a context manager::

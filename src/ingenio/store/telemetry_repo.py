@@ -1,0 +1,266 @@
+"""Telemetry in the store: the ingester's writer, the figures, readings, suggestions.
+
+Mixed into :class:`ingenio.store.Store`. The writer
+(:class:`~ingenio.store.telemetry_writer.TelemetryWriter`) has its own connection;
+everything else goes through the store's usual read and write transactions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ingenio.store.audit import AuditStore, write_audit
+from ingenio.store.errors import StoreError
+from ingenio.store.telemetry_tables import (
+    ReplanSuggestionRow,
+    TelemetryCounterRow,
+    TelemetryGapRow,
+    TelemetryGeneratorRow,
+    TelemetryGridRow,
+    TelemetryMeterRow,
+    TelemetryReadingRow,
+)
+from ingenio.store.telemetry_writer import TelemetryWriter
+
+SOURCE = "telemetry"
+"""The actor of what the telemetry raises."""
+
+M, R, G = TelemetryMeterRow, TelemetryReadingRow, TelemetryGridRow
+
+
+@dataclass(frozen=True)
+class MeterLast:
+    """A meter and its last accepted reading."""
+
+    account: str
+    plant: str
+    line: str
+    meter: str
+    last_seq: int
+    last_ts: datetime | None
+
+
+@dataclass(frozen=True)
+class TelemetryFigures:
+    """What ``ingenio telemetry stats`` prints."""
+
+    readings: int
+    duplicates_dropped: int
+    quarantined: int
+    gaps_open: int
+    meters: tuple[MeterLast, ...]
+
+
+@dataclass(frozen=True)
+class StoredReading:
+    """A stored reading with its meter's line."""
+
+    line: str
+    meter: str
+    ts: datetime
+    seq: int
+    kwh_total: float | None
+    kw: float | None
+    count: float | None
+    reset: bool
+
+
+@dataclass(frozen=True)
+class GridReading:
+    """A stored grid state."""
+
+    ts: datetime
+    on: bool
+    voltage: float | None
+
+
+@dataclass(frozen=True)
+class GeneratorReading:
+    """A stored generator state."""
+
+    generator: str
+    ts: datetime
+    running: bool
+    kw: float
+    tank_litres: float | None
+    run_hours: float | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A replan suggestion raised by a metered grid loss."""
+
+    id: int
+    account: str
+    portfolio_name: str
+    plant_id: str
+    outage_start: datetime
+    outage_end: datetime | None
+    detected_at: datetime
+    evidence: str
+    preview: dict[str, Any]
+    status: str
+    decided_by: str | None
+    plan_id: int | None
+
+
+def _suggestion(row: ReplanSuggestionRow) -> Suggestion:
+    return Suggestion(row.id, row.account_id, row.portfolio_name, row.plant_id,
+                      row.outage_start, row.outage_end, row.detected_at, row.evidence,
+                      dict(row.preview), row.status, row.decided_by, row.plan_id)  # fmt: skip
+
+
+class TelemetryStore(AuditStore):
+    """The telemetry methods of the store."""
+
+    def telemetry_writer(self) -> TelemetryWriter:
+        """A writer for the ingester, on its own connection (close it when done)."""
+        return TelemetryWriter(self._live_engine())
+
+    def telemetry_figures(self, account: str | None = None) -> TelemetryFigures:
+        """Readings stored, duplicates dropped, quarantined, gaps open, last per meter."""
+
+        def work(session: Session) -> TelemetryFigures:
+            names = sa.select(TelemetryCounterRow.name, TelemetryCounterRow.value)
+            counters = dict(session.execute(names).tuples().all())
+            gaps = session.scalar(sa.select(sa.func.count()).select_from(TelemetryGapRow)
+                                  .where(TelemetryGapRow.closed_at.is_(None))) or 0  # fmt: skip
+            query = sa.select(M).order_by(M.account_id, M.plant_id, M.line_id, M.meter_id)
+            if account is not None:
+                query = query.where(M.account_id == account)
+            meters = tuple(
+                MeterLast(m.account_id, m.plant_id, m.line_id, m.meter_id, m.last_seq, m.last_ts)
+                for m in session.scalars(query)
+            )
+            return TelemetryFigures(
+                int(counters.get("readings", 0)), int(counters.get("duplicates_dropped", 0)),
+                int(counters.get("quarantined", 0)), int(gaps), meters,
+            )  # fmt: skip
+
+        return self._read("read the telemetry figures", work)
+
+    def telemetry_readings(self, account: str, plant: str, since: datetime,
+                           until: datetime) -> list[StoredReading]:  # fmt: skip
+        """A plant's readings in ``[since, until)``, by line, meter and time."""
+        query = (sa.select(M.line_id, M.meter_id, R.ts, R.seq, R.kwh_total, R.kw, R.count,
+                           R.reset).join(M, M.id == R.meter)
+                 .where(M.account_id == account, M.plant_id == plant, R.ts >= since,
+                        R.ts < until).order_by(M.line_id, M.meter_id, R.ts))  # fmt: skip
+
+        def work(session: Session) -> list[StoredReading]:
+            return [StoredReading(*row) for row in session.execute(query).tuples()]
+
+        return self._read("read telemetry readings", work)
+
+    def telemetry_grid(self, account: str, plant: str, since: datetime,
+                       until: datetime) -> list[GridReading]:  # fmt: skip
+        """A plant's grid states in ``[since, until)``, oldest first."""
+        query = (sa.select(G.ts, G.on, G.voltage)
+                 .where(G.account_id == account, G.plant_id == plant, G.ts >= since,
+                        G.ts < until).order_by(G.ts))  # fmt: skip
+
+        def work(session: Session) -> list[GridReading]:
+            return [GridReading(*row) for row in session.execute(query).tuples()]
+
+        return self._read("read grid states", work)
+
+    def telemetry_generators(self, account: str, plant: str, since: datetime,
+                             until: datetime) -> list[GeneratorReading]:  # fmt: skip
+        """A plant's generator states in ``[since, until)``, by generator and time."""
+        T = TelemetryGeneratorRow
+        query = (sa.select(T.generator_id, T.ts, T.running, T.kw, T.tank_litres, T.run_hours)
+                 .where(T.account_id == account, T.plant_id == plant, T.ts >= since,
+                        T.ts < until).order_by(T.generator_id, T.ts))  # fmt: skip
+
+        def work(session: Session) -> list[GeneratorReading]:
+            return [GeneratorReading(*row) for row in session.execute(query).tuples()]
+
+        return self._read("read generator states", work)
+
+    def add_suggestion(self, account: str, portfolio_name: str, plant_id: str,
+                       outage_start: datetime, evidence: str,
+                       preview: dict[str, Any]) -> Suggestion | None:  # fmt: skip
+        """Raise a suggestion, unless one is already open for this plant and outage start."""
+
+        def work(session: Session) -> Suggestion | None:
+            S = ReplanSuggestionRow
+            known = session.scalar(sa.select(S.id).where(
+                S.account_id == account, S.plant_id == plant_id,
+                S.outage_start == outage_start))  # fmt: skip
+            if known is not None:
+                return None
+            row = S(account_id=account, portfolio_name=portfolio_name, plant_id=plant_id,
+                    outage_start=outage_start, outage_end=None, detected_at=datetime.now(UTC),
+                    evidence=evidence, preview=preview, status="open")  # fmt: skip
+            session.add(row)
+            session.flush()
+            detail = {"plant": plant_id, "evidence": evidence}
+            write_audit(session, "raise", "replan_suggestion", str(row.id), detail, SOURCE, account)
+            return _suggestion(row)
+
+        return self._write("raise a replan suggestion", work)
+
+    def suggestions(self, status: str | None = None) -> list[Suggestion]:
+        """Replan suggestions, newest first."""
+        query = sa.select(ReplanSuggestionRow).order_by(ReplanSuggestionRow.id.desc())
+        if status is not None:
+            query = query.where(ReplanSuggestionRow.status == status)
+
+        def work(session: Session) -> list[Suggestion]:
+            return [_suggestion(row) for row in session.scalars(query)]
+
+        return self._read("list replan suggestions", work)
+
+    def end_suggestion_outage(self, suggestion_id: int, end: datetime) -> None:
+        """Record when the grid came back."""
+
+        def work(session: Session) -> None:
+            row = session.get(ReplanSuggestionRow, suggestion_id)
+            if row is not None and row.outage_end is None:
+                row.outage_end = end
+
+        self._write("close a suggestion's outage", work)
+
+    def decide_suggestion(self, suggestion_id: int, status: str, actor: str,
+                          plan_id: int | None, reason: str) -> Suggestion:  # fmt: skip
+        """Accept or dismiss an open suggestion; the decision and its reason are audited."""
+
+        def work(session: Session) -> Suggestion:
+            row = session.get(ReplanSuggestionRow, suggestion_id, with_for_update=True)
+            if row is None:
+                raise StoreError(f"no replan suggestion {suggestion_id}", kind="not_found")
+            if row.status != "open":
+                raise StoreError(f"replan suggestion {suggestion_id} is already {row.status}",
+                                 kind="conflict")  # fmt: skip
+            row.status, row.decided_by, row.decided_at = status, actor, datetime.now(UTC)
+            row.plan_id = plan_id
+            write_audit(session, status, "replan_suggestion", str(row.id),
+                        {"plant": row.plant_id, "reason": reason, "plan_id": plan_id},
+                        actor, row.account_id)  # fmt: skip
+            return _suggestion(row)
+
+        return self._write("decide a replan suggestion", work)
+
+    def mark_converted(self, account: str, plant: str, until: datetime) -> None:
+        """Remember that a plant's readings before ``until`` became actuals."""
+
+        def work(session: Session) -> None:
+            session.execute(sa.update(M).where(M.account_id == account, M.plant_id == plant)
+                            .values(converted_until=until))  # fmt: skip
+
+        self._write("mark readings converted", work)
+
+    def converted_until(self, account: str, plant: str) -> datetime | None:
+        """Up to when a plant's readings became actuals (None: never)."""
+
+        def work(session: Session) -> datetime | None:
+            return session.scalar(sa.select(sa.func.min(M.converted_until)).where(
+                M.account_id == account, M.plant_id == plant))  # fmt: skip
+
+        value = self._read("read the conversion mark", work)
+        return None if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
