@@ -33,7 +33,7 @@ from ingenio.scenarios.holdout import (
 from ingenio.scenarios.measure import MEASURE
 from ingenio.scenarios.montecarlo import OutageSampler, Sampler
 from ingenio.scenarios.robust import HELD_OUT_START
-from ingenio.scenarios.statistics import Interval
+from ingenio.scenarios.statistics import Interval, paired
 from ingenio.scenarios.twostage import (
     Convergence,
     Trained,
@@ -80,6 +80,15 @@ class Decision:
                 return r
         raise KeyError(name)
 
+    def delta_of(self, name: str) -> Interval:
+        """The named policy minus the plain one, paired over their common held-out samples."""
+        mine, ref = dict(self.row(name).scores), dict(self.held_out[0].scores)
+        common = sorted(set(mine) & set(ref))
+        if not common:
+            nan = float("nan")
+            return Interval(nan, nan, 0, nan, nan, nan, nan)
+        return paired([mine[i] for i in common], [ref[i] for i in common])
+
     @property
     def chosen(self) -> GrantPolicy:
         """The policy to use: the robust one if recommended, else the plain one."""
@@ -118,6 +127,7 @@ class Decision:
                     "gap": num(g.gap),
                     "se": num(g.se),
                     "upper95": None if math.isinf(g.upper) else num(g.upper),
+                    "stake": None if math.isinf(g.stake) else num(g.stake),
                 }
                 for g in self.convergence.steps
             ],
@@ -154,7 +164,7 @@ def decide(
     planner_name: str = "dispatch",
     sampler: Sampler | None = None,
     batches: int = 5,
-    tolerance: float = 0.005,
+    tolerance: float = 0.1,
     start: int = 5,
     coarse: bool | None = None,
     free_replan: bool = True,
@@ -172,10 +182,11 @@ def decide(
     def ticks(label: str) -> Callable[[int, int], None]:
         return lambda done, total: progress(label, done, total) if progress else None
 
+    plain = plain_policy(portfolio, coarse=coarse)
     robust, conv = choose_samples(portfolio, sampler, seed, samples, start=start,
                                   batches=batches, tolerance=tolerance, coarse=coarse,
+                                  reference=plain.policy,
                                   progress=ticks("training and gap batches"))  # fmt: skip
-    plain = plain_policy(portfolio, coarse=coarse)
     policies: list[GrantPolicy | None] = [plain.policy, robust.policy]
     names = [plain.policy.name, robust.policy.name]
     if free_replan:

@@ -47,7 +47,8 @@ __all__ = [
     "recommend",
 ]
 
-FREE = "free re-plan (no grants, baseline)"
+FREE = "free re-plan"
+"""Baseline: no grants, every plan trucks depot fuel as it needs (the old menu's first)."""
 Ticks = Callable[[int, int], None]
 
 

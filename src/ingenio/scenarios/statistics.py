@@ -129,13 +129,24 @@ class GapEstimate:
     upper: float
     bound: float
     """Mean SAA optimum over the batches (an upper bound on the true optimum in mean)."""
+    stake: float = math.inf
+    """Mean of ``z_g - v_g(x_ref)``: what the batches' optima gain over a reference first
+    stage (the plain one), the scale the gap is judged on."""
 
     def relative(self) -> float:
-        """``upper / |bound|``: the gap's 95 % upper bound as a share of the objective."""
-        return self.upper / abs(self.bound) if self.bound else math.inf
+        """``upper / stake``: the share of what is at stake the candidate may still miss
+        (0 when nothing is at stake and the gap is nil)."""
+        if self.upper <= 1e-9 * max(1.0, abs(self.bound)):
+            return 0.0
+        return self.upper / self.stake if self.stake > 0 else math.inf
 
 
-def gap_estimate(n: int, optima: Sequence[float], values: Sequence[float]) -> GapEstimate:
+def gap_estimate(
+    n: int,
+    optima: Sequence[float],
+    values: Sequence[float],
+    reference: Sequence[float] | None = None,
+) -> GapEstimate:
     """The multiple-replications gap estimate (module docstring).
 
     Parameters
@@ -146,8 +157,15 @@ def gap_estimate(n: int, optima: Sequence[float], values: Sequence[float]) -> Ga
         ``z_g``: the SAA optimum of each batch.
     values
         ``v_g(x)``: the candidate's mean value on the same batch.
+    reference
+        ``v_g(x_ref)``: a reference first stage's mean value on the same batch (sets
+        :attr:`GapEstimate.stake`).
     """
     gaps = [max(0.0, z - v) for z, v in zip(optima, values, strict=True)]
     iv = mean_interval(gaps)
     upper = iv.upper_bound if iv.n > 1 else math.inf
-    return GapEstimate(n, iv.n, iv.mean, iv.se, upper, math.fsum(optima) / len(optima))
+    stake = (
+        math.fsum(max(0.0, z - r) for z, r in zip(optima, reference, strict=True)) / len(optima)
+        if reference is not None else math.inf
+    )  # fmt: skip
+    return GapEstimate(n, iv.n, iv.mean, iv.se, upper, math.fsum(optima) / len(optima), stake)
