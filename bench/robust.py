@@ -7,7 +7,8 @@ For the generated portfolio ``--size`` (M: 6 plants, 30 lines, 500 orders, 14 da
 sample, coarse buckets unless ``--fine``) and solve it on HiGHS (one thread). Each
 sample count runs in its own child process, so its peak memory (``ru_maxrss``) is its
 own. Prints, per count: columns, rows, nonzeros, seconds to draw, build and solve, peak
-RSS, the SAA optimum, and the load average before and after (the machine is shared).
+RSS, the SAA optimum, and the load average before and after (the machine is shared:
+wall seconds stretch with the load, CPU seconds of the process much less).
 A row per count goes to ``bench/results/robust-DATE.csv``.
 
     .venv/bin/python bench/robust.py --samples 25 50 100 200        # M, coarse buckets
@@ -29,8 +30,8 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FIELDS = ("date", "size", "seed", "samples", "buckets", "columns", "rows", "nonzeros",
-          "draw_s", "build_s", "solve_s", "peak_rss_mb", "saa_optimum", "load_before",
-          "load_after", "status")  # fmt: skip
+          "draw_s", "build_s", "solve_s", "build_cpu_s", "solve_cpu_s", "peak_rss_mb",
+          "saa_optimum", "load_before", "load_after", "status")  # fmt: skip
 
 
 def _load() -> str:
@@ -50,18 +51,23 @@ def child(size: str, seed: int, samples: int, fine: bool, time_limit: float) -> 
     began = time.perf_counter()
     scenarios = draw(p, OutageSampler(learn_outage_model(p)), seed, range(samples))
     drawn = time.perf_counter() - began
+    cpu = time.process_time()
     ef = build_extensive(p, scenarios, coarse=not fine)
+    build_cpu = time.process_time() - cpu
     del scenarios
     status, optimum, solve_s = "optimal", float("nan"), 0.0
+    cpu = time.process_time()
     try:
         solved = ef.solve(time_limit_s=time_limit)
         optimum, solve_s = solved.mean, solved.seconds
     except IngenioError as exc:
         status, solve_s = f"not solved: {exc}"[:120], time.perf_counter() - began - drawn
+    solve_cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"columns": ef.n_cols, "rows": ef.n_rows, "nonzeros": ef.nonzeros,
             "draw_s": round(drawn, 1), "build_s": round(ef.build_seconds, 1),
-            "solve_s": round(solve_s, 1), "peak_rss_mb": round(peak), "saa_optimum": optimum,
+            "solve_s": round(solve_s, 1), "build_cpu_s": round(build_cpu, 1),
+            "solve_cpu_s": round(solve_cpu, 1), "peak_rss_mb": round(peak), "saa_optimum": optimum,
             "status": status}  # fmt: skip
 
 
@@ -114,7 +120,8 @@ def main() -> None:
             fh.flush()
             print(f"{args.size} x {n} samples ({row['buckets']} buckets): {got['columns']:,} "
                   f"columns, {got['rows']:,} rows, {got['nonzeros']:,} nonzeros; draw "
-                  f"{got['draw_s']} s, build {got['build_s']} s, solve {got['solve_s']} s; "
+                  f"{got['draw_s']} s, build {got['build_s']} s (CPU {got['build_cpu_s']} s), "
+                  f"solve {got['solve_s']} s (CPU {got['solve_cpu_s']} s); "
                   f"peak RSS {got['peak_rss_mb']:,} MB; SAA optimum {got['saa_optimum']:,.0f}; "
                   f"{got['status']}; load average {before} -> {row['load_after']}",
                   flush=True)  # fmt: skip
