@@ -54,6 +54,10 @@ def child(size: str, seed: int, samples: int, fine: bool, time_limit: float) -> 
     cpu = time.process_time()
     ef = build_extensive(p, scenarios, coarse=not fine)
     build_cpu = time.process_time() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"built {ef.n_cols:,} columns, {ef.n_rows:,} rows, {ef.nonzeros:,} nonzeros in "
+          f"{ef.build_seconds:.1f} s (CPU {build_cpu:.1f} s), peak RSS {rss:,.0f} MB so far; "
+          f"load average {_load()}", file=sys.stderr, flush=True)  # fmt: skip
     del scenarios
     status, optimum, solve_s = "optimal", float("nan"), 0.0
     cpu = time.process_time()
@@ -108,9 +112,9 @@ def main() -> None:
             ]
             if args.fine:
                 cmd.append("--fine")  # fmt: skip
-            run = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+            run = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
             if run.returncode:
-                print(f"{n} samples: child failed\n{run.stderr[-2000:]}", flush=True)
+                print(f"{n} samples: child failed (exit {run.returncode})", flush=True)
                 continue
             got = json.loads(run.stdout.strip().splitlines()[-1])
             row = {"date": dt.datetime.now().isoformat(timespec="seconds"), "size": args.size,
