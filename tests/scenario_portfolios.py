@@ -131,3 +131,54 @@ def double_booking_planner(portfolio: Portfolio) -> Plan:
     plan = dispatch(portfolio)
     first = plan.operations[0]
     return dataclasses.replace(plan, operations=(*plan.operations, first))
+
+
+def wide_window_portfolio(tanker_l: float = 600.0) -> Portfolio:
+    """Two genset-only plants and one tanker whose window is wider than the fuel in hand.
+
+    Horizon 6 days. P1 and P2 have no grid, one 100 kW genset each (10 L/h at full
+    load) and empty tanks; every order is 4 units of 1 hour at 100 kW (40 L). P1's line
+    works only until day 3.5: 21 orders worth 400 (10 per litre), due then; P2's works
+    all along: 36 orders worth 240 (6 per litre), due at day 6. The depot is empty;
+    tanker T1 brings ``tanker_l`` litres to it, expected at day 1.5, possibly from day
+    0.5 to day 5 (triangular).
+
+    With the tanker on time P1 can burn (3.5 - 1.5) x 240 = 480 L worth 10 per litre,
+    so the expected-value grants give P1 480 of the 600 L; when it docks late, P1 has
+    little time left and its share is stranded in its tank, while P2 could have used
+    it. Grants that hedge give P2 more.
+    """
+    horizon = Horizon(ORIGIN, days=6, slot_minutes=15)
+    shifts = {"P1": (Window(0, 7 * DAY // 2),), "P2": (Window(0, horizon.minutes),)}
+    plants = tuple(
+        Plant(
+            id=pid,
+            name=f"Planta {pid}",
+            enterprise_id="E1",
+            block_id="B1",
+            grid_kw=0.0,
+            lines=(Line(f"L{pid}", f"Line {pid}", pid, shifts[pid]),),
+            generators=(Generator(f"G{pid}", "Genset", pid, 100.0, 0.0, 0.0, 0.1),),
+            tank=FuelTank(capacity_l=5000.0, stock_l=0.0, reserve_l=0.0),
+        )
+        for pid in ("P1", "P2")
+    )
+    products = (
+        Product("X", "Part", "auto", (Step("make", ("LP1",), 1.0, 100.0),)),
+        Product("Y", "Tile", "build", (Step("make", ("LP2",), 1.0, 100.0),)),
+    )
+    orders = tuple(Order(f"A{k:02d}", "X", 4.0, 0, 7 * DAY // 2, 100.0) for k in range(21)) + tuple(
+        Order(f"B{k:02d}", "Y", 4.0, 0, 6 * DAY, 60.0) for k in range(36)
+    )
+    return Portfolio(
+        name="wide tanker window",
+        horizon=horizon,
+        enterprises=(Enterprise("E1", "Empresa"),),
+        plants=plants,
+        blocks=(Block("B1", "Bloque 1"),),
+        products=products,
+        orders=orders,
+        depots=(Depot("D1", "Depot", 0.0),),
+        deliveries=(FuelDelivery("T1", tanker_l, 3 * DAY // 2, DAY // 2, 5 * DAY, "D1"),),
+        late_decay_per_day=1.0,
+    )

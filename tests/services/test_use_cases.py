@@ -102,11 +102,13 @@ def test_monte_carlo_is_reproducible_and_writes_its_files(ctx: Context, tmp_path
 
 
 def test_robust_policy_returns_the_portfolio_with_the_policy(ctx: Context) -> None:
-    got = scenarios.robust_policy(
-        ctx, starving_portfolio(depot=True), "dispatch", 2, 2, seed=1, processes=1
-    )
-    assert got.portfolio is got.chosen.portfolio
+    p = starving_portfolio(depot=True)
+    got = scenarios.robust_policy(ctx, p, "dispatch", 2, 2, seed=1, processes=1, batches=2)
+    assert got.decision.recommended == "plain"  # one plant: the grants are forced
+    assert got.portfolio is p  # plain is already robust: the published portfolio stays
     assert got.failures == ()
+    with pytest.raises(IngenioError, match="--batches"):
+        scenarios.robust_policy(ctx, p, "dispatch", 2, 2, batches=0)
 
 
 def test_unknown_planner_and_missing_portfolio_file(tmp_path: Path) -> None:

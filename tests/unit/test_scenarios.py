@@ -357,8 +357,10 @@ def test_scenarios_command_writes_an_offline_report(cli, tmp_path):
     assert rows[0] == "sample,value,fuel_l,late,unscheduled,error" and len(rows) == 4
 
 
-def test_robust_command_prints_candidates_and_the_held_out_comparison(cli):
-    result = cli("robust", "tiny", "--samples", "2", "--holdout", "2", "--workers", "1")
+def test_robust_command_prints_the_gap_grants_and_the_held_out_comparison(cli):
+    args = ("--samples", "2", "--holdout", "2", "--workers", "1", "--batches", "2")
+    result = cli("robust", "tiny", *args)
     assert result.exit_code == 0, result.output
-    for words in ("Fuel policies on 2 training samples", "← chosen", "Held-out: 2 fresh"):
+    for words in ("SAA optimality gap", "Fuel grants", "Held-out: 2 fresh", "free re-plan"):
         assert words in result.output
+    assert "The plain plan is already robust here" in result.output  # one plant with fuel

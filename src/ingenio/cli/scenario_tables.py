@@ -1,5 +1,5 @@
 """Rich tables of the scenario commands: what-if differences, Monte Carlo figures,
-fuel policies and their held-out comparison."""
+(the robust command's tables are in :mod:`ingenio.cli.robust_tables`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rich.table import Table
 from ingenio.domain import MINUTES_PER_HOUR, Portfolio
 
 if TYPE_CHECKING:
-    from ingenio.services.scenarios import HeldOutTable, MonteCarloResult, RobustPlan, WhatIfDiff
+    from ingenio.services.scenarios import MonteCarloResult, WhatIfDiff
 
-__all__ = ["orders_table", "risk_table", "robust_tables", "summary_table", "whatif_table"]
+__all__ = ["orders_table", "risk_table", "summary_table", "whatif_table"]
 
 
 def whatif_table(base: Portfolio, diff: WhatIfDiff, title: str) -> Table:
@@ -73,28 +73,3 @@ def risk_table(portfolio: Portfolio, result: MonteCarloResult, limit: int = 10) 
         table.add_row(r.order_id, r.plant_id, r.planned.value, f"{r.p_late:.0%}",
                       f"{r.p_unscheduled:.0%}", f"{r.mean_late_hours:,.1f}")  # fmt: skip
     return table
-
-
-def robust_tables(portfolio: Portfolio, chosen: RobustPlan, held: HeldOutTable) -> list[Table]:
-    """Candidates on the training samples, the chosen earmarks, and the held-out comparison."""
-    cur = portfolio.currency
-    cands = Table(title=f"Fuel policies on {chosen.samples} training samples")
-    for head in ("policy", f"mean {cur}", "P10", "failed"):
-        cands.add_column(head, justify="left" if head == "policy" else "right")
-    for c in chosen.candidates:
-        mark = " ← chosen" if c.policy == chosen.policy else ""
-        cands.add_row(c.policy.name + mark, f"{c.mean:,.0f}", f"{c.p10:,.0f}", str(c.failures))
-    marks = Table(title=f"Chosen: {chosen.policy.name} (reserve {chosen.policy.reserve:.0%})")
-    marks.add_column("plant")
-    marks.add_column("share", justify="right")
-    marks.add_column("litres (expected)", justify="right")
-    litres = chosen.policy.earmarks(portfolio)
-    for pid, share in chosen.policy.shares:
-        marks.add_row(portfolio.plant(pid).name, f"{share:.1%}", f"{litres[pid]:,.0f}")
-    held_t = Table(title=f"Held-out: {held.n} fresh samples (indices {held.first_index}+)")
-    for head in ("policy", f"mean {cur}", "P10", "P50", "std", "Δ mean vs plain", "± s.e."):
-        held_t.add_column(head, justify="left" if head == "policy" else "right")
-    for r in held.rows:
-        held_t.add_row(r.name, f"{r.mean:,.0f}", f"{r.p10:,.0f}", f"{r.p50:,.0f}", f"{r.std:,.0f}",
-                       f"{r.delta:+,.0f}", f"{r.delta_se:,.0f}")  # fmt: skip
-    return [cands, marks, held_t]

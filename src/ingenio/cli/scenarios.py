@@ -1,14 +1,15 @@
 """What-if questions and Monte Carlo runs over outages and tanker arrivals.
 
 Commands: ``whatif`` (one perturbed variant against the base plan), ``scenarios``
-(many sampled scenarios, an HTML report) and ``robust`` (a fuel policy chosen
-over samples, tested on held-out ones). ``PORTFOLIO`` is a portfolio file or
+(many sampled scenarios, an HTML report) and ``robust`` (fuel grants chosen on the
+two-stage sample-average problem, tested on held-out samples). ``PORTFOLIO`` is a portfolio file or
 ``demo``. The work is done by :mod:`ingenio.services.scenarios`; this module
 parses the options and renders the results.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -220,17 +221,27 @@ def robust_portfolio(
     seed: int = 0,
     dask_scheduler: str | None = None,
     processes: int = 2,
+    *,
+    batches: int = 5,
+    as_json: bool = False,
 ) -> Portfolio:
-    """Choose a fuel policy over ``samples`` scenarios, print how it does on ``holdout`` fresh
-    ones, and return ``portfolio`` with the policy applied (earmarks as deliveries)."""
-    from ingenio.cli.scenario_tables import robust_tables
+    """Choose fuel grants over at most ``samples`` scenarios, print how they do against the
+    plain plan's on ``holdout`` fresh ones (tables, or one JSON object), and return
+    ``portfolio`` with the recommended grants applied (unchanged when plain is)."""
+    from ingenio.cli.robust_tables import robust_tables, robust_verdict
     from ingenio.services.scenarios import robust_policy
 
     with _progress() as tick:
         got = robust_policy(context_of(ctx), portfolio, planner, samples, holdout, seed,
-                            dask_scheduler, processes, progress=tick)  # fmt: skip
-    for table in robust_tables(portfolio, got.chosen, got.held_out):
+                            dask_scheduler, processes, progress=tick, batches=batches)  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(got.decision.to_json(), ensure_ascii=False))
+        return got.portfolio
+    console.print(f"Measure: {got.decision.measure}", highlight=False)
+    for table in robust_tables(portfolio, got.decision):
         console.print(table)
+    for line in robust_verdict(portfolio, got.decision):
+        console.print(line, highlight=False)
     for f in got.failures:
         err.print(f"sample {f.index} failed: {f.error}", highlight=False)
     return got.portfolio
@@ -240,7 +251,13 @@ def robust(
     ctx: typer.Context,
     portfolio: PortfolioArg,
     samples: Annotated[
-        int, typer.Option("--samples", help="Training samples.", min=1, max=MAX_SAMPLES)
+        int,
+        typer.Option(
+            "--samples",
+            help="Most training samples (fewer when the SAA gap converges first).",
+            min=1,
+            max=MAX_SAMPLES,
+        ),
     ] = 20,
     holdout: Annotated[
         int, typer.Option("--holdout", help="Held-out samples.", min=1, max=MAX_SAMPLES)
@@ -250,17 +267,22 @@ def robust(
     dask_scheduler: DaskOpt = None,
     processes: Processes = 2,
     workers: WorkersAlias = None,
+    batches: Annotated[
+        int,
+        typer.Option("--batches", help="Batches of the SAA gap estimate.", min=1, max=50),
+    ] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Choose the fuel allocation and reserve by sample-average optimisation; compare it with
-    the plain plan's on held-out samples."""
+    """Choose the fuel grants per plant on the two-stage sample-average problem and test them
+    against the plain plan's on held-out samples; recommend them only when they win with
+    95 % confidence."""
 
     def work() -> None:
         from ingenio.services.scenarios import load_portfolio_arg
 
         p = load_portfolio_arg(portfolio)
-        robust_portfolio(
-            ctx, p, planner, samples, holdout, seed, dask_scheduler, workers or processes
-        )
+        robust_portfolio(ctx, p, planner, samples, holdout, seed, dask_scheduler,
+                         workers or processes, batches=batches, as_json=as_json)  # fmt: skip
 
     run_guarded(ctx, work)
 

@@ -18,6 +18,7 @@ from ingenio.domain import OrderStatus, Plan, Portfolio
 from ingenio.errors import IngenioError
 from ingenio.limits import MAX_SAMPLES
 from ingenio.reports.excel import csv_text
+from ingenio.scenarios.decision import Decision
 from ingenio.scenarios.executor import DaskExecutor, Executor, ProcessExecutor, TaskFailure
 from ingenio.scenarios.montecarlo import MonteCarloResult
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
@@ -27,6 +28,7 @@ from ingenio.services.context import Context
 
 __all__ = [
     "MAX_SAMPLES",
+    "Decision",
     "HeldOutTable",
     "MonteCarloResult",
     "RobustPlan",
@@ -336,17 +338,16 @@ def write_scenario_files(
 
 @dataclass(frozen=True)
 class RobustResult:
-    """The policy chosen on training samples, its held-out test, and the portfolio with the
-    policy applied (earmarks as deliveries)."""
+    """The two-stage decision (grants trained on samples, tested on held-out ones) and the
+    portfolio with the chosen grants applied (as deliveries into the plants' tanks)."""
 
-    chosen: RobustPlan
-    held_out: HeldOutTable
+    decision: Decision
     portfolio: Portfolio
 
     @property
     def failures(self) -> tuple[TaskFailure, ...]:
-        """Samples that failed, training first."""
-        return (*self.chosen.failures, *self.held_out.failures)
+        """Held-out samples that failed (planner or LP)."""
+        return self.decision.failures
 
 
 def robust_policy(
@@ -359,20 +360,30 @@ def robust_policy(
     dask_scheduler: str | None = None,
     processes: int = 2,
     progress: StageTicks | None = None,
+    *,
+    batches: int = 5,
+    tolerance: float = 0.1,
 ) -> RobustResult:
-    """Choose a fuel policy over ``samples`` scenarios and test it on ``holdout`` fresh ones."""
-    from ingenio.scenarios.robust import evaluate_held_out, robust_plan
+    """Choose fuel grants on the sample-average problem (at most ``samples`` training
+    samples, fewer when the optimality gap has converged) and test them against the plain
+    plan's on ``holdout`` fresh samples, planned by ``planner`` (``docs/scenarios.md``)."""
+    from ingenio.scenarios.decision import decide
 
     report = progress or _quiet
     _check_counts(samples=samples, holdout=holdout)
-    _, plan_with = planner_named(planner)
+    if not 1 <= batches <= 50:
+        raise IngenioError(f"--batches: must be 1 to 50 (got {batches})")
+    if not 0 < tolerance < 1:
+        raise IngenioError(f"--tolerance: must be between 0 and 1 (got {tolerance})")
+    name, plan_with = planner_named(planner)
     executor = _executor(_scheduler(dask_scheduler), processes)
     try:
-        tick = _ticks(report, f"choosing a fuel policy on {samples} samples")
-        chosen = robust_plan(portfolio, samples, seed, plan_with, executor, progress=tick)
-        tick = _ticks(report, f"testing on {holdout} held-out samples")
-        held = evaluate_held_out(portfolio, chosen.policies(), holdout, seed, plan_with,
-                                 executor, progress=tick)  # fmt: skip
+        decision = decide(
+            portfolio, samples, holdout, seed, plan_with, executor, planner_name=name,
+            batches=batches, tolerance=tolerance,
+            progress=lambda label, done, total: report(label, done, total),
+        )  # fmt: skip
     finally:
         executor.close()
-    return RobustResult(chosen, held, chosen.portfolio)
+    plain = decision.recommended == "plain"  # then the published portfolio is already robust
+    return RobustResult(decision, portfolio if plain else decision.robust.policy.apply(portfolio))

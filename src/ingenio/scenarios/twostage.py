@@ -1,0 +1,173 @@
+"""The two-stage robust plan: fuel grants chosen on the sample-average problem.
+
+:func:`solve_policy` solves the extensive form of :mod:`.extensive` over scenarios and
+reads the grants; :func:`plain_policy` is the same LP on the published portfolio alone
+(the **expected-value** problem: published outages, tankers on their expected day), the
+grants a deterministic plan would make. :func:`choose_samples` picks the number of
+training samples by convergence: from ``start`` samples it doubles ``n`` until the
+Mak-Morton-Wood upper bound on the candidate's optimality gap
+(:func:`~ingenio.scenarios.statistics.gap_estimate`, ``batches`` independent batches of
+``n`` fresh samples, each batch an SAA solve and the candidate fixed on it) is at most
+``tolerance`` of what is at stake, or ``n`` reaches the most allowed. What is at stake is
+the mean gain of each batch's SAA optimum over the plain (expected-value) grants on the
+same batch: with the default 0.1, the candidate may miss at most a tenth of the gain any
+first stage could make over plain (nothing at stake and no gap: converged at once). Sample indices:
+training ``0 .. n-1``, gap batches from :data:`GAP_START`, held-out from
+:data:`~ingenio.scenarios.robust.HELD_OUT_START`; all of one seed, never shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingenio.domain import Portfolio
+from ingenio.limits import MAX_SAMPLES
+from ingenio.planning.portfolio import create_model
+from ingenio.scenarios.extensive import ExtensiveForm, FirstStage, Solved, build_extensive
+from ingenio.scenarios.grant_policy import GrantPolicy
+from ingenio.scenarios.montecarlo import Sampler, sample_rng
+from ingenio.scenarios.statistics import GapEstimate, gap_estimate
+
+__all__ = [
+    "FINE_EXTENSIVE_COLUMNS",
+    "GAP_START",
+    "PLAIN",
+    "ROBUST",
+    "Convergence",
+    "Trained",
+    "choose_samples",
+    "draw",
+    "plain_policy",
+    "resolve_coarse",
+    "solve_policy",
+]
+
+FINE_EXTENSIVE_COLUMNS = 1_000_000
+"""Most columns (samples x one sample's fine LP) for an extensive form with fine buckets;
+beyond, coarse buckets (on 2 loaded cores the demo's 20-sample fine form, 0.8 M columns,
+solves in about a minute; M's single fine LP alone has 166 k columns)."""
+GAP_START = 2_000_000
+"""Gap batch ``g`` uses sample indices ``GAP_START + g * MAX_SAMPLES + j``."""
+PLAIN = "plain"
+"""The expected-value grants: what a plan of the published portfolio would grant."""
+ROBUST = "two-stage SAA"
+"""The grants of the sample-average two-stage problem."""
+
+Ticks = Callable[[int, int], None]
+
+
+def resolve_coarse(portfolio: Portfolio, samples: int, coarse: bool | None) -> bool:
+    """``coarse`` itself, or for None: coarse when ``samples`` fine LPs of the published
+    portfolio would pass :data:`FINE_EXTENSIVE_COLUMNS` columns."""
+    if coarse is not None:
+        return coarse
+    return create_model(portfolio).lp.n_cols * samples > FINE_EXTENSIVE_COLUMNS
+
+
+def draw(
+    portfolio: Portfolio, sampler: Sampler, seed: int, indices: Sequence[int]
+) -> list[Portfolio]:
+    """The scenarios of the given sample indices (the same as Monte Carlo's)."""
+    return [sampler(portfolio, sample_rng(seed, i)) for i in indices]
+
+
+@dataclass(frozen=True)
+class Trained:
+    """A policy solved on an extensive form: the policy, the solve, the model's size."""
+
+    policy: GrantPolicy
+    solved: Solved
+    samples: int
+    columns: int
+    rows: int
+    nonzeros: int
+    build_seconds: float
+
+
+def solve_policy(
+    portfolio: Portfolio, scenarios: Sequence[Portfolio], name: str = ROBUST,
+    *, coarse: bool = True, time_limit_s: float = 600.0,
+) -> tuple[Trained, ExtensiveForm]:  # fmt: skip
+    """The grants that maximise the mean planner score over ``scenarios`` (the SAA)."""
+    ef = build_extensive(portfolio, scenarios, coarse=coarse)
+    solved = ef.solve(time_limit_s=time_limit_s)
+    trained = Trained(ef.first.policy(name, solved.x), solved, len(scenarios), ef.n_cols,
+                      ef.n_rows, ef.nonzeros, ef.build_seconds)  # fmt: skip
+    return trained, ef
+
+
+def plain_policy(portfolio: Portfolio, *, coarse: bool = True) -> Trained:
+    """The expected-value grants: the same LP on the published portfolio alone."""
+    return solve_policy(portfolio, [portfolio], PLAIN, coarse=coarse)[0]
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """How the number of training samples was chosen: one gap estimate per ``n`` tried."""
+
+    steps: tuple[GapEstimate, ...]
+    tolerance: float
+    converged: bool
+
+    @property
+    def n(self) -> int:
+        """The number of training samples chosen."""
+        return self.steps[-1].n
+
+
+def choose_samples(
+    portfolio: Portfolio,
+    sampler: Sampler,
+    seed: int,
+    most: int,
+    *,
+    start: int = 5,
+    batches: int = 5,
+    tolerance: float = 0.1,
+    coarse: bool = True,
+    reference: GrantPolicy | None = None,
+    progress: Ticks | None = None,
+) -> tuple[Trained, Convergence]:
+    """Solve the SAA on ``n = start, 2 start, ...`` training samples until its gap converges.
+
+    Returns the policy of the last ``n`` tried and every gap estimate (module docstring).
+    ``most`` is the most training samples; ``batches`` of at least 2 give a finite bound.
+    """
+    if not 1 <= most <= MAX_SAMPLES or batches < 1:
+        raise ValueError(f"training samples must be in [1, {MAX_SAMPLES}], batches >= 1")
+    n = min(max(1, start), most)
+    steps: list[GapEstimate] = []
+    done, total = 0, _work(n, most, batches)
+    while True:
+        trained, _ = solve_policy(portfolio, draw(portfolio, sampler, seed, range(n)),
+                                  coarse=coarse)  # fmt: skip
+        x = trained.solved.x
+        ref = None if reference is None else FirstStage.of(portfolio).vector(reference)
+        optima, values, refs = [], [], []
+        for g in range(batches):
+            first = GAP_START + g * MAX_SAMPLES
+            batch = draw(portfolio, sampler, seed, range(first, first + n))
+            ef = build_extensive(portfolio, batch, coarse=coarse)
+            optima.append(ef.solve().mean)
+            values.append(ef.solve(fixed=x).mean)
+            if ref is not None:
+                refs.append(ef.solve(fixed=ref).mean)
+            done += n
+            if progress is not None:
+                progress(done, total)
+        steps.append(gap_estimate(n, optima, values, refs if ref is not None else None))
+        converged = steps[-1].relative() <= tolerance
+        if converged or n >= most:
+            return trained, Convergence(tuple(steps), tolerance, converged)
+        n = min(2 * n, most)
+
+
+def _work(n: int, most: int, batches: int) -> int:
+    """Batch samples solved if every doubling up to ``most`` runs (for progress)."""
+    total = 0
+    while True:
+        total += n * batches
+        if n >= most:
+            return total
+        n = min(2 * n, most)
