@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.planning.explain import fuel_needs
 from ingenio.planning.optimise.merge import TransferError, jit_transfers, merge, plan_key
 from ingenio.planning.optimise.run import PlantRunner
 from ingenio.planning.portfolio import Grant, grant_points, merge_grants, share_spare
@@ -137,7 +138,9 @@ def feedback_round(
         return False
     # Plants whose late or undone orders their generators could power (a plant whose
     # missing orders need more kW than its gensets give gains nothing from fuel).
-    hungry = set(starving(state.work, merged))
+    # Only plants with an order that more diesel would let into the plan as it stands.
+    needs = fuel_needs(state.work, merged)
+    hungry = {p for p in starving(state.work, merged) if needs.get(p, 0.0) > 0}
     bound = [
         p.id for p in portfolio.plants if p.id in hungry and fuel_bound(state.work, merged, p.id)
     ]
@@ -163,6 +166,16 @@ def feedback_round(
         if sum(x for _, _, x in gs) < max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
     )
     extra = {pid: gs for pid, gs in extra.items() if pid not in small}
+    if small and not extra:
+        # Shared out, no plant's part is worth a re-plan: the one that misses most value
+        # and for which the whole spare is, takes it all.
+        whole = merge_grants(share_spare(portfolio, grant_points(portfolio), taken, {"_": 1.0}))
+        spare_l = sum(x for _, _, x in whole.get("_", ()))
+        takers = [p for p in small if spare_l >= max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, p))]
+        if takers:
+            taker = max(takers, key=lambda p: (unmet[p], p))
+            extra = {taker: whole["_"]}
+            small = [p for p in small if p != taker]
     idle = [pid for pid in bound if pid not in extra and pid not in small]
     if small or idle:
         state.notes.append(

@@ -157,9 +157,7 @@ def _start(job: _Job) -> Plan:
     return best
 
 
-def _plan_plant(
-    job: _Job, report: Callable[[str, float], None], stop: Stop | None = None
-) -> Plan:
+def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | None = None) -> Plan:
     """Plan one plant; never worse than its hint (without one, :func:`_start`).
 
     When ``stop()`` is already True the hint is returned, marked ``cancelled``."""
