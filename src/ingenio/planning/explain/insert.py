@@ -17,12 +17,21 @@ room (:func:`litres_for`). This is the figure *idle litres while starving* count
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from ingenio.domain import MINUTES_PER_DAY, MINUTES_PER_HOUR, Order, OrderStatus, Plant
+from ingenio.domain import (
+    MINUTES_PER_DAY,
+    MINUTES_PER_HOUR,
+    Order,
+    OrderStatus,
+    Plan,
+    Plant,
+    Portfolio,
+)
 from ingenio.planning.capacity import BoolArray
-from ingenio.planning.explain.context import Context, masks
+from ingenio.planning.explain.context import Context, context, masks
 
 
 def litres_for(plant: Plant, kw: float, minutes: float) -> float:
@@ -48,31 +57,54 @@ def _latest(ctx: Context, order: Order, status: OrderStatus) -> int:
     return min(n, worth)
 
 
+Piece = tuple[int, int, int]
+"""``(start, end, processing minutes)`` of one piece of a step; the piece also holds the
+setup (first piece) or the restart (the others) before its processing minutes."""
+
+
 def _place(mask: BoolArray, work: int, setup: int, restart: int, unbroken: bool) -> int | None:
     """Minutes (from the mask's start) at which the step's work is done in the True runs
     of ``mask``, earliest first; None when it does not fit."""
+    pieces = _pieces(mask, work, setup, restart, unbroken)
+    return pieces[-1][1] if pieces else None
+
+
+def _pieces(
+    mask: BoolArray, work: int, setup: int, restart: int, unbroken: bool
+) -> list[Piece] | None:
+    """The pieces (minutes from the mask's start) of the step's work in the True runs of
+    ``mask``, earliest first; None when it does not fit."""
     edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
     left = work
-    first = True
+    out: list[Piece] = []
     for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
-        over = setup if first else restart
+        over = setup if not out else restart
         if unbroken:
             if b - a >= work + setup:
-                return int(a + work + setup)
+                return [(int(a), int(a + work + setup), work)]
             continue
         if b - a <= over:
             continue
         take = min(left, b - a - over)
+        out.append((int(a), int(a + over + take), take))
         left -= take
-        first = False
         if left <= 0:
-            return int(a + over + take)
+            return out
     return None
 
 
-def diesel_to_fit(ctx: Context, order: Order, status: OrderStatus) -> float | None:
-    """Litres of diesel with which the order fits in the plan as it stands (see the
-    module docstring); None when it does not fit even with unlimited diesel."""
+@dataclass(frozen=True)
+class Fit:
+    """Where an order fits in a plan as it stands: per step, its line and pieces (in
+    minutes of the horizon), and the diesel the placement burns."""
+
+    steps: tuple[tuple[str, tuple[Piece, ...]], ...]
+    litres: float
+
+
+def fit(ctx: Context, order: Order, status: OrderStatus) -> Fit | None:
+    """Where the order fits in the plan as it stands with more diesel (see the module
+    docstring); None when it does not fit even with unlimited diesel."""
     window = ctx.windows.get(order.id)
     if window is None or window.completion is None:
         return None
@@ -89,6 +121,7 @@ def diesel_to_fit(ctx: Context, order: Order, status: OrderStatus) -> float | No
             return None
         ready = max(ready, done)
     litres = 0.0
+    steps: list[tuple[str, tuple[Piece, ...]]] = []
     for sw in window.steps:
         step = sw.step
         a, b = ready, latest
@@ -100,24 +133,38 @@ def diesel_to_fit(ctx: Context, order: Order, status: OrderStatus) -> float | No
         room = np.ones(b - a, dtype=np.bool_)
         for rid, units in step.resources.items():
             room &= ctx.resource_room(order, rid, a, b) >= units
-        best: tuple[int, BoolArray] | None = None
+        best: tuple[int, str, list[Piece]] | None = None
         for ln in dict.fromkeys(step.lines):
             busy, _ = masks(ctx, order, ln, a, b)
             usable = pm.shift[ln][a:b] & ~busy & room & gen_room
-            end = _place(
-                usable,
-                math.ceil(sw.work - 1e-6),
-                step.setup_minutes,
-                step.restart_minutes,
-                not step.interruptible,
+            work = math.ceil(sw.work - 1e-6)
+            pieces = _pieces(
+                usable, work, step.setup_minutes, step.restart_minutes, not step.interruptible
             )
-            if end is not None and (best is None or end < best[0]):
-                best = (end, usable)
+            if pieces is not None and (best is None or pieces[-1][1] < best[0]):
+                best = (pieces[-1][1], ln, pieces)
         if best is None:
             return None
-        end, usable = best
-        dark = int(np.count_nonzero(usable[:end] & ~grid_room[:end]))
-        work = math.ceil(sw.work - 1e-6) + step.setup_minutes
-        litres += litres_for(plant, step.power_kw, min(dark, work))
+        end, ln, pieces = best
+        dark = sum(int(np.count_nonzero(~grid_room[lo:hi])) for lo, hi, _ in pieces)
+        litres += litres_for(plant, step.power_kw, dark)
+        steps.append((ln, tuple((a + lo, a + hi, w) for lo, hi, w in pieces)))
         ready = a + end
-    return litres if ready <= latest else None
+    return Fit(tuple(steps), litres) if ready <= latest else None
+
+
+def diesel_to_fit(ctx: Context, order: Order, status: OrderStatus) -> float | None:
+    """Litres of diesel with which the order fits in the plan as it stands (see the
+    module docstring); None when it does not fit even with unlimited diesel."""
+    found = fit(ctx, order, status)
+    return None if found is None else found.litres
+
+
+def order_fit(portfolio: Portfolio, plan: Plan, order_id: str) -> Fit | None:
+    """Where order ``order_id`` (late or unscheduled in ``plan``) fits in ``plan`` as it
+    stands with more diesel, or None (:func:`fit`)."""
+    status = OrderStatus.UNSCHEDULED
+    for o in plan.outcomes:
+        if o.order_id == order_id:
+            status = o.status
+    return fit(context(portfolio, plan), portfolio.order(order_id), status)

@@ -22,8 +22,11 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.lifeline import die_with_parent, terminate_pool_workers
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise.merge import plan_key
-from ingenio.planning.schedule import SolveParams, outcomes, placed_in, schedule_plant
+from ingenio.planning.schedule import SolveParams, filled, outcomes, placed_in, schedule_plant
 from ingenio.planning.status import PlanStatus, Stop, stopped
+
+FILL_SHARE = 0.3
+"""Share of the per-plant time limit the repair start of a re-planned plant may take."""
 
 PlantProgress = Callable[[float, float], None]
 """``(objective, bound)`` of a plant solver at each new solution."""
@@ -171,8 +174,12 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | No
         # rule, its undone orders come in where the new fuel lets them.
         ranked = (plan_sequence(job.portfolio, hint), *job.rankings)
         fresh = _start(replace(job, rankings=ranked))
-        if plan_key(job.portfolio, fresh) > plan_key(job.portfolio, hint):
-            hint = fresh
+        # The previous plan as it stands, with its left-out orders slipped into its gaps
+        # on the new fuel (a repair start).
+        repaired = filled(job.portfolio, hint, FILL_SHARE * job.params.time_limit_s)
+        for start in (fresh, repaired):
+            if plan_key(job.portfolio, start) > plan_key(job.portfolio, hint):
+                hint = start
     report("start", hint.value)
     if job.planner is dispatch_planner and job.hint is None:
         return hint

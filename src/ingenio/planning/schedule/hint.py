@@ -160,7 +160,7 @@ def _pieces(
         if task.power <= 0:
             continue
         for i, (a, _, w) in enumerate(ta.pieces):
-            over = task.step.setup_minutes if i == 0 else task.step.restart_minutes
+            over = task.step.setup_minutes * ta.paid if i == 0 else task.step.restart_minutes
             yield a, a + over + w, task.power, task.order
 
 
@@ -264,3 +264,21 @@ def _fix_setups(data: PlantInput, tasks: dict[int, TaskAssignment]) -> dict[int,
             out[t] = TaskAssignment(ta.line, ta.pieces, paid)
             prev_family = family
     return out
+
+
+def fixed_setups(
+    data: PlantInput, tasks: dict[int, TaskAssignment]
+) -> dict[int, TaskAssignment] | None:
+    """Tasks with setups decided as the model would (:func:`_fix_setups`), or None when a
+    task must pay a setup its first piece has no room for."""
+    fixed = _fix_setups(data, tasks)
+    return None if _short_of_setup(data, fixed) else fixed
+
+
+def levels_for(data: PlantInput, tasks: dict[int, TaskAssignment]) -> Levels | None:
+    """Generator outputs covering the tasks' load in model units, or None when power or
+    fuel does not suffice (:func:`_levels`)."""
+    if _interleaved(data, tasks):
+        return None
+    levels, bad = _levels(data, tasks)
+    return None if bad else levels

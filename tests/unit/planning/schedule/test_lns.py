@@ -16,8 +16,9 @@ from ortools.sat.python import cp_model
 from strategies import portfolios
 
 from ingenio.domain import Portfolio
+from ingenio.planning.dispatch import dispatch
 from ingenio.planning.restrict import plant_portfolio
-from ingenio.planning.schedule import SolveParams, lns, rank
+from ingenio.planning.schedule import SolveParams, filled, lns, outcomes, rank
 from ingenio.planning.schedule.cpsat import build_model, complete_hint
 from ingenio.planning.schedule.plan import build_plan
 from ingenio.planning.schedule.solve import read
@@ -73,3 +74,24 @@ def test_objective_of_a_solution_is_what_the_solver_reports() -> None:
     assert solver.solve(model) == cp_model.OPTIMAL
     values = list(solver.response_proto.solution)
     assert lns.objective_of(model, values) == solver.objective_value
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios(), st.data())
+def test_a_filled_plan_is_valid_and_no_worse(portfolio: Portfolio, data: st.DataObject) -> None:
+
+    plant_id = data.draw(st.sampled_from([p.id for p in portfolio.plants]))
+    sub = _one_plant(portfolio, plant_id)
+    start = dispatch(sub)
+    # Drop the most valuable order the start runs, so there is a gap to fill.
+    ran = sorted({op.order_id for op in start.operations})
+    if ran:
+        gone = max(ran, key=lambda i: (sub.order(i).value, i))
+        keep = tuple(op for op in start.operations if op.order_id != gone)
+        start = replace(start, operations=keep)
+        start = replace(start, outcomes=outcomes(sub, keep, {}))
+    if validate(sub, start):
+        return  # the start without that order breaks a rule (its fuel, its successors)
+    out = filled(sub, start, 5.0)
+    assert validate(sub, out) == []
+    assert rank(sub, out) >= rank(sub, start)
