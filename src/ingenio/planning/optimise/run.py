@@ -25,8 +25,9 @@ from ingenio.planning.optimise.merge import plan_key
 from ingenio.planning.schedule import SolveParams, filled, outcomes, placed_in, schedule_plant
 from ingenio.planning.status import PlanStatus, Stop, stopped
 
-FILL_SHARE = 0.3
-"""Share of the per-plant time limit the repair start of a re-planned plant may take."""
+FILL_SHARE = 0.15
+"""Share of the per-plant time limit each filling of a plan (its start, the solver's
+plan, the previous plan of a re-planned plant) may take."""
 
 PlantProgress = Callable[[float, float], None]
 """``(objective, bound)`` of a plant solver at each new solution."""
@@ -180,6 +181,8 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | No
         for start in (fresh, repaired):
             if plan_key(job.portfolio, start) > plan_key(job.portfolio, hint):
                 hint = start
+    # Left-out orders slipped into the start's gaps, and later into the solver's plan.
+    hint = _filled(job, hint)
     report("start", hint.value)
     if job.planner is dispatch_planner and job.hint is None:
         return hint
@@ -199,6 +202,20 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | No
         # below it on the fuel tie-break or rounding, or when it failed before starting.
         status = PlanStatus.FEASIBLE if plan.status is PlanStatus.OPTIMAL else plan.status
         return replace(hint, status=status, notes=(*hint.notes, *plan.notes, "kept the hint"))
+    if plan.status is PlanStatus.CANCELLED:
+        return plan
+    return _filled(job, plan)
+
+
+def _filled(job: _Job, plan: Plan) -> Plan:
+    """``plan`` with the orders it leaves out slipped into its gaps where they fit
+    (:func:`~ingenio.planning.schedule.filled`), when that ranks higher."""
+    more = filled(job.portfolio, plan, FILL_SHARE * job.params.time_limit_s)
+    if more is not plan and plan_key(job.portfolio, more) > plan_key(job.portfolio, plan):
+        return replace(
+            more,
+            status=plan.status if plan.status is not PlanStatus.OPTIMAL else PlanStatus.FEASIBLE,
+        )
     return plan
 
 

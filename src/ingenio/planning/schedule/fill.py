@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from ingenio.domain import Plan, Portfolio
 from ingenio.planning.explain import order_fit
-from ingenio.planning.schedule.data import build_input
+from ingenio.planning.schedule.data import PlantInput, build_input
 from ingenio.planning.schedule.hint import assignment_of, fixed_setups, levels_for
 from ingenio.planning.schedule.plan import build_plan
 from ingenio.planning.schedule.solve import Assignment, TaskAssignment
@@ -80,7 +80,9 @@ def _with(
     fixed = fixed_setups(data, tasks)
     if fixed is None:
         return None
-    tasks = fixed
+    # Each piece lasts what the model times it (a waived setup takes no time), so the
+    # plan's operations carry exactly the load the generators were sized for.
+    tasks = {t: _timed(data, t, ta) for t, ta in fixed.items()}
     gens = levels_for(data, tasks)
     if gens is None:
         return None
@@ -93,3 +95,14 @@ def _with(
         optimal=False,
     )
     return out if not validate(portfolio, out) else None
+
+
+def _timed(data: PlantInput, t: int, ta: TaskAssignment) -> TaskAssignment:
+    """The task with each piece ending where the model ends it: setup (when paid) or
+    restart, then its processing minutes."""
+    step = data.tasks[t].step
+    pieces = tuple(
+        (a, a + (step.setup_minutes * ta.paid if i == 0 else step.restart_minutes) + w, w)
+        for i, (a, _, w) in enumerate(ta.pieces)
+    )
+    return TaskAssignment(ta.line, pieces, ta.paid)
