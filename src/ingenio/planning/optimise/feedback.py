@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
-from ingenio.planning.explain import fuel_needs
 from ingenio.planning.optimise.merge import TransferError, jit_transfers, merge, plan_key
 from ingenio.planning.optimise.run import PlantRunner
 from ingenio.planning.portfolio import Grant, grant_points, merge_grants, share_spare
@@ -138,9 +137,11 @@ def feedback_round(
         return False
     # Plants whose late or undone orders their generators could power (a plant whose
     # missing orders need more kW than its gensets give gains nothing from fuel).
-    # Only plants with an order that more diesel would let into the plan as it stands.
-    needs = fuel_needs(state.work, merged)
-    hungry = {p for p in starving(state.work, merged) if needs.get(p, 0.0) > 0}
+    # Plants whose late or undone orders their generators could power (a plant whose
+    # missing orders need more kW than its gensets give gains nothing from fuel). Not
+    # only those with an order that fits in the plan as it stands (the measure's
+    # fuel-starved plants): a re-plan may re-sequence, and did gain on the demo.
+    hungry = set(starving(state.work, merged))
     bound = [
         p.id for p in portfolio.plants if p.id in hungry and fuel_bound(state.work, merged, p.id)
     ]

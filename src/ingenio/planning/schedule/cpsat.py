@@ -378,7 +378,7 @@ def _best_start(portfolio: Portfolio, trusted: Plan | None, others: list[Plan]) 
     return None
 
 
-MAIN_SHARE = 0.4
+MAIN_SHARE = 0.7
 """With neighbourhood search, share of the time left that the first CP-SAT run takes."""
 
 

@@ -9,7 +9,7 @@ integer data, rounded so that the model is never more generous than
   hour boundary. :func:`base_segments` cuts the horizon there.
 * The plant's generators may run where the grid is off and the base cannot
   carry the largest load the lines could draw; and, in coarser slots, where the
-  grid is on but cannot carry that load either (:data:`GRID_ON_PEAK`). That part of the horizon is
+  grid is on but cannot carry some single step. That part of the horizon is
   cut into *slots* of the horizon's slot length (:data:`GEN_SLOT_GRID_ON`
   minutes with the grid on), also cut at every fuel arrival. In each slot a
   generator is off or runs at one output between its minimum load and its
@@ -28,11 +28,6 @@ from dataclasses import dataclass
 
 from ingenio.domain import MINUTES_PER_HOUR, Plant, Portfolio
 
-GRID_ON_PEAK = True
-"""Generator slots also cover grid-on stretches where the lines' peak load together
-exceeds the grid and solar (before: only where a single step did, so a plan that ran two
-steps at once above the grid could not be a model solution: the demo cement plant's
-left-out orders could not use more diesel)."""
 GEN_SLOT_GRID_ON = 240
 """Longest stretch (minutes) in which a generator keeps one output where the grid is on
 (generators there only help steps the grid cannot carry). With the grid off it is the
@@ -219,16 +214,13 @@ def build_power(
         gens.append(GenData(i, low, high, g.fuel_a * g.rated_kw, g.fuel_b / scale))
     total = sum(g.high for g in gens)
     biggest = math.ceil(max(demands, default=0.0) * scale - _EPS)
-    # With the grid on, generators help where the base cannot carry the lines' peak
-    # together (or, with GRID_ON_PEAK off, only where it cannot carry a single step).
-    grid_on = peak if GRID_ON_PEAK else biggest
     avail: list[int] = []
     regions: list[tuple[int, int, int]] = []
     bases = [math.floor(s.base_kw * scale + _EPS) for s in segments]
     for s, base in zip(segments, bases, strict=True):
         size = 0
         if gens and base < peak:
-            size = -1 if s.grid_kw <= 0 else GEN_SLOT_GRID_ON if base < grid_on else 0
+            size = -1 if s.grid_kw <= 0 else GEN_SLOT_GRID_ON if base < biggest else 0
         avail.append(base + (total if size else 0))
         if size:
             if regions and regions[-1][1] == s.start and regions[-1][2] == size:
