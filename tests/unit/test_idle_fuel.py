@@ -87,3 +87,37 @@ def test_no_depot_no_idle_litres(demo: tuple[Portfolio, Plan]) -> None:
         ),
     )
     assert idle_fuel(alone, replace(plan, fuel_transfers=())).litres == 0.0
+
+
+def test_only_diesel_an_order_could_burn_in_the_plan_counts(
+    demo: tuple[Portfolio, Plan],
+) -> None:
+    from ingenio.planning.explain import fuel_needs
+
+    portfolio, plan = demo
+    needs = fuel_needs(portfolio, plan)
+    precise = idle_fuel(portfolio, plan, needs)
+    loose = idle_fuel(portfolio, plan)
+    assert set(precise.starving) == {p for p in loose.starving if needs.get(p, 0.0) > 0}
+    assert precise.litres <= loose.litres + 1e-9
+    for p in precise.starving:
+        assert precise.headroom_l[p] == pytest.approx(min(loose.headroom_l[p], needs[p]))
+    # The steel plant's furnace orders draw more than its generator: never fuel-starved.
+    assert "ACE" not in needs
+    # With no fuel-starved order, no diesel is idle.
+    assert summarise(portfolio, plan, {}).idle_litres_while_starving == 0.0
+
+
+def test_a_step_fits_in_free_runs_with_its_setup_and_restarts() -> None:
+    import numpy as np
+
+    from ingenio.planning.explain.insert import _place
+
+    mask = np.array([1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1], dtype=np.bool_)
+    # Uninterruptible: 4 minutes plus a setup of 1 need a run of 5 (the one at 8).
+    assert _place(mask, 4, 1, 0, True) == 13
+    # Interruptible: setup 1 in the first run (1 minute of work), restart 1 in the next
+    # (3 minutes): 4 minutes done at minute 7.
+    assert _place(mask, 4, 1, 1, False) == 7
+    assert _place(mask, 20, 0, 0, False) is None
+    assert _place(mask, 7, 0, 0, True) is None

@@ -25,7 +25,7 @@ from ingenio.domain import Portfolio
 from ingenio.errors import IngenioError
 from ingenio.formats.plan_file import plan_to_document
 from ingenio.formats.portfolio import parse_portfolio
-from ingenio.planning.explain import with_explanations
+from ingenio.planning.explain import fuel_needs, with_explanations
 from ingenio.planning.optimise import OptimiseProgress, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import summarise
@@ -343,7 +343,8 @@ def _solve(
     plan = with_explanations(portfolio, plan)
     seconds = time.perf_counter() - began
     violations = tuple(validate(portfolio, plan))
-    return PlanOutcome(portfolio, plan, summarise(portfolio, plan), violations, seconds)
+    summary = summarise(portfolio, plan, fuel_needs(portfolio, plan))
+    return PlanOutcome(portfolio, plan, summary, violations, seconds)
 
 
 def wait_for(

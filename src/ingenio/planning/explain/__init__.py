@@ -2,12 +2,15 @@
 
 Public face of the room; its modules are private to it:
 
-* ``reasons``: :func:`explain` and :func:`with_explanations`;
+* ``reasons``: :func:`explain`, :func:`with_explanations` and :func:`fuel_needs`;
+* ``insert``: where a late or undone order fits in a plan with more diesel
+  (:func:`order_fit`);
 * ``context``: what the reasons read from a plan (per-minute load, line use, fuel).
 """
 
 from __future__ import annotations
 
-from ingenio.planning.explain.reasons import explain, with_explanations
+from ingenio.planning.explain.insert import Fit, order_fit
+from ingenio.planning.explain.reasons import explain, fuel_needs, with_explanations
 
-__all__ = ["explain", "with_explanations"]
+__all__ = ["Fit", "explain", "fuel_needs", "order_fit", "with_explanations"]

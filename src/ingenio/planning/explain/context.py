@@ -155,7 +155,10 @@ def longest_run(mask: BoolArray) -> int:
 @dataclass
 class Stats:
     """Minutes of one step's lines in a window: in shift, with power the plant could
-    have, idle, idle with grid/solar headroom, idle with the shared resources, both."""
+    have, idle, idle with grid/solar headroom, idle with the shared resources, both;
+    idle with the shared resources and power from grid, solar and the generators at
+    rated output beside the plan's other load (``idle_generated``, its longest run
+    ``generated_run``)."""
 
     shift: int = 0
     power: int = 0
@@ -163,6 +166,8 @@ class Stats:
     idle_power: int = 0
     idle_resources: int = 0
     free: int = 0
+    idle_generated: int = 0
+    generated_run: int = 0
     busy: int = 0
     essential: int = 0
     until: int = 0
@@ -179,6 +184,9 @@ def stats(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> Stats:
     b = min(max(a, b), n)
     load = ctx.load[window.plant_id][a:b] - ctx.own_load(order, window.plant_id, a, b)
     headroom = pm.base_kw[a:b] - load >= sw.step.power_kw - 1e-6
+    plant = ctx.portfolio.plant(window.plant_id)
+    rated = sum(g.rated_kw for g in plant.generators) if plant.tank is not None else 0.0
+    generated = pm.base_kw[a:b] + rated - load >= sw.step.power_kw - 1e-6
     room = np.ones(b - a, dtype=np.bool_)
     for rid, units in sw.step.resources.items():
         room &= ctx.resource_room(order, rid, a, b) >= units
@@ -193,6 +201,8 @@ def stats(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> Stats:
         st.idle_power += int(np.count_nonzero(idle & headroom))
         st.idle_resources += int(np.count_nonzero(idle & room))
         st.free += int(np.count_nonzero(idle & headroom & room))
+        st.idle_generated += int(np.count_nonzero(idle & generated & room))
+        st.generated_run = max(st.generated_run, longest_run(idle & generated & room))
         st.busy += int(np.count_nonzero(on & busy))
         st.essential += int(np.count_nonzero(on & ess))
         if np.any(ess):

@@ -34,8 +34,9 @@ from ingenio.planning.explain.context import (
     longest_run,
     stats,
 )
+from ingenio.planning.explain.insert import diesel_to_fit, litres_for
 
-__all__ = ["explain", "with_explanations"]
+__all__ = ["explain", "fuel_needs", "with_explanations"]
 
 MOSTLY = 0.5
 """Share of the busy time from which the essential orders are said to have taken a line."""
@@ -184,6 +185,18 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
             )
         dry = fuel_exhausted(ctx, window.plant_id, b)
         if dry is not None:
+            status = _status_of(ctx, order)
+            diesel = diesel_to_fit(ctx, order, status)
+            if diesel is None:
+                # More diesel alone would not do: beside the plan's other orders and load
+                # the order's steps find no line time with power, even from generators.
+                return (
+                    f"{has} {_h(st.idle_power)} of grid power free before {due}, the order "
+                    f"needs {_h(need)}; with more diesel it would still fit nowhere in this "
+                    f"plan (its steps in turn find no free line time with room on the "
+                    f"generators ({rated:,.0f} kW) beside the other load): it would run if "
+                    f"other orders made room, with more grid time, or a later due date"
+                )
             litres = _litres_for(plant, sw.step.power_kw, need - st.idle_power)
             return (
                 f"plant {window.plant_id} fuel allocation exhausted on {ctx.day(dry)}; "
@@ -222,16 +235,17 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
 
 
 def _litres_for(plant: Plant, kw: float, minutes: float) -> float:
-    """Diesel to carry ``kw`` for ``minutes`` on the plant's generators, the largest
-    first, each at least at its minimum load (a rough figure for an explanation)."""
-    left, burn = kw, 0.0
-    for g in sorted(plant.generators, key=lambda g: -g.rated_kw):
-        if left <= 0:
-            break
-        out = min(g.rated_kw, max(left, g.min_load_fraction * g.rated_kw))
-        burn += g.litres_per_hour(out) * minutes / MINUTES_PER_HOUR
-        left -= out
-    return burn
+    """Diesel to carry ``kw`` for ``minutes`` on the plant's generators (a rough figure
+    for an explanation, :func:`~ingenio.planning.explain.insert.litres_for`)."""
+    return litres_for(plant, kw, minutes)
+
+
+def _status_of(ctx: Context, order: Order) -> OrderStatus:
+    """The order's status in the plan (unscheduled when it has no outcome)."""
+    for o in ctx.plan.outcomes:
+        if o.order_id == order.id:
+            return o.status
+    return OrderStatus.UNSCHEDULED
 
 
 def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> str:
@@ -315,3 +329,39 @@ def with_explanations(portfolio: Portfolio, plan: Plan) -> Plan:
         for o in plan.outcomes
     )
     return replace(plan, outcomes=outcomes)
+
+
+def fuel_needs(portfolio: Portfolio, plan: Plan) -> dict[str, float]:
+    """Per plant, the diesel its fuel-starved orders would burn.
+
+    An order is fuel-starved when it is late or unscheduled, its plant's tank reaches its
+    reserve before the order's latest worthwhile end, every step draws no more than the
+    plant's generators and solar can carry, and it fits in the plan as it stands with
+    more diesel (:func:`~ingenio.planning.explain.insert.diesel_to_fit`); the litres are
+    what that placement burns. Plants without such an order are left out. Used by the
+    measure *idle litres while starving* (``docs/planning.md``)."""
+    todo = [
+        o
+        for o in plan.outcomes
+        if o.status is not OrderStatus.ON_TIME and portfolio.has("order", o.order_id)
+    ]
+    if not todo:
+        return {}
+    ctx = context(portfolio, plan)
+    out: dict[str, float] = {}
+    for o in todo:
+        order = portfolio.order(o.order_id)
+        window = ctx.windows.get(order.id)
+        if window is None:
+            continue
+        plant = portfolio.plant(window.plant_id)
+        rated = sum(g.rated_kw for g in plant.generators)
+        sun = max(plant.solar.profile_kw) if plant.solar is not None else 0.0
+        if any(sw.step.power_kw > rated + sun + 1e-9 for sw in window.steps):
+            continue
+        if fuel_exhausted(ctx, plant.id, portfolio.horizon.minutes + 1) is None:
+            continue
+        litres = diesel_to_fit(ctx, order, o.status)
+        if litres is not None and litres > 0:
+            out[plant.id] = out.get(plant.id, 0.0) + litres
+    return out

@@ -137,6 +137,10 @@ def feedback_round(
         return False
     # Plants whose late or undone orders their generators could power (a plant whose
     # missing orders need more kW than its gensets give gains nothing from fuel).
+    # Plants whose late or undone orders their generators could power (a plant whose
+    # missing orders need more kW than its gensets give gains nothing from fuel). Not
+    # only those with an order that fits in the plan as it stands (the measure's
+    # fuel-starved plants): a re-plan may re-sequence, and did gain on the demo.
     hungry = set(starving(state.work, merged))
     bound = [
         p.id for p in portfolio.plants if p.id in hungry and fuel_bound(state.work, merged, p.id)
@@ -163,6 +167,16 @@ def feedback_round(
         if sum(x for _, _, x in gs) < max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, pid))
     )
     extra = {pid: gs for pid, gs in extra.items() if pid not in small}
+    if small and not extra:
+        # Shared out, no plant's part is worth a re-plan: the one that misses most value
+        # and for which the whole spare is, takes it all.
+        whole = merge_grants(share_spare(portfolio, grant_points(portfolio), taken, {"_": 1.0}))
+        spare_l = sum(x for _, _, x in whole.get("_", ()))
+        takers = [p for p in small if spare_l >= max(1.0, FEEDBACK_MIN_SHARE * fuel_of(state, p))]
+        if takers:
+            taker = max(takers, key=lambda p: (unmet[p], p))
+            extra = {taker: whole["_"]}
+            small = [p for p in small if p != taker]
     idle = [pid for pid in bound if pid not in extra and pid not in small]
     if small or idle:
         state.notes.append(

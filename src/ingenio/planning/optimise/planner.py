@@ -29,6 +29,7 @@ from dataclasses import replace
 
 from ingenio.domain import Order, Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
+from ingenio.planning.explain import fuel_needs
 from ingenio.planning.optimise.feedback import (
     RoundState,
     feedback_round,
@@ -73,8 +74,6 @@ FINISH_SHARE = 0.15
 """Share of a time budget kept for merging, checking and comparing with dispatch."""
 
 
-
-
 def _separable(portfolio: Portfolio) -> tuple[Portfolio, list[str]]:
     """The portfolio without orders that wait (even indirectly) on another plant's order."""
     plant_of = {o.id: portfolio.product_plant(o.product_id).id for o in portfolio.orders}
@@ -95,8 +94,6 @@ def _separable(portfolio: Portfolio) -> tuple[Portfolio, list[str]]:
     return dataclasses.replace(portfolio, orders=kept), [note]
 
 
-
-
 def _jobs(
     state: RoundState, plant_ids: Sequence[str], hints: Mapping[str, Plan]
 ) -> dict[str, Portfolio]:
@@ -106,14 +103,6 @@ def _jobs(
         for pid in plant_ids
         if state.work.orders_of(pid) or pid in hints
     }
-
-
-
-
-
-
-
-
 
 
 def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[str, ...], ...]:
@@ -150,10 +139,6 @@ def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[st
         if ranked not in out:
             out.append(ranked)
     return tuple(out)
-
-
-
-
 
 
 def _finish(
@@ -280,7 +265,8 @@ def optimise(
             # which are re-planned with it, until none is left or nothing changes.
             if halted() or state.merged is None:
                 break
-            if idle_fuel(portfolio, state.merged).litres <= IDLE_TOLERANCE_L:
+            needs = fuel_needs(portfolio, state.merged)
+            if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
                 break
             if not feedback_round(portfolio, state, runner, share, deadline):
                 break

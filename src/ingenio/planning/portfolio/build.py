@@ -72,4 +72,3 @@ def _work_columns(windows: Mapping[str, OrderWindow], edges: Mapping[str, Sequen
         for w in windows.values()
         for sw in w.steps
     )
-

@@ -321,5 +321,3 @@ def define_precedence(m: PortfolioModel) -> None:
         for pred in m.portfolio.order(oid).predecessors:
             theirs = m.tiers.get(pred, [])
             m.lp.add_row([(c, 1.0) for c, _ in cols] + [(c, -1.0) for c, _ in theirs], hi=0.0)
-
-

@@ -132,4 +132,3 @@ def define_depot_stock(m: PortfolioModel) -> None:
             if terms:
                 cap = depot.stock_l + sum(x.litres for x in arrivals if x.expected <= t0)
                 m.lp.add_row(terms, hi=cap)
-

@@ -10,17 +10,21 @@ Public face of the room; its modules are private to it:
 * ``hint``: a plan repaired into a warm start;
 * ``starts``: greedy starting plans and the ranking of plans (:func:`rank`,
   :func:`makespan`), which the two-level optimiser also uses;
-* ``plan``: the solver's assignment turned into a :class:`~ingenio.domain.Plan`.
+* ``plan``: the solver's assignment turned into a :class:`~ingenio.domain.Plan`;
+* ``lns``: neighbourhood search after the first CP-SAT run;
+* ``fill``: :func:`filled`, a plan with its left-out orders slipped into its gaps.
 """
 
 from __future__ import annotations
 
 from ingenio.planning.schedule.cpsat import PlantResult, SolveParams, schedule_plant
+from ingenio.planning.schedule.fill import filled
 from ingenio.planning.schedule.starts import makespan, outcomes, placed_in, rank
 
 __all__ = [
     "PlantResult",
     "SolveParams",
+    "filled",
     "makespan",
     "outcomes",
     "placed_in",

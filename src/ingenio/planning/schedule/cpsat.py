@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 
 from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
+from ingenio.planning.schedule import lns
 from ingenio.planning.schedule.constraints import Constraints
 from ingenio.planning.schedule.data import PlantInput, build_input
 from ingenio.planning.schedule.hint import assignment_of
@@ -246,9 +247,28 @@ def schedule_plant(
         started = complete_hint(model, min(COMPLETION_SHARE * params.time_limit_s, spare))
         if not started:
             notes.append("the start could not be completed into a model solution")
-    solver = _solver(params, time.perf_counter() - clock)
+    searching = started and use_lns(params)
+    solver = _solver(params, time.perf_counter() - clock, MAIN_SHARE if searching else 1.0)
     watch = _Progress(progress, stop) if progress or stop else None
     code = solver.solve(model, watch)
+    first = code
+    best = solver
+    searched = False
+    halted = watch is not None and watch.cancelled
+    if searching and code in (cp_model.FEASIBLE, cp_model.UNKNOWN) and not halted:
+        # Neighbourhood search from the solver's best, or from the completed start when
+        # the first run stopped before its search began.
+        left = params.time_limit_s - (time.perf_counter() - clock)
+        origin: cp_model.CpSolver | list[int] = solver
+        if code == cp_model.UNKNOWN:
+            origin = list(model.proto.solution_hint.values)
+        found, stats = lns.improve(model, data, v, origin, left, params.seed, progress, stop)
+        notes.append(stats.note())
+        searched = stats.moves > 0
+        if found is not None:
+            best = found
+            if code == cp_model.UNKNOWN:
+                code = cp_model.FEASIBLE
     status = _status(code)
     cancelled = watch is not None and watch.cancelled and code != cp_model.OPTIMAL
     if params.deterministic and code != cp_model.OPTIMAL:
@@ -259,13 +279,21 @@ def schedule_plant(
             )
     if status is PlanStatus.FALLBACK and started and code == cp_model.INFEASIBLE:
         notes.append("CP-SAT calls the model infeasible though its start solves it (a bug)")
-    failed = status is PlanStatus.FALLBACK
-    bound = float("nan") if failed else float(solver.best_objective_bound)
+    solved = first in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound = float(solver.best_objective_bound) if solved else float("nan")
+    if status is PlanStatus.FALLBACK and searched and hint is not None and not cancelled:
+        # The first run stopped in presolve, but the search ran from the start (a model
+        # solution) and found nothing better: the start is the search's plan.
+        notes.append("CP-SAT's first run stopped in presolve: kept the start")
+        seconds = time.perf_counter() - clock
+        kept = replace(hint, status=PlanStatus.FEASIBLE, bound=None, seconds=seconds)
+        kept = replace(kept, notes=(*kept.notes, *notes))
+        return PlantResult(kept, PlanStatus.FEASIBLE, _objective(kept, params), bound, seconds)
     if status is PlanStatus.FALLBACK:
         why = "stopped before its search started" if started else "found no plan"
         notes.append(f"CP-SAT {why} ({solver.status_name(code)})")
         return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
-    plan = _solved(data, solver, v, status, bound, params, clock)
+    plan = _solved(data, best, v, status, bound, params, clock)
     broken = validate(portfolio, plan)
     if broken:
         notes.append(f"solver plan dropped: it breaks {len(broken)} plan rules, first: {broken[0]}")
@@ -350,8 +378,19 @@ def _best_start(portfolio: Portfolio, trusted: Plan | None, others: list[Plan]) 
     return None
 
 
-def _solver(params: SolveParams, spent: float) -> cp_model.CpSolver:
-    """A CP-SAT solver set up from ``params``; ``spent`` seconds are already gone."""
+MAIN_SHARE = 0.7
+"""With neighbourhood search, share of the time left that the first CP-SAT run takes."""
+
+
+def use_lns(params: SolveParams) -> bool:
+    """Whether the plant solver follows its first CP-SAT run with :mod:`.lns`: value
+    objective, wall-clock limit (deterministic runs stay one CP-SAT run)."""
+    return params.objective == "value" and not params.deterministic
+
+
+def _solver(params: SolveParams, spent: float, share: float = 1.0) -> cp_model.CpSolver:
+    """A CP-SAT solver set up from ``params``; ``spent`` seconds are already gone; the
+    solve takes ``share`` of the wall-clock time left."""
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = max(1, params.workers)
@@ -362,7 +401,7 @@ def _solver(params: SolveParams, spent: float) -> cp_model.CpSolver:
         if params.workers > 1:
             p.interleave_search = True
     else:
-        p.max_time_in_seconds = max(0.05, params.time_limit_s - spent)
+        p.max_time_in_seconds = max(0.05, share * (params.time_limit_s - spent))
     if params.objective == "value":
         # Probing took 1 s per presolve pass on a 30-order demo plant (3 passes, more
         # than half of a 7 s limit before the search began) for no better plan.

@@ -52,7 +52,10 @@ def assignment_of(data: PlantInput, plan: Plan) -> Assignment:
         if not bad:
             levels, bad = _levels(data, kept)
         if not bad:
-            return Assignment(_fix_setups(data, kept), levels)
+            fixed = _fix_setups(data, kept)
+            bad = _short_of_setup(data, fixed)
+            if not bad:
+                return Assignment(fixed, levels)
         keep.discard(min(bad, key=lambda i: _rank(data, i)))
 
 
@@ -91,15 +94,21 @@ def _tasks(data: PlantInput, plan: Plan) -> dict[int, TaskAssignment]:
         if line not in task.lines:
             continue
         step = task.step
-        room = [
-            (b - a) - (step.setup_minutes if i == 0 else step.restart_minutes)
-            for i, (a, b, _, _) in enumerate(ops)
+        spans = [
+            (b - a) - (0 if i == 0 else step.restart_minutes) for i, (a, b, _, _) in enumerate(ops)
         ]
-        shares = _shares(task.work, [q for *_, q in ops], room)
+        quantities = [q for *_, q in ops]
+        # The plan pays the setup in its first piece, or waives it (the operation before
+        # on the line is of the same family): which one the model decides later
+        # (:func:`_fix_setups`, checked by :func:`_short_of_setup`).
+        paid = _shares(task.work, quantities, [spans[0] - step.setup_minutes, *spans[1:]])
+        shares = paid if paid is not None else _shares(task.work, quantities, spans)
         if shares is None:
             continue
         out[t] = TaskAssignment(
-            line, tuple((a, b, w) for (a, b, _, _), w in zip(ops, shares, strict=True)), True
+            line,
+            tuple((a, b, w) for (a, b, _, _), w in zip(ops, shares, strict=True)),
+            paid is not None,
         )
     return out
 
@@ -151,7 +160,7 @@ def _pieces(
         if task.power <= 0:
             continue
         for i, (a, _, w) in enumerate(ta.pieces):
-            over = task.step.setup_minutes if i == 0 else task.step.restart_minutes
+            over = task.step.setup_minutes * ta.paid if i == 0 else task.step.restart_minutes
             yield a, a + over + w, task.power, task.order
 
 
@@ -227,6 +236,18 @@ def _split(gens: Sequence[GenData], need: int) -> list[int] | None:
     return None
 
 
+def _short_of_setup(data: PlantInput, tasks: dict[int, TaskAssignment]) -> set[int]:
+    """Orders with a task the model makes pay its setup though the plan's first piece
+    has no room for it (the plan waived it after an operation the model does not
+    count, such as another order's step it cannot see)."""
+    bad: set[int] = set()
+    for t, ta in tasks.items():
+        a, b, work = ta.pieces[0]
+        if ta.paid and b - a < work + data.tasks[t].step.setup_minutes:
+            bad.add(data.tasks[t].order)
+    return bad
+
+
 def _fix_setups(data: PlantInput, tasks: dict[int, TaskAssignment]) -> dict[int, TaskAssignment]:
     """Decide who pays setup as the model would: on single-family lines only the first
     task; on circuit lines the first task and those after another family."""
@@ -243,3 +264,21 @@ def _fix_setups(data: PlantInput, tasks: dict[int, TaskAssignment]) -> dict[int,
             out[t] = TaskAssignment(ta.line, ta.pieces, paid)
             prev_family = family
     return out
+
+
+def fixed_setups(
+    data: PlantInput, tasks: dict[int, TaskAssignment]
+) -> dict[int, TaskAssignment] | None:
+    """Tasks with setups decided as the model would (:func:`_fix_setups`), or None when a
+    task must pay a setup its first piece has no room for."""
+    fixed = _fix_setups(data, tasks)
+    return None if _short_of_setup(data, fixed) else fixed
+
+
+def levels_for(data: PlantInput, tasks: dict[int, TaskAssignment]) -> Levels | None:
+    """Generator outputs covering the tasks' load in model units, or None when power or
+    fuel does not suffice (:func:`_levels`)."""
+    if _interleaved(data, tasks):
+        return None
+    levels, bad = _levels(data, tasks)
+    return None if bad else levels

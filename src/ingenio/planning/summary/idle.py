@@ -19,6 +19,7 @@ Pure. Defined in ``docs/planning.md`` ("Idle litres while starving"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ingenio.domain import OrderStatus, Plan, Portfolio, Window, merge_windows
@@ -136,11 +137,23 @@ def starving(portfolio: Portfolio, plan: Plan) -> tuple[str, ...]:
     )
 
 
-def idle_fuel(portfolio: Portfolio, plan: Plan) -> IdleFuel:
-    """Idle litres while starving of ``plan`` (see the module docstring)."""
+def idle_fuel(
+    portfolio: Portfolio, plan: Plan, needs: Mapping[str, float] | None = None
+) -> IdleFuel:
+    """Idle litres while starving of ``plan`` (see the module docstring).
+
+    ``needs``: per plant, the litres its fuel-starved orders would burn
+    (:func:`ingenio.planning.explain.fuel_needs`). Given, a plant starves only if it has
+    such an order, and its headroom is at most its need: only diesel a late or undone
+    order could have burned on free line time counts. None: the generators' headroom
+    alone (an upper figure)."""
     left = depot_left(portfolio, plan)
     hungry = starving(portfolio, plan)
+    if needs is not None:
+        hungry = tuple(p for p in hungry if needs.get(p, 0.0) > 0)
     room = {p: headroom(portfolio, plan, p) for p in hungry}
+    if needs is not None:
+        room = {p: min(r, needs[p]) for p, r in room.items()}
     reach = 0.0
     for p in hungry:
         since = last_at_reserve(portfolio, plan, p)

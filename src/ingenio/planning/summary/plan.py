@@ -7,7 +7,7 @@ Pure: reads a portfolio and a plan, does no IO. Power and fuel are accounted as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ingenio.domain import (
@@ -160,7 +160,9 @@ def _orders(n: int) -> str:
     return f"{n} order" if n == 1 else f"{n} orders"
 
 
-def summarise(portfolio: Portfolio, plan: Plan) -> PlanSummary:
+def summarise(
+    portfolio: Portfolio, plan: Plan, needs: Mapping[str, float] | None = None
+) -> PlanSummary:
     """Summarise a plan per plant and for the portfolio, with notes on what binds.
 
     Parameters
@@ -169,6 +171,10 @@ def summarise(portfolio: Portfolio, plan: Plan) -> PlanSummary:
         The portfolio the plan is for.
     plan : Plan
         The plan (assumed valid; an invalid one is summarised as it stands).
+    needs : Mapping[str, float], optional
+        Litres per plant its fuel-starved orders would burn
+        (:func:`ingenio.planning.explain.fuel_needs`), for the idle litres while
+        starving; None counts the generators' headroom alone.
 
     Returns
     -------
@@ -189,7 +195,7 @@ def summarise(portfolio: Portfolio, plan: Plan) -> PlanSummary:
         for d in depots
         if d.empty_from is not None and any(p.generators for p in portfolio.plants)
     ]
-    idle = idle_fuel(portfolio, plan)
+    idle = idle_fuel(portfolio, plan, needs)
     if idle.litres > 0:
         binding.append(f"fuel: {idle.note()}")
     return PlanSummary(

@@ -69,3 +69,22 @@ def test_the_solver_starts_from_its_start(portfolio: Portfolio, data: st.DataObj
     assert result.status in ("feasible", "optimal"), result.plan.notes
     assert validate(sub, result.plan) == []
     assert rank(sub, result.plan) >= rank(sub, hint)
+
+
+def test_solver_plan_that_waives_setups_is_read_whole() -> None:
+    """Regression: a CP-SAT plan on a single-family line waives the setup of every step
+    but the first; read back as a hint (the feedback round re-plans from it) it used to
+    keep one order of the demo cement plant's 21, since every piece was assumed to pay
+    its setup."""
+    from ingenio.data.demo import build_demo_portfolio
+    from ingenio.planning.schedule.hint import assignment_of
+
+    sub = plant_portfolio(build_demo_portfolio(), "CEM", ((0, 14000.0),))
+    plan = schedule_plant(sub, SolveParams(time_limit_s=8.0, workers=1)).plan
+    assert validate(sub, plan) == []
+    built = build_model(sub, SolveParams(), plan)
+    read = assignment_of(built.data, plan)
+    ran = {op.order_id for op in plan.operations}
+    kept = {built.data.orders[built.data.tasks[t].order].order.id for t in read.tasks}
+    assert len(ran) > 10
+    assert kept == ran
