@@ -74,6 +74,7 @@ TARGETS: dict[str, dict[str, list[str]]] = {
         "tests": [
             "tests/unit/test_kpi.py",
             "tests/unit/test_kpi_calendars.py",
+            "tests/unit/test_kpi_edges.py",
             # the HTML report around the KPIs: slow (plotly) and not about their numbers
             "--deselect=tests/unit/test_kpi.py::test_plan_report_charts_the_kpis_when_given",
         ],
