@@ -79,6 +79,27 @@ TARGETS: dict[str, dict[str, list[str]]] = {
             "--deselect=tests/unit/test_kpi.py::test_plan_report_charts_the_kpis_when_given",
         ],
     },
+    "tenancy": {
+        # who sees what: the tenancy service, the parts of auth that decide a principal's
+        # rights (roles, token scope, session CSRF, token making) and the API's dependency
+        "modules": [
+            "src/ingenio/services/tenancy.py",
+            "src/ingenio/services/auth.py::Principal,principal_of_session,principal_of_token,"
+            "create_token",
+            "src/ingenio/api/deps.py",
+        ],
+        "tests": [
+            "tests/services/test_tenancy.py",
+            "tests/services/test_principal_scope.py",
+            "tests/integration/test_api_routes.py::"
+            "test_cookie_state_change_needs_the_csrf_header_bearer_does_not[sqlite]",
+            "tests/integration/test_api_routes.py::"
+            "test_read_token_reads_but_cannot_write_nor_make_tokens[sqlite]",
+            "tests/integration/test_api_routes.py::test_a_revoked_token_is_refused[sqlite]",
+            "tests/integration/test_api_matrix.py::"
+            "test_no_role_of_another_tenant_nor_a_wrong_role_reads_or_writes[sqlite]",
+        ],
+    },
     "audit": {
         "modules": ["src/ingenio/store/audit.py"],
         "tests": [
@@ -238,14 +259,52 @@ def _candidates(tree: ast.Module) -> Iterator[tuple[int, ast.AST, str, str, ast.
             index += 1
 
 
-def mutants_of(target: str, path: str) -> list[Mutant]:
-    """All mutants of one module file (relative to ROOT)."""
+def split_spec(spec: str) -> tuple[str, frozenset[str] | None]:
+    """``path`` or ``path::Name,Name``: the file, and the top-level names kept (None: all)."""
+    path, _, names = spec.partition("::")
+    return path, frozenset(n.strip() for n in names.split(",") if n.strip()) if names else None
+
+
+def _inside_names(tree: ast.Module, names: frozenset[str]) -> set[int]:
+    """ids of the nodes inside the top-level functions, classes or assignments ``names``."""
+    keep: set[int] = set()
+    for stmt in tree.body:
+        named = {getattr(stmt, "name", None)}
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            named = {t.id for t in targets if isinstance(t, ast.Name)}
+        if named & names:
+            keep.update(id(n) for n in ast.walk(stmt))
+    return keep
+
+
+def mutants_of(target: str, spec: str) -> list[Mutant]:
+    """All mutants of one module file (relative to ROOT), or of some of its top-level names.
+
+    ``spec`` is a path, or ``path::Name,Name`` to mutate only inside those top-level
+    functions, classes or assignments (the ids are the same as for the whole module).
+    """
+    path, names = split_spec(spec)
     source = (ROOT / path).read_text(encoding="utf-8")
     lines = source.splitlines()
     tree = ast.parse(source)
     out: list[Mutant] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     found = [(index, node, operator, text) for index, node, operator, text, _ in _candidates(tree)]
+    keep: set[int] = set()
+    if names is not None:
+        unknown = names - {
+            n
+            for stmt in tree.body
+            for n in (
+                [getattr(stmt, "name", "")]
+                + [t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)]
+                + [t.id for t in [getattr(stmt, "target", None)] if isinstance(t, ast.Name)]
+            )
+        }
+        if unknown:
+            raise SystemExit(f"{path} has no top-level {sorted(unknown)}; update TARGETS")
+        keep = _inside_names(tree, names)
     # nth counts in source order (not walk order), so it is stable while the code moves
     found.sort(key=lambda f: (getattr(f[1], "lineno", 0), getattr(f[1], "col_offset", 0), f[0]))
     for index, node, operator, text in found:
@@ -260,7 +319,8 @@ def mutants_of(target: str, path: str) -> list[Mutant]:
         key = (h, operator, original, text)
         nth = seen.get(key, 0)
         seen[key] = nth + 1
-        out.append(Mutant(target, path, line, operator, original, text, index, nth, h))
+        if names is None or id(node) in keep:
+            out.append(Mutant(target, path, line, operator, original, text, index, nth, h))
     return sorted(out, key=lambda m: m.index)
 
 
@@ -433,8 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     for t in targets:
         missing = [
             p
-            for p in [*TARGETS[t]["modules"], *TARGETS[t]["tests"]]
-            if not p.startswith("-") and not (ROOT / p).exists()
+            for p in [*(split_spec(m)[0] for m in TARGETS[t]["modules"]), *TARGETS[t]["tests"]]
+            if not p.startswith("-") and not (ROOT / p.split("::")[0]).exists()
         ]
         if missing:
             raise SystemExit(f"target {t} names files that do not exist: {missing}; update TARGETS")
