@@ -101,7 +101,11 @@ TARGETS: dict[str, dict[str, list[str]]] = {
         ],
     },
     "audit": {
-        "modules": ["src/ingenio/store/audit.py"],
+        "modules": [
+            "src/ingenio/store/audit.py",
+            # the log as each account reads it (tenancy.audit_log is in "tenancy")
+            "src/ingenio/store/accounts_repo.py::AccountsStore.account_audit",
+        ],
         "tests": [
             "tests/integration/test_audit_log.py",
             "tests/integration/test_actuals_store.py",
@@ -260,29 +264,38 @@ def _candidates(tree: ast.Module) -> Iterator[tuple[int, ast.AST, str, str, ast.
 
 
 def split_spec(spec: str) -> tuple[str, frozenset[str] | None]:
-    """``path`` or ``path::Name,Name``: the file, and the top-level names kept (None: all)."""
+    """``path`` or ``path::Name,Class.method``: the file, and the definitions kept (None: all)."""
     path, _, names = spec.partition("::")
     return path, frozenset(n.strip() for n in names.split(",") if n.strip()) if names else None
 
 
-def _inside_names(tree: ast.Module, names: frozenset[str]) -> set[int]:
-    """ids of the nodes inside the top-level functions, classes or assignments ``names``."""
-    keep: set[int] = set()
+def _named(tree: ast.Module) -> dict[str, ast.stmt]:
+    """Top-level functions, classes and assignments by name, and methods as ``Class.name``."""
+    out: dict[str, ast.stmt] = {}
     for stmt in tree.body:
-        named = {getattr(stmt, "name", None)}
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out[stmt.name] = stmt
+        if isinstance(stmt, ast.ClassDef):
+            for inner in stmt.body:
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    out[f"{stmt.name}.{inner.name}"] = inner
         if isinstance(stmt, ast.Assign | ast.AnnAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            named = {t.id for t in targets if isinstance(t, ast.Name)}
-        if named & names:
-            keep.update(id(n) for n in ast.walk(stmt))
-    return keep
+            out.update({t.id: stmt for t in targets if isinstance(t, ast.Name)})
+    return out
+
+
+def _inside_names(tree: ast.Module, names: frozenset[str]) -> set[int]:
+    """ids of the nodes inside the named top-level definitions or methods (``Class.name``)."""
+    named = _named(tree)
+    return {id(n) for name in names for n in ast.walk(named[name])}
 
 
 def mutants_of(target: str, spec: str) -> list[Mutant]:
     """All mutants of one module file (relative to ROOT), or of some of its top-level names.
 
-    ``spec`` is a path, or ``path::Name,Name`` to mutate only inside those top-level
-    functions, classes or assignments (the ids are the same as for the whole module).
+    ``spec`` is a path, or ``path::Name,Class.method`` to mutate only inside those top-level
+    functions, classes, assignments or methods (the ids are the same as for the whole module).
     """
     path, names = split_spec(spec)
     source = (ROOT / path).read_text(encoding="utf-8")
@@ -293,15 +306,7 @@ def mutants_of(target: str, spec: str) -> list[Mutant]:
     found = [(index, node, operator, text) for index, node, operator, text, _ in _candidates(tree)]
     keep: set[int] = set()
     if names is not None:
-        unknown = names - {
-            n
-            for stmt in tree.body
-            for n in (
-                [getattr(stmt, "name", "")]
-                + [t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)]
-                + [t.id for t in [getattr(stmt, "target", None)] if isinstance(t, ast.Name)]
-            )
-        }
+        unknown = names - set(_named(tree))
         if unknown:
             raise SystemExit(f"{path} has no top-level {sorted(unknown)}; update TARGETS")
         keep = _inside_names(tree, names)
