@@ -90,6 +90,7 @@ TARGETS: dict[str, dict[str, list[str]]] = {
         ],
         "tests": [
             "tests/services/test_tenancy.py",
+            "tests/services/test_tenancy_changes.py",
             "tests/services/test_principal_scope.py",
             "tests/integration/test_api_routes.py::"
             "test_cookie_state_change_needs_the_csrf_header_bearer_does_not[sqlite]",
