@@ -483,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument(
+        "--match", help="only the mutants whose id contains this text (to try one survivor)"
+    )
     parser.add_argument("--out", type=Path, help="also write the full JSON result here")
     parser.add_argument(
         "--recheck",
@@ -538,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
                 for m in mutants
             }
         mutants = [m for m in mutants if m.id in previous]
+    if args.match:
+        mutants = [m for m in mutants if args.match in m.id]
     if args.list:
         for m in mutants:
             mark = "  [equivalent]" if m.id in equivalent else ""
