@@ -10,6 +10,7 @@ L1 06:00-14:00, L2 06:00-18:00 every day; product M: cook on L1 at 60/h, can on 
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, replace
+from datetime import timedelta
 
 import pytest
 from test_kpi_calendars import at, portfolio, rec
@@ -130,3 +131,34 @@ def test_a_line_without_a_meter_has_no_energy_per_unit_rather_than_zero() -> Non
     )
     l2 = report.total("line", "L2")
     assert (l2.good, l2.kwh, l2.kwh_per_unit) == (120.0, 0.0, None)
+
+
+# --- the period and bucket edges to the second -------------------------------------------
+
+
+def test_a_record_straddling_midnight_by_half_a_second_is_shared_half_and_half() -> None:
+    # 2 loaves baked on N1 from 23:59:59.5 on day 1 to 00:00:00.5 on day 2: one second,
+    # half of it on each day, one loaf each.
+    a, b = at(7, 0) - timedelta(seconds=0.5), at(7, 0) + timedelta(seconds=0.5)
+    report = compute_kpis(
+        portfolio(), at(6, 0), at(8, 0), "day", production=[rec("N1", "A", "O2", 2, 0, a, b)]
+    )
+    assert [r.tally.good for r in report.level("line") if r.key == "N1"] == pytest.approx(
+        [1.0, 1.0]
+    )
+
+
+def test_a_stop_ending_half_a_second_into_the_period_counts_half_a_second() -> None:
+    # A breakdown of L1 from 20:00 the day before to 00:00:00.5: 0.5 s of it in the period.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        downtime=[
+            DowntimeEvent(
+                "L1", DowntimeCause.BREAKDOWN, at(5, 20), at(6, 0) + timedelta(seconds=0.5)
+            )
+        ],
+    )
+    (row,) = report.downtime
+    assert row.hours == pytest.approx(0.5 / 3600)
