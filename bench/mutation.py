@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,12 +74,38 @@ TARGETS: dict[str, dict[str, list[str]]] = {
         "tests": [
             "tests/unit/test_kpi.py",
             "tests/unit/test_kpi_calendars.py",
+            "tests/unit/test_kpi_edges.py",
             # the HTML report around the KPIs: slow (plotly) and not about their numbers
             "--deselect=tests/unit/test_kpi.py::test_plan_report_charts_the_kpis_when_given",
         ],
     },
+    "tenancy": {
+        # who sees what: the tenancy service, the parts of auth that decide a principal's
+        # rights (roles, token scope, session CSRF, token making) and the API's dependency.
+        # The role x tenant matrix over every route (test_api_matrix.py) is left out: it
+        # takes ~25 s a run on its own and tests the same rules through the API.
+        "modules": [
+            "src/ingenio/services/tenancy.py",
+            "src/ingenio/services/auth.py::Principal,principal_of_session,principal_of_token,"
+            "create_token",
+            "src/ingenio/api/deps.py",
+        ],
+        "tests": [
+            "tests/services/test_tenancy.py",
+            "tests/services/test_tenancy_changes.py",
+            "tests/services/test_principal_scope.py",
+            "tests/integration/test_api_routes.py::"
+            "test_cookie_state_change_needs_the_csrf_header_bearer_does_not[sqlite]",
+            "tests/integration/test_api_routes.py::"
+            "test_read_token_reads_but_cannot_write_nor_make_tokens[sqlite]",
+        ],
+    },
     "audit": {
-        "modules": ["src/ingenio/store/audit.py"],
+        "modules": [
+            "src/ingenio/store/audit.py",
+            # the log as each account reads it (tenancy.audit_log is in "tenancy")
+            "src/ingenio/store/accounts_repo.py::AccountsStore.account_audit",
+        ],
         "tests": [
             "tests/integration/test_audit_log.py",
             "tests/integration/test_actuals_store.py",
@@ -237,14 +263,53 @@ def _candidates(tree: ast.Module) -> Iterator[tuple[int, ast.AST, str, str, ast.
             index += 1
 
 
-def mutants_of(target: str, path: str) -> list[Mutant]:
-    """All mutants of one module file (relative to ROOT)."""
+def split_spec(spec: str) -> tuple[str, frozenset[str] | None]:
+    """``path`` or ``path::Name,Class.method``: the file, and the definitions kept (None: all)."""
+    path, _, names = spec.partition("::")
+    return path, frozenset(n.strip() for n in names.split(",") if n.strip()) if names else None
+
+
+def _named(tree: ast.Module) -> dict[str, ast.stmt]:
+    """Top-level functions, classes and assignments by name, and methods as ``Class.name``."""
+    out: dict[str, ast.stmt] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out[stmt.name] = stmt
+        if isinstance(stmt, ast.ClassDef):
+            for inner in stmt.body:
+                if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef):
+                    out[f"{stmt.name}.{inner.name}"] = inner
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            out.update({t.id: stmt for t in targets if isinstance(t, ast.Name)})
+    return out
+
+
+def _inside_names(tree: ast.Module, names: frozenset[str]) -> set[int]:
+    """ids of the nodes inside the named top-level definitions or methods (``Class.name``)."""
+    named = _named(tree)
+    return {id(n) for name in names for n in ast.walk(named[name])}
+
+
+def mutants_of(target: str, spec: str) -> list[Mutant]:
+    """All mutants of one module file (relative to ROOT), or of some of its top-level names.
+
+    ``spec`` is a path, or ``path::Name,Class.method`` to mutate only inside those top-level
+    functions, classes, assignments or methods (the ids are the same as for the whole module).
+    """
+    path, names = split_spec(spec)
     source = (ROOT / path).read_text(encoding="utf-8")
     lines = source.splitlines()
     tree = ast.parse(source)
     out: list[Mutant] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     found = [(index, node, operator, text) for index, node, operator, text, _ in _candidates(tree)]
+    keep: set[int] = set()
+    if names is not None:
+        unknown = names - set(_named(tree))
+        if unknown:
+            raise SystemExit(f"{path} has no top-level {sorted(unknown)}; update TARGETS")
+        keep = _inside_names(tree, names)
     # nth counts in source order (not walk order), so it is stable while the code moves
     found.sort(key=lambda f: (getattr(f[1], "lineno", 0), getattr(f[1], "col_offset", 0), f[0]))
     for index, node, operator, text in found:
@@ -259,7 +324,8 @@ def mutants_of(target: str, path: str) -> list[Mutant]:
         key = (h, operator, original, text)
         nth = seen.get(key, 0)
         seen[key] = nth + 1
-        out.append(Mutant(target, path, line, operator, original, text, index, nth, h))
+        if names is None or id(node) in keep:
+            out.append(Mutant(target, path, line, operator, original, text, index, nth, h))
     return sorted(out, key=lambda m: m.index)
 
 
@@ -330,8 +396,13 @@ def _workdirs(n: int, base: Path) -> list[Path]:
     return dirs
 
 
-def run(mutants: list[Mutant], timeout: float, progress: bool) -> dict[str, str]:
-    """Mutant id -> ``killed`` / ``survived``, two mutants at a time."""
+def run(
+    mutants: list[Mutant],
+    timeout: float,
+    progress: bool,
+    on_result: Callable[[Mutant, str], None] | None = None,
+) -> dict[str, str]:
+    """Mutant id -> ``killed`` / ``survived``, two mutants at a time (``on_result`` after each)."""
     results: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="ingenio-mut-") as tmp:
         free: queue.Queue[Path] = queue.Queue()
@@ -353,6 +424,8 @@ def run(mutants: list[Mutant], timeout: float, progress: bool) -> dict[str, str]
         with ThreadPoolExecutor(WORKERS) as pool:
             for done, (m, outcome) in enumerate(pool.map(one, mutants), 1):
                 results[m.id] = outcome
+                if on_result is not None:
+                    on_result(m, outcome)
                 if progress:
                     print(f"[{done}/{len(mutants)}] {outcome:8} {m.id}", file=sys.stderr)
     return results
@@ -410,12 +483,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument(
+        "--match", help="only the mutants whose id contains this text (to try one survivor)"
+    )
     parser.add_argument("--out", type=Path, help="also write the full JSON result here")
     parser.add_argument(
         "--recheck",
         type=Path,
         help="a previous --out result: run again only its survivors (tests added since can "
         "only kill more), keep its killed mutants, and report the whole set",
+    )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        help="the FILE.partial.json an interrupted run with --out FILE kept: the same mutants "
+        "(targets, sample, seed), without running again those it already ran",
     )
     args = parser.parse_args(argv)
 
@@ -429,11 +511,16 @@ def main(argv: list[str] | None = None) -> int:
         targets = [t for t in old["targets"] if t in TARGETS]
         sample, seed = old["sample"], old["seed"]
         rng = random.Random(seed)
+    if args.resume is not None:
+        partial = json.loads(args.resume.read_text(encoding="utf-8"))
+        targets = [t for t in partial["targets"] if t in TARGETS]
+        sample, seed = partial["sample"], partial["seed"]
+        rng = random.Random(seed)
     for t in targets:
         missing = [
             p
-            for p in [*TARGETS[t]["modules"], *TARGETS[t]["tests"]]
-            if not p.startswith("-") and not (ROOT / p).exists()
+            for p in [*(split_spec(m)[0] for m in TARGETS[t]["modules"]), *TARGETS[t]["tests"]]
+            if not p.startswith("-") and not (ROOT / p.split("::")[0]).exists()
         ]
         if missing:
             raise SystemExit(f"target {t} names files that do not exist: {missing}; update TARGETS")
@@ -454,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
                 for m in mutants
             }
         mutants = [m for m in mutants if m.id in previous]
+    if args.match:
+        mutants = [m for m in mutants if args.match in m.id]
     if args.list:
         for m in mutants:
             mark = "  [equivalent]" if m.id in equivalent else ""
@@ -466,7 +555,21 @@ def main(argv: list[str] | None = None) -> int:
     timeout = args.timeout or 5 * base + 30
     todo = [m for m in mutants if previous.get(m.id) != "killed"]
     results = {m.id: "killed" for m in mutants if m not in todo}
-    results.update(run(todo, timeout, progress=not args.json))
+    if args.resume is not None:
+        known = {m.id: partial["results"][m.id] for m in todo if m.id in partial["results"]}
+        results.update(known)
+        todo = [m for m in todo if m.id not in known]
+    partial_out = None if args.out is None else args.out.with_suffix(".partial.json")
+
+    def keep(m: Mutant, outcome: str) -> None:  # so that an interrupted run can --resume
+        results[m.id] = outcome
+        if partial_out is not None:
+            state = {"sample": sample, "seed": seed, "targets": targets, "results": results}
+            partial_out.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+
+    results.update(run(todo, timeout, progress=not args.json, on_result=keep))
+    if partial_out is not None:
+        partial_out.unlink(missing_ok=True)
     elapsed = time.monotonic() - t0
     summary = summarise(mutants, results, equivalent)
     short = {

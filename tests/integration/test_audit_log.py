@@ -114,3 +114,30 @@ def test_an_entry_read_back_cannot_be_altered_and_can_be_collected(store: Store)
         entry.actor = "someone else"  # type: ignore[misc]
     # Hashable although its detail is a dict (detail is left out of the hash).
     assert {entry, *store.audit_entries()} == {entry}
+
+
+def test_each_account_reads_only_its_own_entries_filtered_by_entity_and_id(store: Store) -> None:
+    # Two tenants save portfolios and a user each: an account's log holds its own entries
+    # only, oldest first, and can be cut to one kind of entity and to some of their ids.
+    from ingenio.services.accounts import add_account
+
+    add_account(store, "tenant-b", "Tenant B", "management", "test")
+    store.save_portfolio("Works", {"name": "Works"}, actor="ana", account="default")
+    store.save_portfolio("Mill", {"name": "Mill"}, actor="ana", account="default")
+    store.save_portfolio("Works", {"name": "Works"}, actor="bob", account="tenant-b")
+    export = store.audit("export", "plan", "7", actor="ana")  # the default account's
+    mine = store.account_audit("default")
+    theirs = store.account_audit("tenant-b")
+    assert [(e.actor, e.entity, e.entity_id) for e in mine if e.entity == "portfolio"] == [
+        ("ana", "portfolio", "Works"),
+        ("ana", "portfolio", "Mill"),
+    ]
+    assert {e.actor for e in theirs if e.entity == "portfolio"} == {"bob"}
+    assert not {e.id for e in mine} & {e.id for e in theirs}
+    assert mine == sorted(mine, key=lambda e: (e.at, e.id))
+    assert export in mine and export not in theirs
+    assert [e for e in mine if e.entity == "portfolio"] == store.account_audit(
+        "default", entity="portfolio"
+    )
+    assert store.account_audit("default", entity="plan") == [export]
+    assert [e.entity_id for e in store.account_audit("default", entity_ids=["Mill"])] == ["Mill"]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ingenio.domain import (
+    FuelTank,
     FuelTransfer,
     GeneratorRun,
     Operation,
@@ -712,4 +713,34 @@ def test_resource_holders_are_those_running_at_the_quoted_minute(
             "resource R1 of plant P1 has 1 units held at 2026-04-06 02:00 (minute 120) but "
             "capacity 0 (held by O2/0 [120, 255)); over capacity during minutes [120, 255)",
         ),
+    ]
+
+
+def test_shortfall_eased_midway_by_a_generator_is_one_stretch_to_its_last_minute(
+    portfolio: Portfolio, good_plan: Plan
+) -> None:
+    # P2 without grid but with a full tank, Y cut at 1,000 kW. O4 cut [600, 610); G2
+    # starts at 605 at its rated 50 kW: short by 1,000 kW [600, 605), then by 950 kW
+    # [605, 610). The two touching segments are one stretch, [600, 610), quoted at its
+    # worst minute, 600 (it ends at its last short minute, 610, whatever the kW short).
+    p1, p2 = portfolio.plants
+    x, y = portfolio.products
+    weak = replace(
+        portfolio,
+        plants=(p1, replace(p2, grid_kw=0.0, tank=FuelTank(1000.0, 500.0, 0.0))),
+        products=(x, replace(y, routing=(replace(y.routing[0], power_kw=1000.0),))),
+    )
+    plan = replace(
+        good_plan,
+        operations=(*good_plan.operations, Operation("O4", 0, "L9", 600, 610, 10.0)),
+        generator_runs=(*good_plan.generator_runs, GeneratorRun("G2", 605, 610, 50.0)),
+    )
+    plan = set_outcome(plan, OrderOutcome("O4", OrderStatus.ON_TIME, 610, 0, 10.0))
+    assert messages(weak, plan) == [
+        (
+            "power",
+            "P2",
+            "plant P2 needs 1000.0 kW at 2026-04-06 10:00 (minute 600) but has 0.0 kW "
+            "(grid 0.0, solar 0.0, generators 0.0); short of power during minutes [600, 610)",
+        )
     ]
