@@ -18,7 +18,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from ingenio.formats.documents import JSON_SUFFIXES, YAML_SUFFIXES, parse_text
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.services import scope_cache
 from ingenio.services.auth import Principal
+from ingenio.services.structure import Structure, cut_document, structure_of, version_structure
 from ingenio.store.audit import AuditEntry
 from ingenio.store.records import PlanVersion, PortfolioVersion
 from ingenio.store.repository import Store
@@ -39,6 +40,7 @@ __all__ = [
     "approve_plan",
     "audit_log",
     "create_portfolio",
+    "cut_document",
     "find_portfolio",
     "plan_body",
     "plan_document",
@@ -46,22 +48,11 @@ __all__ = [
     "plans_of",
     "portfolios",
     "publish_plan",
+    "structure_of",
 ]
 
 MAX_BODY_BYTES = 5_000_000
 """The largest portfolio document accepted in one request."""
-
-
-@dataclass(frozen=True)
-class Structure:
-    """Which plant each line, generator, order and enterprise belongs to, in one version."""
-
-    plant_enterprise: dict[str, str]
-    line_plant: dict[str, str]
-    generator_plant: dict[str, str]
-    order_plant: dict[str, str]
-    enterprises: tuple[str, ...]
-    battery_plant: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,58 +79,6 @@ class PlanView:
     plants: frozenset[str] | None
 
 
-# -- structure of a portfolio document (cached by checksum: documents never change) -------
-
-_CACHE: OrderedDict[str, Structure] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 64
-
-
-def structure_of(document: dict[str, Any], key: str) -> Structure:
-    """The plant structure of a stored portfolio document (``key``: its checksum)."""
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    plants = [p for p in document.get("plants", []) if isinstance(p, dict)]
-    line_plant = {str(ln["id"]): str(p["id"]) for p in plants for ln in p.get("lines", [])}
-    product_plant: dict[str, str] = {}
-    for product in document.get("products", []):
-        for step in product.get("routing", [])[:1]:
-            for line in step.get("lines", [])[:1]:
-                if line in line_plant:
-                    product_plant[str(product["id"])] = line_plant[line]
-    found = Structure(
-        plant_enterprise={str(p["id"]): str(p.get("enterprise")) for p in plants},
-        line_plant=line_plant,
-        generator_plant={
-            str(g["id"]): str(p["id"]) for p in plants for g in p.get("generators", []) or []
-        },
-        order_plant={
-            str(o["id"]): product_plant.get(str(o.get("product")), "")
-            for o in document.get("orders", [])
-        },
-        enterprises=tuple(str(e.get("id")) for e in document.get("enterprises", [])),
-        battery_plant={
-            str(b["id"]): str(p["id"]) for p in plants for b in p.get("batteries", []) or []
-        },
-    )
-    with _CACHE_LOCK:
-        _CACHE[key] = found
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return found
-
-
-def _structure(store: Store, version: PortfolioVersion) -> Structure:
-    with _CACHE_LOCK:
-        cached = _CACHE.get(version.checksum)
-    if cached is not None:
-        return cached
-    _, document = store.load_portfolio(version.name, version.version, account=version.account)
-    return structure_of(document, version.checksum)
-
-
 # -- which plants a principal sees in one portfolio version -----------------------------
 
 
@@ -156,7 +95,9 @@ def _visible_plants(
             return frozenset()
         if principal.role != "plant_manager":
             return None
-        return frozenset(principal.user.plants) & set(_structure(store, version).plant_enterprise)
+        return frozenset(principal.user.plants) & set(
+            version_structure(store, version).plant_enterprise
+        )
     if owned is None:
         owned = {
             o.enterprise_id
@@ -165,7 +106,7 @@ def _visible_plants(
         }
     if not owned:
         return frozenset()
-    mapping = _structure(store, version).plant_enterprise
+    mapping = version_structure(store, version).plant_enterprise
     return frozenset(p for p, e in mapping.items() if e in owned)
 
 
@@ -230,9 +171,9 @@ def _view(
         return None
     full = plants is None and principal.can("portfolios.read")
     if plants is None:
-        enterprises = _structure(store, latest).enterprises if full else ()
+        enterprises = version_structure(store, latest).enterprises if full else ()
     else:
-        mapping = _structure(store, latest).plant_enterprise
+        mapping = version_structure(store, latest).plant_enterprise
         enterprises = tuple(sorted({mapping[p] for p in plants}))
     return PortfolioView(first, account, name, latest, plants, full, enterprises)
 
@@ -353,9 +294,7 @@ def find_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
     if principal.kind == "owner" or principal.role == "plant_manager":
         version = _version(store, plan)
         key = ("plants", version.id, *scope_cache.principal_key(principal))
-        plants = scope_cache.scoped(
-            store, key, lambda: _visible_plants(store, principal, version)
-        )
+        plants = scope_cache.scoped(store, key, lambda: _visible_plants(store, principal, version))
         if not plants:
             raise missing
     else:
@@ -384,9 +323,10 @@ def plan_document(store: Store, principal: Principal, plan_id: int) -> dict[str,
     _, document = store.load_plan(plan_id)
     if view.plants is None:
         return document
-    return cut_document(document, _structure(store, _version(store, view.plan)), view.plants)
+    return cut_document(document, version_structure(store, _version(store, view.plan)), view.plants)
 
 
+_CACHE_LOCK = threading.Lock()
 _JSON_CACHE: OrderedDict[tuple[str, int, frozenset[str] | None], bytes] = OrderedDict()
 """Serialised plan documents by (store, plan, plants): about 100 kB each for the demo."""
 _JSON_CACHE_SIZE = 32
@@ -427,7 +367,7 @@ def _plan_json(store: Store, view: PlanView) -> bytes:
             return _JSON_CACHE[key]
     _, document = store.load_plan(plan_id)
     if view.plants is not None:
-        structure = _structure(store, _version(store, view.plan))
+        structure = version_structure(store, _version(store, view.plan))
         document = cut_document(document, structure, view.plants)
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     with _CACHE_LOCK:
@@ -435,42 +375,6 @@ def _plan_json(store: Store, view: PlanView) -> bytes:
         while len(_JSON_CACHE) > _JSON_CACHE_SIZE:
             _JSON_CACHE.popitem(last=False)
     return text
-
-
-def cut_document(
-    document: dict[str, Any], structure: Structure, plants: frozenset[str]
-) -> dict[str, Any]:
-    """A ``plan.json`` document with only the work of ``plants``.
-
-    The portfolio-wide bound is dropped and the value is that of the kept orders.
-    """
-    outcomes = [
-        o for o in document.get("outcomes", []) if structure.order_plant.get(o["order"]) in plants
-    ]
-    return {
-        **document,
-        "bound": None,
-        "value_over_bound": None,
-        "value": sum(float(o.get("value", 0.0)) for o in outcomes),
-        "notes": [*document.get("notes", []), f"cut to plants {', '.join(sorted(plants))}"],
-        "operations": [
-            o
-            for o in document.get("operations", [])
-            if structure.line_plant.get(o["line"]) in plants
-        ],
-        "generator_runs": [
-            g
-            for g in document.get("generator_runs", [])
-            if structure.generator_plant.get(g["generator"]) in plants
-        ],
-        "fuel_transfers": [t for t in document.get("fuel_transfers", []) if t["plant"] in plants],
-        "battery_flows": [
-            f
-            for f in document.get("battery_flows", [])
-            if structure.battery_plant.get(f["battery"]) in plants
-        ],
-        "outcomes": outcomes,
-    }
 
 
 def approve_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
