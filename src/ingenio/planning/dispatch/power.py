@@ -209,6 +209,14 @@ class PlantEnergy:
         self.cumburn = np.cumsum(self.burn)
         self.sufmin = suffix_min(self.avail - self.cumburn)
 
+    def room(self, slot: int) -> float:
+        """Litres a truck at ``slot`` can bring without overfilling the tank right after
+        it or right after any later truck of the plant (committed burn)."""
+        levels = self.level_start(self.cumburn, self.avail)
+        later = [t for _, t, _ in self.transfers if t > slot]
+        top = max([float(levels[slot]), *(float(levels[t]) for t in later)])
+        return max(0.0, self.capacity - top)
+
     def add_transfer(self, transfer: Transfer) -> None:
         """Commit a truck of fuel into the tank."""
         self.transfers.append(transfer)
