@@ -130,8 +130,9 @@ def load_shedding(draw: st.DrawFn, horizon: Horizon) -> LoadShedding | None:
 def plants(
     draw: st.DrawFn, index: int, horizon: Horizon, with_batteries: bool = False
 ) -> tuple[Plant, Block]:
-    """One plant with its own outage block (batteries, islanding solar and load-shedding
-    stages drawn only ``with_batteries``, so other tests keep their examples)."""
+    """One plant with its own outage block (batteries, islanding solar, load-shedding
+    stages and generator start litres drawn only ``with_batteries``, so other tests keep
+    their examples)."""
     pid = f"P{index}"
     shed = draw(load_shedding(horizon)) if with_batteries else None
     block = Block(f"B{index}", f"block {index}", draw(outages(horizon.minutes)), shed)
@@ -149,6 +150,7 @@ def plants(
             min_load_fraction=draw(st.sampled_from((0.0, 0.3, 0.5, 1.0))),
             fuel_a=draw(st.sampled_from((0.0, 0.08))),
             fuel_b=draw(st.sampled_from((0.1, 0.25))),
+            start_litres=draw(st.sampled_from((0.0, 0.5, 3.0))) if with_batteries else 0.0,
         )
         for i in range(draw(st.integers(0, 2)))
     )

@@ -107,8 +107,12 @@ class Generator:
     min_load_fraction: float
     fuel_a: float
     fuel_b: float
+    start_litres: float = 0.0
+    """Litres a start burns (cranking, warming up), once per stretch of running."""
 
     def __post_init__(self) -> None:
+        if self.start_litres < 0:
+            raise ValueError(f"generator {self.id}: start_litres must be >= 0")
         if self.rated_kw <= 0:
             raise ValueError(f"generator {self.id}: rated_kw must be positive")
         if not 0.0 <= self.min_load_fraction <= 1.0:

@@ -192,7 +192,16 @@ def _plant(doc: PlantDoc, horizon: Horizon, at: Callable[[datetime], int]) -> Pl
             for r in doc.resources
         ),
         generators=tuple(
-            Generator(g.id, g.name, doc.id, g.rated_kw, g.min_load_fraction, g.fuel_a, g.fuel_b)
+            Generator(
+                g.id,
+                g.name,
+                doc.id,
+                g.rated_kw,
+                g.min_load_fraction,
+                g.fuel_a,
+                g.fuel_b,
+                g.start_litres,
+            )
             for g in doc.generators
         ),
         tank=None
@@ -266,6 +275,7 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                     "min_load_fraction": number(g.min_load_fraction),
                     "fuel_a": number(g.fuel_a),
                     "fuel_b": number(g.fuel_b),
+                    **({"start_litres": number(g.start_litres)} if g.start_litres else {}),
                 }
                 for g in plant.generators
             ],

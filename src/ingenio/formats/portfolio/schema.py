@@ -208,6 +208,7 @@ class GeneratorDoc(_Model):
     min_load_fraction: Fraction
     fuel_a: NonNegative
     fuel_b: NonNegative
+    start_litres: NonNegative = 0.0
 
 
 class TankDoc(_Model):

@@ -119,9 +119,12 @@ class _Dispatcher:
             self.shop.book(placed.line_id, step, first, last)
             if step.power_kw > 0:
                 energy.add_load(first, last, step.power_kw)
-        for depot, slot, litres in placed.transfers:
-            energy.add_transfer((depot, slot, litres))
-            self.depots.take(depot, slot, litres)
+        for depot, slot, planned in placed.transfers:
+            # With start costs the probe over-counts burn: truck no more than fits.
+            litres = min(planned, energy.room(slot)) if energy.starts.any else planned
+            if litres > TOL:
+                energy.add_transfer((depot, slot, litres))
+                self.depots.take(depot, slot, litres)
 
     def _cause(
         self, energy: PlantEnergy, step: Step, quantity: float, first: int, until: int, fuel: int

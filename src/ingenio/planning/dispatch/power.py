@@ -17,6 +17,7 @@ import numpy.typing as npt
 from ingenio.domain import Generator, Plant, Portfolio
 from ingenio.domain.time import MINUTES_PER_HOUR
 from ingenio.energy import PowerTimeline
+from ingenio.planning.dispatch.starts import StartCosts
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -169,6 +170,7 @@ class PlantEnergy:
         self.capacity = plant.tank.capacity_l if plant.tank else 0.0
         self.reserve = plant.tank.reserve_l if plant.tank else 0.0
         self.transfers: list[Transfer] = []
+        self.starts = StartCosts(plant.generators, self.commitment.fuel, self.commitment.outputs)
 
     def power_ok(self, start: int, kw: float) -> BoolArray:
         """Slots from ``start`` that can carry ``kw`` more (fuel not checked)."""
@@ -177,6 +179,8 @@ class PlantEnergy:
 
     def extra_burn(self, slot: int, kw: float) -> float:
         """Litres more burned in ``slot`` if ``kw`` more load runs in it."""
+        if self.starts.any:
+            return float(self.extra_burns(slot, slot + 1, kw)[0])
         need = float(self.load[slot] + kw - self.base[slot])
         if need <= TOL:
             return 0.0
@@ -184,6 +188,8 @@ class PlantEnergy:
 
     def extra_burns(self, first: int, last: int, kw: float) -> FloatArray:
         """:meth:`extra_burn` for each slot of ``[first, last)``."""
+        if self.starts.any:
+            return self.starts.extra(self.load, self.base, self.burn, (first, last), kw)
         out = np.zeros(last - first)
         need = self.load[first:last] + kw - self.base[first:last]
         idx = np.flatnonzero(need > TOL)
@@ -198,8 +204,18 @@ class PlantEnergy:
         self.load[first:last] += kw
         for s in range(first, last):
             self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
+        if self.starts.any:
+            self.starts.restate(self.load, self.base, self.burn, first, last)
         self.cumburn = np.cumsum(self.burn)
         self.sufmin = suffix_min(self.avail - self.cumburn)
+
+    def room(self, slot: int) -> float:
+        """Litres a truck at ``slot`` can bring without overfilling the tank right after
+        it or right after any later truck of the plant (committed burn)."""
+        levels = self.level_start(self.cumburn, self.avail)
+        later = [t for _, t, _ in self.transfers if t > slot]
+        top = max([float(levels[slot]), *(float(levels[t]) for t in later)])
+        return max(0.0, self.capacity - top)
 
     def add_transfer(self, transfer: Transfer) -> None:
         """Commit a truck of fuel into the tank."""

@@ -42,12 +42,24 @@ class TransferError(IngenioError, RuntimeError):
 
 
 def _burn_changes(portfolio: Portfolio, runs: Iterable[GeneratorRun]) -> dict[int, float]:
-    """Minute -> change of the burn rate (litres per minute)."""
+    """Minute -> change of the burn rate (litres per minute).
+
+    A start's litres (``Generator.start_litres``, once per stretch of touching runs)
+    are burned in the minute before the stretch starts, so the level at its start
+    already counts them, as the validator does.
+    """
     out: dict[int, float] = defaultdict(float)
-    for r in runs:
-        rate = portfolio.generator(r.generator_id).litres_per_hour(r.output_kw) / 60
+    reach: dict[str, int] = {}
+    for r in sorted(runs, key=lambda r: (r.start, r.end)):
+        g = portfolio.generator(r.generator_id)
+        rate = g.litres_per_hour(r.output_kw) / 60
         out[r.start] += rate
         out[r.end] -= rate
+        if g.start_litres > 0 and r.start > reach.get(g.id, -1):
+            at = max(0, r.start - 1)
+            out[at] += g.start_litres
+            out[at + 1] -= g.start_litres
+        reach[g.id] = max(reach.get(g.id, r.end), r.end)
     return out
 
 
