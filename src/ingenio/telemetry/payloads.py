@@ -15,7 +15,6 @@ Topics (``<root>`` is ``ingenio/v1``)::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
@@ -188,10 +187,3 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         "watermark": Watermark.model_json_schema(),
         "cmd/backfill": BackfillRequest.model_json_schema(),
     }
-
-
-def aware(ts: datetime) -> datetime:
-    """``ts`` when it carries an offset; raise ``ValueError`` otherwise."""
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        raise ValueError("a timestamp needs an offset")
-    return ts
