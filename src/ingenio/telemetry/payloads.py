@@ -162,20 +162,6 @@ def parse_topic(topic: str, root: str = ROOT) -> Topic | None:
     return None
 
 
-def reading_json(reading: Reading) -> dict[str, Any]:
-    """A reading as the JSON object sent (``None`` fields and false flags left out)."""
-    out: dict[str, Any] = {"seq": reading.seq, "ts": reading.ts.isoformat()}
-    for name in ("kwh_total", "kw", "count", "msg_id"):
-        value = getattr(reading, name)
-        if value is not None:
-            out[name] = value
-    if reading.historical:
-        out["historical"] = True
-    if reading.reset:
-        out["reset"] = True
-    return out
-
-
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every payload, by topic leaf."""
     data = TypeAdapter[Any](Reading | list[Reading]).json_schema()  # type: ignore[arg-type]
