@@ -118,13 +118,13 @@ def test_broker_stopped_and_restarted_loses_nothing(ctx: Context, tmp_path: Path
             tmp_path / "ob.db", agent_stop, simulate_days=0.5, speed=3 * 3600.0,
             until_done=True)))
         agent.start()
-        wait_for(lambda: ctx.store.get().telemetry_figures().readings >= 100, 60, "100 stored")
+        wait_for(lambda: ctx.store.get().telemetry_figures().readings >= 100, 120, "100 stored")
         broker.stop()
         time.sleep(3)
         broker.start()
-        agent.join(120)
+        agent.join(300)  # generous: the shared machine runs at load 15
         assert not agent.is_alive() and result
-        wait_for(lambda: _complete(ctx, expected), 60, f"{expected} readings")
+        wait_for(lambda: _complete(ctx, expected), 120, f"{expected} readings")
     finally:
         stop.set()
         ingester.join(30)
@@ -163,7 +163,7 @@ def test_agent_link_down_an_hour_and_agent_killed_during_it_loses_nothing(
         time.sleep(2)
         proxy.mend()
         assert agent.wait(180) == 0
-        wait_for(lambda: _complete(ctx, expected), 60, f"{expected} readings")
+        wait_for(lambda: _complete(ctx, expected), 120, f"{expected} readings")
     finally:
         stop.set()
         ingester.join(30)

@@ -30,7 +30,8 @@ def robust_tables(portfolio: Portfolio, d: Decision) -> list[Table]:
         caption=f"Mak-Morton-Wood, {d.convergence.steps[-1].batches} batches per n; "
         + (f"converged at n = {d.convergence.n} (upper 95 % ≤ {d.convergence.tolerance:.0%} "
            "of the stake)" if d.convergence.converged
-           else f"not converged: stopped at the most, n = {d.convergence.n}")
+           else f"not converged: stopped at n = {d.convergence.n}"
+           + (f" ({d.convergence.stopped})" if d.convergence.stopped else " (the most)"))
         + "; stake = SAA optimum - plain grants on the same batch",
     )  # fmt: skip
     for head in ("samples", "SAA optimum", "gap", "± s.e.", "upper 95 %", "stake", "of stake"):

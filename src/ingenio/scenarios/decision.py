@@ -132,6 +132,7 @@ class Decision:
                 for g in self.convergence.steps
             ],
             "converged": self.convergence.converged,
+            "convergence_stopped": self.convergence.stopped or None,
             "grants": {
                 "plain": _grants(self.plain.policy),
                 "robust": _grants(self.robust.policy),

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingenio.domain import Portfolio
+from ingenio.errors import IngenioError
 from ingenio.limits import MAX_SAMPLES
 from ingenio.planning.portfolio import create_model
 from ingenio.scenarios.extensive import ExtensiveForm, FirstStage, Solved, build_extensive
@@ -34,6 +35,7 @@ __all__ = [
     "GAP_START",
     "PLAIN",
     "ROBUST",
+    "SOLVE_SECONDS",
     "Convergence",
     "Trained",
     "choose_samples",
@@ -47,6 +49,8 @@ FINE_EXTENSIVE_COLUMNS = 1_000_000
 """Most columns (samples x one sample's fine LP) for an extensive form with fine buckets;
 beyond, coarse buckets (on 2 loaded cores the demo's 20-sample fine form, 0.8 M columns,
 solves in about a minute; M's single fine LP alone has 166 k columns)."""
+SOLVE_SECONDS = 1800.0
+"""Wall-time limit of each extensive-form solve (a loaded machine stretches it)."""
 GAP_START = 2_000_000
 """Gap batch ``g`` uses sample indices ``GAP_START + g * MAX_SAMPLES + j``."""
 PLAIN = "plain"
@@ -87,7 +91,7 @@ class Trained:
 
 def solve_policy(
     portfolio: Portfolio, scenarios: Sequence[Portfolio], name: str = ROBUST,
-    *, coarse: bool = True, time_limit_s: float = 600.0,
+    *, coarse: bool = True, time_limit_s: float = SOLVE_SECONDS,
 ) -> tuple[Trained, ExtensiveForm]:  # fmt: skip
     """The grants that maximise the mean planner score over ``scenarios`` (the SAA)."""
     ef = build_extensive(portfolio, scenarios, coarse=coarse)
@@ -109,6 +113,8 @@ class Convergence:
     steps: tuple[GapEstimate, ...]
     tolerance: float
     converged: bool
+    stopped: str = ""
+    """Why the doubling stopped before converging or reaching the most (a solver limit)."""
 
     @property
     def n(self) -> int:
@@ -127,11 +133,14 @@ def choose_samples(
     tolerance: float = 0.1,
     coarse: bool = True,
     reference: GrantPolicy | None = None,
+    time_limit_s: float = SOLVE_SECONDS,
     progress: Ticks | None = None,
 ) -> tuple[Trained, Convergence]:
     """Solve the SAA on ``n = start, 2 start, ...`` training samples until its gap converges.
 
-    Returns the policy of the last ``n`` tried and every gap estimate (module docstring).
+    Returns the policy of the last ``n`` solved and every gap estimate (module docstring);
+    when a larger ``n`` does not solve within ``time_limit_s`` (per solve), the last ``n``
+    that did is kept and :attr:`Convergence.stopped` says why.
     ``most`` is the most training samples; ``batches`` of at least 2 give a finite bound.
     """
     if not 1 <= most <= MAX_SAMPLES or batches < 1:
@@ -139,24 +148,32 @@ def choose_samples(
     n = min(max(1, start), most)
     steps: list[GapEstimate] = []
     done, total = 0, _work(n, most, batches)
+    kept: Trained | None = None
     while True:
-        trained, _ = solve_policy(portfolio, draw(portfolio, sampler, seed, range(n)),
-                                  coarse=coarse)  # fmt: skip
-        x = trained.solved.x
-        ref = None if reference is None else FirstStage.of(portfolio).vector(reference)
-        optima, values, refs = [], [], []
-        for g in range(batches):
-            first = GAP_START + g * MAX_SAMPLES
-            batch = draw(portfolio, sampler, seed, range(first, first + n))
-            ef = build_extensive(portfolio, batch, coarse=coarse)
-            optima.append(ef.solve().mean)
-            values.append(ef.solve(fixed=x).mean)
-            if ref is not None:
-                refs.append(ef.solve(fixed=ref).mean)
-            done += n
-            if progress is not None:
-                progress(done, total)
+        try:
+            trained, _ = solve_policy(portfolio, draw(portfolio, sampler, seed, range(n)),
+                                      coarse=coarse, time_limit_s=time_limit_s)  # fmt: skip
+            x = trained.solved.x
+            ref = None if reference is None else FirstStage.of(portfolio).vector(reference)
+            optima, values, refs = [], [], []
+            for g in range(batches):
+                first = GAP_START + g * MAX_SAMPLES
+                batch = draw(portfolio, sampler, seed, range(first, first + n))
+                ef = build_extensive(portfolio, batch, coarse=coarse)
+                optima.append(ef.solve(time_limit_s=time_limit_s).mean)
+                values.append(ef.solve(fixed=x, time_limit_s=time_limit_s).mean)
+                if ref is not None:
+                    refs.append(ef.solve(fixed=ref, time_limit_s=time_limit_s).mean)
+                done += n
+                if progress is not None:
+                    progress(done, total)
+        except IngenioError as exc:
+            if kept is None or exc.kind != "solver_failed":
+                raise
+            # a bigger n did not solve in time: keep the last n that did, not converged
+            return kept, Convergence(tuple(steps), tolerance, False, f"n = {n}: {exc}")
         steps.append(gap_estimate(n, optima, values, refs if ref is not None else None))
+        kept = trained
         converged = steps[-1].relative() <= tolerance
         if converged or n >= most:
             return trained, Convergence(tuple(steps), tolerance, converged)

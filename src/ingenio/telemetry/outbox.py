@@ -65,7 +65,6 @@ class Item:
     topic: str
     body: str
     meter: str | None = None
-    ts: str = ""
 
 
 class Outbox:

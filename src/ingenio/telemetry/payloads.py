@@ -15,7 +15,6 @@ Topics (``<root>`` is ``ingenio/v1``)::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
@@ -163,20 +162,6 @@ def parse_topic(topic: str, root: str = ROOT) -> Topic | None:
     return None
 
 
-def reading_json(reading: Reading) -> dict[str, Any]:
-    """A reading as the JSON object sent (``None`` fields and false flags left out)."""
-    out: dict[str, Any] = {"seq": reading.seq, "ts": reading.ts.isoformat()}
-    for name in ("kwh_total", "kw", "count", "msg_id"):
-        value = getattr(reading, name)
-        if value is not None:
-            out[name] = value
-    if reading.historical:
-        out["historical"] = True
-    if reading.reset:
-        out["reset"] = True
-    return out
-
-
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every payload, by topic leaf."""
     data = TypeAdapter[Any](Reading | list[Reading]).json_schema()
@@ -188,10 +173,3 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         "watermark": Watermark.model_json_schema(),
         "cmd/backfill": BackfillRequest.model_json_schema(),
     }
-
-
-def aware(ts: datetime) -> datetime:
-    """``ts`` when it carries an offset; raise ``ValueError`` otherwise."""
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        raise ValueError("a timestamp needs an offset")
-    return ts

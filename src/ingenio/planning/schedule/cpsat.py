@@ -247,8 +247,8 @@ def schedule_plant(
         started = complete_hint(model, min(COMPLETION_SHARE * params.time_limit_s, spare))
         if not started:
             notes.append("the start could not be completed into a model solution")
-    searching = started and use_lns(params)
-    solver = _solver(params, time.perf_counter() - clock, MAIN_SHARE if searching else 1.0)
+    searching = started and lns.applies(params.objective, params.deterministic)
+    solver = _solver(params, time.perf_counter() - clock, lns.MAIN_SHARE if searching else 1.0)
     watch = _Progress(progress, stop) if progress or stop else None
     code = solver.solve(model, watch)
     first = code
@@ -376,16 +376,6 @@ def _best_start(portfolio: Portfolio, trusted: Plan | None, others: list[Plan]) 
         if plan is trusted or not validate(portfolio, plan):
             return plan
     return None
-
-
-MAIN_SHARE = 0.7
-"""With neighbourhood search, share of the time left that the first CP-SAT run takes."""
-
-
-def use_lns(params: SolveParams) -> bool:
-    """Whether the plant solver follows its first CP-SAT run with :mod:`.lns`: value
-    objective, wall-clock limit (deterministic runs stay one CP-SAT run)."""
-    return params.objective == "value" and not params.deterministic
 
 
 def _solver(params: SolveParams, spent: float, share: float = 1.0) -> cp_model.CpSolver:

@@ -41,8 +41,17 @@ MIN_SLICE_S = 0.25
 """Shortest CP-SAT run of one move; a move is not started with less time left."""
 MAX_SLICE_S = 2.0
 """Longest CP-SAT run of one move."""
+MAIN_SHARE = 0.7
+"""Share of the time left that the plant solver's first CP-SAT run takes before the
+search (at 0.4 it often stopped in presolve on a loaded machine)."""
 START_SHARE = 0.15
 """Share of the orders a move frees at first (adapted move by move)."""
+
+
+def applies(objective: str, deterministic: bool) -> bool:
+    """Whether the plant solver follows its first CP-SAT run with this search: value
+    objective, wall-clock limit (deterministic runs stay one CP-SAT run)."""
+    return objective == "value" and not deterministic
 
 
 @dataclass
