@@ -15,7 +15,7 @@ Topics (``<root>`` is ``ingenio/v1``)::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -164,7 +164,7 @@ def parse_topic(topic: str, root: str = ROOT) -> Topic | None:
 
 def json_schemas() -> dict[str, dict[str, Any]]:
     """The JSON Schema of every payload, by topic leaf."""
-    data = TypeAdapter[Any](Reading | list[Reading]).json_schema()
+    data = TypeAdapter[Any](cast(Any, Reading | list[Reading])).json_schema()
     return {
         "data": data,
         "grid": GridState.model_json_schema(),
