@@ -129,6 +129,11 @@ class Variables:
             else:
                 size = task.work + setup
                 end = s + size
+                # ``s`` alone leaves room for the work, not the setup: the end must stay
+                # inside the horizon too (the validator's horizon rule).
+                bound = m.add(end <= task.lct)
+                if x is not None:
+                    bound.only_enforce_if(x)
             pieces.append(PieceVars(x, s, size, end, _interval(m, s, size, end, x, f"i{t}")))
         else:
             top = task.work + setup + task.step.restart_minutes

@@ -88,3 +88,33 @@ def test_solver_plan_that_waives_setups_is_read_whole() -> None:
     kept = {built.data.orders[built.data.tasks[t].order].order.id for t in read.tasks}
     assert len(ran) > 10
     assert kept == ran
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios(), st.data())
+def test_no_operation_of_the_model_ends_past_the_horizon(
+    portfolio: Portfolio, data: st.DataObject
+) -> None:
+    """A step that pays its setup ends inside the horizon too: the model once bounded its
+    start by the work alone, and CP-SAT put a setup past the end (the validator then
+    dropped the solver's plan and the plant fell back to its start)."""
+    plant_id = data.draw(st.sampled_from([p.id for p in portfolio.plants]))
+    sub = _one_plant(portfolio, plant_id)
+    built = build_model(sub, SolveParams(), None)
+    horizon = built.data.horizon
+    with_setup = [
+        piece
+        for data_task, task in zip(built.data.tasks, built.variables.tasks, strict=True)
+        if data_task.step.setup_minutes > 0
+        for piece in task.pieces
+    ]
+    for piece in with_setup[:12]:
+        trial = built.model.clone()
+        trial.clear_hints()
+        trial.add(piece.end >= horizon + 1)
+        if piece.present is not None:
+            trial.add(piece.present == 1)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 30.0
+        assert solver.solve(trial) == cp_model.INFEASIBLE
