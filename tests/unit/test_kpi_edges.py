@@ -205,3 +205,29 @@ def test_fuel_of_a_day_with_under_one_kwh_metered_goes_to_the_metered_line() -> 
     )
     assert report.total("line", "L2").litres == pytest.approx(12.0)
     assert report.total("line", "L1").litres == 0.0
+
+
+def test_an_order_due_exactly_at_the_period_end_is_due_in_the_next_period() -> None:
+    # O2 is due on day 1 at 10:00, nothing planned nor made: not due in [00:00, 10:00),
+    # due (and overdue) in [10:00, 24:00).
+    before = compute_kpis(portfolio(), at(6, 0), at(6, 10))
+    assert [o.order_id for o in before.orders] == []
+    after = compute_kpis(portfolio(), at(6, 10), at(7, 0))
+    assert [(o.order_id, o.status) for o in after.orders] == [("O2", "overdue")]
+
+
+def test_a_product_that_made_no_good_unit_has_no_energy_nor_fuel_per_unit() -> None:
+    # 10 cans on L2 10:00-11:00, all scrap, while the meter ran 2 kWh: no kWh nor litres
+    # per good can (not a division by zero).
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L2", "M", "O3", 0, 10, at(6, 10), at(6, 11))],
+        meters=[
+            MeterReading("L2", at(6, 10), 2.0, 100.0),
+            MeterReading("L2", at(6, 11), 2.0, 102.0),
+        ],
+    )
+    (product,) = report.products
+    assert (product.good, product.kwh_per_unit, product.litres_per_unit) == (0.0, None, None)
