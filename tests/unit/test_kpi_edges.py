@@ -15,8 +15,8 @@ from datetime import timedelta
 import pytest
 from test_kpi_calendars import at, portfolio, rec
 
-from ingenio.domain import Line, Portfolio, Window
-from ingenio.operations.actuals import DowntimeCause, DowntimeEvent, MeterReading
+from ingenio.domain import Line, Operation, Order, Plan, Portfolio, Product, Step, Window
+from ingenio.operations.actuals import DowntimeCause, DowntimeEvent, FuelDraw, MeterReading
 from ingenio.operations.kpi import compute_kpis
 
 # --- stops: each minute lost is charged once, whatever the order of the records ----------
@@ -162,3 +162,72 @@ def test_a_stop_ending_half_a_second_into_the_period_counts_half_a_second() -> N
     )
     (row,) = report.downtime
     assert row.hours == pytest.approx(0.5 / 3600)
+
+
+# --- scope and fuel ------------------------------------------------------------------------
+
+
+def test_a_plants_kpis_leave_out_the_plans_work_at_other_plants() -> None:
+    # A second plant P2 (line Q1, product B, order O9) runs 60 units 10:00-11:00 in the
+    # plan. The KPIs of P1 plan nothing there (and do not fail on the foreign line); the
+    # whole portfolio's KPIs plan the 60 units on Q1.
+    base = portfolio()
+    (p1,) = base.plants
+    q1 = Line("Q1", "Press", "P2", (Window(0, base.horizon.minutes),))
+    p2 = replace(p1, id="P2", name="Plant 2", lines=(q1,), generators=(), tank=None)
+    b = Product("B", "Boards", "wood", (Step("press", ("Q1",), 60.0, 10.0),))
+    two = replace(
+        base,
+        plants=(p1, p2),
+        products=(*base.products, b),
+        orders=(*base.orders, Order("O9", "B", 60.0, 0, 1440, 1.0)),
+    )
+    plan = Plan("hand", (Operation("O9", 0, "Q1", 600, 660, 60.0),), (), (), ())
+    mine = compute_kpis(two, at(6, 0), at(7, 0), plan=plan, plant_id="P1")
+    assert {r.key for r in mine.level("line")} == {"L1", "L2", "N1", "S1"}
+    assert sum(r.tally.planned_qty for r in mine.level("line")) == 0.0
+    everything = compute_kpis(two, at(6, 0), at(7, 0), plan=plan)
+    assert everything.total("line", "Q1").planned_qty == pytest.approx(60.0)
+
+
+def test_fuel_of_a_day_with_under_one_kwh_metered_goes_to_the_metered_line() -> None:
+    # L2's meter goes 100.0 -> 100.5 kWh 10:00-11:00, no other meter; 12 L drawn that day
+    # are shared among P1's lines by metered kWh: all 12 L to L2.
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        meters=[
+            MeterReading("L2", at(6, 10), 0.5, 100.0),
+            MeterReading("L2", at(6, 11), 0.5, 100.5),
+        ],
+        fuel_draws=[FuelDraw("G1", 12.0, at(6, 10.5))],
+    )
+    assert report.total("line", "L2").litres == pytest.approx(12.0)
+    assert report.total("line", "L1").litres == 0.0
+
+
+def test_an_order_due_exactly_at_the_period_end_is_due_in_the_next_period() -> None:
+    # O2 is due on day 1 at 10:00, nothing planned nor made: not due in [00:00, 10:00),
+    # due (and overdue) in [10:00, 24:00).
+    before = compute_kpis(portfolio(), at(6, 0), at(6, 10))
+    assert [o.order_id for o in before.orders] == []
+    after = compute_kpis(portfolio(), at(6, 10), at(7, 0))
+    assert [(o.order_id, o.status) for o in after.orders] == [("O2", "overdue")]
+
+
+def test_a_product_that_made_no_good_unit_has_no_energy_nor_fuel_per_unit() -> None:
+    # 10 cans on L2 10:00-11:00, all scrap, while the meter ran 2 kWh: no kWh nor litres
+    # per good can (not a division by zero).
+    report = compute_kpis(
+        portfolio(),
+        at(6, 0),
+        at(7, 0),
+        production=[rec("L2", "M", "O3", 0, 10, at(6, 10), at(6, 11))],
+        meters=[
+            MeterReading("L2", at(6, 10), 2.0, 100.0),
+            MeterReading("L2", at(6, 11), 2.0, 102.0),
+        ],
+    )
+    (product,) = report.products
+    assert (product.good, product.kwh_per_unit, product.litres_per_unit) == (0.0, None, None)
