@@ -202,9 +202,11 @@ def _board_plant(loaded: Loaded, plant_id: str, at: int) -> BoardPlant:
         order = p.order(o.order_id)
         if p.product_plant(order.product_id).id == plant_id:
             at_risk += max(0.0, order.value - o.value)
+    depots = {d.id for d in p.depots}  # a tanker to the plant itself or to a depot
     arrivals = sorted(
-        [(t.at, t.litres) for t in plan.fuel_transfers if t.plant_id == plant_id and t.at >= at]
-        + [(d.expected, d.litres) for d in p.deliveries_to(plant_id) if d.expected >= at]
+        (d.expected, d.litres)
+        for d in p.deliveries
+        if d.expected >= at and (d.destination == plant_id or d.destination in depots)
     )
     nxt = next((w for w in off if w.end > at), None)
     return BoardPlant(
@@ -346,11 +348,16 @@ def page_of(
             }
         )
     tank = [{"x": local(t), "y": round(v, 1)} for t, v in tank_levels(p, plan, plant_id)]
-    deliveries = [
-        {"at": local(t.at), "litres": t.litres}
-        for t in plan.fuel_transfers
-        if t.plant_id == plant_id
-    ] + [{"at": local(d.expected), "litres": d.litres} for d in p.deliveries_to(plant_id)]
+    by_day: dict[str, float] = {}  # trucked from depots, summed per local day
+    for t in plan.fuel_transfers:
+        if t.plant_id == plant_id:
+            day = local(t.at)[:10]
+            by_day[day] = by_day.get(day, 0.0) + t.litres
+    deliveries = [{"at": f"{d}T00:00:00", "litres": v, "kind": "depot"} for d, v in by_day.items()]
+    deliveries += [
+        {"at": local(d.expected), "litres": d.litres, "kind": "tanker"}
+        for d in p.deliveries_to(plant_id)
+    ]
     return PlantPage(
         plan_id,
         version,

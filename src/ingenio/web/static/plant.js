@@ -43,7 +43,7 @@
       tank.on("rangechange", function (p) { if (p.byUser) { timeline.setWindow(p.start, p.end, { animation: false }); } });
       timeline.on("rangechanged", function (p) { if (!p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
     }
-    data.deliveries.forEach(function (d, i) { timeline.addCustomTime(d.at, "fuel" + i); });
+    data.deliveries.forEach(function (d, i) { if (d.kind === "tanker") { timeline.addCustomTime(d.at, "fuel" + i); } });
     var drawn = performance.now();
     window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
     document.body.setAttribute("data-gantt", "ready");
