@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 
 from ingenio.domain import (
     ALWAYS,
+    MINUTES_PER_DAY,
+    STAGES,
+    Battery,
     Block,
     Depot,
     Enterprise,
@@ -25,6 +28,7 @@ from ingenio.domain import (
     Generator,
     Horizon,
     Line,
+    LoadShedding,
     Order,
     OutageWindow,
     Plant,
@@ -34,6 +38,8 @@ from ingenio.domain import (
     Resource,
     ShiftPattern,
     Solar,
+    StageDay,
+    StageForecast,
     Step,
     Window,
     expand_shifts,
@@ -74,10 +80,61 @@ def outages(draw: st.DrawFn, minutes: int) -> tuple[OutageWindow, ...]:
 
 
 @st.composite
-def plants(draw: st.DrawFn, index: int, horizon: Horizon) -> tuple[Plant, Block]:
-    """One plant with its own outage block."""
+def batteries(draw: st.DrawFn, plant_id: str) -> tuple[Battery, ...]:
+    """0-2 batteries of random size, power, efficiency and state of charge."""
+    out = []
+    for i in range(draw(st.integers(0, 2))):
+        low = draw(st.sampled_from((0.0, 0.1, 0.3)))
+        out.append(
+            Battery(
+                f"{plant_id}S{i}",
+                plant_id,
+                capacity_kwh=draw(st.sampled_from((20.0, 100.0, 400.0))),
+                power_kw=draw(st.sampled_from((15.0, 50.0, 150.0))),
+                charge_kw=draw(st.sampled_from((10.0, 40.0, 200.0))),
+                efficiency=draw(st.sampled_from((0.75, 0.9, 1.0))),
+                min_soc=low,
+                initial_soc=draw(st.sampled_from((low, 0.5 if low <= 0.5 else low, 1.0))),
+                generator_charging=draw(st.booleans()),
+            )
+        )
+    return tuple(out)
+
+
+@st.composite
+def load_shedding(draw: st.DrawFn, horizon: Horizon) -> LoadShedding | None:
+    """None, or a nested stage schedule (each stage adds 0-2 windows to the one below)
+    for every day of the horizon, with a random forecast on some days."""
+    if not draw(st.booleans()):
+        return None
+    days, forecast = [], []
+    for d in range(horizon.days):
+        base = d * MINUTES_PER_DAY
+        stages: list[tuple[Window, ...]] = []
+        current: tuple[Window, ...] = ()
+        for _ in range(STAGES):
+            for _ in range(draw(st.integers(0, 2))):
+                start = base + draw(st.integers(0, 44)) * 30
+                current = (*current, Window(start, start + 150))
+            stages.append(current)
+        days.append(StageDay(base, tuple(stages)))
+        if draw(st.booleans()):
+            s1, s2 = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+            p1 = draw(st.sampled_from((0.3, 0.5, 0.7, 1.0)))
+            probs = {s1: p1} if s1 == s2 or p1 == 1.0 else {s1: p1, s2: round(1 - p1, 2)}
+            forecast.append(StageForecast(base, probs))
+    return LoadShedding(tuple(days), tuple(forecast))
+
+
+@st.composite
+def plants(
+    draw: st.DrawFn, index: int, horizon: Horizon, with_batteries: bool = False
+) -> tuple[Plant, Block]:
+    """One plant with its own outage block (batteries, islanding solar and load-shedding
+    stages drawn only ``with_batteries``, so other tests keep their examples)."""
     pid = f"P{index}"
-    block = Block(f"B{index}", f"block {index}", draw(outages(horizon.minutes)))
+    shed = draw(load_shedding(horizon)) if with_batteries else None
+    block = Block(f"B{index}", f"block {index}", draw(outages(horizon.minutes)), shed)
     lines = tuple(
         Line(f"{pid}L{i}", f"line {i}", pid, expand_shifts(pats, horizon), pats)
         for i in range(draw(st.integers(1, 3)))
@@ -104,7 +161,9 @@ def plants(draw: st.DrawFn, index: int, horizon: Horizon) -> tuple[Plant, Block]
     solar = None
     if draw(st.booleans()):
         peak = draw(st.sampled_from((10.0, 40.0, 120.0)))
-        solar = Solar(tuple(peak * max(0.0, 1 - abs(h - 12.5) / 6) for h in range(24)))
+        islanding = draw(st.booleans()) if with_batteries else False
+        shape = tuple(peak * max(0.0, 1 - abs(h - 12.5) / 6) for h in range(24))
+        solar = Solar(shape, islanding)
     resources = tuple(
         Resource(
             f"{pid}R{i}",
@@ -119,7 +178,10 @@ def plants(draw: st.DrawFn, index: int, horizon: Horizon) -> tuple[Plant, Block]
         for i in range(draw(st.integers(0, 2)))
     )
     grid = draw(st.sampled_from((0.0, 30.0, 100.0, 300.0)))
-    plant = Plant(pid, f"plant {index}", "E1", block.id, grid, lines, resources, gens, tank, solar)
+    bats = draw(batteries(pid)) if with_batteries else ()
+    plant = Plant(
+        pid, f"plant {index}", "E1", block.id, grid, lines, resources, gens, tank, solar, bats
+    )
     return plant, block
 
 
@@ -152,8 +214,9 @@ def products(draw: st.DrawFn, index: int, plant: Plant) -> Product:
 
 
 @st.composite
-def portfolios(draw: st.DrawFn) -> Portfolio:
-    """A small random valid portfolio (see the module docstring)."""
+def portfolios(draw: st.DrawFn, with_batteries: bool = False) -> Portfolio:
+    """A small random valid portfolio (see the module docstring); ``with_batteries``:
+    plants have 0-2 batteries and solar arrays that island or not."""
     horizon = Horizon(
         draw(st.sampled_from(ORIGINS)),
         draw(st.integers(2, 3)),
@@ -161,7 +224,7 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
         ZONE,
     )
     minutes = horizon.minutes
-    pairs = [draw(plants(i, horizon)) for i in range(draw(st.integers(1, 2)))]
+    pairs = [draw(plants(i, horizon, with_batteries)) for i in range(draw(st.integers(1, 2)))]
     plant_list = tuple(p for p, _ in pairs)
     prods = tuple(
         draw(products(i, draw(st.sampled_from(plant_list)))) for i in range(draw(st.integers(1, 3)))

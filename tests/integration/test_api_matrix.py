@@ -44,6 +44,9 @@ PUBLISHED_READERS = VICTIM_READERS | {
 """Who may read the victim's published plan (cut to their plants)."""
 
 PLANNER = frozenset({"planner@victim.test"})
+MANAGER = frozenset({"manager.p1@victim.test"})
+ACTUALS_WRITERS = PLANNER | MANAGER
+"""Who may record the victim's actuals (the plant manager: for P1 only)."""
 
 RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("get", f"{P}/portfolios/{{portfolio_id}}"): {"": PUBLISHED_READERS},
@@ -60,6 +63,17 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     },
     ("post", f"{P}/plans/{{plan_id}}/approve"): {"draft": PLANNER, "published": PLANNER},
     ("post", f"{P}/plans/{{plan_id}}/publish"): {"draft": PLANNER, "published": PLANNER},
+    ("post", f"{P}/portfolios/{{portfolio_id}}/actuals"): {"": ACTUALS_WRITERS},
+    ("post", f"{P}/portfolios/{{portfolio_id}}/actuals/import"): {"": ACTUALS_WRITERS},
+    ("get", f"{P}/portfolios/{{portfolio_id}}/actuals"): {"": PUBLISHED_READERS},
+    ("get", f"{P}/portfolios/{{portfolio_id}}/kpis"): {"": PUBLISHED_READERS},
+    ("post", f"{P}/portfolios/{{portfolio_id}}/scenarios"): {"": PLANNER},
+    ("post", f"{P}/plans/{{plan_id}}/replan"): {"draft": PLANNER, "published": ACTUALS_WRITERS},
+    ("post", f"{P}/plans/{{plan_id}}/acknowledge"): {"draft": frozenset(), "published": MANAGER},
+    ("get", f"{P}/plans/{{plan_id}}/acknowledgements"): {
+        "draft": VICTIM_READERS,
+        "published": PUBLISHED_READERS,
+    },
     ("get", f"{P}/jobs/{{job_id}}"): {"": VICTIM_READERS},
     ("delete", f"{P}/jobs/{{job_id}}"): {"": PLANNER},
     ("delete", f"{P}/tokens/{{token_id}}"): {"": PLANNER},
@@ -109,10 +123,30 @@ def _snapshot(store: Store, world: World) -> dict[str, Any]:
         "users": [(u.email, u.role) for u in store.users(VICTIM)],
         "audit": len(store.account_audit(VICTIM)),
         "token": store.token_user(digest(world.victim_token), datetime.now(UTC)) is not None,
+        "actuals": store.actuals_counts(),
+        "acks": [store.plan_acks(p.id) for p in plans],
+        "jobs": [j.id for j in store.jobs(VICTIM, 500)],
     }
 
 
+PRODUCTION_CSV = (
+    "line,product,order,good_qty,scrap_qty,start,end\n"
+    "P1-MIX,BREAD,O1,{n},0,2026-04-06T06:00-04:00,2026-04-06T07:00-04:00\n"
+)
+
+
 def _body(method: str, path: str, n: int) -> dict[str, Any]:
+    if path.endswith("/actuals") and method == "post":
+        record = {"line": "P1-MIX", "product": "BREAD", "order": "O1", "good_qty": 10 + n}
+        record |= {"start": "2026-04-06T06:00:00-04:00", "end": "2026-04-06T07:00:00-04:00"}
+        draw = {"generator": "P1-G1", "litres": 5, "at": "2026-04-06T06:00:00-04:00"}
+        return {"json": {"production": [record], "fuel_draws": [draw]}}
+    if path.endswith("/actuals/import"):
+        return {"content": PRODUCTION_CSV.format(n=10 + n), "headers": {"Content-Type": "text/csv"}}
+    if path.endswith("/replan"):
+        return {"json": {"plant": "P1", "at": "2026-04-07T08:00:00-04:00", "frozen_hours": 1}}
+    if path.endswith("/scenarios"):
+        return {"json": {"samples": 2}}
     if path.endswith("/plans") and method == "post":
         return {"json": {"planner": "dispatch", "time_limit_s": 1}}
     if path.endswith("/whatif"):
@@ -133,13 +167,15 @@ def _body(method: str, path: str, n: int) -> dict[str, Any]:
 
 def _url(path: str, world: World, variant: str) -> str:
     plan = world.victim_published if variant == "published" else world.victim_draft
-    return (
+    query = "?from=2026-04-06&to=2026-04-12" if path.endswith(("/actuals", "/kpis")) else ""
+    url = (
         path.replace("{portfolio_id}", str(world.victim_portfolio))
         .replace("{plan_id}", str(plan))
         .replace("{job_id}", world.victim_job)
         .replace("{enterprise_id}", "CON")
         .replace("{token_id}", str(world.victim_token_id))
     )
+    return url + query
 
 
 def test_no_role_of_another_tenant_nor_a_wrong_role_reads_or_writes(world: World) -> None:

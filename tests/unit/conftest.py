@@ -8,7 +8,8 @@ Plant P1 (grid 500 kW, block B1: grid off [600, 840) = 10:00-14:00 on day 1, and
   resource R1 (a crew): 1 unit, 2 from minute 1440;
   generator G1: 200 kW, min load 30 % (60 kW), fuel 0.08 * rated + 0.25 * output L/h;
   tank 1000 L, stock 300 L, reserve 100 L;
-  solar 50 kW from 08:00 to 18:00 local, except 20 kW in the 11:00 hour.
+  solar 50 kW from 08:00 to 18:00 local, except 20 kW in the 11:00 hour; the array can
+  island (``islanding=True``: it keeps producing in a blackout).
 Plant P2 (grid 100 kW, block B2 without outages): line L9, generator G2 (50 kW, min 25 kW),
 no tank. Depot D1 holds 200 L and gets 400 L at minute 1440; P1 gets 600 L directly then.
 
@@ -70,6 +71,7 @@ SOLAR = tuple(0.0 if not 8 <= hour < 18 else 20.0 if hour == 11 else 50.0 for ho
 def build_portfolio(
     *,
     resource_changes: tuple[tuple[int, int], ...] = ((1440, 2),),
+    islanding: bool = True,
     depot_stock: float = 200.0,
     direct_litres: float = 600.0,
 ) -> Portfolio:
@@ -90,7 +92,7 @@ def build_portfolio(
         resources=(Resource("R1", "Crew", "P1", 1, resource_changes),),
         generators=(Generator("G1", "Genset 1", "P1", 200.0, 0.3, 0.08, 0.25),),
         tank=FuelTank(capacity_l=1000.0, stock_l=300.0, reserve_l=100.0),
-        solar=Solar(SOLAR),
+        solar=Solar(SOLAR, islanding),
     )
     p2 = Plant(
         id="P2",

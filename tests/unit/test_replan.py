@@ -266,3 +266,18 @@ def test_replan_progress_fractions_never_go_back_and_end_at_one() -> None:
     fractions = [s.fraction for s in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) == 3
     assert final.plan.status != PlanStatus.CANCELLED
+
+
+def test_frozen_window_ends_at_an_outage_inside_it_and_at_the_horizon() -> None:
+    from ingenio.domain import Window
+    from ingenio.services.replan import frozen_end
+
+    assert frozen_end(100, 120, None, 10_000) == 220
+    assert frozen_end(100, 120, Window(150, 400), 10_000) == 150  # the outage cuts it
+    assert frozen_end(100, 120, Window(50, 130), 10_000) == 100  # already dark: no window
+    assert frozen_end(100, 120, Window(10, 60), 10_000) == 220  # an outage that is over
+    assert frozen_end(100, 120, Window(300, 400), 10_000) == 220
+    assert frozen_end(9_950, 120, None, 10_000) == 10_000
+    assert frozen_end(100, 0, None, 10_000) == 100
+    with pytest.raises(Exception, match="negative"):
+        frozen_end(100, -1, None, 10_000)

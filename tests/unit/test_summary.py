@@ -53,7 +53,7 @@ def portfolio(stock: float = 100.0, solar: bool = False) -> Portfolio:
     plant = Plant(
         "P1", "Planta Uno", "E1", "B1", 100.0, (line,), generators=(gen,),
         tank=FuelTank(capacity_l=500.0, stock_l=stock, reserve_l=20.0),
-        solar=Solar(profile) if solar else None,
+        solar=Solar(profile, islanding=True) if solar else None,  # runs in the outage
     )  # fmt: skip
     block = Block(
         "B1", "Bloque 1", (OutageWindow(Window(600, 840)), OutageWindow(Window(2040, 2160), 0.3))

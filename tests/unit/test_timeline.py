@@ -122,7 +122,8 @@ def test_solar_slot_straddling_an_hour_takes_the_lower_hour() -> None:
 def test_spring_forward_day() -> None:
     # Minute 1440 is 2026-03-08 01:00 local: midnight does not exist that day.
     outages = (OutageWindow(Window(1440 + 540, 1440 + 780)),)  # 10:00-14:00 local
-    tl = build_timeline(make(origin=SPRING, outages=outages, solar=BY_HOUR), "P1")
+    island = Solar(BY_HOUR.profile_kw, islanding=True)  # keeps producing in the outage
+    tl = build_timeline(make(origin=SPRING, outages=outages, solar=island), "P1")
     assert tl.solar_kw[95] == 23.0  # 2026-03-07 23:45
     assert tl.solar_kw[96] == 1.0
     assert tl.solar_kw[96 + 36] == 10.0  # 9 hours later it is 10:00 local

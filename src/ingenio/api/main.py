@@ -6,6 +6,7 @@ exist only once :func:`create_app` is called (by ``ingenio serve`` or a test).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,10 +14,10 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingenio.api import errors
-from ingenio.api.routes import audit, auth, jobs, plans, portfolios, users
+from ingenio.api.routes import actuals, audit, auth, jobs, operations, plans, portfolios, users
 from ingenio.api.schemas import ErrorBody
 from ingenio.services.jobs import Worker
-from ingenio.services.server import Store
+from ingenio.services.server import Store, open_store
 
 API_PREFIX = "/api/v1"
 """Where the API lives."""
@@ -108,7 +109,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, portfolios, plans, jobs, audit):
+    for module in (auth, users, portfolios, plans, actuals, operations, jobs, audit):
         api.include_router(module.router)
     app.include_router(api)
 
@@ -118,3 +119,22 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+ENV_DB = "SERVE_INGENIO_DB"
+"""The database URL each server process of ``ingenio serve --workers N`` opens (a hand-off
+from the parent, outside the ``INGENIO_`` settings, which refuse unknown names)."""
+
+ENV_SECURE_COOKIES = "SERVE_INGENIO_SECURE_COOKIES"
+ENV_JOB_WORKER = "SERVE_INGENIO_JOB_WORKER"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one process of ``ingenio serve --workers N`` (an Uvicorn factory): the
+    store named by ``SERVE_INGENIO_DB``, a job worker when ``SERVE_INGENIO_JOB_WORKER=1``,
+    Secure cookies when ``SERVE_INGENIO_SECURE_COOKIES=1``. The processes share nothing in
+    memory: sessions, jobs and plans are in the database."""
+    store = open_store(os.environ[ENV_DB])
+    worker = Worker(store) if os.environ.get(ENV_JOB_WORKER) == "1" else None
+    secure = os.environ.get(ENV_SECURE_COOKIES) == "1"
+    return create_app(store, worker=worker, secure_cookies=secure, close_store=True)

@@ -170,6 +170,15 @@ def serve(
         bool, typer.Option("--secure-cookies", help="Mark the session cookie Secure (HTTPS).")
     ] = False,
     log_level: Annotated[str, typer.Option("--log-level", help="Uvicorn log level.")] = "info",
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes (best on PostgreSQL; each runs jobs).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the REST API server (migrations applied at start); OpenAPI at /docs."""
     import uvicorn
@@ -181,6 +190,9 @@ def serve(
     store = guarded(ctx, lambda: open_store(_db(ctx, db)))
     if demo:
         guarded(ctx, lambda: _load_demo(store))
+    if workers > 1:
+        _serve_processes(ctx, store, db, host, port, log_level, workers, worker, secure_cookies)
+        return
     app = create_app(
         store,
         worker=Worker(store) if worker else None,
@@ -192,6 +204,52 @@ def serve(
     install(app)  # the web pages beside the API
     err.print(f"Ingenio API on http://{host}:{port}/docs (database {store.url})", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+
+
+def _serve_processes(
+    ctx: typer.Context,
+    store: Any,
+    db: str | None,
+    host: str,
+    port: int,
+    log_level: str,
+    workers: int,
+    jobs: bool,
+    secure_cookies: bool,
+) -> None:
+    """``serve --workers N``: Uvicorn's process manager, each process opening the store."""
+    import os
+
+    import uvicorn
+
+    from ingenio.api.main import ENV_DB, ENV_JOB_WORKER, ENV_SECURE_COOKIES
+    from ingenio.services.server import database_url
+
+    shown = store.url
+    store.close()
+    os.environ[ENV_DB] = database_url(_db(ctx, db))
+    os.environ[ENV_JOB_WORKER] = "1" if jobs else "0"
+    os.environ[ENV_SECURE_COOKIES] = "1" if secure_cookies else "0"
+    err.print(
+        f"Ingenio API on http://{host}:{port}/docs (database {shown}, {workers} processes)",
+        highlight=False,
+    )
+    import inspect
+
+    extra: dict[str, Any] = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
+        # a process imports the CLI again before it answers: slow on a loaded machine
+        extra["timeout_worker_healthcheck"] = 120
+    uvicorn.run(
+        "ingenio.api.main:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+        **extra,
+    )
 
 
 def worker(

@@ -1,21 +1,19 @@
-"""What the store-backed commands share: the store of ``--db``, one-line errors, times."""
+"""What the store-backed commands share: one-line errors, times typed on the command line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from ingenio.cli.errors import context_of, fail, run_guarded
-from ingenio.services.context import Store
+from ingenio.cli.errors import fail, run_guarded
 
 T = TypeVar("T")
 
-__all__ = ["fail", "guarded", "moment", "open_store", "since_option", "zone_of"]
+__all__ = ["fail", "guarded", "moment", "since_option", "zone_of"]
 
 TIMEZONE_ENV_VAR = "INGENIO_TIMEZONE"
 """Default of ``--timezone`` for times typed without an offset."""
@@ -24,17 +22,6 @@ TIMEZONE_ENV_VAR = "INGENIO_TIMEZONE"
 def guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     """Run ``work`` like every ``ingenio`` command: known errors become one line, exit 1."""
     return run_guarded(ctx, work)
-
-
-@contextmanager
-def open_store(ctx: typer.Context, read_only: bool = False) -> Iterator[Store]:
-    """The store named by the global ``--db`` option (or its default).
-
-    A ``read_only`` command (a listing, the audit log) never creates a
-    database: a SQLite file that does not exist is an error, not a new file.
-    """
-    handle = context_of(ctx).store
-    yield handle.existing() if read_only else handle.get()
 
 
 def zone_of(name: str | None, option: str = "--timezone") -> ZoneInfo | None:

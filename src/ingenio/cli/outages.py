@@ -216,6 +216,45 @@ def register(app: typer.Typer) -> None:
         request = OutageRequest(fmt, stage, timezone, area_property, day, mapping)
         run_guarded(ctx, lambda: _import(ctx, file, portfolio, request, write))
 
+    @outages_app.command("stages")
+    def stages(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help="An EskomSePush area file (JSON).")],
+        portfolio: Annotated[
+            str, typer.Option("--portfolio", "-p", help="A portfolio file or stored name.")
+        ],
+        block: Annotated[str, typer.Option("--block", help="The block the area's cuts hit.")],
+        forecast: Annotated[
+            list[str] | None,
+            typer.Option("--forecast", help="DATE=STAGE:PROBABILITY,..., e.g. 2026-04-06=4:0.6"),
+        ] = None,
+        write: Annotated[
+            Path | None, typer.Option("--write", help="Also write the new portfolio to this file.")
+        ] = None,
+    ) -> None:
+        """Set a block's load-shedding stage schedule from a file; save a new version."""
+
+        def work() -> None:
+            from ingenio.services.stages import import_stage_schedule
+
+            done = import_stage_schedule(
+                context_of(ctx), file, portfolio, block, forecast or [],
+                None if write is None else write.suffix,
+            )  # fmt: skip
+            if write is not None and done.text is not None:
+                write_text(write, done.text)
+            console.print(
+                f"block {block}: stage schedule of {done.area} for {len(done.dates)} date(s) "
+                f"({done.dates[0]} to {done.dates[-1]})",
+                highlight=False,
+            )
+            console.print(
+                f"saved portfolio {done.saved.name!r} version {done.saved.version}",
+                highlight=False,
+            )
+
+        run_guarded(ctx, work)
+
     app.add_typer(outages_app, name="outages")
 
 

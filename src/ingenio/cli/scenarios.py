@@ -113,6 +113,21 @@ def whatif(
         str | None,
         typer.Option("--resume-by", help="For tanker delays: the date a plant must resume by."),
     ] = None,
+    add_battery: Annotated[
+        list[str] | None,
+        typer.Option("--add-battery", help="PLANT=KWHkWh/KWkW[/CHARGEkW], e.g. P1=500kWh/250kW."),
+    ] = None,
+    add_solar: Annotated[
+        list[str] | None,
+        typer.Option("--add-solar", help="PLANT=KWkW[/island]: a solar array, e.g. P1=200kW."),
+    ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="Load-shedding stage 0-8 for certain (--stage-days)."),
+    ] = None,
+    stage_days: Annotated[
+        str, typer.Option("--stage-days", help="First dates of the schedules --stage holds.")
+    ] = "3",
 ) -> None:
     """Plan the portfolio and a perturbed variant; print what changes and when plants resume."""
 
@@ -123,13 +138,16 @@ def whatif(
         base = load_portfolio_arg(portfolio)
         request = WhatIfRequest(
             tanker_delay or [], deficit_scale, generator_down or [], plant_down, start, end,
-            extra_fuel or [], planner, resume_by,
+            extra_fuel or [], planner, resume_by, add_battery or [], add_solar or [],
+            stage, stage_days,
         )  # fmt: skip
         with _progress() as tick:
             got = what_if(context_of(ctx), base, request, progress=tick)
         console.print(whatif_table(base, got.diff, got.title))
         if got.diff.orders:
             console.print(orders_table(base, got.diff))
+        before, after = got.late_orders
+        console.print(f"late or unscheduled orders: {before} -> {after}", highlight=False)
         for sentence in (*got.resumptions, *got.tanker_sentences):
             console.print(sentence, highlight=False)
 

@@ -96,14 +96,18 @@ SOLAR_NOON_HOUR = 12
 SOLAR_HALF_DAY_HOURS = 6.5
 
 
-def solar(kwp: float) -> Solar:
-    """A cosine day from about 06:00 to 19:00, peak in the 12:00 hour, 21 % capacity factor."""
+def solar(kwp: float, islanding: bool = False) -> Solar:
+    """A cosine day from about 06:00 to 19:00, peak in the 12:00 hour, 21 % capacity factor.
+
+    ``islanding``: the array sits behind a hybrid inverter that keeps it running in a
+    blackout; a grid-tied array (the default) trips with the grid.
+    """
     shape = [
         max(0.0, math.cos(math.pi * (h - SOLAR_NOON_HOUR) / (2 * SOLAR_HALF_DAY_HOURS)))
         for h in range(24)
     ]
     scale = SOLAR_CAPACITY_FACTOR * 24 * kwp / sum(shape)
-    return Solar(tuple(round(v * scale, 1) for v in shape))
+    return Solar(tuple(round(v * scale, 1) for v in shape), islanding)
 
 
 # --- specs ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ingenio.data.demo_common import (
     make_step,
     solar,
 )
-from ingenio.domain import Enterprise, Horizon, Plant, PriorityClass, Product, Resource
+from ingenio.domain import Battery, Enterprise, Horizon, Plant, PriorityClass, Product, Resource
 
 ESSENTIAL = PriorityClass.ESSENTIAL
 EXPORT = PriorityClass.EXPORT
@@ -122,8 +122,9 @@ def cigar_site(horizon: Horizon) -> Site:
 # --- UAZ SKD assembly ----------------------------------------------------------------
 UAZ_GRID_KW = 160.0
 UAZ_GENSET_KW = 60.0
-"""Carries one station at a time (two with the roof solar around noon)."""
+"""Carries one station at a time in a blackout."""
 UAZ_SOLAR_KWP = 80.0
+"""Roof array on grid-tied inverters: it trips with the grid (``islanding`` false)."""
 UAZ_FORKLIFTS = 2
 UAZ_FORKLIFT_DOWN = (7, 11)
 """One forklift waits for parts from day 7 to day 11 (plausible)."""
@@ -285,6 +286,10 @@ PHARMA_GRID_KW = 250.0
 PHARMA_GENSET_KW = 200.0
 """Carries both fermenters (2 x 90 kW) through an outage, not downstream and filling."""
 PHARMA_SOLAR_KWP = 60.0
+"""Behind the battery's hybrid inverter: it keeps producing in a blackout."""
+PHARMA_BATTERY = (400.0, 200.0, 100.0)
+"""kWh, kW out, kW in: a containerised lithium bank (plausible) that carries both
+fermenters (2 x 90 kW) for about 2 hours of a blackout, or tops up the genset."""
 FERMENTATION_HOURS = 36.0
 """domain-facts §2: Labiofam fermentations need 36 h of uninterrupted power."""
 
@@ -359,6 +364,7 @@ def pharma_site(horizon: Horizon) -> Site:
         generators=(
             genset(f"{pid}-G1", f"Genset {PHARMA_GENSET_KW:.0f} kW", pid, PHARMA_GENSET_KW),
         ),
-        solar=solar(PHARMA_SOLAR_KWP),
+        solar=solar(PHARMA_SOLAR_KWP, islanding=True),
+        batteries=(Battery(f"{pid}-BESS", pid, *PHARMA_BATTERY, 0.9, 0.1, 1.0),),
     )
     return Site(Enterprise("E-LAB", "Grupo Empresarial Labiofam"), plant, products, demands)

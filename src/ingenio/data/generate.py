@@ -37,6 +37,7 @@ from ingenio.data.demo_figures import (
     step_minutes,
 )
 from ingenio.data.demo_grid import HEAVY, INDUSTRIAL_BLOCK, LIGHT, ROTATING_BLOCKS, build_blocks
+from ingenio.data.generate_battery import with_batteries
 from ingenio.data.generate_sites import (
     UNBROKEN_MAX_MINUTES,
     GeneratedSite,
@@ -97,7 +98,9 @@ WINDOW_SHARE = 0.5
 """An order's steps, run one after another, take at most this share of release to due."""
 
 
-def generate_portfolio(size: Size | Counts = "S", seed: int = 0) -> Portfolio:
+def generate_portfolio(
+    size: Size | Counts = "S", seed: int = 0, batteries: float = 0.0
+) -> Portfolio:
     """A random blackout portfolio of the given size; same size and seed, equal portfolio.
 
     Parameters
@@ -106,6 +109,9 @@ def generate_portfolio(size: Size | Counts = "S", seed: int = 0) -> Portfolio:
         A named size (see the module docstring) or custom counts.
     seed : int
         Seed of the only random generator used.
+    batteries : float
+        Share of the plants that get a battery bank (``with_batteries``); 0 keeps the
+        portfolio exactly as without the option.
 
     Returns
     -------
@@ -141,7 +147,7 @@ def generate_portfolio(size: Size | Counts = "S", seed: int = 0) -> Portfolio:
         Enterprise(eid, f"Enterprise {eid}")
         for eid in dict.fromkeys(s.plant.enterprise_id for s in sites)
     )
-    return Portfolio(
+    out = Portfolio(
         name=f"Generated blackout portfolio (plants {counts.plants}, lines {counts.lines}, "
         f"orders {counts.orders}, seed {seed})",
         horizon=horizon,
@@ -154,6 +160,7 @@ def generate_portfolio(size: Size | Counts = "S", seed: int = 0) -> Portfolio:
         deliveries=deliveries,
         late_decay_per_day=demo.LATE_DECAY_PER_DAY,
     )
+    return with_batteries(out, batteries, seed) if batteries > 0 else out
 
 
 def _spread(total: int, parts: int) -> list[int]:

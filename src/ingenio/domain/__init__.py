@@ -5,6 +5,7 @@ from __future__ import annotations
 from ingenio.domain.calendar import ALWAYS, WEEKDAYS, ShiftPattern, expand_shifts
 from ingenio.domain.errors import DomainError, Issue
 from ingenio.domain.plan import (
+    BatteryFlow,
     FuelTransfer,
     GeneratorRun,
     Operation,
@@ -15,6 +16,7 @@ from ingenio.domain.plan import (
     Violation,
 )
 from ingenio.domain.plant import (
+    Battery,
     Block,
     Enterprise,
     FuelTank,
@@ -27,13 +29,17 @@ from ingenio.domain.plant import (
 )
 from ingenio.domain.portfolio import Depot, FuelDelivery, Portfolio
 from ingenio.domain.product import Order, PriorityClass, Product, Step
+from ingenio.domain.stages import STAGES, LoadShedding, StageDay, StageForecast
 from ingenio.domain.time import MINUTES_PER_DAY, MINUTES_PER_HOUR, Horizon, Window, merge_windows
 
 __all__ = [
     "ALWAYS",
     "MINUTES_PER_DAY",
     "MINUTES_PER_HOUR",
+    "STAGES",
     "WEEKDAYS",
+    "Battery",
+    "BatteryFlow",
     "Block",
     "Depot",
     "DomainError",
@@ -46,6 +52,7 @@ __all__ = [
     "Horizon",
     "Issue",
     "Line",
+    "LoadShedding",
     "Operation",
     "Order",
     "OrderOutcome",
@@ -60,6 +67,8 @@ __all__ = [
     "Resource",
     "ShiftPattern",
     "Solar",
+    "StageDay",
+    "StageForecast",
     "Step",
     "Violation",
     "Window",

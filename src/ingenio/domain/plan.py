@@ -68,6 +68,17 @@ class FuelTransfer:
 
 
 @dataclass(frozen=True)
+class BatteryFlow:
+    """A battery's constant power during ``[start, end)``: ``kw > 0`` discharges into the
+    plant, ``kw < 0`` charges from it."""
+
+    battery_id: str
+    start: int
+    end: int
+    kw: float
+
+
+@dataclass(frozen=True)
 class OrderOutcome:
     """What the plan gives an order: status, completion, lateness, value, and why."""
 
@@ -92,6 +103,7 @@ class Plan:
     bound: float | None = None
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    battery_flows: tuple[BatteryFlow, ...] = ()
 
     @property
     def value(self) -> float:

@@ -1,4 +1,4 @@
-"""Plants and what is in them: lines, shared resources, generators, fuel, solar."""
+"""Plants and what is in them: lines, shared resources, generators, fuel, solar, batteries."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ingenio.domain.calendar import ShiftPattern
-from ingenio.domain.time import MINUTES_PER_HOUR, Window
+from ingenio.domain.stages import LoadShedding
+from ingenio.domain.time import MINUTES_PER_HOUR, Window, merge_windows
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Block:
     id: str
     name: str
     outages: tuple[OutageWindow, ...] = ()
+    load_shedding: LoadShedding | None = None
+    """A schedule per stage and a stage forecast (``domain/stages.py``): more windows."""
 
     def __post_init__(self) -> None:
         ws = sorted(o.window for o in self.outages)
@@ -36,9 +39,20 @@ class Block:
             if a.overlaps(b):
                 raise ValueError(f"block {self.id}: outage windows {a} and {b} overlap")
 
+    def all_outages(self) -> tuple[OutageWindow, ...]:
+        """The outage windows plus those of the load-shedding stages, by start (they may
+        overlap each other)."""
+        if self.load_shedding is None:
+            return self.outages
+        staged = (OutageWindow(w, p) for w, p in self.load_shedding.outages())
+        return tuple(sorted((*self.outages, *staged), key=lambda o: (o.window, -o.probability)))
+
     def off_windows(self, threshold: float = 0.5) -> tuple[Window, ...]:
-        """Windows the planner must treat as grid-off (probability >= threshold)."""
-        return tuple(sorted(o.window for o in self.outages if o.probability >= threshold))
+        """Windows the planner must treat as grid-off (probability >= threshold); with
+        load-shedding stages, merged where they overlap or touch."""
+        if self.load_shedding is None:
+            return tuple(sorted(o.window for o in self.outages if o.probability >= threshold))
+        return merge_windows(o.window for o in self.all_outages() if o.probability >= threshold)
 
 
 @dataclass(frozen=True)
@@ -140,13 +154,65 @@ class FuelTank:
 
 @dataclass(frozen=True)
 class Solar:
-    """A solar array: expected kW for each hour of the (local) day, 24 values."""
+    """A solar array: expected kW for each hour of the (local) day, 24 values.
+
+    ``islanding`` says whether its inverters can run without the grid (a hybrid or
+    battery inverter that forms the plant's own grid). A grid-tied array
+    (``islanding = False``, the default) trips with the grid: anti-islanding
+    protection shuts its inverters down within seconds of a blackout, so it
+    produces only while the grid is on (``docs/formats.md``, *Solar and islanding*).
+    """
 
     profile_kw: tuple[float, ...]
+    islanding: bool = False
 
     def __post_init__(self) -> None:
         if len(self.profile_kw) != 24 or any(v < 0 for v in self.profile_kw):
             raise ValueError("solar profile must hold 24 non-negative kW values")
+
+    def kw(self, hour: int, grid_on: bool) -> float:
+        """Output in local hour ``hour`` (0-23): 0 while the grid is off, unless it islands."""
+        return self.profile_kw[hour] if grid_on or self.islanding else 0.0
+
+
+@dataclass(frozen=True)
+class Battery:
+    """A battery bank at a plant; energy in kWh, power in kW.
+
+    ``efficiency`` is the round trip: a kWh drawn to charge stores ``efficiency`` kWh,
+    and a kWh given to the plant takes one stored kWh. The state of charge stays
+    between ``min_soc * capacity_kwh`` and ``capacity_kwh``; it is ``initial_soc *
+    capacity_kwh`` at the origin. ``generator_charging``: the bank may charge from the
+    plant's generators (else only from grid and solar power).
+    """
+
+    id: str
+    plant_id: str
+    capacity_kwh: float
+    power_kw: float
+    charge_kw: float
+    efficiency: float = 0.9
+    min_soc: float = 0.1
+    initial_soc: float = 1.0
+    generator_charging: bool = False
+
+    def __post_init__(self) -> None:
+        if self.capacity_kwh <= 0 or self.power_kw <= 0 or self.charge_kw < 0:
+            raise ValueError(f"battery {self.id}: capacity and power must be positive")
+        if not 0.0 < self.efficiency <= 1.0:
+            raise ValueError(f"battery {self.id}: efficiency must be in (0, 1]")
+        if not 0.0 <= self.min_soc <= self.initial_soc <= 1.0:
+            raise ValueError(f"battery {self.id}: need 0 <= min_soc <= initial_soc <= 1")
+
+    @property
+    def floor_kwh(self) -> float:
+        """Least stored energy allowed."""
+        return self.min_soc * self.capacity_kwh
+
+    @property
+    def initial_kwh(self) -> float:
+        """Stored energy at the origin."""
+        return self.initial_soc * self.capacity_kwh
 
 
 @dataclass(frozen=True)
@@ -163,11 +229,14 @@ class Plant:
     generators: tuple[Generator, ...] = ()
     tank: FuelTank | None = None
     solar: Solar | None = None
+    batteries: tuple[Battery, ...] = ()
     _lines_by_id: Mapping[str, Line] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.grid_kw < 0:
             raise ValueError(f"plant {self.id}: grid_kw must not be negative")
+        if any(b.plant_id != self.id for b in self.batteries):
+            raise ValueError(f"plant {self.id}: a battery names another plant")
         object.__setattr__(self, "_lines_by_id", {ln.id: ln for ln in self.lines})
 
     def line(self, line_id: str) -> Line:

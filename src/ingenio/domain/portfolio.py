@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ingenio.domain.plant import Block, Enterprise, Generator, Line, Plant, Resource
+from ingenio.domain.plant import Battery, Block, Enterprise, Generator, Line, Plant, Resource
 from ingenio.domain.product import Order, Product
 from ingenio.domain.time import Horizon, Window
 
@@ -76,6 +76,7 @@ class Portfolio:
             "line": {ln.id: ln for p in self.plants for ln in p.lines},
             "generator": {g.id: g for p in self.plants for g in p.generators},
             "resource": {r.id: r for p in self.plants for r in p.resources},
+            "battery": {b.id: b for p in self.plants for b in p.batteries},
             "enterprise": {e.id: e for e in self.enterprises},
         }
         object.__setattr__(self, "_index", index)
@@ -106,6 +107,10 @@ class Portfolio:
     def generator(self, generator_id: str) -> Generator:
         """The generator with this id, whatever its plant."""
         return self._index["generator"][generator_id]  # type: ignore[return-value]
+
+    def battery(self, battery_id: str) -> Battery:
+        """The battery with this id, whatever its plant."""
+        return self._index["battery"][battery_id]  # type: ignore[return-value]
 
     def resource(self, resource_id: str) -> Resource:
         """The shared resource with this id, whatever its plant."""

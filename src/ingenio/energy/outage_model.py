@@ -269,7 +269,7 @@ def learn_outage_model(
             hi = lo + MINUTES_PER_HOUR
             n[h] += 1.0
             plan_seen[h] += 1
-            for o in block.outages:
+            for o in block.all_outages():
                 k[h] += o.probability * _overlap((o.window,), lo, hi) / MINUTES_PER_HOUR
                 if lo <= o.window.start < hi:
                     published[h] += o.probability
@@ -305,8 +305,15 @@ def _draw_minutes(model: OutageModel, slot: int, rng: random.Random) -> int:
     return max(slot, round(drawn / slot) * slot)
 
 
+def _sample_stages(block: Block, rng: random.Random) -> list[Window]:
+    """The windows of a stage drawn for each forecast day (none without stages)."""
+    shed = block.load_shedding
+    return [] if shed is None else [w for w, p in shed.sample(rng).outages() if p >= 1.0]
+
+
 def _sample_block(block: Block, model: OutageModel, horizon: Horizon, rng: random.Random) -> Block:
     kept = [o.window for o in block.outages if o.probability >= 1.0]
+    kept += _sample_stages(block, rng)
     for o in sorted(block.outages, key=lambda o: o.window):
         if o.probability < 1.0 and rng.random() < o.probability:
             kept.append(o.window)
@@ -326,7 +333,7 @@ def _sample_block(block: Block, model: OutageModel, horizon: Horizon, rng: rando
                 current.append(w)
         kept.extend(drawn)
     outages = tuple(OutageWindow(w, 1.0) for w in merge_windows(kept))
-    return dataclasses.replace(block, outages=outages)
+    return dataclasses.replace(block, outages=outages, load_shedding=None)
 
 
 def sample_portfolio(portfolio: Portfolio, model: OutageModel, rng: random.Random) -> Portfolio:

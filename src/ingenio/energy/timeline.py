@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ingenio.domain import MINUTES_PER_DAY, MINUTES_PER_HOUR, Horizon, Portfolio
+from ingenio.energy.battery import battery_profile
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -39,7 +40,8 @@ class PowerTimeline:
         ``profile_kw`` at the local hour of the slot start; when a slot straddles
         a local hour boundary (a slot longer than an hour, a zone offset that is
         not whole hours, a daylight-saving change) the least of the hours it
-        touches. 0 without solar.
+        touches. 0 without solar, and 0 in grid-off slots when the array cannot
+        island (``Solar.islanding`` is False: it trips with the grid).
     generator_kw
         Sum of the rated kW of the plant's generators, in every slot; 0 when the
         plant has no tank (a generator without fuel cannot run).
@@ -48,6 +50,10 @@ class PowerTimeline:
         deliveries expected at or before the slot start, minus the reserve,
         before any burn. Negative when the stock starts below the reserve; 0
         without a tank.
+    battery_kw
+        The batteries' bridge profile (:mod:`ingenio.energy.battery`): kW they offer
+        in grid-off slots, minus the kW reserved for charging in grid-on slots; the
+        least value of the slot's minutes. 0 without batteries.
 
     Notes
     -----
@@ -61,6 +67,7 @@ class PowerTimeline:
     solar_kw: FloatArray
     generator_kw: FloatArray
     fuel_l: FloatArray
+    battery_kw: FloatArray
 
     @property
     def slots(self) -> int:
@@ -85,8 +92,8 @@ class PowerTimeline:
         return bool(self.grid_kw[slot] > 0.0)
 
     def base_kw(self, slot: int) -> float:
-        """Grid plus solar kW in ``slot`` (what needs no fuel)."""
-        return float(self.grid_kw[slot] + self.solar_kw[slot])
+        """Grid plus solar kW in ``slot``, plus the batteries' profile (what needs no fuel)."""
+        return float(self.grid_kw[slot] + self.solar_kw[slot] + self.battery_kw[slot])
 
     def off_slots(self, day: int) -> int:
         """Grid-off slots in horizon day ``day`` (24 hours from the origin, 0-based)."""
@@ -122,15 +129,19 @@ def build_timeline(portfolio: Portfolio, plant_id: str) -> PowerTimeline:
     n = horizon.slots
 
     grid = np.full(n, float(plant.grid_kw))
+    off = np.zeros(n, dtype=np.bool_)
     for w in portfolio.grid_off(plant_id):
         first, last = max(0, w.start // size), min(n, -(-w.end // size))
         if last > first:
             grid[first:last] = 0.0
+            off[first:last] = True
 
     solar = np.zeros(n)
     if plant.solar is not None:
         profile = plant.solar.profile_kw
         solar[:] = [min(profile[h] for h in hours) for hours in _slot_hours(horizon)]
+        if not plant.solar.islanding:
+            solar[off] = 0.0
 
     gen = np.full(n, plant.generator_kw if plant.tank is not None else 0.0)
 
@@ -142,9 +153,11 @@ def build_timeline(portfolio: Portfolio, plant_id: str) -> PowerTimeline:
             if first < n:
                 fuel[first:] += d.litres
 
-    for arr in (grid, solar, gen, fuel):
+    battery = battery_profile(portfolio, plant_id).slot_kw(size, n)
+
+    for arr in (grid, solar, gen, fuel, battery):
         arr.flags.writeable = False
-    return PowerTimeline(plant_id, size, grid, solar, gen, fuel)
+    return PowerTimeline(plant_id, size, grid, solar, gen, fuel, battery)
 
 
 @lru_cache(maxsize=16)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingenio.domain import (
+    BatteryFlow,
     DomainError,
     FuelTransfer,
     GeneratorRun,
@@ -70,6 +71,15 @@ class FuelTransferDoc(_Model):
     litres: NonNegative
 
 
+class BatteryFlowDoc(_Model):
+    """A battery's constant power: ``kw > 0`` discharges into the plant, ``< 0`` charges."""
+
+    battery: Id
+    start: LocalDateTime
+    end: LocalDateTime
+    kw: float
+
+
 class OutcomeDoc(_Model):
     """What the plan gives an order."""
 
@@ -97,6 +107,7 @@ class PlanDoc(_Model):
     generator_runs: list[GeneratorRunDoc]
     fuel_transfers: list[FuelTransferDoc]
     outcomes: list[OutcomeDoc]
+    battery_flows: list[BatteryFlowDoc] = []
 
 
 _SECTIONS = tuple(PlanDoc.model_fields)
@@ -123,7 +134,7 @@ def plan_to_document(plan: Plan, portfolio: Portfolio) -> dict[str, Any]:
     def t(minute: int) -> str:
         return h.to_datetime(minute).isoformat()
 
-    return {
+    doc: dict[str, Any] = {
         "ingenio_plan": PLAN_FORMAT_VERSION,
         "portfolio": portfolio.name,
         "planner": plan.planner,
@@ -170,6 +181,12 @@ def plan_to_document(plan: Plan, portfolio: Portfolio) -> dict[str, Any]:
             for o in plan.outcomes
         ],
     }
+    if plan.battery_flows:
+        doc["battery_flows"] = [
+            {"battery": f.battery_id, "start": t(f.start), "end": t(f.end), "kw": f.kw}
+            for f in plan.battery_flows
+        ]
+    return doc
 
 
 def _ratio(plan: Plan) -> float | None:
@@ -216,6 +233,7 @@ def _consistency_issues(doc: PlanDoc, portfolio: Portfolio) -> list[Issue]:
         out.append(Issue("portfolio", msg, doc.portfolio))
     windows = [(f"operations[{i}]", op.start, op.end) for i, op in enumerate(doc.operations)]
     windows += [(f"generator_runs[{i}]", r.start, r.end) for i, r in enumerate(doc.generator_runs)]
+    windows += [(f"battery_flows[{i}]", f.start, f.end) for i, f in enumerate(doc.battery_flows)]
     for path, start, end in windows:
         if _minute(portfolio, end) <= _minute(portfolio, start):
             out.append(Issue(f"{path}.end", "must be after the start", end.isoformat()))
@@ -278,6 +296,9 @@ def _build_plan(doc: PlanDoc, portfolio: Portfolio, source: str) -> Plan:
             bound=doc.bound,
             seconds=doc.seconds,
             notes=tuple(doc.notes),
+            battery_flows=tuple(
+                BatteryFlow(f.battery, m(f.start), m(f.end), f.kw) for f in doc.battery_flows
+            ),
         )
     except ValueError as e:  # a rule the checks missed: still an issue, never a crash
         raise DomainError([Issue("(plan)", str(e))], source) from e

@@ -55,7 +55,8 @@ class PlantMinutes:
     grid_on
         True in minutes outside the grid-off windows of the plant's block.
     solar_kw
-        ``profile_kw`` at the local hour of each minute (0 without solar).
+        ``profile_kw`` at the local hour of each minute (0 without solar, and 0 in
+        grid-off minutes when the array cannot island).
     generator_kw
         Rated kW of the plant's generators when :func:`fuel_possible`, else 0.
     shift
@@ -67,6 +68,8 @@ class PlantMinutes:
     solar_kw: FloatArray
     generator_kw: float
     shift: Mapping[str, BoolArray]
+    battery_kw: float = 0.0
+    """Sum of the ``power_kw`` of the plant's batteries (what they could ever give)."""
     _able: dict[float, BoolArray] = field(default_factory=dict, repr=False)
     _cum: dict[tuple[str, float, int], IntArray] = field(default_factory=dict, repr=False)
 
@@ -77,9 +80,10 @@ class PlantMinutes:
 
     @cached_property
     def supply_kw(self) -> FloatArray:
-        """Most power the plant can have in each minute: grid + solar + generators."""
+        """Most power the plant can have in each minute: grid + solar + generators +
+        batteries."""
         grid = np.where(self.grid_on, self.plant.grid_kw, 0.0)
-        out: FloatArray = grid + self.solar_kw + self.generator_kw
+        out: FloatArray = grid + self.solar_kw + self.generator_kw + self.battery_kw
         return out
 
     @cached_property
@@ -161,7 +165,11 @@ def plant_minutes(portfolio: Portfolio, plant_id: str) -> PlantMinutes:
             mask[max(0, w.start) : max(0, min(n, w.end))] = True
         shift[line.id] = mask
     gen = plant.generator_kw if fuel_possible(portfolio, plant) else 0.0
-    return PlantMinutes(plant, grid_on, solar_by_minute(portfolio, plant), gen, shift)
+    solar = solar_by_minute(portfolio, plant)
+    if plant.solar is not None and not plant.solar.islanding:
+        solar[~grid_on] = 0.0
+    battery = sum(b.power_kw for b in plant.batteries)
+    return PlantMinutes(plant, grid_on, solar, gen, shift, battery)
 
 
 def step_work(step: Step, quantity: float) -> float:

@@ -38,6 +38,7 @@ __all__ = [
     "append_row",
     "build_enterprise_workbook",
     "build_plan_workbook",
+    "csv_text",
     "render_enterprise_xlsx",
     "render_plan_xlsx",
     "sheet_names",
@@ -52,6 +53,12 @@ MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """How a cell text starts when a spreadsheet could read it as a formula (OWASP)."""
+
+
+def csv_text(text: str) -> str:
+    """``text`` for a CSV cell that a spreadsheet opens: a leading ``'`` when it would
+    start a formula (OWASP "CSV injection"); a CSV cell has no type to say "text"."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def append_row(ws: Worksheet, values: Sequence[Cell]) -> None:

@@ -18,7 +18,7 @@ from ingenio.domain import (
     Window,
     merge_windows,
 )
-from ingenio.planning.summary import power_series, tank_levels
+from ingenio.planning.summary import battery_levels, power_series, tank_levels
 from ingenio.reports.html import chart_text
 
 PRIORITY_COLOURS = {
@@ -153,7 +153,7 @@ def _grid_strip(fig: go.Figure, portfolio: Portfolio, plant: Plant) -> None:
     """Grid-off windows as dark bars on row 0 (likely outages lighter) and bands under all rows."""
     block = portfolio.block(plant.block_id)
     for likely in (True, False):
-        wins = [o for o in block.outages if (o.probability >= 0.5) is likely]
+        wins = [o for o in block.all_outages() if (o.probability >= 0.5) is likely]
         if not wins:
             continue
         starts = [local(portfolio, o.window.start) for o in wins]
@@ -260,6 +260,34 @@ def _fuel(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: i
     fig.update_yaxes(title_text="litres", rangemode="tozero", row=row, col=1)
 
 
+def _battery(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
+    """State of charge (% of capacity) of each battery, its floor dashed."""
+    ends = [_iso(portfolio, 0), _iso(portfolio, portfolio.horizon.minutes)]
+    for bat in plant.batteries:
+        points = battery_levels(portfolio, plan, bat.id)
+        fig.add_trace(
+            go.Scatter(
+                name=chart_text(f"{bat.id} state of charge"),
+                x=[_iso(portfolio, t) for t, _ in points],
+                y=[round(100 * v / bat.capacity_kwh, 2) for _, v in points], mode="lines",
+                line={"color": "#17becf"},
+                customdata=[round(v, 1) for _, v in points],
+                hovertemplate="%{x}<br>%{y:.0f} % (%{customdata:,.1f} kWh)<extra>"
+                + chart_text(bat.id) + "</extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                name=chart_text(f"{bat.id} floor"), x=ends, y=[100 * bat.min_soc] * 2, mode="lines",
+                line={"color": "#d62728", "dash": "dot"},
+                hovertemplate="floor %{y:.0f} %<extra></extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+    fig.update_yaxes(title_text="% charged", range=[0, 100], row=row, col=1)
+
+
 def _power(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
     """Available supply (grid + solar + generators) filled, generator output, peak load."""
     series = power_series(portfolio, plan, plant.id)
@@ -302,14 +330,19 @@ def plant_figure(portfolio: Portfolio, plan: Plan, plant_id: str) -> go.Figure:
     plant = portfolio.plant(plant_id)
     gantt_px = ROW_PX * (len(plant.lines) + 1) + 40
     heights = [gantt_px, 170, 170]
+    titles = ["lines", "fuel tank", "load vs available power"]
+    if plant.batteries:  # a state-of-charge row under the tank level
+        heights.insert(2, 150)
+        titles.insert(2, "battery state of charge")
     fig = make_subplots(
-        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.05,
-        row_heights=[h / sum(heights) for h in heights],
-        subplot_titles=("lines", "fuel tank", "load vs available power"),
+        rows=len(heights), cols=1, shared_xaxes=True, vertical_spacing=0.05,
+        row_heights=[h / sum(heights) for h in heights], subplot_titles=tuple(titles),
     )  # fmt: skip
     _gantt(fig, portfolio, plan, plant)
     _fuel(fig, portfolio, plan, plant, 2)
-    _power(fig, portfolio, plan, plant, 3)
+    if plant.batteries:
+        _battery(fig, portfolio, plan, plant, 3)
+    _power(fig, portfolio, plan, plant, len(heights))
     days = max(1, portfolio.horizon.minutes // MINUTES_PER_DAY)
     fig.update_xaxes(
         type="date",

@@ -68,11 +68,25 @@ Permission = Literal[
     "users.read",
     "users.manage",
     "owners.manage",
+    "actuals.read",
+    "actuals.write",
+    "plans.replan",
+    "plans.acknowledge",
+    "jobs.read_own",
 ]
-"""What a request may need."""
+"""What a request may need (``jobs.read_own``: only the jobs one asked for)."""
 
 _READS: frozenset[Permission] = frozenset(
-    {"portfolios.read", "plans.read", "plans.read_drafts", "jobs.read", "audit.read", "users.read"}
+    {
+        "portfolios.read",
+        "plans.read",
+        "plans.read_drafts",
+        "jobs.read",
+        "jobs.read_own",
+        "audit.read",
+        "users.read",
+        "actuals.read",
+    }
 )
 
 PERMISSIONS: dict[tuple[str, str], frozenset[Permission]] = {
@@ -86,6 +100,7 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Permission]] = {
             "users.read",
             "users.manage",
             "owners.manage",
+            "actuals.read",
         }
     ),
     ("management", "planner"): frozenset(
@@ -97,20 +112,41 @@ PERMISSIONS: dict[tuple[str, str], frozenset[Permission]] = {
             "plans.create",
             "plans.approve",
             "plans.publish",
+            "plans.replan",
             "jobs.read",
             "jobs.cancel",
+            "actuals.read",
+            "actuals.write",
         }
     ),
-    ("management", "plant_manager"): frozenset({"plans.read"}),
+    ("management", "plant_manager"): frozenset(
+        {
+            "plans.read",
+            "plans.replan",
+            "plans.acknowledge",
+            "jobs.read_own",
+            "actuals.read",
+            "actuals.write",
+        }
+    ),
     ("management", "auditor"): frozenset(
-        {"portfolios.read", "plans.read", "plans.read_drafts", "jobs.read", "audit.read"}
+        {
+            "portfolios.read",
+            "plans.read",
+            "plans.read_drafts",
+            "jobs.read",
+            "audit.read",
+            "actuals.read",
+        }
     ),
     ("management", "integrator"): frozenset(
-        {"portfolios.read", "plans.read", "plans.read_drafts", "jobs.read"}
+        {"portfolios.read", "plans.read", "plans.read_drafts", "jobs.read", "actuals.read"}
     ),
-    ("owner", "admin"): frozenset({"plans.read", "audit.read", "users.read", "users.manage"}),
-    ("owner", "auditor"): frozenset({"plans.read", "audit.read"}),
-    ("owner", "integrator"): frozenset({"plans.read"}),
+    ("owner", "admin"): frozenset(
+        {"plans.read", "audit.read", "users.read", "users.manage", "actuals.read"}
+    ),
+    ("owner", "auditor"): frozenset({"plans.read", "audit.read", "actuals.read"}),
+    ("owner", "integrator"): frozenset({"plans.read", "actuals.read"}),
 }
 """Each (account kind, role)'s permissions; a pair missing here has none."""
 
@@ -175,6 +211,13 @@ class Principal:
         """Raise :class:`AccessDenied` (forbidden) unless the principal can ``permission``."""
         if not self.can(permission):
             raise AccessDenied(f"the role {self.role} may not do this ({permission})", "forbidden")
+
+    def require_any(self, *permissions: Permission) -> None:
+        """Raise :class:`AccessDenied` (forbidden) unless the principal can one of them."""
+        if not any(self.can(p) for p in permissions):
+            raise AccessDenied(
+                f"the role {self.role} may not do this ({' or '.join(permissions)})", "forbidden"
+            )
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import summarise
 from ingenio.services.auth import Principal
 from ingenio.services.plans import PLANNERS, PlanOutcome, make_plan, summary_document
+from ingenio.services.server_jobs import run_replan, run_scenarios
 from ingenio.services.tenancy import find_portfolio
 from ingenio.services.whatif_jobs import run_whatif
 from ingenio.store.jobs_repo import JobRecord, finish_claimed
@@ -41,6 +42,9 @@ from ingenio.validate import validate
 __all__ = ["JobView", "Worker", "cancel_job", "find_job", "jobs_of", "submit_plan"]
 
 log = logging.getLogger("ingenio.jobs")
+
+JOB_KINDS = ("plan", "whatif", "replan", "scenarios")
+"""The kinds of job a worker runs."""
 
 MAX_TIME_LIMIT_S = 600.0
 """The longest per-plant search a plan request may ask for."""
@@ -91,22 +95,31 @@ def find_job(store: Store, principal: Principal, job_id: str) -> JobView:
     IngenioError
         Kind ``not_found`` for an unknown job or one of another account.
     """
-    principal.require("jobs.read")
     job = store.job(job_id)
-    if job is None or job.account != principal.account:
+    if job is None or job.account != principal.account or not _may_read(principal, job):
+        principal.require_any("jobs.read", "jobs.read_own")
         raise IngenioError(f"no job {job_id}", kind="not_found")
     portfolio_id = job.params.get("portfolio_id")
     return JobView(job, int(portfolio_id) if isinstance(portfolio_id, int) else None)
 
 
 def jobs_of(store: Store, principal: Principal, limit: int = 100) -> list[JobView]:
-    """The newest jobs of the principal's account."""
-    principal.require("jobs.read")
+    """The newest jobs of the principal's account (a plant manager: those it asked for)."""
+    principal.require_any("jobs.read", "jobs.read_own")
     out = []
     for job in store.jobs(principal.account, limit):
+        if not _may_read(principal, job):
+            continue
         portfolio_id = job.params.get("portfolio_id")
         out.append(JobView(job, portfolio_id if isinstance(portfolio_id, int) else None))
     return out
+
+
+def _may_read(principal: Principal, job: JobRecord) -> bool:
+    """Whether the principal reads this job of its account: all of them, or its own."""
+    if principal.can("jobs.read"):
+        return True
+    return principal.can("jobs.read_own") and job.created_by == principal.name
 
 
 def cancel_job(store: Store, principal: Principal, job_id: str) -> JobView:
@@ -219,7 +232,7 @@ class Worker:
         """Requeue stalled jobs, then run the oldest queued job; False when there was none."""
         for job_id in self.store.requeue_stalled(self.stall_after, self.max_attempts):
             log.warning("job %s stalled (its worker stopped beating): queued again", job_id)
-        job = self.store.claim_job(("plan", "whatif"))
+        job = self.store.claim_job(JOB_KINDS)
         if job is None:
             return False
         self._run_job(job)
@@ -232,8 +245,8 @@ class Worker:
         log.info("job %s: %s of %r, attempt %d", job.id, job.kind, job.portfolio_name, job.attempts)
         with _Beat(self.store, job, self.beat_s) as beat:
             try:
-                if job.kind == "whatif":
-                    result = run_whatif(self.store, job)
+                if job.kind in ("whatif", "replan", "scenarios"):
+                    result = self._other(job, beat)
                     if beat.cancel.is_set() or beat.lost.is_set():
                         raise JobStopped
                     self.store.finish_job(job.id, job.claim, "succeeded", result)
@@ -252,6 +265,21 @@ class Worker:
                 self.store.finish_job(job.id, job.claim, "failed", error=type(exc).__name__)
                 return
         log.info("job %s: done", job.id)
+
+    def _other(self, job: JobRecord, beat: _Beat) -> dict[str, Any]:
+        """A what-if, replan or scenario job (their own transactions; see docs/api.md)."""
+
+        def progress(fraction: float) -> None:
+            beat.progress = min(0.99, max(0.0, fraction))
+
+        def stop() -> bool:
+            return beat.cancel.is_set() or beat.lost.is_set()
+
+        if job.kind == "whatif":
+            return run_whatif(self.store, job)
+        if job.kind == "replan":
+            return run_replan(self.store, job, progress, stop)
+        return run_scenarios(self.store, job, progress)
 
     def _plan(self, job: JobRecord, beat: _Beat) -> dict[str, Any]:
         assert job.claim is not None

@@ -14,6 +14,7 @@ happened, so measuring against it would flatter adherence; pass
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from ingenio.limits import MAX_PERIOD_DAYS
 from ingenio.operations.kpi import Granularity, KpiReport, KpiRow, compute_kpis
 from ingenio.services.context import Context
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+from ingenio.store.tables import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from ingenio.services.plans import PlanFiles
@@ -59,16 +61,19 @@ class KpiInputs:
     report: KpiReport
 
 
-def _latest(store: Store, name: str) -> tuple[PortfolioVersion, Portfolio]:
-    pv, doc = store.load_portfolio(name)
+def _latest(
+    store: Store, name: str, account: str = DEFAULT_ACCOUNT
+) -> tuple[PortfolioVersion, Portfolio]:
+    pv, doc = store.load_portfolio(name, account=account)
     return pv, parse_portfolio(doc, f"portfolio {name!r} version {pv.version}")
 
 
 def find_portfolio(
     store: Store, *, enterprise_id: str | None = None, plant_id: str | None = None,
-    name: str | None = None,
+    name: str | None = None, account: str = DEFAULT_ACCOUNT,
 ) -> tuple[PortfolioVersion, Portfolio]:  # fmt: skip
-    """The latest version of the portfolio named, or of the one holding the enterprise/plant.
+    """The latest version of the portfolio named, or of the one holding the enterprise/plant
+    (among ``account``'s portfolios).
 
     Raises
     ------
@@ -76,11 +81,11 @@ def find_portfolio(
         When no saved portfolio holds it, or several do (then name one).
     """
     if name is not None:
-        return _latest(store, name)
-    names = sorted({v.name for v in store.portfolio_versions()})
+        return _latest(store, name, account)
+    names = sorted({v.name for v in store.portfolio_versions(account=account)})
     found = []
     for n in names:
-        pv, p = _latest(store, n)
+        pv, p = _latest(store, n, account)
         if (enterprise_id is None or p.has("enterprise", enterprise_id)) and (
             plant_id is None or p.has("plant", plant_id)
         ):
@@ -97,16 +102,25 @@ def find_portfolio(
 
 
 def baseline_plan(
-    store: Store, portfolio: Portfolio, name: str, version: int | None = None
+    store: Store,
+    portfolio: Portfolio,
+    name: str,
+    version: int | None = None,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+    among: Collection[int] | None = None,
 ) -> tuple[PlanVersion, Plan] | None:
-    """The plan to compare with: ``version``, else the first plan for the same horizon origin."""
-    plans = store.plans(name)
+    """The plan to compare with: ``version``, else the first plan for the same horizon origin
+    (only plans whose ids are in ``among``, when given: the published ones for an owner)."""
+    plans = store.plans(name, account=account)
+    if among is not None:
+        plans = [p for p in plans if p.id in among]
     if version is not None:
         plans = [p for p in plans if p.version == version]
         if not plans:
             raise LookupError(f"portfolio {name!r} has no plan version {version}")
     for pv in plans:
-        _, doc = store.load_portfolio(name, pv.portfolio_version)
+        _, doc = store.load_portfolio(name, pv.portfolio_version, account=account)
         made_for = parse_portfolio(doc, f"portfolio {name!r} version {pv.portfolio_version}")
         if version is not None or made_for.horizon.origin == portfolio.horizon.origin:
             _, plan_doc = store.load_plan(pv.id)
@@ -124,6 +138,8 @@ def load_kpis(
     plant_id: str | None = None,
     portfolio_name: str | None = None,
     plan_version: int | None = None,
+    account: str = DEFAULT_ACCOUNT,
+    plans_among: Collection[int] | None = None,
 ) -> KpiInputs:
     """Compute the KPIs of an enterprise or a plant over ``[start, end)`` from the store.
 
@@ -141,6 +157,10 @@ def load_kpis(
         The portfolio (default: the one holding the enterprise or plant).
     plan_version
         The plan to compare with (default: the baseline, see the module notes).
+    account
+        The management account whose portfolio and actuals are read.
+    plans_among
+        Only these plan ids may be compared with (see :func:`baseline_plan`).
 
     Returns
     -------
@@ -148,22 +168,27 @@ def load_kpis(
         The report and the versions it was computed from.
     """
     pv, portfolio = find_portfolio(
-        store, enterprise_id=enterprise_id, plant_id=plant_id, name=portfolio_name
-    )
+        store, enterprise_id=enterprise_id, plant_id=plant_id, name=portfolio_name,
+        account=account,
+    )  # fmt: skip
     plants = [p for p in portfolio.plants
               if plant_id in (None, p.id) and enterprise_id in (None, p.enterprise_id)]  # fmt: skip
     lines = [ln.id for p in plants for ln in p.lines]
     gens = [g.id for p in plants for g in p.generators]
-    found = baseline_plan(store, portfolio, pv.name, plan_version)
+    found = baseline_plan(
+        store, portfolio, pv.name, plan_version, account=account, among=plans_among
+    )
     margin = timedelta(days=1)  # readings around the edges interpolate the boundary steps
     report = compute_kpis(
         portfolio, start, end, by,
         production=store.list_production(
-            lines, since=min(start, portfolio.horizon.origin), until=end
+            lines, since=min(start, portfolio.horizon.origin), until=end, account=account
         ),
-        downtime=store.list_downtime(lines, since=start, until=end),
-        meters=store.list_meter_readings(lines, since=start - margin, until=end + margin),
-        fuel_draws=store.list_fuel_draws(gens, since=start, until=end),
+        downtime=store.list_downtime(lines, since=start, until=end, account=account),
+        meters=store.list_meter_readings(
+            lines, since=start - margin, until=end + margin, account=account
+        ),
+        fuel_draws=store.list_fuel_draws(gens, since=start, until=end, account=account),
         plan=None if found is None else found[1],
         plant_id=plant_id, enterprise_id=enterprise_id,
     )  # fmt: skip

@@ -52,6 +52,7 @@ from ingenio.planning.summary import summarise
 from ingenio.services.context import Context
 from ingenio.services.plans import summary_document
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
+from ingenio.store.tables import DEFAULT_ACCOUNT
 from ingenio.validate import validate
 
 __all__ = ["ReplanResult", "ReplanStage", "affected_plants", "replan", "replan_plan"]
@@ -252,11 +253,13 @@ def replan_plan(
     return first, ReplanStage(replace(best, seconds=seconds), seconds)
 
 
-def _save(store: Store, pv: PortfolioVersion, world: Portfolio, plan: Plan) -> PlanVersion:
+def _save(
+    store: Store, pv: PortfolioVersion, world: Portfolio, plan: Plan, actor: str | None = None
+) -> PlanVersion:
     return store.save_plan(
         portfolio_version_id=pv.id, planner=plan.planner, status=plan.status, value=plan.value,
         bound=plan.bound, seconds=plan.seconds, document=plan_to_document(plan, world),
-        summary=summary_document(summarise(world, plan)),
+        summary=summary_document(summarise(world, plan)), actor=actor,
     )  # fmt: skip
 
 
@@ -272,6 +275,11 @@ def replan(
     on_first: Callable[[ReplanStage], None] | None = None,
     stop: Stop | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+    plan_id: int | None = None,
+    frozen_minutes: int = 0,
+    actor: str | None = None,
 ) -> ReplanResult:
     """Replan a plant of the latest plan of ``portfolio_name`` from ``at``; save new versions.
 
@@ -301,6 +309,17 @@ def replan(
         Called with the first plan once it is valid and saved.
     stop, progress
         See :func:`replan_plan`.
+    account
+        The management account of the portfolio (its plans, versions and actuals).
+    plan_id
+        The plan in force to replan (default: the latest plan of the portfolio); the
+        server passes the published plan.
+    frozen_minutes
+        The frozen near-term window: the plan in force stands unchanged for this many
+        minutes after ``at`` (the shop floor has it), and the rest is replanned from
+        the window's end; an outage that starts inside the window ends it there.
+    actor
+        Who asked, for the audit log.
 
     Returns
     -------
@@ -308,11 +327,13 @@ def replan(
         Both plans (each saved as a new plan version), their timings, what moved.
     """
     clock = time.perf_counter()
-    plans = store.plans(portfolio_name)
+    plans = store.plans(portfolio_name, account=account)
+    if plan_id is not None:
+        plans = [p for p in plans if p.id == plan_id]
     if not plans:
         raise ReplanError(f"portfolio {portfolio_name!r} has no saved plan to replan")
     previous = plans[-1]
-    pv, doc = store.load_portfolio(portfolio_name, previous.portfolio_version)
+    pv, doc = store.load_portfolio(portfolio_name, previous.portfolio_version, account=account)
     portfolio = parse_portfolio(doc, f"portfolio {portfolio_name!r} v{pv.version}")
     _, plan_doc = store.load_plan(previous.id)
     old = plan_from_document(plan_doc, portfolio, f"plan v{previous.version}")
@@ -324,38 +345,83 @@ def replan(
     lines = [ln.id for p in plants for ln in world.plant(p).lines]
     gens = [g.id for p in plants for g in world.plant(p).generators]
     moment = portfolio.horizon.origin + timedelta(minutes=minute)
-    production = store.list_production(lines, since=portfolio.horizon.origin, until=moment)
-    draws = store.list_fuel_draws(gens, since=portfolio.horizon.origin, until=moment)
+    origin = portfolio.horizon.origin
+    production = store.list_production(lines, since=origin, until=moment, account=account)
+    draws = store.list_fuel_draws(gens, since=origin, until=moment, account=account)
+    frozen_until = frozen_end(minute, frozen_minutes, outage, portfolio.horizon.minutes)
+    production = [*production, *window_records(world, old, lines, minute, frozen_until, production)]
     note = (
         f"replanned {', '.join(plants)} from {portfolio.horizon.to_datetime(minute):%Y-%m-%d %H:%M}"
     )
     note += f": {reason}" if reason else ""
+    if frozen_until > minute:
+        note += f" (plan in force kept until {portfolio.horizon.to_datetime(frozen_until):%H:%M})"
     saved_pv = pv
     if world != portfolio:
-        saved_pv = store.save_portfolio(portfolio_name, portfolio_to_document(world), note=note)
+        saved_pv = store.save_portfolio(
+            portfolio_name, portfolio_to_document(world), note=note, actor=actor, account=account
+        )
     saved: list[ReplanStage] = []
 
     def first_saved(stage: ReplanStage) -> None:
-        version = _save(store, saved_pv, world, stage.plan)
+        version = _save(store, saved_pv, world, stage.plan, actor)
         saved.append(replace(stage, version=version, seconds=time.perf_counter() - clock))
         if on_first is not None:
             on_first(saved[0])
 
-    _, final = replan_plan(world, old, minute, plants, planner, time_limit, production,
+    _, final = replan_plan(world, old, frozen_until, plants, planner, time_limit, production,
                            draws, note, first_saved, stop, progress)  # fmt: skip
     first = saved[0]
     same = replace(final.plan, seconds=0.0) == replace(first.plan, seconds=0.0)
-    version = first.version if same else _save(store, saved_pv, world, final.plan)
+    version = first.version if same else _save(store, saved_pv, world, final.plan, actor)
     final = replace(final, version=version, seconds=time.perf_counter() - clock)
     store.audit("replan", "plan", str(version.id if version else ""), {
         "portfolio": portfolio_name, "plants": plants, "at": minute, "reason": reason,
+        "replanned": previous.id, "frozen_until": frozen_until,
         "outage": None if outage is None else [outage.start, outage.end],
         "first_version": first.version.version if first.version else None,
         "first_seconds": round(first.seconds, 3), "final_seconds": round(final.seconds, 3),
         "value_before": old.value, "value_after": final.plan.value,
-    })  # fmt: skip
+    }, actor, account)  # fmt: skip
     return ReplanResult(world, saved_pv, previous, old, first, final, tuple(plants), minute,
                         tuple(moves(world, old, final.plan, plants)))  # fmt: skip
+
+
+def frozen_end(minute: int, frozen_minutes: int, outage: Window | None, horizon: int) -> int:
+    """Where the frozen window after ``minute`` ends: ``frozen_minutes`` later, earlier when
+    an outage starts inside it (the plan in force cannot run without the grid), never past
+    the horizon."""
+    if frozen_minutes < 0:
+        raise ReplanError(f"the frozen window cannot be negative ({frozen_minutes} min)")
+    end = min(minute + frozen_minutes, horizon)
+    if outage is not None and outage.end > minute:
+        end = min(end, max(minute, outage.start))
+    return max(minute, end)
+
+
+def window_records(
+    world: Portfolio,
+    plan: Plan,
+    lines: Sequence[str],
+    minute: int,
+    until: int,
+    recorded: Sequence[ProductionRecord],
+) -> list[ProductionRecord]:
+    """The frozen window's planned output as production records, for the orders and lines
+    that have recorded production: the replan counts what was recorded up to ``minute``
+    *and* what the window will make, so the pieces it keeps make their planned units."""
+    recorded_on = {(r.order_id, r.line_id) for r in recorded if r.order_id is not None}
+    h = world.horizon
+    out = []
+    for op in plan.operations:
+        a, b = max(op.start, minute), min(op.end, until)
+        if op.line_id not in lines or (op.order_id, op.line_id) not in recorded_on or b <= a:
+            continue
+        share = op.quantity * (b - a) / max(op.end - op.start, 1)
+        product = world.order(op.order_id).product_id
+        out.append(ProductionRecord(op.line_id, product, op.order_id, share, 0.0,
+                                    h.to_datetime(a), h.to_datetime(b)))  # fmt: skip
+    return out
 
 
 def replan_in(

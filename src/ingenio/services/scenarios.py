@@ -17,6 +17,7 @@ from pathlib import Path
 from ingenio.domain import OrderStatus, Plan, Portfolio
 from ingenio.errors import IngenioError
 from ingenio.limits import MAX_SAMPLES
+from ingenio.reports.excel import csv_text
 from ingenio.scenarios.executor import DaskExecutor, Executor, ProcessExecutor, TaskFailure
 from ingenio.scenarios.montecarlo import MonteCarloResult
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
@@ -145,6 +146,10 @@ class WhatIfRequest:
     extra_fuel: Sequence[str] = ()
     planner: str | None = None
     resume_by: str | None = None
+    add_battery: Sequence[str] = ()
+    add_solar: Sequence[str] = ()
+    stage: str | None = None
+    stage_days: str = "3"
 
 
 @dataclass(frozen=True)
@@ -158,10 +163,14 @@ class WhatIfResult:
     title: str
     resumptions: tuple[str, ...]
     tanker_sentences: tuple[str, ...]
+    late_orders: tuple[int, int] = (0, 0)
+    """Late or unscheduled orders in the base plan and in the variant's."""
 
 
 def _perturbations(portfolio: Portfolio, r: WhatIfRequest) -> list[Perturbation]:
     from ingenio.scenarios import parse
+    from ingenio.scenarios.equipment import parse_add_battery, parse_add_solar
+    from ingenio.scenarios.stages import parse_stage
 
     out: list[Perturbation] = [parse.parse_tanker_delay(t) for t in r.tanker_delays]
     if r.deficit_scale is not None:
@@ -172,6 +181,10 @@ def _perturbations(portfolio: Portfolio, r: WhatIfRequest) -> list[Perturbation]
             raise PerturbationError("--plant-down", r.plant_down, "needs --from and --to as well")
         out.append(parse.parse_plant_down(r.plant_down, r.start, r.end, portfolio.horizon))
     out += [parse.parse_extra_fuel(f) for f in r.extra_fuel]
+    out += [parse_add_battery(b) for b in r.add_battery]
+    out += [parse_add_solar(x) for x in r.add_solar]
+    if r.stage is not None:
+        out.append(parse_stage(r.stage, r.stage_days))
     return out
 
 
@@ -242,9 +255,13 @@ def what_if(
     title = "What-if: " + "; ".join(c.describe() for c in changes)
     delayed = [c.delivery_id for c in changes if isinstance(c, TankerDelay)]
     tankers = _tanker_sentences(base, variant, diff, delayed, plan_with, target, report)
+    late = tuple(
+        sum(1 for o in p.outcomes if o.status is not OrderStatus.ON_TIME)
+        for p in (base_plan, variant_plan)
+    )
     return WhatIfResult(
         base, variant, tuple(changes), diff, title,
-        tuple(resumption_sentences(base, diff)), tuple(tankers),
+        tuple(resumption_sentences(base, diff)), tuple(tankers), (late[0], late[1]),
     )  # fmt: skip
 
 
@@ -288,7 +305,7 @@ def samples_csv(result: MonteCarloResult) -> str:
         rows.append(
             (s.index, [s.index, f"{s.value:.2f}", f"{s.fuel_l:.1f}", late, unscheduled, ""])
         )
-    rows += [(f.index, [f.index, "", "", "", "", f.error]) for f in result.failures]
+    rows += [(f.index, [f.index, "", "", "", "", csv_text(f.error)]) for f in result.failures]
     w.writerows(row for _, row in sorted(rows, key=lambda r: r[0]))
     return out.getvalue()
 

@@ -18,6 +18,7 @@ __all__ = [
     "JobRecord",
     "Store",
     "UserRecord",
+    "database_url",
     "local_actor",
     "open_store",
     "password_setting",
@@ -47,3 +48,9 @@ def open_store(db: str | None) -> Store:
         Kind ``unavailable`` when the database cannot be reached or migrated.
     """
     return Store.open(resolve_url(db))
+
+
+def database_url(db: str | None) -> str:
+    """The full URL of the store named by ``db`` (password included: for child processes'
+    environment, never for a log)."""
+    return resolve_url(db)

@@ -14,10 +14,11 @@ and unique across accounts (two tenants may use the same portfolio name).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from ingenio.domain import DomainError
 from ingenio.errors import IngenioError
 from ingenio.formats.documents import JSON_SUFFIXES, YAML_SUFFIXES, parse_text
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
+from ingenio.services import scope_cache
 from ingenio.services.auth import Principal
 from ingenio.store.audit import AuditEntry
 from ingenio.store.records import PlanVersion, PortfolioVersion
@@ -38,7 +40,9 @@ __all__ = [
     "audit_log",
     "create_portfolio",
     "find_portfolio",
+    "plan_body",
     "plan_document",
+    "plan_etag",
     "plans_of",
     "portfolios",
     "publish_plan",
@@ -57,6 +61,7 @@ class Structure:
     generator_plant: dict[str, str]
     order_plant: dict[str, str]
     enterprises: tuple[str, ...]
+    battery_plant: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ def structure_of(document: dict[str, Any], key: str) -> Structure:
             for o in document.get("orders", [])
         },
         enterprises=tuple(str(e.get("id")) for e in document.get("enterprises", [])),
+        battery_plant={
+            str(b["id"]): str(p["id"]) for p in plants for b in p.get("batteries", []) or []
+        },
     )
     with _CACHE_LOCK:
         _CACHE[key] = found
@@ -182,8 +190,13 @@ def _latest_versions(
 
 
 def portfolios(store: Store, principal: Principal) -> list[PortfolioView]:
-    """The portfolios the principal may see, by name."""
+    """The portfolios the principal may see, by name (kept a moment: ``scope_cache``)."""
     principal.require("plans.read")
+    key = ("portfolios", *scope_cache.principal_key(principal))
+    return list(scope_cache.scoped(store, key, lambda: _portfolios(store, principal)))
+
+
+def _portfolios(store: Store, principal: Principal) -> list[PortfolioView]:
     views: list[PortfolioView] = []
     if principal.kind == "management":
         for (account, name), (first, latest) in _latest_versions(store, principal.account).items():
@@ -323,7 +336,7 @@ def find_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
     """
     principal.require("plans.read")
     missing = IngenioError(f"no plan with id {plan_id}", kind="not_found")
-    plan = store.plan_info(plan_id)
+    plan = scope_cache.immutable(store, ("plan", plan_id), lambda: store.plan_info(plan_id))
     if plan is None:
         raise missing
     view = next(
@@ -339,7 +352,10 @@ def find_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
     state = store.plan_states([plan_id])[plan_id]
     if principal.kind == "owner" or principal.role == "plant_manager":
         version = _version(store, plan)
-        plants = _visible_plants(store, principal, version)
+        key = ("plants", version.id, *scope_cache.principal_key(principal))
+        plants = scope_cache.scoped(
+            store, key, lambda: _visible_plants(store, principal, version)
+        )
         if not plants:
             raise missing
     else:
@@ -350,10 +366,16 @@ def find_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
 
 
 def _version(store: Store, plan: PlanVersion) -> PortfolioVersion:
-    for v in store.portfolio_versions(plan.portfolio_name, account=plan.account):
-        if v.id == plan.portfolio_version_id:
-            return v
-    raise IngenioError(f"plan {plan.id} has lost its portfolio version", kind="not_found")
+    def look() -> PortfolioVersion | None:
+        for v in store.portfolio_versions(plan.portfolio_name, account=plan.account):
+            if v.id == plan.portfolio_version_id:
+                return v
+        return None
+
+    found = scope_cache.immutable(store, ("version", plan.portfolio_version_id), look)
+    if found is None:
+        raise IngenioError(f"plan {plan.id} has lost its portfolio version", kind="not_found")
+    return found
 
 
 def plan_document(store: Store, principal: Principal, plan_id: int) -> dict[str, Any]:
@@ -366,13 +388,39 @@ def plan_document(store: Store, principal: Principal, plan_id: int) -> dict[str,
 
 
 _JSON_CACHE: OrderedDict[tuple[str, int, frozenset[str] | None], bytes] = OrderedDict()
+"""Serialised plan documents by (store, plan, plants): about 100 kB each for the demo."""
 _JSON_CACHE_SIZE = 32
+
+
+def plan_etag(view: PlanView) -> str:
+    """The entity tag of a plan document as one scope sees it: plans never change, so the
+    plan's id and the plants it is cut to name its bytes."""
+    plants = "all" if view.plants is None else ",".join(sorted(view.plants))
+    return '"p' + str(view.plan.id) + "-" + hashlib.sha256(plants.encode()).hexdigest()[:16] + '"'
+
+
+def plan_body(
+    store: Store, principal: Principal, plan_id: int, if_none_match: str | None = None
+) -> tuple[bytes | None, str]:
+    """The plan document as JSON and its ETag, after checking the principal may read it;
+    the body is None when ``if_none_match`` names that ETag (answer 304: nothing to send)."""
+    view = find_plan(store, principal, plan_id)
+    etag = plan_etag(view)
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        if etag in tags or "*" in tags:
+            return None, etag
+    return _plan_json(store, view), etag
 
 
 def plan_json(store: Store, principal: Principal, plan_id: int) -> bytes:
     """:func:`plan_document` as UTF-8 JSON, kept in a small cache (plans never change)."""
-    view = find_plan(store, principal, plan_id)
-    key = (store.url, plan_id, view.plants)
+    return _plan_json(store, find_plan(store, principal, plan_id))
+
+
+def _plan_json(store: Store, view: PlanView) -> bytes:
+    plan_id = view.plan.id
+    key = (store.instance, plan_id, view.plants)
     with _CACHE_LOCK:
         if key in _JSON_CACHE:
             _JSON_CACHE.move_to_end(key)
@@ -416,6 +464,11 @@ def cut_document(
             if structure.generator_plant.get(g["generator"]) in plants
         ],
         "fuel_transfers": [t for t in document.get("fuel_transfers", []) if t["plant"] in plants],
+        "battery_flows": [
+            f
+            for f in document.get("battery_flows", [])
+            if structure.battery_plant.get(f["battery"]) in plants
+        ],
         "outcomes": outcomes,
     }
 

@@ -33,9 +33,11 @@ from ingenio.store.actuals_rows import (
     METER_READINGS,
     PRODUCTION,
     Kind,
+    account_key,
 )
 from ingenio.store.audit import AuditStore, clip, write_audit
 from ingenio.store.errors import StoreError
+from ingenio.store.tables import DEFAULT_ACCOUNT
 
 BATCH_ROWS = 5000
 """Rows sent per INSERT batch (SQLAlchemy splits each further into multi-row statements)."""
@@ -77,8 +79,10 @@ def add_kind(
     records: Iterable[R],
     source: str,
     actor: str | None,
+    account: str = DEFAULT_ACCOUNT,
 ) -> int:
-    """Insert one kind's records in the caller's transaction and audit what was new.
+    """Insert one kind's records of ``account`` in the caller's transaction and audit
+    what was new.
 
     Returns
     -------
@@ -92,12 +96,14 @@ def add_kind(
         nonlocal received
         for record in records:
             received += 1
-            yield {**kind.to_row(record), "source": source}
+            row = kind.to_row(record)
+            key = account_key(row["import_key"], account)
+            yield {**row, "import_key": key, "source": source, "account_id": account}
 
     new = _insert_new(session, kind.table, rows())
     if new:
         detail = {"new": new, "received": received, "source": source}
-        write_audit(session, "add", kind.table.name, source, detail, actor)
+        write_audit(session, "add", kind.table.name, source, detail, actor, account)
     return new
 
 
@@ -111,12 +117,21 @@ class ActualsStore(AuditStore):
     of its key). The ``list_*`` methods filter by ids and by an aware period
     ``[since, until)``: a record with a duration is listed when it overlaps it.
     The store knows nothing of plants: pass a plant's line ids as ``lines``.
+    ``account`` (keyword) is the management account the records belong to: the
+    ``default`` one unless said (migration 0004); a listing shows only its rows.
     """
 
-    def _add(self, kind: Kind[R], records: Iterable[R], source: str, actor: str | None) -> int:
+    def _add(
+        self,
+        kind: Kind[R],
+        records: Iterable[R],
+        source: str,
+        actor: str | None,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> int:
         return self._write(
             f"add {kind.name.replace('_', ' ')}",
-            lambda session: add_kind(session, kind, records, source, actor),
+            lambda session: add_kind(session, kind, records, source, actor, account),
         )
 
     def add_production(
@@ -124,48 +139,67 @@ class ActualsStore(AuditStore):
         records: ProductionRecord | Iterable[ProductionRecord],
         source: str = DEFAULT_SOURCE,
         actor: str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> int:
         """Store production records; return how many were new."""
-        return self._add(PRODUCTION, _one_or_many(records, ProductionRecord), source, actor)
+        return self._add(
+            PRODUCTION, _one_or_many(records, ProductionRecord), source, actor, account
+        )
 
     def add_downtime(
         self,
         events: DowntimeEvent | Iterable[DowntimeEvent],
         source: str = DEFAULT_SOURCE,
         actor: str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> int:
         """Store downtime events; return how many were new."""
-        return self._add(DOWNTIME, _one_or_many(events, DowntimeEvent), source, actor)
+        return self._add(DOWNTIME, _one_or_many(events, DowntimeEvent), source, actor, account)
 
     def add_fuel_receipt(
         self,
         receipts: FuelReceipt | Iterable[FuelReceipt],
         source: str = DEFAULT_SOURCE,
         actor: str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> int:
         """Store fuel receipts; return how many were new."""
-        return self._add(FUEL_RECEIPTS, _one_or_many(receipts, FuelReceipt), source, actor)
+        return self._add(FUEL_RECEIPTS, _one_or_many(receipts, FuelReceipt), source, actor, account)
 
     def add_fuel_draw(
         self,
         draws: FuelDraw | Iterable[FuelDraw],
         source: str = DEFAULT_SOURCE,
         actor: str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> int:
         """Store generator fuel draws; return how many were new."""
-        return self._add(FUEL_DRAWS, _one_or_many(draws, FuelDraw), source, actor)
+        return self._add(FUEL_DRAWS, _one_or_many(draws, FuelDraw), source, actor, account)
 
     def add_meter_readings(
         self,
         readings: MeterReading | Iterable[MeterReading],
         source: str = DEFAULT_SOURCE,
         actor: str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> int:
         """Store meter readings in bulk; return how many were new."""
-        return self._add(METER_READINGS, _one_or_many(readings, MeterReading), source, actor)
+        return self._add(
+            METER_READINGS, _one_or_many(readings, MeterReading), source, actor, account
+        )
 
     def add_actuals(
-        self, batch: ActualsBatch, source: str = DEFAULT_SOURCE, actor: str | None = None
+        self,
+        batch: ActualsBatch,
+        source: str = DEFAULT_SOURCE,
+        actor: str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> dict[str, int]:
         """Store every record of a batch in ONE transaction.
 
@@ -194,7 +228,7 @@ class ActualsStore(AuditStore):
         def work(session: Session) -> dict[str, int]:
             return {
                 kind.name: add_kind(
-                    session, kind, records, batch.sources.get(kind.name, source), actor
+                    session, kind, records, batch.sources.get(kind.name, source), actor, account
                 )
                 for kind, records in parts
             }
@@ -218,11 +252,12 @@ class ActualsStore(AuditStore):
         filters: dict[str, Iterable[str] | str | None],
         since: datetime | None,
         until: datetime | None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> list[R]:
         table = kind.table
         timed = "start" in table.c
         first, last = (table.c.start, table.c.end) if timed else (table.c.at, table.c.at)
-        query = sa.select(kind.model)
+        query = sa.select(kind.model).where(table.c.account_id == account)
         for column, wanted in filters.items():
             if wanted is not None:
                 ids = [wanted] if isinstance(wanted, str) else list(wanted)
@@ -247,9 +282,11 @@ class ActualsStore(AuditStore):
         since: datetime | None = None,
         until: datetime | None = None,
         orders: Iterable[str] | str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> list[ProductionRecord]:
         """Production records of some lines (all when None) overlapping ``[since, until)``."""
-        return self._list(PRODUCTION, {"line_id": lines, "order_id": orders}, since, until)
+        return self._list(PRODUCTION, {"line_id": lines, "order_id": orders}, since, until, account)
 
     def list_downtime(
         self,
@@ -257,33 +294,41 @@ class ActualsStore(AuditStore):
         since: datetime | None = None,
         until: datetime | None = None,
         causes: Iterable[str] | str | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> list[DowntimeEvent]:
         """Downtime events of some lines (all when None) overlapping ``[since, until)``."""
-        return self._list(DOWNTIME, {"line_id": lines, "cause": causes}, since, until)
+        return self._list(DOWNTIME, {"line_id": lines, "cause": causes}, since, until, account)
 
     def list_fuel_receipts(
         self,
         sites: Iterable[str] | str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> list[FuelReceipt]:
         """Fuel receipts at some plants or depots (all when None) in ``[since, until)``."""
-        return self._list(FUEL_RECEIPTS, {"plant_or_depot_id": sites}, since, until)
+        return self._list(FUEL_RECEIPTS, {"plant_or_depot_id": sites}, since, until, account)
 
     def list_fuel_draws(
         self,
         generators: Iterable[str] | str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> list[FuelDraw]:
         """Fuel draws of some generators (all when None) in ``[since, until)``."""
-        return self._list(FUEL_DRAWS, {"generator_id": generators}, since, until)
+        return self._list(FUEL_DRAWS, {"generator_id": generators}, since, until, account)
 
     def list_meter_readings(
         self,
         lines: Iterable[str] | str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        account: str = DEFAULT_ACCOUNT,
     ) -> list[MeterReading]:
         """Meter readings of some lines (all when None) in ``[since, until)``."""
-        return self._list(METER_READINGS, {"line_id": lines}, since, until)
+        return self._list(METER_READINGS, {"line_id": lines}, since, until, account)

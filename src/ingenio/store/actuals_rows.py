@@ -25,6 +25,7 @@ from ingenio.operations.actuals import (
     ProductionRecord,
 )
 from ingenio.store.tables import (
+    DEFAULT_ACCOUNT,
     IMPORT_KEY_LENGTH,
     Base,
     DowntimeEventRow,
@@ -86,6 +87,15 @@ def import_key(kind: str, values: Iterable[object]) -> str:
 
     text = json.dumps([kind, *map(norm, values)], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:IMPORT_KEY_LENGTH]
+
+
+def account_key(key: str, account: str) -> str:
+    """The import key of a row of ``account``: ``key`` itself for the ``default`` account
+    (rows stored before migration 0004 keep theirs), else a hash of the account and
+    ``key``, so two tenants recording the same row each keep it."""
+    if account == DEFAULT_ACCOUNT:
+        return key
+    return import_key("account", (account, key))
 
 
 def _production_row(r: ProductionRecord) -> dict[str, Any]:

@@ -141,6 +141,7 @@ class AuditStore(StoreBase):
         entity_id: str,
         detail: dict[str, Any] | None = None,
         actor: str | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> AuditEntry:
         """Log an action that changes no stored data (a replan request, an export...).
 
@@ -149,7 +150,7 @@ class AuditStore(StoreBase):
 
         Parameters
         ----------
-        action, entity, entity_id, detail, actor
+        action, entity, entity_id, detail, actor, account
             As for :func:`write_audit`.
 
         Returns
@@ -159,7 +160,7 @@ class AuditStore(StoreBase):
         """
 
         def work(session: Session) -> AuditEntry:
-            row = write_audit(session, action, entity, entity_id, detail, actor)
+            row = write_audit(session, action, entity, entity_id, detail, actor, account)
             session.flush()
             return audit_entry_of(row)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self, TypeVar
@@ -46,6 +47,9 @@ class StoreBase:
         self._engine: sa.Engine | None = engine
         self._url = mask_url(url)
         self._local = threading.local()  # per thread: a transaction that nested writes join
+        self._writes = 0
+        self.instance = uuid.uuid4().hex
+        """Tells this store object from any other, even on the same URL (cache keys)."""
 
     @classmethod
     def open(cls, url: str) -> Self:
@@ -103,6 +107,12 @@ class StoreBase:
         return cls(engine, url)
 
     @property
+    def writes(self) -> int:
+        """A counter that changes whenever this store object begins or ends a write: a cache of
+        what it read is stale once it has moved (writes of other processes are not seen)."""
+        return self._writes
+
+    @property
     def url(self) -> str:
         """The database URL, password masked."""
         return self._url
@@ -150,6 +160,7 @@ class StoreBase:
             return work(outer)
         engine = self._live_engine()
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            self._writes += 1
             try:
                 with Session(engine, expire_on_commit=False) as session, session.begin():
                     session.connection(execution_options=WRITE_OPTIONS)
@@ -160,6 +171,8 @@ class StoreBase:
                 time.sleep(random.uniform(0.0, 0.02 * attempt))
             except sa.exc.SQLAlchemyError as exc:
                 raise StoreError(f"cannot {action} in {self._url}: {one_line(exc)}") from exc
+            finally:
+                self._writes += 1
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _write_together(self, action: str, work: Callable[[], T]) -> T:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, defer
 
 from ingenio.store.accounts_repo import AccountsStore
+from ingenio.store.acks_repo import AcksStore
 from ingenio.store.actuals_repo import ActualsStore
 from ingenio.store.audit import AuditEntry, AuditStore, write_audit
 from ingenio.store.errors import StoreError
@@ -48,7 +49,7 @@ _PORTFOLIO_LOCKS, _PLAN_LOCKS = 0x1A6E, 0x1A6F
 """PostgreSQL advisory-lock namespaces: saves of one name's next version queue on them."""
 
 
-class Store(ActualsStore, AccountsStore, JobsStore, AuditStore):
+class Store(ActualsStore, AccountsStore, AcksStore, JobsStore, AuditStore):
     """Versioned portfolios and plans, actuals and the audit log in one database.
 
     SQLite or PostgreSQL. Use :meth:`open`, preferably as a context manager::

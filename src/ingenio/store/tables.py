@@ -132,6 +132,7 @@ def _actual_table_args(table: str, *index: str) -> tuple[sa.schema.SchemaItem, .
     return (
         sa.UniqueConstraint("import_key", name=f"uq_{table}_import_key"),
         sa.Index(f"ix_{table}_{'_'.join(index)}", *index),
+        sa.Index(f"ix_{table}_account_id_{index[0]}", "account_id", index[0]),
     )
 
 
@@ -140,12 +141,20 @@ class _ActualRow:
 
     ``import_key`` hashes the record kind and the row's content, so the same
     row read twice (a sheet imported again) is stored once; ``source`` says
-    where the row came from (``actuals.xlsx:Downtime``, ``cli``).
+    where the row came from (``actuals.xlsx:Downtime``, ``cli``); ``account_id``
+    is the management account whose plants the row is about (migration 0004).
     """
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True, sort_order=-1)
     import_key: Mapped[str] = mapped_column(sa.String(IMPORT_KEY_LENGTH), nullable=False)
     source: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    account_id: Mapped[str] = mapped_column(
+        sa.String(64),
+        sa.ForeignKey("accounts.id"),
+        nullable=False,
+        default=DEFAULT_ACCOUNT,
+        server_default=DEFAULT_ACCOUNT,
+    )
 
 
 class ProductionRecordRow(_ActualRow, Base):
@@ -345,6 +354,23 @@ class PlanStateRow(Base):
     state: Mapped[str] = mapped_column(sa.String(20), nullable=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     actor: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+
+
+class PlanAckRow(Base):
+    """A plant manager's acknowledgement of a published plan (migration 0004)."""
+
+    __tablename__ = "plan_acknowledgements"
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "actor", name="uq_plan_acknowledgements_plan_id_actor"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.Integer, sa.ForeignKey("plans.id"), nullable=False, index=True
+    )
+    actor: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    plants: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
 class JobRow(Base):

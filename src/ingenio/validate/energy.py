@@ -56,7 +56,7 @@ def when(horizon: Horizon, minute: int) -> str:
     return f"{horizon.to_datetime(minute):%Y-%m-%d %H:%M} (minute {minute})"
 
 
-def _segments(
+def segments(
     series: Sequence[Mapping[int, float]], extra: Iterable[int] = ()
 ) -> Iterator[tuple[int, int, list[float]]]:
     """Yield ``(a, b, values)`` for each segment ``[a, b)`` between breakpoints.
@@ -72,7 +72,7 @@ def _segments(
         yield a, b, values
 
 
-def _stretches(bad: Iterable[tuple[int, int, float, T]]) -> Iterator[tuple[int, int, T]]:
+def stretches(bad: Iterable[tuple[int, int, float, T]]) -> Iterator[tuple[int, int, T]]:
     """Merge touching bad segments ``(a, b, excess, info)``, in time order.
 
     Yields ``(start, end, info)`` for each maximal stretch, with the ``info`` of its
@@ -110,7 +110,7 @@ def check_resources(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violati
     h = portfolio.horizon
     for rid in sorted(held):
         res = portfolio.resource(rid)
-        for start, end, (at, n, capacity) in _stretches(_overheld(res, held[rid])):
+        for start, end, (at, n, capacity) in stretches(_overheld(res, held[rid])):
             who = ", ".join(j.name for j in holders[rid] if j.op.start <= at < j.op.end)
             out.append(
                 Violation(
@@ -129,14 +129,14 @@ def _overheld(
     """Segments where ``res`` is over capacity: ``(a, b, excess, (a, units, capacity))``."""
     changes = sorted(res.changes)
     cut = [at for at, _ in changes]
-    for a, b, (units,) in _segments([held], cut):
+    for a, b, (units,) in segments([held], cut):
         i = bisect_right(cut, a)
         capacity = changes[i - 1][1] if i else res.capacity
         if units > capacity + TOL:
             yield a, b, units - capacity, (a, units, capacity)
 
 
-class _Clock:
+class Clock:
     """Local hour of any minute in ``[lo, hi)``, from the hour boundaries found once."""
 
     def __init__(self, horizon: Horizon, lo: int, hi: int) -> None:
@@ -157,7 +157,8 @@ class _Clock:
 def check_power(
     portfolio: Portfolio, plan: Plan, jobs: Sequence[Job], out: list[Violation]
 ) -> None:
-    """Rule ``power``: plant load never exceeds grid + solar + generator output."""
+    """Rule ``power``: plant load plus battery charging never exceeds grid + solar +
+    generator output + battery discharge."""
     load: dict[str, dict[int, float]] = defaultdict(dict)
     for job in jobs:
         if job.line is not None and job.step.power_kw > 0:
@@ -165,12 +166,14 @@ def check_power(
     gen: dict[str, dict[int, float]] = defaultdict(dict)
     for run, g in _runs(portfolio, plan):
         _delta(gen[g.plant_id], run.start, run.end, run.output_kw)
-    for pid in sorted(load):
+    dis, chg = battery_series(portfolio, plan)
+    for pid in sorted(set(load) | set(chg)):
         off: dict[int, float] = {}
         for w in portfolio.grid_off(pid):
             _delta(off, w.start, w.end, 1.0)
-        bad = _short(portfolio, portfolio.plant(pid), load[pid], gen[pid], off)
-        for start, end, text in _stretches(bad):
+        flows = (dis[pid], chg[pid])
+        bad = _short(portfolio, portfolio.plant(pid), load[pid], gen[pid], off, flows)
+        for start, end, text in stretches(bad):
             out.append(
                 Violation(
                     "power",
@@ -186,26 +189,49 @@ def _short(
     load: Mapping[int, float],
     gen: Mapping[int, float],
     off: Mapping[int, float],
+    flows: tuple[Mapping[int, float], Mapping[int, float]],
 ) -> Iterator[tuple[int, int, float, str]]:
-    """Segments where the plant's load exceeds its supply: ``(a, b, shortfall, text)``."""
+    """Segments where the plant's load (and battery charging) exceeds its supply (grid,
+    solar, generators, battery discharge): ``(a, b, shortfall, text)``."""
     h = portfolio.horizon
-    clock = _Clock(h, min(load), max(load)) if plant.solar is not None else None
+    times = [*load, *flows[1]]
+    clock = Clock(h, min(times), max(times)) if plant.solar is not None else None
     extra = clock.marks if clock is not None else []
-    for a, b, (kw, gen_kw, n_off) in _segments([load, gen, off], extra):
+    for a, b, (kw, gen_kw, n_off, dis_kw, chg_kw) in segments([load, gen, off, *flows], extra):
+        kw += chg_kw
         if kw <= TOL:
             continue
-        grid = 0.0 if n_off > 0.5 else plant.grid_kw
+        grid_on = n_off <= 0.5
+        grid = plant.grid_kw if grid_on else 0.0
         solar = 0.0
         if plant.solar is not None and clock is not None:
-            solar = plant.solar.profile_kw[clock.hour(a)]
-        have = grid + solar + gen_kw
+            # a grid-tied array trips with the grid (rule ``islanding``)
+            solar = plant.solar.kw(clock.hour(a), grid_on)
+        have = grid + solar + gen_kw + dis_kw
         if kw > have + TOL:
-            grid_txt = "grid off" if n_off > 0.5 else f"grid {grid:.1f}"
+            grid_txt = f"grid {grid:.1f}" if grid_on else "grid off"
+            sun_txt = f"solar {solar:.1f}"
+            if plant.solar is not None and not grid_on and not plant.solar.islanding:
+                sun_txt += " (grid-tied: off with the grid)"
+            bat_txt = f", batteries {dis_kw - chg_kw:.1f}" if dis_kw or chg_kw else ""
             text = (
                 f"needs {kw:.1f} kW at {when(h, a)} but has {have:.1f} kW "
-                f"({grid_txt}, solar {solar:.1f}, generators {gen_kw:.1f})"
+                f"({grid_txt}, {sun_txt}, generators {gen_kw:.1f}{bat_txt})"
             )
             yield a, b, kw - have, text
+
+
+def battery_series(
+    portfolio: Portfolio, plan: Plan
+) -> tuple[dict[str, dict[int, float]], dict[str, dict[int, float]]]:
+    """Per plant, change maps of battery discharge and charge kW (known batteries only)."""
+    dis: dict[str, dict[int, float]] = defaultdict(dict)
+    chg: dict[str, dict[int, float]] = defaultdict(dict)
+    for f in plan.battery_flows:
+        if portfolio.has("battery", f.battery_id) and f.end > f.start:
+            pid = portfolio.battery(f.battery_id).plant_id
+            _delta(dis[pid] if f.kw > 0 else chg[pid], f.start, f.end, abs(f.kw))
+    return dis, chg
 
 
 def _runs(portfolio: Portfolio, plan: Plan) -> Iterator[tuple[GeneratorRun, Generator]]:
@@ -289,7 +315,7 @@ def check_fuel(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> None:
             continue
         _check_tank(portfolio, plant, burn[plant.id], inflow[plant.id], transfers_in[plant.id], out)
     for depot in portfolio.depots:
-        for start, end, (at, low) in _stretches(_negative(depot.stock_l, inflow[depot.id], h)):
+        for start, end, (at, low) in stretches(_negative(depot.stock_l, inflow[depot.id], h)):
             out.append(
                 Violation(
                     "depot-stock",
@@ -355,7 +381,7 @@ def _check_tank(
             )
         rate += burn.get(t, 0.0)
         prev = t
-    for start, end, (at, low) in _stretches(bad):
+    for start, end, (at, low) in stretches(bad):
         out.append(
             Violation(
                 "fuel-reserve",

@@ -4,11 +4,12 @@ Written from the domain model only; it imports no planner, so a planner bug cann
 hide itself here. Subjects of the violations: the order id for rules about an
 operation or an order (``reference``, ``horizon``, ``shift``, ``release``,
 ``routing-order``, ``partial-order``, ``quantity``, ``duration``, ``uninterruptible``,
-``outcome``), the line id for ``line-overlap``, the plant id for energy rules
-(``power``, ``resource``, ``generator-load``, ``generator-overlap``, ``fuel-reserve``,
-``tank-capacity``, and runs or transfers under ``horizon``), the depot id for
-``depot-stock``. A reference that cannot be resolved is reported under ``reference``
-with the unknown id as subject, and the record is left out of the checks that need it.
+``islanding``, ``outcome``), the line id for ``line-overlap``, the plant id for energy rules
+(``power``, ``resource``, ``battery-flow``, ``battery-soc``, ``generator-load``,
+``generator-overlap``, ``fuel-reserve``, ``tank-capacity``, and runs or transfers under
+``horizon``), the depot id for ``depot-stock``. A reference that cannot be resolved is
+reported under ``reference`` with the unknown id as subject, and the record is left out
+of the checks that need it (an unknown battery: under ``battery-flow``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ingenio.domain import (
     Violation,
     merge_windows,
 )
+from ingenio.validate.battery import check_battery_flows, check_battery_soc
 from ingenio.validate.energy import (
     Job,
     check_fuel,
@@ -32,6 +34,7 @@ from ingenio.validate.energy import (
     when,
 )
 from ingenio.validate.orders import check_orders, check_outcomes, check_precedence
+from ingenio.validate.solar import check_islanding
 
 __all__ = ["RULES", "validate"]
 
@@ -49,6 +52,9 @@ RULES = (
     "uninterruptible",
     "resource",
     "power",
+    "islanding",
+    "battery-flow",
+    "battery-soc",
     "generator-load",
     "generator-overlap",
     "fuel-reserve",
@@ -91,6 +97,9 @@ def validate(portfolio: Portfolio, plan: Plan) -> list[Violation]:
     check_precedence(portfolio, jobs, out)
     check_resources(portfolio, jobs, out)
     check_power(portfolio, plan, jobs, out)
+    check_islanding(portfolio, jobs, out)
+    check_battery_flows(portfolio, plan, jobs, out)
+    check_battery_soc(portfolio, plan, out)
     check_generators(portfolio, plan, out)
     check_fuel(portfolio, plan, out)
     check_outcomes(portfolio, plan, jobs, out)
@@ -233,5 +242,3 @@ def _check_lines(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]
                         op.order_id,
                     )
                 )
-
-

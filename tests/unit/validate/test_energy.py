@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ingenio.domain import Horizon
-from ingenio.validate.energy import _Clock
+from ingenio.validate.energy import Clock
 
 
 @pytest.mark.parametrize(
@@ -23,5 +23,5 @@ from ingenio.validate.energy import _Clock
 )
 def test_local_hour_at_every_minute(origin: datetime, zone: str) -> None:
     h = Horizon(origin.replace(tzinfo=ZoneInfo(zone)), days=2, timezone=zone)
-    clock = _Clock(h, -90, h.minutes)
+    clock = Clock(h, -90, h.minutes)
     assert all(clock.hour(m) == h.to_datetime(m).hour for m in range(-90, h.minutes))

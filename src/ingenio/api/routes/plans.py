@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 
 from ingenio.api.deps import PrincipalDep, StoreDep
 from ingenio.api.schemas import PlanPublic
-from ingenio.services.tenancy import PlanView, approve_plan, find_plan, plan_json, publish_plan
+from ingenio.services.tenancy import PlanView, approve_plan, find_plan, plan_body, publish_plan
 
 router = APIRouter(tags=["plans"])
 
@@ -32,11 +34,24 @@ def plan_public(view: PlanView) -> PlanPublic:
 @router.get(
     "/plans/{plan_id}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+    responses={
+        200: {"content": {"application/json": {"schema": {"type": "object"}}}},
+        304: {"description": "Not modified: the If-None-Match ETag is the document's"},
+    },
 )
-def read_plan(plan_id: int, who: PrincipalDep, store: StoreDep) -> Response:
-    """The plan as ``plan.json`` (cut to the caller's plants for scoped roles)."""
-    return Response(plan_json(store, who, plan_id), media_type="application/json")
+def read_plan(
+    plan_id: int,
+    who: PrincipalDep,
+    store: StoreDep,
+    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """The plan as ``plan.json`` (cut to the caller's plants for scoped roles), with an
+    ``ETag``: plans never change, so ``If-None-Match`` with it answers 304 and no body."""
+    body, etag = plan_body(store, who, plan_id, if_none_match)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if body is None:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/plans/{plan_id}/info", response_model=PlanPublic)

@@ -28,6 +28,7 @@ from ingenio.formats.portfolio.build import build_portfolio, document_of
 from ingenio.formats.portfolio.checks import reference_issues, time_frame, time_issues
 from ingenio.formats.portfolio.sanity import sanity_issues
 from ingenio.formats.portfolio.schema import FORMAT_VERSION, SECTIONS, PortfolioDoc
+from ingenio.formats.portfolio.stages import stage_issues
 
 __all__ = [
     "FORMAT_VERSION",
@@ -92,6 +93,8 @@ def parse_portfolio(data: object, source: str) -> Portfolio:
     issues.extend(sanity_issues(data))
     issues.extend(reference_issues(fields))
     issues.extend(time_issues(fields, time_frame(fields)))
+    if doc is not None:
+        issues.extend(stage_issues(doc))
     if issues or doc is None:
         raise DomainError(sort_issues(issues, SECTIONS), source)
     try:

@@ -33,7 +33,9 @@ from ingenio.domain import (
     Window,
     expand_shifts,
 )
+from ingenio.formats.portfolio.battery import battery_document, battery_of
 from ingenio.formats.portfolio.schema import FORMAT_VERSION, LineDoc, PlantDoc, PortfolioDoc
+from ingenio.formats.portfolio.stages import load_shedding_document, load_shedding_of
 
 
 def local_text(horizon: Horizon, minute: int) -> str:
@@ -89,6 +91,7 @@ def build_portfolio(doc: PortfolioDoc) -> Portfolio:
             b.id,
             b.name,
             tuple(OutageWindow(Window(at(o.start), at(o.end)), o.probability) for o in b.outages),
+            None if b.load_shedding is None else load_shedding_of(b.load_shedding, at),
         )
         for b in doc.blocks
     )
@@ -195,7 +198,10 @@ def _plant(doc: PlantDoc, horizon: Horizon, at: Callable[[datetime], int]) -> Pl
         tank=None
         if doc.tank is None
         else FuelTank(doc.tank.capacity_l, doc.tank.stock_l, doc.tank.reserve_l),
-        solar=None if doc.solar is None else Solar(tuple(doc.solar.profile_kw)),
+        solar=None
+        if doc.solar is None
+        else Solar(tuple(doc.solar.profile_kw), doc.solar.islanding),
+        batteries=tuple(battery_of(b, doc.id) for b in doc.batteries),
     )
 
 
@@ -272,7 +278,12 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                 "reserve_l": number(tank.reserve_l),
             }
         if plant.solar is not None:
-            doc["solar"] = {"profile_kw": [number(v) for v in plant.solar.profile_kw]}
+            doc["solar"] = {
+                "profile_kw": [number(v) for v in plant.solar.profile_kw],
+                "islanding": plant.solar.islanding,
+            }
+        if plant.batteries:
+            doc["batteries"] = [battery_document(b, number) for b in plant.batteries]
         plants.append(doc)
     document: dict[str, Any] = {
         "ingenio": FORMAT_VERSION,
@@ -296,6 +307,11 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                     }
                     for o in b.outages
                 ],
+                **(
+                    {}
+                    if b.load_shedding is None
+                    else {"load_shedding": load_shedding_document(b.load_shedding, h)}
+                ),
             }
             for b in p.blocks
         ],

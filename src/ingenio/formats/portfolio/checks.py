@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from ingenio.domain import Horizon, Issue
 from ingenio.formats.issues import join_path
+from ingenio.formats.portfolio.battery import battery_issues
 from ingenio.formats.portfolio.schema import (
     CapacityChangeDoc,
     DeliveryDoc,
@@ -39,7 +40,12 @@ _TOP_KINDS = (
     ("depots", "depot"),
     ("deliveries", "delivery"),
 )
-_PLANT_KINDS = (("lines", "line"), ("resources", "resource"), ("generators", "generator"))
+_PLANT_KINDS = (
+    ("lines", "line"),
+    ("resources", "resource"),
+    ("generators", "generator"),
+    ("batteries", "battery"),
+)
 
 
 def items(raw: object, key: str, prefix: str = "") -> list[tuple[str, Raw]]:
@@ -142,7 +148,7 @@ def time_frame(data: Raw) -> TimeFrame:
 def reference_issues(data: Raw) -> list[Issue]:
     """Duplicate identifiers and references to identifiers that do not exist.
 
-    Line, resource and generator ids are unique across all plants. Plant and
+    Line, resource, generator and battery ids are unique across all plants. Plant and
     depot ids share one namespace, since a delivery's destination may be either.
     """
     out: list[Issue] = []
@@ -313,6 +319,8 @@ def time_issues(data: Raw, frame: TimeFrame) -> list[Issue]:
         tank = plant.get("tank")
         if isinstance(tank, Mapping):
             out.extend(_tank_issues(f"{path}.tank", tank))
+        for bat_path, bat in items(plant, "batteries", path):
+            out.extend(battery_issues(bat_path, bat))
     for path, order in items(data, "orders"):
         release, due = _moment(OrderDoc, order, "release"), _moment(OrderDoc, order, "due")
         if release is not None and due is not None and frame.instant(due) <= frame.instant(release):

@@ -129,12 +129,42 @@ class OutageDoc(_Model):
     probability: Fraction = 1.0
 
 
+StageRange = Annotated[
+    str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+]
+"""``"20:00-22:30"``: local clock times; an end not after the start is the next day."""
+
+
+class StageDayDoc(_Model):
+    """The ranges a block is off on one date at each stage 1..8 (EskomSePush's
+    ``schedule.days[]``)."""
+
+    date: LocalDateTime
+    stages: list[list[StageRange]] = Field(min_length=8, max_length=8)
+
+
+class StageForecastDoc(_Model):
+    """The probability of one stage on one date."""
+
+    date: LocalDateTime
+    stage: Annotated[int, Field(ge=1, le=8)]
+    probability: Fraction
+
+
+class LoadSheddingDoc(_Model):
+    """Load-shedding stages of a block: its schedule per stage and the stage forecast."""
+
+    schedule: list[StageDayDoc] = Field(min_length=1)
+    forecast: list[StageForecastDoc] = []
+
+
 class BlockDoc(_Model):
     """An outage block (circuits that lose the grid together)."""
 
     id: Id
     name: Text
     outages: list[OutageDoc] = []
+    load_shedding: LoadSheddingDoc | None = None
 
 
 class ShiftDoc(_Model):
@@ -189,9 +219,23 @@ class TankDoc(_Model):
 
 
 class SolarDoc(_Model):
-    """Expected solar kW for each local hour 0..23."""
+    """Expected solar kW for each local hour 0..23; ``islanding``: runs without the grid."""
 
     profile_kw: list[NonNegative] = Field(min_length=24, max_length=24)
+    islanding: bool = False
+
+
+class BatteryDoc(_Model):
+    """A battery bank: kWh stored, kW out and in, round-trip efficiency, SoC bounds."""
+
+    id: Id
+    capacity_kwh: Positive
+    power_kw: Positive
+    charge_kw: Positive
+    efficiency: Annotated[float, Field(gt=0, le=1)] = 0.9
+    min_soc: Fraction = 0.1
+    initial_soc: Fraction = 1.0
+    generator_charging: bool = False
 
 
 class PlantDoc(_Model):
@@ -207,6 +251,7 @@ class PlantDoc(_Model):
     generators: list[GeneratorDoc] = []
     tank: TankDoc | None = None
     solar: SolarDoc | None = None
+    batteries: list[BatteryDoc] = []
 
 
 class StepDoc(_Model):

@@ -17,6 +17,7 @@ from ingenio.domain import (
     Portfolio,
 )
 from ingenio.operations.replan.types import GhostError, RestProblem
+from ingenio.planning.battery import with_battery_flows
 
 
 def outcomes(
@@ -97,7 +98,7 @@ def merge(problem: RestProblem, rest_plan: Plan, planner: str, note: str = "") -
     for order_id, step in problem.lost:
         notes.append(f"order {order_id} step {step}: the running batch could not be carried "
                      "through the outage and is made again")  # fmt: skip
-    return Plan(
+    merged = Plan(
         planner=planner,
         operations=tuple(ops),
         generator_runs=tuple(sorted(runs, key=lambda r: (r.generator_id, r.start))),
@@ -108,6 +109,8 @@ def merge(problem: RestProblem, rest_plan: Plan, planner: str, note: str = "") -
         seconds=rest_plan.seconds,
         notes=tuple(dict.fromkeys(notes)),
     )
+    # Battery flows follow the whole plan's load, before and after the moment alike.
+    return with_battery_flows(problem.world, merged)
 
 
 def rest_hint(problem: RestProblem, plan: Plan) -> Plan:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from ingenio.domain import (
     Step,
 )
 from ingenio.energy import build_timeline
+from ingenio.planning.battery import with_battery_flows
 from ingenio.planning.dispatch.place import IntArray, Placement, Shop, place
 from ingenio.planning.dispatch.power import TOL, BoolArray, DepotPool, PlantEnergy
 
@@ -176,7 +178,7 @@ class _Dispatcher:
         return out
 
     def sources(self) -> dict[str, IntArray]:
-        """Per plant and slot: bit 1 grid, 2 solar, 4 generator supply the load."""
+        """Per plant and slot: bit 1 grid, 2 solar, 4 generator, 8 battery supply the load."""
         out: dict[str, IntArray] = {}
         for pid, e in self.energy.items():
             grid, solar = e.timeline.grid_kw, e.timeline.solar_kw
@@ -184,6 +186,9 @@ class _Dispatcher:
             code |= np.where((e.load > grid + TOL) & (solar > 0), 2, 0)
             code |= np.where((grid <= 0) & (e.load <= TOL) & (solar > 0), 2, 0)
             code |= np.where(e.load - e.base > TOL, 4, 0)
+            # a battery carries part of the load: no single source (8 is "mixed")
+            bat = e.timeline.battery_kw
+            code |= np.where((bat > 0) & (e.load > grid + solar + TOL), 8, 0)
             out[pid] = code
         return out
 
@@ -260,14 +265,15 @@ def dispatch(portfolio: Portfolio) -> Plan:
             ops.append(Operation(oid, k, line_id, start, end, qty, source))
     ops.sort(key=lambda op: (op.start, op.line_id, op.order_id, op.step))
     outcomes = tuple(_outcome(portfolio, o, pieces[o.id], reasons[o.id]) for o in portfolio.orders)
-    return Plan(
+    plan = Plan(
         planner="dispatch",
         operations=tuple(ops),
         generator_runs=tuple(sorted(d.runs(), key=lambda r: (r.generator_id, r.start))),
         fuel_transfers=_transfers(d),
         outcomes=outcomes,
-        seconds=time.perf_counter() - clock,
     )
+    plan = with_battery_flows(portfolio, plan)
+    return replace(plan, seconds=time.perf_counter() - clock)
 
 
 def _sequence(portfolio: Portfolio) -> list[Order]:

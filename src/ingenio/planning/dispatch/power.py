@@ -156,7 +156,7 @@ class PlantEnergy:
     def __init__(self, plant: Plant, timeline: PowerTimeline) -> None:
         self.plant = plant
         self.timeline = timeline
-        self.base: FloatArray = timeline.grid_kw + timeline.solar_kw
+        self.base: FloatArray = timeline.grid_kw + timeline.solar_kw + timeline.battery_kw
         self.gen_ok: BoolArray = (timeline.grid_kw <= 0.0) & (timeline.generator_kw > 0.0)
         self.gen_kw = float(timeline.generator_kw.max()) if timeline.slots else 0.0
         self.commitment = Commitment(plant.generators, timeline.slot_minutes)

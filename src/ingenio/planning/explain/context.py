@@ -20,7 +20,7 @@ from ingenio.planning.capacity import (
     order_windows,
     plant_minutes,
 )
-from ingenio.planning.summary import first_at_or_below, tank_levels
+from ingenio.planning.summary import battery_empty, first_at_or_below, tank_levels
 
 NEAR = 0.01
 """A tank within 1 % of its usable size (at least 1 L) above the reserve is at the reserve."""
@@ -114,6 +114,17 @@ def fuel_exhausted(ctx: Context, plant_id: str, before: int) -> int | None:
     at_reserve = tank.reserve_l + max(1.0, NEAR * (tank.capacity_l - tank.reserve_l))
     first, _ = first_at_or_below(tank_levels(ctx.portfolio, ctx.plan, plant_id), at_reserve)
     return first if first is not None and first < before else None
+
+
+def battery_empty_before(ctx: Context, plant_id: str, a: int, b: int) -> tuple[str, int] | None:
+    """The first battery of the plant that reaches its floor in ``[a, b]``, and when."""
+    hits = [
+        (t, bat.id)
+        for bat in ctx.portfolio.plant(plant_id).batteries
+        for t in battery_empty(ctx.portfolio, ctx.plan, bat.id)
+        if a <= t <= b
+    ]
+    return (min(hits)[1], min(hits)[0]) if hits else None
 
 
 def masks(ctx: Context, order: Order, line_id: str, a: int, b: int) -> tuple[BoolArray, ...]:

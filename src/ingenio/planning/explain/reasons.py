@@ -28,6 +28,7 @@ from ingenio.domain import (
 from ingenio.planning.capacity import OrderWindow, PlantMinutes, StepWindow
 from ingenio.planning.explain.context import (
     Context,
+    battery_empty_before,
     context,
     fuel_exhausted,
     longest_run,
@@ -161,12 +162,21 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
     if st.idle_power < need:
         plant = ctx.portfolio.plant(window.plant_id)
         rated = sum(g.rated_kw for g in plant.generators)
-        sun = max(plant.solar.profile_kw) if plant.solar is not None else 0.0
-        if sw.step.power_kw > rated + sun + 1e-9:
+        # A grid-tied array trips with the grid: it cannot help in a blackout.
+        islands = plant.solar is not None and plant.solar.islanding
+        sun = max(plant.solar.profile_kw) if plant.solar is not None and islands else 0.0
+        stored = sum(bat.power_kw for bat in plant.batteries)
+        if sw.step.power_kw > rated + sun + stored + 1e-9:
             # Fuel cannot help: the step only runs while the grid is on.
+            tied = (
+                " (its solar array is grid-tied and stops with the grid)"
+                if plant.solar is not None and not islands
+                else ""
+            )
             return (
                 f"{name} draws {sw.step.power_kw:,.0f} kW, more than the plant's generators "
-                f"({rated:,.0f} kW){' and solar' if sun else ''} can carry, so it runs only on "
+                f"({rated:,.0f} kW){' and solar' if sun else ''} can carry{tied}, "
+                "so it runs only on "
                 f"grid power: {has} {_h(st.idle_power)} of grid power free before {due}, "
                 f"the order needs {_h(need)}; it would run with {_h(need - st.idle_power)} "
                 f"more grid time on the line, a later due date, or "
@@ -180,6 +190,12 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
                 f"{has} {_h(st.idle_power)} of grid power free before {due}, "
                 f"the order needs {_h(need)}; it would run with about {litres:,.0f} L "
                 f"more diesel for plant {window.plant_id} before {ctx.when(b)}"
+            )
+        flat = battery_empty_before(ctx, window.plant_id, a, b)
+        if flat is not None:
+            return (
+                f"battery {flat[0]} empty at {ctx.when(flat[1])}; {has} {_h(st.idle_power)} "
+                f"of power before {due}, the order needs {_h(need)}"
             )
         return f"{has} {_h(st.idle_power)} of power before {due}; the order needs {_h(need)}"
     if st.idle_resources < need:

@@ -198,7 +198,15 @@ def merge(
     ops.sort(key=lambda op: (op.start, op.line_id, op.order_id, op.step))
     runs.sort(key=lambda r: (r.generator_id, r.start))
     transfers.sort(key=lambda f: (f.at, f.plant_id, f.depot_id))
-    return Plan(planner, tuple(ops), tuple(runs), tuple(transfers), outcomes(portfolio, ops))
+    flows = tuple(f for p in plant_plans.values() for f in p.battery_flows)
+    return Plan(
+        planner,
+        tuple(ops),
+        tuple(runs),
+        tuple(transfers),
+        outcomes(portfolio, ops),
+        battery_flows=flows,
+    )
 
 
 def fuel_burned(portfolio: Portfolio, plan: Plan) -> float:

@@ -36,6 +36,9 @@ def plant_part(portfolio: Portfolio, plan: Plan, plant_id: str) -> Plan:
         tuple(r for r in plan.generator_runs if r.generator_id in gens),
         tuple(t for t in plan.fuel_transfers if t.plant_id == plant_id),
         tuple(o for o in plan.outcomes if o.order_id in orders),
+        battery_flows=tuple(
+            f for f in plan.battery_flows if portfolio.battery(f.battery_id).plant_id == plant_id
+        ),
     )
 
 
@@ -103,5 +106,13 @@ def mix(portfolio: Portfolio, merged: Plan, baseline: Plan) -> tuple[Plan, list[
         (t for part in parts.values() for t in part.fuel_transfers),
         key=lambda f: (f.at, f.plant_id, f.depot_id),
     )
-    plan = Plan(merged.planner, tuple(ops), tuple(runs), tuple(transfers), outcomes(portfolio, ops))
+    flows = tuple(f for part in parts.values() for f in part.battery_flows)
+    plan = Plan(
+        merged.planner,
+        tuple(ops),
+        tuple(runs),
+        tuple(transfers),
+        outcomes(portfolio, ops),
+        battery_flows=flows,
+    )
     return plan, taken

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from ingenio.domain import Portfolio
 from ingenio.planning.capacity import OrderWindow, order_windows, plant_minutes
 from ingenio.planning.capacity import cut_points as _cut_points
+from ingenio.planning.portfolio.battery import define_battery_storage
 from ingenio.planning.portfolio.model import (
     BUCKET_LIMIT,
     FINE_COLUMN_LIMIT,
@@ -57,6 +58,7 @@ def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioM
     define_precedence(m)
     define_line_capacity(m)
     define_resource_capacity(m)
+    define_battery_storage(m)
     define_energy_balance(m)
     define_fuel_balance(m)
     define_depot_stock(m)

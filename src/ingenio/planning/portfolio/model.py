@@ -75,6 +75,8 @@ class PortfolioModel:
     """plant id -> column of cumulative litres burned by the end of each bucket."""
     grants: dict[tuple[str, str, int], int] = field(default_factory=dict)
     """(depot id, plant id, grant point index) -> column of litres."""
+    battery_terms: dict[tuple[str, int], tuple[IntArray, list[float]]] = field(default_factory=dict)
+    """(plant id, bucket) -> battery discharge (coefficient -1) and charge (+1) columns."""
 
     def bucket_span(self, plant_id: str, b: int) -> tuple[int, int]:
         """``(start, end)`` minutes of bucket ``b`` of the plant."""

@@ -44,7 +44,8 @@ def define_resource_capacity(m: PortfolioModel) -> None:
 
 
 def define_energy_balance(m: PortfolioModel) -> None:
-    """Energy: ``sum kW_k / 60 * w[., b] - sum_g E[g, b] <= grid kWh(b) + solar kWh(b)``,
+    """Energy: ``sum kW_k / 60 * w[., b] - sum_g E[g, b] - sum_k (D[k, b] - C[k, b])
+    <= grid kWh(b) + solar kWh(b)``,
     with ``0 <= E[g, b] <= rated_g * hours(b)``.
 
     Load never exceeds grid + solar + generator output at any minute (rule ``power``);
@@ -68,8 +69,9 @@ def define_energy_balance(m: PortfolioModel) -> None:
             if pm.generator_kw > 0:
                 gens = [m.lp.add_col(0.0, g.rated_kw * (e - s) / 60) for g in plant.generators]
                 per_bucket[b] = gens
-            terms = np.concatenate((cols, np.array(gens, dtype=np.int64)))
-            coefs = np.concatenate((kwh, np.full(len(gens), -1.0)))
+            bat_cols, bat_coefs = m.battery_terms.get((plant.id, b), (np.zeros(0, np.int64), []))
+            terms = np.concatenate((cols, np.array(gens, dtype=np.int64), bat_cols))
+            coefs = np.concatenate((kwh, np.full(len(gens), -1.0), np.array(bat_coefs)))
             m.lp.add_row_array(terms, coefs, hi=base)
         if per_bucket:
             m.generator_energy[plant.id] = per_bucket

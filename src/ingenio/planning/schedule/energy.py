@@ -26,7 +26,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from ingenio.domain import MINUTES_PER_HOUR, Plant, Portfolio
+from ingenio.energy import battery_profile
 
 GEN_SLOT_GRID_ON = 240
 """Longest stretch (minutes) in which a generator keeps one output where the grid is on
@@ -39,17 +42,20 @@ _EPS = 1e-9
 
 @dataclass(frozen=True)
 class Segment:
-    """``[start, end)`` with constant grid and solar kW."""
+    """``[start, end)`` with constant grid and solar kW and battery profile."""
 
     start: int
     end: int
     grid_kw: float
     solar_kw: float
+    battery_kw: float = 0.0
+    """The batteries' bridge profile (``ingenio.energy.battery``): kW offered while the
+    grid is off, minus kW reserved for charging while it is on."""
 
     @property
     def base_kw(self) -> float:
-        """Grid plus solar kW."""
-        return self.grid_kw + self.solar_kw
+        """Grid plus solar kW plus the batteries' profile: supply that needs no fuel."""
+        return self.grid_kw + self.solar_kw + self.battery_kw
 
 
 @dataclass(frozen=True)
@@ -138,20 +144,25 @@ def base_segments(portfolio: Portfolio, plant: Plant) -> tuple[Segment, ...]:
         while m < end:
             cuts.add(m)
             m += MINUTES_PER_HOUR - h.to_datetime(m).minute
-    times = sorted(cuts)
+    bat = battery_profile(portfolio, plant.id).total_kw
+    if len(bat):  # where the profile changes: window edges, ends of charging
+        cuts.update(i + 1 for i in np.flatnonzero(np.diff(bat)).tolist())
+    times = sorted(c for c in cuts if 0 <= c <= end)
     out: list[Segment] = []
     k = 0
     for a, b in itertools.pairwise(times):
         while k < len(off) and off[k][1] <= a:
             k += 1
-        grid = 0.0 if k < len(off) and off[k][0] <= a else plant.grid_kw
+        grid_off = k < len(off) and off[k][0] <= a
+        grid = 0.0 if grid_off else plant.grid_kw
         solar = 0.0
         if plant.solar is not None:
-            solar = plant.solar.profile_kw[h.to_datetime(a).hour]
-        if out and out[-1].grid_kw == grid and out[-1].solar_kw == solar:
-            out[-1] = Segment(out[-1].start, b, grid, solar)
+            solar = plant.solar.kw(h.to_datetime(a).hour, not grid_off)
+        kw = float(bat[a]) if len(bat) else 0.0
+        if out and (out[-1].grid_kw, out[-1].solar_kw, out[-1].battery_kw) == (grid, solar, kw):
+            out[-1] = Segment(out[-1].start, b, grid, solar, kw)
         else:
-            out.append(Segment(a, b, grid, solar))
+            out.append(Segment(a, b, grid, solar, kw))
     return tuple(out)
 
 

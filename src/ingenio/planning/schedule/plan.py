@@ -24,13 +24,14 @@ from ingenio.domain import (
     Plan,
     PowerSource,
 )
+from ingenio.planning.battery import with_battery_flows
 from ingenio.planning.schedule.data import OrderData, PlantInput
 from ingenio.planning.schedule.energy import Segment, base_segments
 from ingenio.planning.schedule.solve import Assignment
 from ingenio.planning.status import PlanStatus
 
 _TOL = 1e-9
-_GRID, _SOLAR, _GEN = 1, 2, 4
+_GRID, _SOLAR, _GEN, _BATTERY = 1, 2, 4, 8
 _SOURCE = {_GRID: PowerSource.GRID, _SOLAR: PowerSource.SOLAR, _GEN: PowerSource.GENERATOR}
 
 
@@ -86,7 +87,7 @@ def build_plan(
         if od.tasks and od.tasks[-1] in a.tasks:
             done[od.order.id] = a.tasks[od.tasks[-1]].pieces[-1][1]
     outcomes = tuple(_outcome(data, od, done.get(od.order.id), optimal) for od in data.orders)
-    return Plan(
+    plan = Plan(
         planner="schedule",
         operations=tuple(operations),
         generator_runs=tuple(sorted(runs, key=lambda r: (r.generator_id, r.start))),
@@ -97,6 +98,7 @@ def build_plan(
         seconds=seconds,
         notes=notes,
     )
+    return with_battery_flows(data.portfolio, plan)
 
 
 def _operations(data: PlantInput, a: Assignment) -> list[_Op]:
@@ -168,6 +170,8 @@ def _generator_runs(
         if kw > _TOL:
             code |= _GRID if s.grid_kw > 0 else 0
             code |= _SOLAR if s.solar_kw > 0 and kw > s.grid_kw + _TOL else 0
+            # a battery carries part of the load: no single source (mixed)
+            code |= _BATTERY if s.battery_kw > 0 and kw > s.grid_kw + s.solar_kw + _TOL else 0
         if deficit > _TOL:
             code |= _GEN
             for g, out in chooser.outputs(deficit, on):

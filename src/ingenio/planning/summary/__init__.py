@@ -4,12 +4,14 @@ Public face of the room; its modules are private to it:
 
 * ``plan``: :func:`summarise` and :class:`PlanSummary`;
 * ``fuel``: tank and depot levels over time;
+* ``battery``: stored energy of batteries over time, when they run empty;
 * ``idle``: idle litres while starving (:func:`idle_fuel`);
 * ``power``: power drawn by source over time.
 """
 
 from __future__ import annotations
 
+from ingenio.planning.summary.battery import battery_empty, battery_levels
 from ingenio.planning.summary.fuel import first_at_or_below, tank_levels
 from ingenio.planning.summary.idle import IdleFuel, idle_fuel, starving
 from ingenio.planning.summary.plan import (
@@ -31,6 +33,8 @@ __all__ = [
     "PlanSummary",
     "PlantSummary",
     "PowerSeries",
+    "battery_empty",
+    "battery_levels",
     "depot_levels",
     "first_at_or_below",
     "idle_fuel",

@@ -137,8 +137,10 @@ def minute_profile(portfolio: Portfolio, plan: Plan, plant_id: str) -> MinutePro
     if plant.solar is None:
         solar: tuple[float, ...] = (0.0,) * n
     else:
-        profile = plant.solar.profile_kw
-        solar = tuple(profile[h] for h in local_hours(portfolio.horizon))
+        sun = plant.solar
+        solar = tuple(
+            sun.kw(h, not o) for h, o in zip(local_hours(portfolio.horizon), off, strict=True)
+        )
     return MinuteProfile(tuple(load), grid, solar, tuple(gen), tuple(off))
 
 

@@ -1,0 +1,183 @@
+"""Battery rules of the plan validator: ``battery-flow`` and ``battery-soc``.
+
+Private helper of :mod:`ingenio.validate`. A battery's flows are piecewise constant,
+so its stored energy is piecewise linear: it is checked at every breakpoint, and a
+broken stretch is one violation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+
+from ingenio.domain import Battery, BatteryFlow, Plan, Plant, Portfolio, Violation
+from ingenio.validate.energy import (
+    TOL,
+    Clock,
+    Job,
+    battery_series,
+    segments,
+    stretches,
+    when,
+)
+
+
+def check_battery_flows(
+    portfolio: Portfolio, plan: Plan, jobs: Sequence[Job], out: list[Violation]
+) -> None:
+    """Rule ``battery-flow``: flows name a known battery, lie inside the horizon, do not
+    overlap, stay within ``power_kw`` out and ``charge_kw`` in; a battery without
+    ``generator_charging`` charges only from fuel-free power."""
+    end = portfolio.horizon.minutes
+    by_battery: dict[str, list[BatteryFlow]] = defaultdict(list)
+    for f in plan.battery_flows:
+        what = f"battery {f.battery_id} flow of {f.kw:.1f} kW [{f.start}, {f.end})"
+        if not portfolio.has("battery", f.battery_id):
+            out.append(Violation("battery-flow", f"{what} names unknown battery", f.battery_id))
+            continue
+        b = portfolio.battery(f.battery_id)
+        if f.end <= f.start or f.start < 0 or f.end > end:
+            why = "is empty" if f.end <= f.start else f"is outside the horizon [0, {end}]"
+            out.append(Violation("battery-flow", f"{what} {why}", b.plant_id))
+            continue
+        limit, verb = (b.power_kw, "discharge") if f.kw > 0 else (b.charge_kw, "charge")
+        if abs(f.kw) > limit + TOL:
+            out.append(
+                Violation(
+                    "battery-flow",
+                    f"{what} is over its {verb} limit of {limit:.1f} kW",
+                    b.plant_id,
+                )
+            )
+        by_battery[b.id].append(f)
+    for bid in sorted(by_battery):
+        flows = sorted(by_battery[bid], key=lambda f: (f.start, f.end))
+        for x, y in itertools.pairwise(flows):
+            if y.start < x.end:
+                out.append(
+                    Violation(
+                        "battery-flow",
+                        f"battery {bid} flows [{x.start}, {x.end}) and [{y.start}, {y.end}) "
+                        "overlap",
+                        portfolio.battery(bid).plant_id,
+                    )
+                )
+    load: dict[str, dict[int, float]] = defaultdict(dict)
+    for job in jobs:
+        if job.line is not None and job.step.power_kw > 0:
+            series = load[job.line.plant_id]
+            series[job.op.start] = series.get(job.op.start, 0.0) + job.step.power_kw
+            series[job.op.end] = series.get(job.op.end, 0.0) - job.step.power_kw
+    for plant in portfolio.plants:
+        if plant.batteries:
+            _check_charge_source(portfolio, plan, plant, load[plant.id], out)
+
+
+def _check_charge_source(
+    portfolio: Portfolio,
+    plan: Plan,
+    plant: Plant,
+    load: Mapping[int, float],
+    out: list[Violation],
+) -> None:
+    """Charging of batteries without generator charging <= grid + solar + discharge - load."""
+    tied = {b.id for b in plant.batteries if not b.generator_charging}
+    chg: dict[int, float] = {}
+    for f in plan.battery_flows:
+        if f.battery_id in tied and f.kw < 0 and f.end > f.start:
+            chg[f.start] = chg.get(f.start, 0.0) - f.kw
+            chg[f.end] = chg.get(f.end, 0.0) + f.kw
+    if not chg:
+        return
+    dis = battery_series(portfolio, plan)[0].get(plant.id, {})
+    off: dict[int, float] = {}
+    for w in portfolio.grid_off(plant.id):
+        off[w.start] = off.get(w.start, 0.0) + 1.0
+        off[w.end] = off.get(w.end, 0.0) - 1.0
+    h = portfolio.horizon
+    clock = Clock(h, min(chg), max(chg)) if plant.solar is not None else None
+    hours = clock.marks if clock is not None else []
+
+    def bad() -> Iterator[tuple[int, int, float, str]]:
+        for a, b, (c, kw, n_off, d) in segments([chg, load, off, dis], hours):
+            if c <= TOL:
+                continue
+            grid_on = n_off <= 0.5
+            sun = 0.0
+            if plant.solar is not None and clock is not None:
+                sun = plant.solar.kw(clock.hour(a), grid_on)
+            free = (plant.grid_kw if grid_on else 0.0) + sun + d - kw
+            if c > max(0.0, free) + TOL:
+                text = (
+                    f"batteries without generator charging take {c:.1f} kW at {when(h, a)} "
+                    f"but only {max(0.0, free):.1f} kW of grid, solar and battery power is "
+                    "left after the load"
+                )
+                yield a, b, c - max(0.0, free), text
+
+    for start, stop, text in stretches(bad()):
+        out.append(
+            Violation(
+                "battery-flow",
+                f"plant {plant.id}: {text}; charging from generators during minutes "
+                f"[{start}, {stop})",
+                plant.id,
+            )
+        )
+
+
+def check_battery_soc(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> None:
+    """Rule ``battery-soc``: stored energy = initial + efficiency * charged - discharged
+    stays within ``[min_soc * capacity, capacity]`` at every minute."""
+    flows: dict[str, list[BatteryFlow]] = defaultdict(list)
+    for f in plan.battery_flows:
+        if portfolio.has("battery", f.battery_id) and f.end > f.start:
+            flows[f.battery_id].append(f)
+    for bid in sorted(flows):
+        b = portfolio.battery(bid)
+        for start, stop, text in stretches(_outside(portfolio, b, flows[bid])):
+            out.append(
+                Violation(
+                    "battery-soc",
+                    f"battery {bid} of plant {b.plant_id} {text}; outside its bounds during "
+                    f"minutes [{start}, {stop})",
+                    b.plant_id,
+                )
+            )
+
+
+def _outside(
+    portfolio: Portfolio, b: Battery, flows: list[BatteryFlow]
+) -> Iterator[tuple[int, int, float, str]]:
+    """Segments where the stored energy leaves its bounds: ``(a, b, excess, text)``."""
+    rate: dict[int, float] = {}
+    for f in flows:
+        kw = f.kw if f.kw > 0 else f.kw * b.efficiency  # kW out of the store
+        rate[f.start] = rate.get(f.start, 0.0) + kw
+        rate[f.end] = rate.get(f.end, 0.0) - kw
+    h = portfolio.horizon
+    energy = b.initial_kwh
+    tol = TOL * max(1.0, b.capacity_kwh)
+    for a, z, (out_kw,) in segments([rate]):
+        low = energy
+        energy -= out_kw * (z - a) / 60
+        if energy < b.floor_kwh - tol:
+            cross = a
+            if low >= b.floor_kwh - tol and out_kw > 0:
+                cross += max(0, math.floor((low - b.floor_kwh) * 60 / out_kw))
+            text = (
+                f"falls to {energy:.1f} kWh at {when(h, z)}, under its floor of "
+                f"{b.floor_kwh:.1f} kWh (min_soc {b.min_soc:g}): empty from {when(h, cross)}"
+            )
+            yield cross, z, b.floor_kwh - energy, text
+        elif energy > b.capacity_kwh + tol:
+            cross = a
+            if low <= b.capacity_kwh + tol and out_kw < 0:
+                cross += max(0, math.floor((b.capacity_kwh - low) * 60 / -out_kw))
+            text = (
+                f"holds {energy:.1f} kWh at {when(h, z)}, over its capacity of "
+                f"{b.capacity_kwh:.1f} kWh"
+            )
+            yield cross, z, energy - b.capacity_kwh, text
