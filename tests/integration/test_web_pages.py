@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from server_world import (
@@ -111,6 +113,7 @@ def test_another_tenant_sees_none_of_the_victims_pages(
     csrf = csrf_of(client)
     before = len(world.store.plans(account=VICTIM))
     audit = len(world.store.account_audit(VICTIM))
+    actuals = victim_actuals(world)
     plan = world.victim_published
     for url, data in [
         (f"/plans/{world.victim_draft}/approve", {}),
@@ -121,12 +124,52 @@ def test_another_tenant_sees_none_of_the_victims_pages(
             {"order": "O1", "step": "0", "line": "P1-MIX", "start": "2026-04-06T08:00"},
         ),
         (f"/portfolios/{world.victim_portfolio}/whatif", {"tanker": "T1", "delay_days": "2"}),
+        ("/actuals/downtime", downtime_form(f"{world.victim_portfolio}:P1-MIX")),
+        ("/actuals/production", production_form(f"{world.victim_portfolio}:P1-MIX")),
+        ("/actuals/fuel", fuel_form(f"draw/{world.victim_portfolio}:P1-G1")),
+        ("/actuals/fuel", fuel_form(f"receipt/{world.victim_portfolio}:P1")),
     ]:
         answer = client.post(url, data={"csrf_token": csrf, "plant": "P1", **data})
         assert answer.status_code in (403, 404, 422), (email, url, answer.status_code)
         assert VICTIM_NAME not in answer.text
     assert len(world.store.plans(account=VICTIM)) == before
     assert len(world.store.account_audit(VICTIM)) == audit
+    assert victim_actuals(world) == actuals
+    # a bare line id names the outsider's own line (its own account), never the victim's
+    if world.users[email][1] in ("planner", "plant_manager"):
+        form = downtime_form("P1-MIX") | {"note": email}
+        mine = client.post("/actuals/downtime", data={"csrf_token": csrf} | form)
+        assert mine.status_code == 200, mine.text[-300:]
+        assert victim_actuals(world) == actuals
+        assert any(e.note == email for e in world.store.list_downtime(account="other-mgmt"))
+
+
+def downtime_form(line: str) -> dict[str, str]:
+    return {"line": line, "cause": "grid_outage", "note": "outsider"} | {
+        "start": "2026-04-07T08:00",
+        "end": "2026-04-07T09:00",
+    }
+
+
+def production_form(line: str) -> dict[str, str]:
+    return {"line": line, "product": "BREAD", "good": "10", "scrap": "0"} | {
+        "start": "2026-04-07T08:00",
+        "end": "2026-04-07T09:00",
+    }
+
+
+def fuel_form(target: str) -> dict[str, str]:
+    return {"target": target, "litres": "100", "at": "2026-04-07T08:00"}
+
+
+def victim_actuals(world: World) -> tuple[int, int, int, int]:
+    s = world.store
+    return (
+        len(s.list_downtime(account=VICTIM)),
+        len(s.list_production(account=VICTIM)),
+        len(s.list_fuel_draws(account=VICTIM)),
+        len(s.list_fuel_receipts(account=VICTIM)),
+    )
 
 
 def test_the_owner_sees_its_plant_only_and_no_edit_control(app: object, world: World) -> None:
@@ -183,7 +226,7 @@ def test_a_plant_manager_sees_its_plant_and_a_wrong_role_is_refused(
     )
     assert ack.status_code == 303
     entries = world.store.account_audit(VICTIM, entity="plan")
-    assert any(e.action == "acknowledged" and e.actor == "manager.p1@victim.test" for e in entries)
+    assert any(e.action == "acknowledge" and e.actor == "manager.p1@victim.test" for e in entries)
 
 
 def test_a_state_change_without_the_csrf_token_is_refused(app: object, world: World) -> None:
@@ -261,14 +304,14 @@ def test_a_plant_manager_records_a_downtime_on_its_own_lines_only(
 ) -> None:
     client = signed_in(app, "manager.p1@victim.test", "es")
     form = client.get("/actuals").text
-    assert 'value="P1-MIX"' in form and 'value="P2-CAN"' not in form
+    assert f'value="{world.victim_portfolio}:P1-MIX"' in form and ':P2-CAN"' not in form
     assert "apagón de la red" in form  # the cause drop-down, in Spanish
     csrf = csrf_of(client)
     data = {"csrf_token": csrf, "cause": "grid_outage", "note": "<b>breaker</b>"}
     data |= {"start": "2026-04-06T08:00", "end": "2026-04-06T09:30"}
     ok = client.post("/actuals/downtime", data=data | {"line": "P1-MIX"})
     assert ok.status_code == 200 and "Registrado: línea P1-MIX." in ok.text
-    stored = [e for e in world.store.list_downtime() if e.note == "<b>breaker</b>"]
+    stored = [e for e in world.store.list_downtime(account=VICTIM) if e.note == "<b>breaker</b>"]
     assert [(e.line_id, str(e.cause)) for e in stored] == [("P1-MIX", "grid_outage")]
     other = client.post("/actuals/downtime", data=data | {"line": "P2-CAN"})
     assert other.status_code == 404
@@ -331,3 +374,72 @@ def test_the_language_link_goes_back_only_within_the_app(app: object) -> None:
         answer = client.get("/lang/ru", headers={"Referer": referer}, follow_redirects=False)
         assert answer.headers["location"] == target, referer
     assert client.cookies.get("ingenio_lang") == "ru"
+
+
+def test_a_plant_manager_records_production_and_fuel_on_its_own_plant_only(
+    app: object, world: World
+) -> None:
+    client = signed_in(app, "manager.p1@victim.test", "es")
+    form = client.get("/actuals").text
+    pid = world.victim_portfolio
+    for value in (f"{pid}:P1-MIX", f"draw/{pid}:P1-G1", f"receipt/{pid}:P1", "BREAD"):
+        assert f'value="{value}"' in form, value
+    assert "TOMATO" not in form and ":P2-CAN" not in form
+    csrf = {"csrf_token": csrf_of(client)}
+    made = production_form(f"{pid}:P1-MIX") | {"good": "120.5", "scrap": "3", "order": "O1"}
+    made |= {"start": "2026-04-08T06:00", "end": "2026-04-08T07:00"}
+    ok = client.post("/actuals/production", data=csrf | made)
+    assert ok.status_code == 200 and "Registrado: línea P1-MIX." in ok.text
+    rows = [
+        r for r in world.store.list_production(["P1-MIX"], account=VICTIM) if r.good_qty == 120.5
+    ]
+    havana = datetime(2026, 4, 8, 6, 0, tzinfo=ZoneInfo("America/Havana"))
+    assert [(r.order_id, r.scrap_qty, r.start) for r in rows] == [("O1", 3.0, havana)]
+    stored = len(world.store.list_production(["P1-MIX"], account=VICTIM))
+    again = client.post("/actuals/production", data=csrf | made)
+    assert again.status_code == 200  # the same record again: stored once
+    overlap = client.post("/actuals/production", data=csrf | made | {"good": "50"})
+    assert overlap.status_code == 422  # overlaps what is stored for the line
+    assert len(world.store.list_production(["P1-MIX"], account=VICTIM)) == stored
+    wrong = client.post("/actuals/production", data=csrf | made | {"product": "TOMATO"})
+    assert wrong.status_code == 422
+    other = production_form(f"{pid}:P2-CAN") | {"product": "TOMATO"}
+    assert client.post("/actuals/production", data=csrf | other).status_code == 404
+    before = victim_actuals(world)
+    drawn = client.post("/actuals/fuel", data=csrf | fuel_form(f"draw/{pid}:P1-G1"))
+    assert drawn.status_code == 200 and "Registrado: 100,0 L en P1-G1." in drawn.text
+    got = client.post(
+        "/actuals/fuel", data=csrf | fuel_form(f"receipt/{pid}:P1") | {"litres": "1500"}
+    )
+    assert got.status_code == 200 and "1.500,0 L" in got.text
+    after = victim_actuals(world)
+    assert (after[2] - before[2], after[3] - before[3]) == (1, 1)
+    assert (
+        client.post("/actuals/fuel", data=csrf | fuel_form(f"receipt/{pid}:P2")).status_code == 404
+    )
+    bad = client.post("/actuals/fuel", data=csrf | fuel_form(f"sideways/{pid}:P1"))
+    assert bad.status_code == 422
+    assert victim_actuals(world) == after
+
+
+def test_another_account_replans_and_reads_its_kpis(app: object, world: World) -> None:
+    """Replan and the contract report work for a portfolio outside the default account."""
+    planner = signed_in(app, "planner@other.test")
+    plan = world.other_published
+    before = {p.id for p in world.store.plans(account="other-mgmt")}
+    form = {"csrf_token": csrf_of(planner), "at": "2026-04-06T08:00"}
+    answer = planner.post(f"/plans/{world.other_draft}/plants/P1/replan", data=form)
+    assert answer.status_code == 200, answer.text[-500:]
+    new = {p.id for p in world.store.plans(account="other-mgmt")} - before
+    assert new and not {p.id for p in world.store.plans(account=VICTIM)} & new
+    replans = [
+        e for e in world.store.account_audit("other-mgmt", entity="plan") if e.action == "replan"
+    ]
+    assert replans[-1].detail["replanned"] == plan  # from the published plan, not the draft
+    owner = signed_in(app, "auditor@owner-con.test")
+    report = f"/portfolios/{world.other_portfolio}/report/CON/2026-04"
+    assert f'href="{report}"' in owner.get("/board").text
+    opened = owner.get(report)
+    assert opened.status_code == 200 and "Conservera del Sur" in opened.text
+    assert "compared with the published plan" in opened.text
+    assert owner.get(f"/portfolios/{world.other_portfolio}/report/ALI/2026-04").status_code == 404

@@ -6,6 +6,7 @@ forms as ``csrf_token``); the services check the scope and the role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
@@ -16,12 +17,19 @@ from starlette.concurrency import run_in_threadpool
 
 from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import approve_plan, publish_plan
-from ingenio.services.web_actions import CAUSES, acknowledge, record_downtime, writable_lines
+from ingenio.services.web_actions import (
+    CAUSES,
+    acknowledge,
+    record_downtime,
+    record_fuel,
+    record_production,
+    writable_lines,
+)
 from ingenio.services.web_moves import check_move, save_move
 from ingenio.services.web_replan import replan_from
 from ingenio.services.web_views import board
 from ingenio.services.whatif_jobs import WhatIf, submit_whatif
-from ingenio.web.core import Signed, WebRoute, render
+from ingenio.web.core import Page, Signed, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -142,6 +150,30 @@ async def whatif(
     return render(p, "partials/job.html", job=job)
 
 
+def _form(p: Page, template: str, *, status: int = 200, **values: object) -> Response:
+    """A phone form again (with its receipt or its error), as an htmx partial."""
+    plants = writable_lines(p.store, p.who)
+    values = {"done": "", "error": "", "where": ""} | values
+    return render(p, template, status=status, plants=plants, causes=CAUSES, **values)
+
+
+async def _record(
+    p: Page, template: str, work: Callable[[], object], done: str, where: str = ""
+) -> Response:
+    """Run a record call; an ``invalid`` or ``conflict`` answers the form with the reason."""
+    try:
+        await run_in_threadpool(work)
+    except IngenioError as exc:
+        if exc.kind not in ("invalid", "conflict"):
+            raise
+        return _form(p, template, status=422, error=str(exc))
+    return _form(p, template, done=done, where=where)
+
+
+def _bare(ref: str) -> str:
+    return ref.rpartition(":")[2]
+
+
 @router.post("/actuals/downtime", response_class=HTMLResponse)
 async def downtime(
     p: Signed,
@@ -152,22 +184,46 @@ async def downtime(
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Record a downtime from the phone form; answers the form again with a receipt."""
-    try:
-        await run_in_threadpool(
-            record_downtime, p.store, p.who, line, cause, _moment(start), _moment(end), note
+
+    def work() -> object:
+        return record_downtime(p.store, p.who, line, cause, _moment(start), _moment(end), note)
+
+    return await _record(p, "partials/downtime.html", work, done=_bare(line))
+
+
+@router.post("/actuals/production", response_class=HTMLResponse)
+async def production(
+    p: Signed,
+    line: Text,
+    product: Text,
+    start: Text,
+    end: Text,
+    good: Annotated[float, Form(ge=0)],
+    scrap: Annotated[float, Form(ge=0)] = 0.0,
+    order: Text = "",
+) -> Response:
+    """Record production from the phone form; answers the form again with a receipt."""
+
+    def work() -> object:
+        return record_production(
+            p.store, p.who, line, product, order.strip(), good, scrap, _moment(start), _moment(end)
         )
-    except IngenioError as exc:
-        if exc.kind != "invalid":
-            raise
-        plants = writable_lines(p.store, p.who)
-        return render(
-            p,
-            "partials/downtime.html",
-            status=422,
-            plants=plants,
-            causes=CAUSES,
-            done="",
-            error=str(exc),
-        )
-    plants = writable_lines(p.store, p.who)
-    return render(p, "partials/downtime.html", plants=plants, causes=CAUSES, done=line, error="")
+
+    return await _record(p, "partials/production.html", work, done=_bare(line))
+
+
+@router.post("/actuals/fuel", response_class=HTMLResponse)
+async def fuel(
+    p: Signed,
+    target: Text,
+    litres: Annotated[float, Form(gt=0)],
+    at: Text,
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Record diesel received or drawn from the phone form; answers with a receipt."""
+    kind, _, ref = target.partition("/")
+
+    def work() -> object:
+        return record_fuel(p.store, p.who, kind, ref, litres, _moment(at), note)
+
+    return await _record(p, "partials/fuel.html", work, done=p.t.number(litres), where=_bare(ref))

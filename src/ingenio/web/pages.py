@@ -150,7 +150,7 @@ def plant(p: Signed, plan_id: int, plant_id: str) -> Response:
         can_move=can_move,
         can_approve=p.who.can("plans.approve"),
         can_ack=p.who.role == "plant_manager" and data.plan_state == "published",
-        can_replan=p.who.kind == "management" and p.who.role in ("planner", "plant_manager"),
+        can_replan=p.who.can("plans.replan"),
         preview=None,
     )
 
@@ -191,7 +191,7 @@ def actuals_form(p: Signed) -> Response:
     """Phone forms: downtime (with its cause) and production of the user's plants."""
     require_actuals(p.who)
     plants = writable_lines(p.store, p.who)
-    return render(p, "actuals.html", plants=plants, causes=CAUSES, done="", error="")
+    return render(p, "actuals.html", plants=plants, causes=CAUSES, done="", error="", where="")
 
 
 @router.get(
