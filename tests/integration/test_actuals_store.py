@@ -297,7 +297,7 @@ def test_upgrade_from_0001_keeps_the_data(store_url: str) -> None:
     try:
         with engine.connect() as connection:
             revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-        assert revision == head_revision() == "0004"
+        assert revision == head_revision()
         with engine.begin() as connection:  # and back down: the 0001 data stays
             command.downgrade(alembic_config(connection), "0001")
         with engine.connect() as connection:

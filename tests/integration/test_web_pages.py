@@ -11,6 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from server_world import (
     OTHER_NAME,
     PASSWORD,
@@ -23,11 +25,13 @@ from server_world import (
     portfolio_document,
     save_plan,
 )
+from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
 from ingenio.api import create_app
 from ingenio.services.auth import PERMISSIONS
 from ingenio.store import Store
+from ingenio.store.migrate import alembic_config
 from ingenio.web import install
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "ingenio" / "web" / "static"
@@ -443,3 +447,47 @@ def test_another_account_replans_and_reads_its_kpis(app: object, world: World) -
     assert opened.status_code == 200 and "Conservera del Sur" in opened.text
     assert "compared with the published plan" in opened.text
     assert owner.get(f"/portfolios/{world.other_portfolio}/report/ALI/2026-04").status_code == 404
+
+
+def test_the_language_is_kept_on_the_user_and_follows_it_to_another_browser(
+    app: object, world: World
+) -> None:
+    email = "auditor@victim.test"
+    ru = signed_in(app, email, "ru-RU,ru;q=0.9")
+    assert 'lang="ru"' in ru.get("/board").text  # nothing chosen yet: the browser's language
+    assert ru.post("/lang/es", data={"plant": ""}).status_code == 403  # no CSRF token
+    assert ru.post("/lang/xx", data={"csrf_token": csrf_of(ru)}).status_code == 404
+    chosen = ru.post(
+        "/lang/es",
+        data={"csrf_token": csrf_of(ru)},
+        headers={"Referer": "http://testserver/audit"},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/audit"
+    found = world.store.user_login(email)
+    assert found is not None and found[0].language == "es"
+    other_device = signed_in(app, email, "ru-RU,ru;q=0.9")
+    other_device.cookies.delete("ingenio_lang")
+    board = other_device.get("/board").text
+    assert 'lang="es"' in board and "Tablero del portafolio" in board
+    assert 'action="/lang/ru"' in board  # a signed-in user's switch posts (and persists)
+    world.store.set_user_language(found[0].id, None)
+    assert 'lang="ru"' in other_device.get("/board").text
+
+
+def test_migration_0006_adds_and_removes_the_users_language(tmp_path: Path) -> None:
+    url = f"sqlite:///{(tmp_path / 'm.sqlite').as_posix()}"
+    with Store.open(url):
+        pass
+    engine = sa.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            assert "language" in {c["name"] for c in sa.inspect(connection).get_columns("users")}
+            command.downgrade(alembic_config(connection), "0004")
+            assert "language" not in {
+                c["name"] for c in sa.inspect(connection).get_columns("users")
+            }
+            command.upgrade(alembic_config(connection), "head")
+            assert "language" in {c["name"] for c in sa.inspect(connection).get_columns("users")}
+    finally:
+        engine.dispose()

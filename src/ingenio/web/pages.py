@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ingenio.services.accounts import set_language as set_user_language
 from ingenio.services.auth import sign_in, sign_out
 from ingenio.services.jobs import find_job
 from ingenio.services.server import IngenioError
@@ -97,16 +98,33 @@ async def logout(request: Request, p: Signed) -> Response:
     return response
 
 
-@router.get("/lang/{code}")
-async def set_language(code: str, request: Request) -> Response:
-    """Keep the chosen language in a cookie and go back."""
+def _back_within(request: Request) -> str:
+    """The path of the page the request came from, if it is a page of this app."""
     back = urlsplit(request.headers.get("referer", "")[:2000])
     same = back.netloc == request.url.netloc and back.path.startswith("/")
-    path = back.path if same and not back.path.startswith("//") else "/"
-    response = RedirectResponse(path, status_code=303)
-    if code in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
+    return back.path if same and not back.path.startswith("//") else "/"
+
+
+def _lang_cookie(response: Response, code: str) -> Response:
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
     return response
+
+
+@router.get("/lang/{code}")
+async def set_language_cookie(code: str, request: Request) -> Response:
+    """Keep the chosen language in a cookie and go back (before signing in)."""
+    response = RedirectResponse(_back_within(request), status_code=303)
+    return _lang_cookie(response, code) if code in LANGUAGES else response
+
+
+@router.post("/lang/{code}")
+async def set_language(code: str, request: Request, p: Signed) -> Response:
+    """Keep a signed-in user's language on its user row (every device) and go back."""
+    if code not in LANGUAGES:
+        raise IngenioError(f"no language {code[:10]!r}", kind="not_found")
+    await run_in_threadpool(set_user_language, p.store, p.who, code)
+    response = RedirectResponse(_back_within(request), status_code=303)
+    return _lang_cookie(response, code)
 
 
 def _at(text: str) -> datetime | None:
