@@ -33,6 +33,7 @@ from ingenio.services.auth import PERMISSIONS
 from ingenio.store import Store
 from ingenio.store.migrate import alembic_config
 from ingenio.web import install
+from ingenio.web.i18n import translator
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "ingenio" / "web" / "static"
 
@@ -491,3 +492,31 @@ def test_migration_0006_adds_and_removes_the_users_language(tmp_path: Path) -> N
             assert "language" in {c["name"] for c in sa.inspect(connection).get_columns("users")}
     finally:
         engine.dispose()
+
+
+def test_the_orders_page_says_when_a_stopped_plant_resumes_in_scope(
+    app: object, world: World
+) -> None:
+    planner = signed_in(app, "planner@victim.test")
+    plan = world.victim_published
+    gantt = planner.get(f"/plans/{plan}/plants/P1").text
+    data = re.search(r'<script type="application/json" id="plant-data">(.*?)</script>', gantt)
+    assert data is not None
+    ops = [i for i in json.loads(data.group(1))["items"] if "order" in i]
+    running = [i for i in ops if i["start"] <= "2026-04-06T12:00" < i["end"]]
+    nxt = min(i["start"] for i in ops if i["start"] > "2026-04-06T12:00")
+    assert not running  # the grid is off 10:00-14:00 and the plan stops P1
+    page = planner.get(f"/plans/{plan}/orders?at=2026-04-06T12:00").text
+    stopped = page.split("Stopped plants")[1].split("<h2>")[0]
+    assert "Panadería Central" in stopped
+    assert f"Resumes in the plan: {translator('en').when(nxt)}" in stopped
+    assert f"grid back {translator('en').when('2026-04-06T14:00:00')}" in stopped
+    if nxt > "2026-04-06T15:00":
+        assert "It waits for work or shifts, not for power" in stopped
+    late = planner.get(f"/plans/{plan}/orders?at=2026-04-08T07:00").text
+    assert "Conservas Sur" in late.split("Stopped plants")[1].split("<h2>")[0]
+    for email in ("manager.p1@victim.test", "auditor@owner-ali.test"):
+        scoped = signed_in(app, email).get(f"/plans/{plan}/orders?at=2026-04-08T07:00")
+        assert scoped.status_code == 200 and "Conservas Sur" not in scoped.text
+    quiet = planner.get(f"/plans/{plan}/orders?at=2026-04-06T08:00").text
+    assert "No plant of yours is stopped at this moment." in quiet

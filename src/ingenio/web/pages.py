@@ -18,6 +18,7 @@ from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import audit_log, find_plan, plans_of
 from ingenio.services.web_actions import CAUSES, require_actuals, writable_lines
 from ingenio.services.web_reports import contract_report_html, report_links
+from ingenio.services.web_resume import resumptions
 from ingenio.services.web_views import board, orders_view, plant_page
 from ingenio.web.core import (
     CSRF_COOKIE,
@@ -174,10 +175,13 @@ def plant(p: Signed, plan_id: int, plant_id: str) -> Response:
 
 
 @router.get("/plans/{plan_id}/orders", response_class=HTMLResponse)
-def orders(p: Signed, plan_id: int) -> Response:
-    """The late and unscheduled orders with their binding reasons."""
+def orders(p: Signed, plan_id: int, at: str = "") -> Response:
+    """The late and unscheduled orders with their binding reasons; the stopped plants
+    (now, or ``?at=`` a plant-local time) with when they resume and what would help."""
     view = find_plan(p.store, p.who, plan_id)
-    return render(p, "orders.html", rows=orders_view(p.store, p.who, plan_id), plan=view)
+    rows = orders_view(p.store, p.who, plan_id)
+    stopped = resumptions(p.store, p.who, plan_id, _at(at))
+    return render(p, "orders.html", rows=rows, plan=view, stopped=stopped, at=at[:32])
 
 
 @router.get("/audit", response_class=HTMLResponse)
