@@ -30,6 +30,7 @@ from starlette.testclient import TestClient
 
 from ingenio.api import create_app
 from ingenio.services.auth import PERMISSIONS
+from ingenio.services.jobs import Worker
 from ingenio.store import Store
 from ingenio.store.migrate import alembic_config
 from ingenio.web import install
@@ -136,6 +137,9 @@ def test_another_tenant_sees_none_of_the_victims_pages(
     ]:
         answer = client.post(url, data={"csrf_token": csrf, "plant": "P1", **data})
         assert answer.status_code in (403, 404, 422), (email, url, answer.status_code)
+        if url.startswith("/actuals/"):  # 403 for a role that records nothing, else 404
+            writes = "actuals.write" in granted
+            assert answer.status_code == (404 if writes else 403), (email, url)
         assert VICTIM_NAME not in answer.text
     assert len(world.store.plans(account=VICTIM)) == before
     assert len(world.store.account_audit(VICTIM)) == audit
@@ -520,3 +524,41 @@ def test_the_orders_page_says_when_a_stopped_plant_resumes_in_scope(
         assert scoped.status_code == 200 and "Conservas Sur" not in scoped.text
     quiet = planner.get(f"/plans/{plan}/orders?at=2026-04-06T08:00").text
     assert "No plant of yours is stopped at this moment." in quiet
+
+
+def test_a_monte_carlo_job_shows_the_spread_and_the_risk_per_order(
+    app: object, world: World
+) -> None:
+    """Runs queued jobs of the module's world too: keep this test last."""
+    store = world.store
+    document = portfolio_document("Scenario Works")
+    pv = store.save_portfolio("Scenario Works", document, actor="test", account="other-mgmt")
+    save_plan(store, pv.id, document, "test")
+    url = f"/portfolios/{pv.id}/scenarios"
+    planner = signed_in(app, "planner@other.test")
+    assert "/scenarios" in planner.get(f"/portfolios/{pv.id}/whatif").text
+    form = {"csrf_token": csrf_of(planner), "samples": "4", "seed": "7"}
+    assert planner.post(url, data=form | {"samples": "100000"}).status_code == 422
+    for email, code in [("planner@victim.test", 404), ("manager.p1@other.test", 403)]:
+        other = signed_in(app, email)
+        assert other.post(url, data=form | {"csrf_token": csrf_of(other)}).status_code == code
+    queued = planner.post(url, data=form)
+    assert queued.status_code == 200 and 'hx-trigger="every 1s"' in queued.text
+    job_id = re.search(r'id="job-([0-9a-f-]+)"', queued.text)
+    assert job_id is not None
+    worker = Worker(store, beat_s=0.5, stall_after_s=60)
+    for _ in range(10):
+        job = store.job(job_id.group(1))
+        if job is not None and job.status in ("succeeded", "failed"):
+            break
+        worker.run_once()
+    assert job is not None and job.status == "succeeded", job
+    assert job.result is not None and job.result["samples"] == 4
+    panel = planner.get(f"/jobs/{job.id}/panel").text
+    en = translator("en")
+    spread = " · ".join(en.number(job.result[k], 0) for k in ("p10", "p50", "p90"))
+    assert "P10 · P50 · P90" in panel and spread in panel
+    assert "Risk late" in panel
+    for row in job.result["orders"]:
+        assert f"<td>{row['order']}</td>" in panel
+    assert signed_in(app, "planner@victim.test").get(f"/jobs/{job.id}/panel").status_code == 404

@@ -15,7 +15,9 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ingenio.services.auth import AccessDenied
 from ingenio.services.server import IngenioError
+from ingenio.services.server_jobs import submit_scenarios
 from ingenio.services.tenancy import approve_plan, publish_plan
 from ingenio.services.web_actions import (
     CAUSES,
@@ -143,10 +145,31 @@ async def whatif(
     try:
         job = await run_in_threadpool(submit_whatif, p.store, p.who, portfolio_id, request)
     except IngenioError as exc:
-        if exc.kind not in ("invalid", "conflict"):
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
         rows = [b for b in board(p.store, p.who) if b.id == portfolio_id]
         return render(p, "whatif.html", status=422, pf=rows[0], error=str(exc))
+    return render(p, "partials/job.html", job=job)
+
+
+MAX_WEB_SAMPLES = 500
+"""The most Monte Carlo samples the scenarios form may ask for."""
+
+
+@router.post("/portfolios/{portfolio_id}/scenarios", response_class=HTMLResponse)
+async def scenarios(
+    p: Signed,
+    portfolio_id: int,
+    samples: Annotated[int, Form(ge=1, le=MAX_WEB_SAMPLES)] = 50,
+    seed: Annotated[int, Form(ge=0, lt=2**31)] = 0,
+) -> Response:
+    """Queue a Monte Carlo run (P10/P50/P90, risk per order) as a job; answers its panel."""
+    try:
+        job = await run_in_threadpool(submit_scenarios, p.store, p.who, portfolio_id, samples, seed)
+    except IngenioError as exc:
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
+            raise
+        return render(p, "partials/job_refused.html", status=422, error=str(exc))
     return render(p, "partials/job.html", job=job)
 
 
@@ -164,7 +187,7 @@ async def _record(
     try:
         await run_in_threadpool(work)
     except IngenioError as exc:
-        if exc.kind not in ("invalid", "conflict"):
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
         return _form(p, template, status=422, error=str(exc))
     return _form(p, template, done=done, where=where)
