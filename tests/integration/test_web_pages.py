@@ -562,3 +562,63 @@ def test_a_monte_carlo_job_shows_the_spread_and_the_risk_per_order(
     for row in job.result["orders"]:
         assert f"<td>{row['order']}</td>" in panel
     assert signed_in(app, "planner@victim.test").get(f"/jobs/{job.id}/panel").status_code == 404
+
+
+def run_jobs(world: World, job_id: str) -> dict[str, object]:
+    """Run queued jobs (oldest first) until ``job_id`` is finished; its result."""
+    worker = Worker(world.store, beat_s=0.5, stall_after_s=60)
+    for _ in range(10):
+        job = world.store.job(job_id)
+        if job is not None and job.status in ("succeeded", "failed"):
+            break
+        worker.run_once()
+    assert job is not None and job.status == "succeeded", job
+    assert job.result is not None
+    return job.result
+
+
+def test_a_what_if_variant_is_promoted_to_a_draft_plan(app: object, world: World) -> None:
+    """Runs queued jobs of the module's world too: keep this test last."""
+    store = world.store
+    document = portfolio_document("Promote Works")
+    pv = store.save_portfolio("Promote Works", document, actor="test", account="other-mgmt")
+    save_plan(store, pv.id, document, "test")
+    planner = signed_in(app, "planner@other.test")
+    csrf = {"csrf_token": csrf_of(planner)}
+    asked = planner.post(
+        f"/portfolios/{pv.id}/whatif", data=csrf | {"tanker": "T2", "delay_days": "2"}
+    )
+    found = re.search(r'id="job-([0-9a-f-]+)"', asked.text)
+    assert asked.status_code == 200 and found is not None
+    whatif = found.group(1)
+    run_jobs(world, whatif)
+    panel = planner.get(f"/jobs/{whatif}/panel").text
+    assert f'hx-post="/jobs/{whatif}/promote"' in panel
+    auditor = signed_in(app, "auditor@other.test")
+    assert f"/jobs/{whatif}/promote" not in auditor.get(f"/jobs/{whatif}/panel").text
+    for email, code in [
+        ("planner@victim.test", 404),
+        ("auditor@other.test", 403),
+        ("auditor@owner-con.test", 403),
+    ]:
+        other = signed_in(app, email)
+        refused = other.post(f"/jobs/{whatif}/promote", data={"csrf_token": csrf_of(other)})
+        assert refused.status_code == code, (email, refused.status_code)
+    versions = len(store.portfolio_versions("Promote Works", account="other-mgmt"))
+    promoted = planner.post(f"/jobs/{whatif}/promote", data=csrf)
+    assert promoted.status_code == 200, promoted.text[-300:]
+    saved = store.portfolio_versions("Promote Works", account="other-mgmt")
+    assert len(saved) == versions + 1 and "promoted" in saved[-1].note
+    _, variant = store.load_portfolio("Promote Works", saved[-1].version, account="other-mgmt")
+    t2 = next(d for d in variant["deliveries"] if d["id"] == "T2")
+    assert str(t2["expected"]).startswith("2026-04-11T12:00")  # two days later
+    plan_job = re.search(r'id="job-([0-9a-f-]+)"', promoted.text)
+    assert plan_job is not None
+    result = run_jobs(world, plan_job.group(1))
+    plan_id = int(str(result["plan_id"]))
+    assert store.plan_states([plan_id])[plan_id].state == "draft"
+    assert store.plan_info(plan_id).portfolio_version == saved[-1].version  # type: ignore[union-attr]
+    done = planner.get(f"/jobs/{plan_job.group(1)}/panel").text
+    assert f'href="/plans/{plan_id}/orders"' in done
+    again = planner.post(f"/jobs/{plan_job.group(1)}/promote", data=csrf)
+    assert again.status_code == 422  # only a finished what-if is promoted

@@ -28,6 +28,7 @@ from ingenio.services.web_actions import (
     writable_lines,
 )
 from ingenio.services.web_moves import check_move, save_move
+from ingenio.services.web_promote import promote_whatif
 from ingenio.services.web_replan import replan_from
 from ingenio.services.web_views import board
 from ingenio.services.whatif_jobs import WhatIf, submit_whatif
@@ -171,6 +172,18 @@ async def scenarios(
             raise
         return render(p, "partials/job_refused.html", status=422, error=str(exc))
     return render(p, "partials/job.html", job=job)
+
+
+@router.post("/jobs/{job_id}/promote", response_class=HTMLResponse)
+async def promote(p: Signed, job_id: str) -> Response:
+    """Promote a finished what-if's variant: a portfolio version and a plan job (a draft)."""
+    try:
+        job = await run_in_threadpool(promote_whatif, p.store, p.who, job_id[:64])
+    except IngenioError as exc:
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
+            raise
+        return render(p, "partials/job_refused.html", status=422, error=str(exc))
+    return render(p, "partials/job.html", job=job.job)
 
 
 def _form(p: Page, template: str, *, status: int = 200, **values: object) -> Response:
