@@ -526,6 +526,38 @@ def test_the_orders_page_says_when_a_stopped_plant_resumes_in_scope(
     assert "No plant of yours is stopped at this moment." in quiet
 
 
+def test_the_fuel_board_inputs_start_a_what_if_job(app: object, world: World) -> None:
+    store = world.store
+    document = portfolio_document("Fuel Works")
+    pv = store.save_portfolio("Fuel Works", document, actor="test", account="other-mgmt")
+    save_plan(store, pv.id, document, "test")
+    url = f"/portfolios/{pv.id}/whatif"
+    planner = signed_in(app, "planner@other.test")
+    page = planner.get(url).text
+    for name in ('name="delay:T1"', 'name="delay:T2"', 'name="extra:P1"', 'name="extra:D1"'):
+        assert name in page, name
+    assert 'value="P1/P1-G1"' in page and "900 / 2,000, 200" in page  # P1's tank
+    csrf = {"csrf_token": csrf_of(planner)}
+    for bad in ({"delay:T9": "2"}, {"delay:T2": "99"}, {"extra:P1": "-5"}, {"down": "P1/G9"}):
+        assert planner.post(url, data=csrf | bad).status_code == 422, bad
+    assert planner.post(url, data=csrf).status_code == 422  # nothing changed: no what-if
+    asked = planner.post(
+        url, data=csrf | {"delay:T2": "2", "extra:D1": "500", "extra:P1": "", "down": "P1/P1-G1"}
+    )
+    found = re.search(r'id="job-([0-9a-f-]+)"', asked.text)
+    assert asked.status_code == 200 and found is not None
+    job = store.job(found.group(1))
+    assert job is not None and job.kind == "whatif"
+    assert job.params["tanker_delays"] == ["T2=2d"]
+    assert job.params["extra_fuel"] == ["D1=500"]
+    assert job.params["generators_down"] == ["P1/P1-G1"]
+    for email, code in [("planner@victim.test", 404), ("manager.p1@other.test", 403)]:
+        other = signed_in(app, email)
+        assert other.get(url).status_code == code, email
+        posted = other.post(url, data={"csrf_token": csrf_of(other), "delay:T2": "2"})
+        assert posted.status_code == code, email
+
+
 def test_a_monte_carlo_job_shows_the_spread_and_the_risk_per_order(
     app: object, world: World
 ) -> None:

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -27,6 +27,7 @@ from ingenio.services.web_actions import (
     record_production,
     writable_lines,
 )
+from ingenio.services.web_fuel import fuel_board, whatif_of_board
 from ingenio.services.web_moves import check_move, save_move
 from ingenio.services.web_promote import promote_whatif
 from ingenio.services.web_replan import replan_from
@@ -130,6 +131,7 @@ async def lifecycle(
 
 @router.post("/portfolios/{portfolio_id}/whatif", response_class=HTMLResponse)
 async def whatif(
+    request: Request,
     p: Signed,
     portfolio_id: int,
     tanker: Annotated[str, Form(max_length=100)] = "",
@@ -137,19 +139,35 @@ async def whatif(
     generator_down: Annotated[str, Form(max_length=100)] = "",
     extra_fuel: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Queue a what-if as a job; the answer is its progress panel (polled)."""
-    request = WhatIf(
-        tanker_delays=[f"{tanker.strip()}={delay_days}d"] if tanker.strip() else [],
-        generators_down=[generator_down.strip()] if generator_down.strip() else [],
-        extra_fuel=[extra_fuel.strip()] if extra_fuel.strip() else [],
-    )
+    """Queue a what-if as a job (typed fields and the fuel board's inputs together);
+    the answer is its progress panel (polled)."""
+    form = await request.form()
+    fields = {k: v for k, v in list(form.items())[:500] if isinstance(v, str)}
+    down = [v for v in form.getlist("down")[:100] if isinstance(v, str)]
+
+    def ask() -> object:
+        fuel = fuel_board(p.store, p.who, portfolio_id)
+        asked = WhatIf() if fuel is None else whatif_of_board(fuel, fields, down)
+        typed = WhatIf(
+            tanker_delays=[f"{tanker.strip()}={delay_days}d"] if tanker.strip() else [],
+            generators_down=[generator_down.strip()] if generator_down.strip() else [],
+            extra_fuel=[extra_fuel.strip()] if extra_fuel.strip() else [],
+        )
+        both = WhatIf(
+            tanker_delays=typed.tanker_delays + asked.tanker_delays,
+            generators_down=typed.generators_down + asked.generators_down,
+            extra_fuel=typed.extra_fuel + asked.extra_fuel,
+        )
+        return submit_whatif(p.store, p.who, portfolio_id, both)
+
     try:
-        job = await run_in_threadpool(submit_whatif, p.store, p.who, portfolio_id, request)
+        job = await run_in_threadpool(ask)
     except IngenioError as exc:
         if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
         rows = [b for b in board(p.store, p.who) if b.id == portfolio_id]
-        return render(p, "whatif.html", status=422, pf=rows[0], error=str(exc))
+        fuel = fuel_board(p.store, p.who, portfolio_id)
+        return render(p, "whatif.html", status=422, pf=rows[0], fuel=fuel, error=str(exc))
     return render(p, "partials/job.html", job=job)
 
 

@@ -17,6 +17,7 @@ from ingenio.services.jobs import find_job
 from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import audit_log, find_plan, plans_of
 from ingenio.services.web_actions import CAUSES, require_actuals, writable_lines
+from ingenio.services.web_fuel import fuel_board
 from ingenio.services.web_reports import contract_report_html, report_links
 from ingenio.services.web_resume import resumptions
 from ingenio.services.web_views import board, orders_view, plant_page
@@ -198,7 +199,8 @@ def whatif_form(p: Signed, portfolio_id: int) -> Response:
     if not rows:
         raise IngenioError(f"no portfolio with id {portfolio_id}", kind="not_found")
     p.who.require("plans.create")
-    return render(p, "whatif.html", pf=rows[0], error="")
+    fuel = fuel_board(p.store, p.who, portfolio_id)
+    return render(p, "whatif.html", pf=rows[0], fuel=fuel, error="")
 
 
 @router.get("/jobs/{job_id}/panel", response_class=HTMLResponse)
