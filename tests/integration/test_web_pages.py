@@ -276,7 +276,8 @@ def test_file_text_is_escaped_in_every_page(app: object, world: World) -> None:
 def test_every_page_loads_under_one_megabyte_of_script_and_style(app: object, world: World) -> None:
     client = signed_in(app, "planner@victim.test")
     plan = world.victim_published
-    for url in ["/login", "/board", f"/plans/{plan}/plants/P1", f"/plans/{plan}/orders"]:
+    pages = ["/login", "/board", f"/plans/{plan}/plants/P1", f"/plans/{plan}/orders", "/actuals"]
+    for url in [*pages, f"/portfolios/{world.victim_portfolio}/whatif"]:
         body = client.get(url).text
         assets = re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', body)
         assert all(a.startswith("/static/") for a in assets)
