@@ -61,6 +61,21 @@ TARGETS: dict[str, dict[str, list[str]]] = {
             "tests/unit/validate",
         ],
     },
+    # The rules added for batteries, islanding solar and generator starts (issue 14),
+    # judged by their own hand-made plans.
+    "validator_power": {
+        "modules": [
+            "src/ingenio/validate/battery.py",
+            "src/ingenio/validate/solar.py",
+            "src/ingenio/validate/starts.py",
+        ],
+        "tests": [
+            "tests/unit/test_battery_rules.py",
+            "tests/unit/test_islanding.py",
+            "tests/unit/test_generator_starts.py",
+            "tests/unit/test_battery.py",
+        ],
+    },
     "kpi": {
         "modules": [
             "src/ingenio/operations/kpi/__init__.py",

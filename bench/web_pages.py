@@ -159,6 +159,7 @@ def main() -> None:
                 page.screenshot(path=str(args.screens / "web-board.png"), full_page=True)
                 page.goto(f"{base}/plans/{demo_plan}/plants/CEM")
                 page.wait_for_selector("body[data-gantt=ready]")
+                page.wait_for_timeout(800)  # the timeline draws its items on the next frames
                 page.locator("main").screenshot(path=str(args.screens / "web-plant.png"))
                 print(f"screenshots in {args.screens}")
             browser.close()

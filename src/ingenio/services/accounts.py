@@ -9,7 +9,17 @@ from ingenio.services.auth import ROLES_BY_KIND, Principal, hash_password
 from ingenio.store.accounts_repo import AccountRecord, OwnerRecord, UserRecord
 from ingenio.store.repository import Store
 
-__all__ = ["add_account", "add_user", "set_enterprise_owner", "users_of"]
+__all__ = [
+    "USER_LANGUAGES",
+    "add_account",
+    "add_user",
+    "set_enterprise_owner",
+    "set_language",
+    "users_of",
+]
+
+USER_LANGUAGES = ("es", "ru", "en")
+"""The languages a user may choose for the web app."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -122,3 +132,19 @@ def set_owner_as(
     return set_enterprise_owner(
         store, account_id, portfolio_name, enterprise_id, owner, principal.name
     )
+
+
+def set_language(store: Store, principal: Principal, language: str | None) -> None:
+    """Keep the principal's own choice of language (None: follow the browser).
+
+    Raises
+    ------
+    IngenioError
+        Kind ``invalid`` for a language the app does not speak.
+    """
+    if language is not None and language not in USER_LANGUAGES:
+        raise IngenioError(
+            f"language {language[:10]!r} is not one of {', '.join(USER_LANGUAGES)}",
+            kind="invalid",
+        )
+    store.set_user_language(principal.user.id, language)

@@ -1,28 +1,48 @@
-"""What the web pages change besides a plan move: downtime from a phone, acknowledgements.
+"""What the phone forms record (downtime, production, fuel) and acknowledgements.
 
-Each call checks the principal's scope first: a plant manager acts only on its own
-plants, a planner on the plants of its account; owners and auditors change nothing.
+Every record goes through :func:`ingenio.services.scoped_actuals.record_actuals`:
+it is stored in the management account of the portfolio it belongs to (migration
+0004), only for a line, generator or tank of a plant in the principal's scope (a
+plant manager: its own plants; a planner: the plants of its account), else *not
+found* and nothing is stored. Owners and auditors record nothing (*forbidden*).
+
+A form names what it records as ``<portfolio id>:<id>`` (the same line id may exist
+in two portfolios of one account); a bare id means the first of the principal's
+plants that has it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-import sqlalchemy.orm as sa_orm
-
+from ingenio.domain import DomainError
 from ingenio.errors import IngenioError
-from ingenio.operations.actuals import DowntimeCause, DowntimeEvent
+from ingenio.operations.actuals import (
+    ActualsBatch,
+    DowntimeCause,
+    DowntimeEvent,
+    FuelDraw,
+    FuelReceipt,
+    ProductionRecord,
+)
+from ingenio.services.acknowledge import acknowledge_plan
 from ingenio.services.auth import AccessDenied, Principal
-from ingenio.services.web_views import board, load
-from ingenio.store.audit import write_audit
+from ingenio.services.scoped_actuals import RecordedActuals, actuals_scope, record_actuals
+from ingenio.services.tenancy import portfolios
 from ingenio.store.repository import Store
 
 __all__ = [
     "CAUSES",
+    "MAX_LITRES",
+    "MAX_UNITS",
     "PlantLines",
     "acknowledge",
     "record_downtime",
+    "record_fuel",
+    "record_production",
     "require_actuals",
     "writable_lines",
 ]
@@ -30,53 +50,106 @@ __all__ = [
 CAUSES = tuple(c.value for c in DowntimeCause)
 """The downtime causes, as the drop-down offers them."""
 
-_WRITERS = ("planner", "plant_manager")
+MAX_UNITS = 10_000_000.0
+"""The most units one production record from a form may carry."""
+
+MAX_LITRES = 1_000_000.0
+"""The most litres one fuel record from a form may carry."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class PlantLines:
-    """A plant the principal may record actuals for, with its lines and zone."""
+    """A plant the principal may record actuals for: lines, generators, products, orders."""
 
-    plan_id: int
+    portfolio_id: int
     plant_id: str
     plant_name: str
     zone: str
     lines: tuple[tuple[str, str], ...]
+    generators: tuple[tuple[str, str], ...] = ()
+    products: tuple[tuple[str, str], ...] = ()
+    orders: tuple[str, ...] = ()
+    tank: bool = False
+
+    def ref(self, ident: str) -> str:
+        """The form value naming ``ident`` (a line, generator or the plant) of this plant."""
+        return f"{self.portfolio_id}:{ident}"
 
 
 def require_actuals(principal: Principal) -> None:
     """Raise ``forbidden`` unless the principal's role records actuals."""
-    if principal.kind != "management" or principal.role not in _WRITERS:
+    if not principal.can("actuals.write"):
         raise AccessDenied(f"the role {principal.role} records no actuals", "forbidden")
 
 
 def writable_lines(store: Store, principal: Principal) -> list[PlantLines]:
-    """The plants (and their lines) the principal may record actuals for."""
-    if principal.kind != "management" or principal.role not in _WRITERS:
+    """The plants (and their lines, generators, products) the principal records for."""
+    if not principal.can("actuals.write"):
         return []
     out = []
-    for pf in board(store, principal):
-        if pf.plan_id is None:
-            continue
-        loaded = load(store, principal, pf.plan_id)
-        for pid in loaded.plants():
-            plant = loaded.portfolio.plant(pid)
-            lines = tuple((ln.id, ln.name) for ln in plant.lines)
+    for view in portfolios(store, principal):
+        scope = actuals_scope(store, principal, view.id)
+        p = scope.portfolio
+        for plant in p.plants:
+            if plant.id not in scope.plants:
+                continue
+            products = [x for x in p.products if p.product_plant(x.id).id == plant.id]
+            made = {x.id for x in products}
             out.append(
-                PlantLines(pf.plan_id, pid, plant.name, loaded.portfolio.horizon.timezone, lines)
+                PlantLines(
+                    view.id,
+                    plant.id,
+                    plant.name,
+                    p.horizon.timezone,
+                    tuple((ln.id, ln.name) for ln in plant.lines),
+                    tuple((g.id, g.id) for g in plant.generators),
+                    tuple((x.id, x.name) for x in products),
+                    tuple(o.id for o in p.orders if o.product_id in made),
+                    plant.tank is not None,
+                )
             )
     return out
+
+
+def _find(
+    store: Store, principal: Principal, ref: str, has: Callable[[PlantLines, str], bool]
+) -> tuple[PlantLines, str]:
+    """The plant of the principal's that has the thing ``ref`` names, and its id."""
+    require_actuals(principal)
+    head, _, tail = ref.partition(":")
+    pid, ident = (int(head), tail) if tail and head.isdigit() else (None, ref)
+    for pl in writable_lines(store, principal):
+        if (pid is None or pl.portfolio_id == pid) and has(pl, ident):
+            return pl, ident
+    raise IngenioError(f"no {ident[:60]!r} among your plants", kind="not_found")
+
+
+def _local(moment: datetime, zone: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+def _make(build: Callable[[], T]) -> T:
+    """A record built from form values; its domain issues become ``invalid``."""
+    try:
+        return build()
+    except DomainError as exc:
+        text = "; ".join(f"{i.path}: {i.message}" for i in exc.issues[:5])
+        raise IngenioError(text or str(exc), kind="invalid") from None
 
 
 def record_downtime(
     store: Store,
     principal: Principal,
-    line_id: str,
+    line_ref: str,
     cause: str,
     start: datetime,
     end: datetime,
     note: str,
-) -> int:
+) -> RecordedActuals:
     """Record that a line stood still over ``[start, end)`` (plant-local when naive).
 
     Raises
@@ -87,19 +160,84 @@ def record_downtime(
         ``not_found`` for a line outside the principal's plants; ``invalid`` for a bad
         cause or interval.
     """
-    require_actuals(principal)
-    found = next((p for p in writable_lines(store, principal) if line_id in dict(p.lines)), None)
-    if found is None:
-        raise IngenioError(f"no line {line_id!r} among your plants", kind="not_found")
+    pl, line = _find(store, principal, line_ref, lambda p, i: i in dict(p.lines))
     if cause not in CAUSES:
         raise IngenioError(f"cause must be one of {', '.join(CAUSES)}", kind="invalid")
-    zone = load(store, principal, found.plan_id).portfolio.horizon.zone
-    start = start if start.tzinfo else start.replace(tzinfo=zone)
-    end = end if end.tzinfo else end.replace(tzinfo=zone)
+    start, end = _local(start, pl.zone), _local(end, pl.zone)
     if end <= start:
         raise IngenioError("the end must be after the start", kind="invalid")
-    event = DowntimeEvent(line_id, DowntimeCause(cause), start, end, note[:500])
-    return store.add_downtime(event, source="web", actor=principal.name)
+    event = _make(lambda: DowntimeEvent(line, DowntimeCause(cause), start, end, note[:500]))
+    return record_actuals(store, principal, pl.portfolio_id, ActualsBatch(downtime=(event,)))
+
+
+def record_production(
+    store: Store,
+    principal: Principal,
+    line_ref: str,
+    product_id: str,
+    order_id: str,
+    good: float,
+    scrap: float,
+    start: datetime,
+    end: datetime,
+) -> RecordedActuals:
+    """Record the good and scrapped units a line made over ``[start, end)``.
+
+    Raises
+    ------
+    IngenioError
+        ``not_found`` for a line outside the principal's plants; ``invalid`` for a
+        product not made at its plant, a bad count or interval; ``conflict`` for
+        production overlapping what is stored for the line.
+    """
+    pl, line = _find(store, principal, line_ref, lambda p, i: i in dict(p.lines))
+    if product_id not in dict(pl.products):
+        raise IngenioError(f"no product {product_id[:60]!r} made at this plant", kind="invalid")
+    if order_id and order_id not in pl.orders:
+        raise IngenioError(f"no order {order_id[:60]!r} of this plant", kind="invalid")
+    if not (0 <= good <= MAX_UNITS and 0 <= scrap <= MAX_UNITS):
+        raise IngenioError(f"units must be 0 to {MAX_UNITS:,.0f}", kind="invalid")
+    start, end = _local(start, pl.zone), _local(end, pl.zone)
+    if end <= start:
+        raise IngenioError("the end must be after the start", kind="invalid")
+    order = order_id or None
+    record = _make(lambda: ProductionRecord(line, product_id, order, good, scrap, start, end))
+    return record_actuals(store, principal, pl.portfolio_id, ActualsBatch(production=(record,)))
+
+
+def record_fuel(
+    store: Store,
+    principal: Principal,
+    kind: str,
+    ref: str,
+    litres: float,
+    at: datetime,
+    note: str = "",
+) -> RecordedActuals:
+    """Record diesel received into a plant's tank (``receipt``, ``ref`` names the plant)
+    or drawn by a generator (``draw``, ``ref`` names the generator).
+
+    Raises
+    ------
+    IngenioError
+        ``not_found`` for a plant or generator outside the principal's plants;
+        ``invalid`` for a bad kind or quantity.
+    """
+    if not 0 < litres <= MAX_LITRES:
+        raise IngenioError(f"litres must be above 0 and at most {MAX_LITRES:,.0f}", kind="invalid")
+    if kind == "receipt":
+        pl, site = _find(store, principal, ref, lambda p, i: p.tank and i == p.plant_id)
+        at = _local(at, pl.zone)
+        receipt = _make(lambda: FuelReceipt(site, litres, at, note[:500]))
+        batch = ActualsBatch(fuel_receipts=(receipt,))
+    elif kind == "draw":
+        pl, gen = _find(store, principal, ref, lambda p, i: i in dict(p.generators))
+        at = _local(at, pl.zone)
+        draw = _make(lambda: FuelDraw(gen, litres, at))
+        batch = ActualsBatch(fuel_draws=(draw,))
+    else:
+        raise IngenioError("kind must be receipt or draw", kind="invalid")
+    return record_actuals(store, principal, pl.portfolio_id, batch)
 
 
 def acknowledge(store: Store, principal: Principal, plan_id: int) -> None:
@@ -109,14 +247,7 @@ def acknowledge(store: Store, principal: Principal, plan_id: int) -> None:
     ------
     AccessDenied
         ``forbidden`` for any other role.
+    IngenioError
+        ``conflict`` for a plan that is not published.
     """
-    loaded = load(store, principal, plan_id)
-    if principal.role != "plant_manager" or loaded.view.state != "published":
-        raise AccessDenied("only a plant manager acknowledges a published plan", "forbidden")
-    detail = {"plants": loaded.plants()}
-    account = loaded.view.plan.account
-
-    def work(session: sa_orm.Session) -> None:
-        write_audit(session, "acknowledged", "plan", str(plan_id), detail, principal.name, account)
-
-    store._write("acknowledge a plan", work)
+    acknowledge_plan(store, principal, plan_id)

@@ -19,8 +19,8 @@ from ingenio.domain import GeneratorRun, Operation, Plan, Portfolio, PowerSource
 from ingenio.energy import build_timeline
 from ingenio.errors import IngenioError
 from ingenio.formats.plan_file import plan_to_document
-from ingenio.operations.replan.merge import outcomes
-from ingenio.planning.dispatch.power import Commitment
+from ingenio.operations.replan import outcomes
+from ingenio.planning.dispatch import Commitment
 from ingenio.services.auth import Principal
 from ingenio.services.web_views import Loaded, load
 from ingenio.store.repository import Store

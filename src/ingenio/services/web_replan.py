@@ -1,12 +1,12 @@
 """ "Replan from now" from the plant page: a plant manager for its own plant, a planner.
 
-It runs :func:`ingenio.services.replan.replan` (dispatch, a few seconds) on the
-portfolio's latest plan from the moment given (now, or the horizon's start when now
-lies outside it), optionally with an unannounced grid outage until a given time. The
-new plan is saved as a **draft** for the planner to approve and publish; the caller
-gets its Gantt back at once as a preview (a plant manager sees no draft otherwise).
-The replan services read the store by portfolio name in the ``default`` management
-account; other accounts get *unavailable* until they take an account.
+It runs :func:`ingenio.services.replan.replan` (dispatch, a few seconds) in the
+portfolio's own management account, from the plan in force: the newest *published*
+plan of the portfolio when there is one, else its newest plan. It replans from the
+moment given (now, or the horizon's start when now lies outside it), optionally with
+an unannounced grid outage until a given time. The new plan is saved as a **draft**
+for the planner to approve and publish; the caller gets its Gantt back at once as a
+preview (a plant manager sees no draft otherwise).
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from ingenio.services.replan import replan
 from ingenio.services.web_views import PlantPage, load, now_minute, page_of
 from ingenio.store.repository import Store
 
-__all__ = ["ReplanPreview", "replan_from"]
+__all__ = ["ReplanPreview", "plan_in_force", "replan_from"]
 
-_REPLAN_ACCOUNT = "default"
 MAX_OUTAGE_MINUTES = 7 * 1440
 """The longest unannounced outage a replan request may carry."""
 
@@ -42,6 +41,16 @@ class ReplanPreview:
     moves: int
 
 
+def plan_in_force(store: Store, portfolio_name: str, account: str) -> int | None:
+    """The newest published plan of a portfolio, else its newest plan (None: no plan)."""
+    plans = store.plans(portfolio_name, account=account)
+    if not plans:
+        return None
+    states = store.plan_states([x.id for x in plans])
+    published = [x for x in plans if states[x.id].state == "published"]
+    return max(published or plans, key=lambda x: x.id).id
+
+
 def replan_from(
     store: Store,
     principal: Principal,
@@ -58,15 +67,15 @@ def replan_from(
         ``forbidden`` for a role other than planner or the plant's own manager.
     IngenioError
         ``not_found`` out of scope; ``invalid`` for an outage ending before it starts
-        or longer than a week; ``unavailable`` outside the replan services' account.
+        or longer than a week.
     """
     loaded = load(store, principal, plan_id)
     if plant_id not in loaded.plants():
         raise IngenioError(f"no plant {plant_id!r} in plan {plan_id}", kind="not_found")
-    if principal.kind != "management" or principal.role not in ("planner", "plant_manager"):
+    if not principal.can("plans.replan"):
         raise AccessDenied(f"the role {principal.role} may not ask for a replan", "forbidden")
-    if loaded.view.plan.account != _REPLAN_ACCOUNT:
-        raise IngenioError("replanning is not yet offered for this account", kind="unavailable")
+    account = loaded.view.plan.account
+    base = plan_in_force(store, loaded.portfolio_name, account)
     p = loaded.portfolio
     minute = max(now_minute(p, at), 1)  # the replan needs a moment inside the horizon
     outage = None
@@ -79,7 +88,10 @@ def replan_from(
             )
         outage = Window(minute, min(end, p.horizon.minutes))
     reason = f"asked from the web by {principal.name}"
-    result = replan(store, loaded.portfolio_name, plant_id, minute, reason, "dispatch", 5.0, outage)
+    result = replan(
+        store, loaded.portfolio_name, plant_id, minute, reason, "dispatch", 5.0, outage,
+        account=account, plan_id=base, actor=principal.name,
+    )  # fmt: skip
     saved = result.final.version
     if saved is None:
         raise IngenioError("the replan saved no plan", kind="solver_failed")

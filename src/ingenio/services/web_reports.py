@@ -1,24 +1,25 @@
 """The owner's monthly contract report (KPIs of an enterprise) as a web page, in scope.
 
-The KPI services read the store by portfolio name in the ``default`` management
-account; until they take an account, the page is offered only for portfolios of that
-account (anything else answers *unavailable*, never another tenant's figures).
+The figures come from :func:`ingenio.services.scoped_actuals.scoped_kpis`: the
+actuals of the portfolio's own management account (migration 0004), only for an
+enterprise whose every plant is in the principal's scope, compared with the
+published plan for owners and with the baseline for management roles.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from ingenio.errors import IngenioError
 from ingenio.operations.kpi import period_of
 from ingenio.reports.enterprise import render_enterprise_report
 from ingenio.services.auth import AccessDenied, Principal
-from ingenio.services.kpi import load_kpis
+from ingenio.services.scoped_actuals import scoped_kpis
 from ingenio.services.tenancy import find_portfolio
 from ingenio.services.web_views import latest_plan, load
 from ingenio.store.repository import Store
 
 __all__ = ["contract_report_html", "report_links"]
-
-_KPI_ACCOUNT = "default"
 
 
 def report_links(store: Store, principal: Principal, portfolio_id: int) -> list[tuple[str, str]]:
@@ -27,7 +28,7 @@ def report_links(store: Store, principal: Principal, portfolio_id: int) -> list[
         return []
     view = find_portfolio(store, principal, portfolio_id)
     latest = latest_plan(store, principal, portfolio_id)
-    if latest is None or view.account != _KPI_ACCOUNT:
+    if latest is None:
         return []
     h = load(store, principal, latest.plan.id).portfolio.horizon
     first, last = h.to_datetime(0), h.to_datetime(h.minutes - 1)
@@ -43,8 +44,7 @@ def contract_report_html(
     Raises
     ------
     IngenioError
-        ``not_found`` out of scope; ``invalid`` for a bad month; ``unavailable`` for a
-        portfolio outside the account the KPI services read.
+        ``not_found`` out of scope; ``invalid`` for a bad month.
     """
     view = find_portfolio(store, principal, portfolio_id)
     if not (principal.can("audit.read") or principal.can("portfolios.read")):
@@ -53,8 +53,6 @@ def contract_report_html(
         raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
     if not view.enterprises and not view.full:
         raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
-    if view.account != _KPI_ACCOUNT:
-        raise IngenioError("KPIs are not yet computed for this account", kind="unavailable")
     latest = latest_plan(store, principal, portfolio_id)
     if latest is None:
         raise IngenioError("no plan to report on", kind="not_found")
@@ -65,15 +63,16 @@ def contract_report_html(
         since, until = period_of(month[:7], portfolio.horizon.timezone)
     except ValueError:
         raise IngenioError(f"not a month like 2026-04: {month[:20]!r}", kind="invalid") from None
-    got = load_kpis(
-        store, since, until, "day", enterprise_id=enterprise_id, portfolio_name=view.name
+    first, last = since.date(), (until - timedelta(days=1)).date()
+    report = scoped_kpis(
+        store, principal, portfolio_id, first, last, "day", enterprise_id=enterprise_id
     )
-    name = next(e.name for e in got.portfolio.enterprises if e.id == enterprise_id)
-    plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
+    name = next(e.name for e in portfolio.enterprises if e.id == enterprise_id)
+    compared = "the baseline" if principal.can("plans.read_drafts") else "the published plan"
     meta = (
         f"{month} ({portfolio.horizon.timezone}) · portfolio {view.name} "
-        f"v{got.portfolio_version.version} · compared with {plan}"
+        f"v{view.latest.version} · compared with {compared}"
     )
     return render_enterprise_report(
-        got.report, f"{name} — {month}", meta, got.portfolio.currency, portfolio.horizon.timezone
+        report, f"{name} — {month}", meta, portfolio.currency, portfolio.horizon.timezone
     )

@@ -139,7 +139,7 @@ def board(store: Store, principal: Principal, now: datetime | None = None) -> li
             continue
         loaded = load(store, principal, latest.plan.id)
         at = now_minute(loaded.portfolio, now)
-        rows = tuple(_board_plant(loaded, pid, at) for pid in loaded.plants())
+        rows = tuple(board_plant(loaded, pid, at) for pid in loaded.plants())
         seen = {r.id for r in rows}
         outs = loaded.plan.outcomes
         value = sum(o.value for o in outs if _order_plant(loaded, o.order_id) in seen)
@@ -167,7 +167,7 @@ def _order_plant(loaded: Loaded, order_id: str) -> str:
     return p.product_plant(p.order(order_id).product_id).id
 
 
-def _board_plant(loaded: Loaded, plant_id: str, at: int) -> BoardPlant:
+def board_plant(loaded: Loaded, plant_id: str, at: int) -> BoardPlant:
     p, plan = loaded.portfolio, loaded.plan
     plant = p.plant(plant_id)
     lines = {ln.id for ln in plant.lines}
@@ -175,7 +175,7 @@ def _board_plant(loaded: Loaded, plant_id: str, at: int) -> BoardPlant:
     grid_off = any(w.start <= at < w.end for w in off)
     running = [op for op in plan.operations if op.line_id in lines and op.start <= at < op.end]
     levels = tank_levels(p, plan, plant_id)
-    level_now = _level_at(levels, at)
+    level_now = level_at(levels, at)
     if running:
         state = "generator" if grid_off or any(op.source != "grid" for op in running) else "grid"
         why = ""
@@ -202,9 +202,11 @@ def _board_plant(loaded: Loaded, plant_id: str, at: int) -> BoardPlant:
         order = p.order(o.order_id)
         if p.product_plant(order.product_id).id == plant_id:
             at_risk += max(0.0, order.value - o.value)
+    depots = {d.id for d in p.depots}  # a tanker to the plant itself or to a depot
     arrivals = sorted(
-        [(t.at, t.litres) for t in plan.fuel_transfers if t.plant_id == plant_id and t.at >= at]
-        + [(d.expected, d.litres) for d in p.deliveries_to(plant_id) if d.expected >= at]
+        (d.expected, d.litres)
+        for d in p.deliveries
+        if d.expected >= at and (d.destination == plant_id or d.destination in depots)
     )
     nxt = next((w for w in off if w.end > at), None)
     return BoardPlant(
@@ -253,7 +255,7 @@ def tank_levels(portfolio: Portfolio, plan: Plan, plant_id: str) -> list[tuple[i
     return out
 
 
-def _level_at(levels: list[tuple[int, float]], at: int) -> float:
+def level_at(levels: list[tuple[int, float]], at: int) -> float:
     if not levels:
         return 0.0
     before = [lv for lv in levels if lv[0] <= at]
@@ -346,11 +348,16 @@ def page_of(
             }
         )
     tank = [{"x": local(t), "y": round(v, 1)} for t, v in tank_levels(p, plan, plant_id)]
-    deliveries = [
-        {"at": local(t.at), "litres": t.litres}
-        for t in plan.fuel_transfers
-        if t.plant_id == plant_id
-    ] + [{"at": local(d.expected), "litres": d.litres} for d in p.deliveries_to(plant_id)]
+    by_day: dict[str, float] = {}  # trucked from depots, summed per local day
+    for t in plan.fuel_transfers:
+        if t.plant_id == plant_id:
+            day = local(t.at)[:10]
+            by_day[day] = by_day.get(day, 0.0) + t.litres
+    deliveries = [{"at": f"{d}T00:00:00", "litres": v, "kind": "depot"} for d, v in by_day.items()]
+    deliveries += [
+        {"at": local(d.expected), "litres": d.litres, "kind": "tanker"}
+        for d in p.deliveries_to(plant_id)
+    ]
     return PlantPage(
         plan_id,
         version,

@@ -65,6 +65,7 @@ class UserRecord:
     plants: tuple[str, ...]
     active: bool
     created_at: datetime
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def _user_of(row: UserRow, kind: str) -> UserRecord:
         plants=tuple(row.plants),
         active=row.active,
         created_at=row.created_at,
+        language=row.language,
     )
 
 
@@ -226,6 +228,17 @@ class AccountsStore(AuditStore):
             return None if found is None else _user_of(found[0], found[1])
 
         return self._read("read a user", work)
+
+    def set_user_language(self, user_id: int, language: str | None) -> None:
+        """Keep the language a user chose for the web app (None: the browser's)."""
+
+        def work(session: Session) -> None:
+            row = session.get(UserRow, user_id)
+            if row is None:
+                raise StoreError(f"no user {user_id}", kind="not_found")
+            row.language = language
+
+        self._write("set a user's language", work)
 
     def user_login(self, email: str) -> tuple[UserRecord, str] | None:
         """The user with this email and its password hash, or None."""

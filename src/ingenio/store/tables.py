@@ -279,6 +279,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    language: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
+    """The language the user chose for the web app (None: the browser's)."""
 
 
 class SessionRow(Base):

@@ -6,22 +6,34 @@ forms as ``csrf_token``); the services check the scope and the role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ingenio.services.auth import AccessDenied
 from ingenio.services.server import IngenioError
+from ingenio.services.server_jobs import submit_scenarios
 from ingenio.services.tenancy import approve_plan, publish_plan
-from ingenio.services.web_actions import CAUSES, acknowledge, record_downtime, writable_lines
+from ingenio.services.web_actions import (
+    CAUSES,
+    acknowledge,
+    record_downtime,
+    record_fuel,
+    record_production,
+    writable_lines,
+)
+from ingenio.services.web_fuel import fuel_board, whatif_of_board
 from ingenio.services.web_moves import check_move, save_move
+from ingenio.services.web_promote import promote_whatif
 from ingenio.services.web_replan import replan_from
 from ingenio.services.web_views import board
 from ingenio.services.whatif_jobs import WhatIf, submit_whatif
-from ingenio.web.core import Signed, WebRoute, render
+from ingenio.web.core import Page, Signed, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -119,6 +131,7 @@ async def lifecycle(
 
 @router.post("/portfolios/{portfolio_id}/whatif", response_class=HTMLResponse)
 async def whatif(
+    request: Request,
     p: Signed,
     portfolio_id: int,
     tanker: Annotated[str, Form(max_length=100)] = "",
@@ -126,20 +139,93 @@ async def whatif(
     generator_down: Annotated[str, Form(max_length=100)] = "",
     extra_fuel: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    """Queue a what-if as a job; the answer is its progress panel (polled)."""
-    request = WhatIf(
-        tanker_delays=[f"{tanker.strip()}={delay_days}d"] if tanker.strip() else [],
-        generators_down=[generator_down.strip()] if generator_down.strip() else [],
-        extra_fuel=[extra_fuel.strip()] if extra_fuel.strip() else [],
-    )
+    """Queue a what-if as a job (typed fields and the fuel board's inputs together);
+    the answer is its progress panel (polled)."""
+    form = await request.form()
+    fields = {k: v for k, v in list(form.items())[:500] if isinstance(v, str)}
+    down = [v for v in form.getlist("down")[:100] if isinstance(v, str)]
+
+    def ask() -> object:
+        fuel = fuel_board(p.store, p.who, portfolio_id)
+        asked = WhatIf() if fuel is None else whatif_of_board(fuel, fields, down)
+        typed = WhatIf(
+            tanker_delays=[f"{tanker.strip()}={delay_days}d"] if tanker.strip() else [],
+            generators_down=[generator_down.strip()] if generator_down.strip() else [],
+            extra_fuel=[extra_fuel.strip()] if extra_fuel.strip() else [],
+        )
+        both = WhatIf(
+            tanker_delays=typed.tanker_delays + asked.tanker_delays,
+            generators_down=typed.generators_down + asked.generators_down,
+            extra_fuel=typed.extra_fuel + asked.extra_fuel,
+        )
+        return submit_whatif(p.store, p.who, portfolio_id, both)
+
     try:
-        job = await run_in_threadpool(submit_whatif, p.store, p.who, portfolio_id, request)
+        job = await run_in_threadpool(ask)
     except IngenioError as exc:
-        if exc.kind not in ("invalid", "conflict"):
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
         rows = [b for b in board(p.store, p.who) if b.id == portfolio_id]
-        return render(p, "whatif.html", status=422, pf=rows[0], error=str(exc))
+        fuel = fuel_board(p.store, p.who, portfolio_id)
+        return render(p, "whatif.html", status=422, pf=rows[0], fuel=fuel, error=str(exc))
     return render(p, "partials/job.html", job=job)
+
+
+MAX_WEB_SAMPLES = 500
+"""The most Monte Carlo samples the scenarios form may ask for."""
+
+
+@router.post("/portfolios/{portfolio_id}/scenarios", response_class=HTMLResponse)
+async def scenarios(
+    p: Signed,
+    portfolio_id: int,
+    samples: Annotated[int, Form(ge=1, le=MAX_WEB_SAMPLES)] = 50,
+    seed: Annotated[int, Form(ge=0, lt=2**31)] = 0,
+) -> Response:
+    """Queue a Monte Carlo run (P10/P50/P90, risk per order) as a job; answers its panel."""
+    try:
+        job = await run_in_threadpool(submit_scenarios, p.store, p.who, portfolio_id, samples, seed)
+    except IngenioError as exc:
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
+            raise
+        return render(p, "partials/job_refused.html", status=422, error=str(exc))
+    return render(p, "partials/job.html", job=job)
+
+
+@router.post("/jobs/{job_id}/promote", response_class=HTMLResponse)
+async def promote(p: Signed, job_id: str) -> Response:
+    """Promote a finished what-if's variant: a portfolio version and a plan job (a draft)."""
+    try:
+        job = await run_in_threadpool(promote_whatif, p.store, p.who, job_id[:64])
+    except IngenioError as exc:
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
+            raise
+        return render(p, "partials/job_refused.html", status=422, error=str(exc))
+    return render(p, "partials/job.html", job=job.job)
+
+
+def _form(p: Page, template: str, *, status: int = 200, **values: object) -> Response:
+    """A phone form again (with its receipt or its error), as an htmx partial."""
+    plants = writable_lines(p.store, p.who)
+    values = {"done": "", "error": "", "where": ""} | values
+    return render(p, template, status=status, plants=plants, causes=CAUSES, **values)
+
+
+async def _record(
+    p: Page, template: str, work: Callable[[], object], done: str, where: str = ""
+) -> Response:
+    """Run a record call; an ``invalid`` or ``conflict`` answers the form with the reason."""
+    try:
+        await run_in_threadpool(work)
+    except IngenioError as exc:
+        if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
+            raise
+        return _form(p, template, status=422, error=str(exc))
+    return _form(p, template, done=done, where=where)
+
+
+def _bare(ref: str) -> str:
+    return ref.rpartition(":")[2]
 
 
 @router.post("/actuals/downtime", response_class=HTMLResponse)
@@ -152,22 +238,46 @@ async def downtime(
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Record a downtime from the phone form; answers the form again with a receipt."""
-    try:
-        await run_in_threadpool(
-            record_downtime, p.store, p.who, line, cause, _moment(start), _moment(end), note
+
+    def work() -> object:
+        return record_downtime(p.store, p.who, line, cause, _moment(start), _moment(end), note)
+
+    return await _record(p, "partials/downtime.html", work, done=_bare(line))
+
+
+@router.post("/actuals/production", response_class=HTMLResponse)
+async def production(
+    p: Signed,
+    line: Text,
+    product: Text,
+    start: Text,
+    end: Text,
+    good: Annotated[float, Form(ge=0)],
+    scrap: Annotated[float, Form(ge=0)] = 0.0,
+    order: Text = "",
+) -> Response:
+    """Record production from the phone form; answers the form again with a receipt."""
+
+    def work() -> object:
+        return record_production(
+            p.store, p.who, line, product, order.strip(), good, scrap, _moment(start), _moment(end)
         )
-    except IngenioError as exc:
-        if exc.kind != "invalid":
-            raise
-        plants = writable_lines(p.store, p.who)
-        return render(
-            p,
-            "partials/downtime.html",
-            status=422,
-            plants=plants,
-            causes=CAUSES,
-            done="",
-            error=str(exc),
-        )
-    plants = writable_lines(p.store, p.who)
-    return render(p, "partials/downtime.html", plants=plants, causes=CAUSES, done=line, error="")
+
+    return await _record(p, "partials/production.html", work, done=_bare(line))
+
+
+@router.post("/actuals/fuel", response_class=HTMLResponse)
+async def fuel(
+    p: Signed,
+    target: Text,
+    litres: Annotated[float, Form(gt=0)],
+    at: Text,
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Record diesel received or drawn from the phone form; answers with a receipt."""
+    kind, _, ref = target.partition("/")
+
+    def work() -> object:
+        return record_fuel(p.store, p.who, kind, ref, litres, _moment(at), note)
+
+    return await _record(p, "partials/fuel.html", work, done=p.t.number(litres), where=_bare(ref))

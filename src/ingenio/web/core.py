@@ -63,7 +63,9 @@ class Page:
         self.request = request
         self.principal = principal
         self.csrf = csrf
-        self.lang = choose(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+        stored = principal.user.language if principal is not None else None
+        chosen = stored or request.cookies.get(LANG_COOKIE)
+        self.lang = choose(chosen, request.headers.get("accept-language"))
         self.t: Translator = translator(self.lang)
 
     @property

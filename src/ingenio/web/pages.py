@@ -11,12 +11,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ingenio.services.accounts import set_language as set_user_language
 from ingenio.services.auth import sign_in, sign_out
 from ingenio.services.jobs import find_job
 from ingenio.services.server import IngenioError
 from ingenio.services.tenancy import audit_log, find_plan, plans_of
 from ingenio.services.web_actions import CAUSES, require_actuals, writable_lines
+from ingenio.services.web_fuel import fuel_board
 from ingenio.services.web_reports import contract_report_html, report_links
+from ingenio.services.web_resume import resumptions
 from ingenio.services.web_views import board, orders_view, plant_page
 from ingenio.web.core import (
     CSRF_COOKIE,
@@ -97,16 +100,33 @@ async def logout(request: Request, p: Signed) -> Response:
     return response
 
 
-@router.get("/lang/{code}")
-async def set_language(code: str, request: Request) -> Response:
-    """Keep the chosen language in a cookie and go back."""
+def _back_within(request: Request) -> str:
+    """The path of the page the request came from, if it is a page of this app."""
     back = urlsplit(request.headers.get("referer", "")[:2000])
     same = back.netloc == request.url.netloc and back.path.startswith("/")
-    path = back.path if same and not back.path.startswith("//") else "/"
-    response = RedirectResponse(path, status_code=303)
-    if code in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
+    return back.path if same and not back.path.startswith("//") else "/"
+
+
+def _lang_cookie(response: Response, code: str) -> Response:
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", path="/")
     return response
+
+
+@router.get("/lang/{code}")
+async def set_language_cookie(code: str, request: Request) -> Response:
+    """Keep the chosen language in a cookie and go back (before signing in)."""
+    response = RedirectResponse(_back_within(request), status_code=303)
+    return _lang_cookie(response, code) if code in LANGUAGES else response
+
+
+@router.post("/lang/{code}")
+async def set_language(code: str, request: Request, p: Signed) -> Response:
+    """Keep a signed-in user's language on its user row (every device) and go back."""
+    if code not in LANGUAGES:
+        raise IngenioError(f"no language {code[:10]!r}", kind="not_found")
+    await run_in_threadpool(set_user_language, p.store, p.who, code)
+    response = RedirectResponse(_back_within(request), status_code=303)
+    return _lang_cookie(response, code)
 
 
 def _at(text: str) -> datetime | None:
@@ -150,16 +170,19 @@ def plant(p: Signed, plan_id: int, plant_id: str) -> Response:
         can_move=can_move,
         can_approve=p.who.can("plans.approve"),
         can_ack=p.who.role == "plant_manager" and data.plan_state == "published",
-        can_replan=p.who.kind == "management" and p.who.role in ("planner", "plant_manager"),
+        can_replan=p.who.can("plans.replan"),
         preview=None,
     )
 
 
 @router.get("/plans/{plan_id}/orders", response_class=HTMLResponse)
-def orders(p: Signed, plan_id: int) -> Response:
-    """The late and unscheduled orders with their binding reasons."""
+def orders(p: Signed, plan_id: int, at: str = "") -> Response:
+    """The late and unscheduled orders with their binding reasons; the stopped plants
+    (now, or ``?at=`` a plant-local time) with when they resume and what would help."""
     view = find_plan(p.store, p.who, plan_id)
-    return render(p, "orders.html", rows=orders_view(p.store, p.who, plan_id), plan=view)
+    rows = orders_view(p.store, p.who, plan_id)
+    stopped = resumptions(p.store, p.who, plan_id, _at(at))
+    return render(p, "orders.html", rows=rows, plan=view, stopped=stopped, at=at[:32])
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -176,7 +199,8 @@ def whatif_form(p: Signed, portfolio_id: int) -> Response:
     if not rows:
         raise IngenioError(f"no portfolio with id {portfolio_id}", kind="not_found")
     p.who.require("plans.create")
-    return render(p, "whatif.html", pf=rows[0], error="")
+    fuel = fuel_board(p.store, p.who, portfolio_id)
+    return render(p, "whatif.html", pf=rows[0], fuel=fuel, error="")
 
 
 @router.get("/jobs/{job_id}/panel", response_class=HTMLResponse)
@@ -191,7 +215,7 @@ def actuals_form(p: Signed) -> Response:
     """Phone forms: downtime (with its cause) and production of the user's plants."""
     require_actuals(p.who)
     plants = writable_lines(p.store, p.who)
-    return render(p, "actuals.html", plants=plants, causes=CAUSES, done="", error="")
+    return render(p, "actuals.html", plants=plants, causes=CAUSES, done="", error="", where="")
 
 
 @router.get(

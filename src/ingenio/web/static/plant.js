@@ -38,12 +38,15 @@
         drawPoints: false, shaded: { orientation: "bottom" }, locale: opts.lang,
         dataAxis: { left: { range: { min: 0 } } }
       });
+      // line the tank's time axis up under the Gantt's: its value axis as wide as the line names
+      var left = timeline.body.domProps.left.width;
+      if (left > 0) { tank.setOptions({ dataAxis: { width: left + "px" } }); }
       // follow the user's pans and zooms only: a programmatic setWindow must not echo back
       timeline.on("rangechange", function (p) { if (p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
       tank.on("rangechange", function (p) { if (p.byUser) { timeline.setWindow(p.start, p.end, { animation: false }); } });
       timeline.on("rangechanged", function (p) { if (!p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
     }
-    data.deliveries.forEach(function (d, i) { timeline.addCustomTime(d.at, "fuel" + i); });
+    data.deliveries.forEach(function (d, i) { if (d.kind === "tanker") { timeline.addCustomTime(d.at, "fuel" + i); } });
     var drawn = performance.now();
     window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
     document.body.setAttribute("data-gantt", "ready");
