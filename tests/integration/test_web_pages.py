@@ -489,7 +489,7 @@ def test_migration_0006_adds_and_removes_the_users_language(tmp_path: Path) -> N
     try:
         with engine.begin() as connection:
             assert "language" in {c["name"] for c in sa.inspect(connection).get_columns("users")}
-            command.downgrade(alembic_config(connection), "0004")
+            command.downgrade(alembic_config(connection), "0005")
             assert "language" not in {
                 c["name"] for c in sa.inspect(connection).get_columns("users")
             }
