@@ -119,6 +119,7 @@ def test_a_plan_cut_to_a_plant_keeps_only_its_work_and_the_value_of_its_orders()
         "operations": [{"line": "P1-MIX", "n": 1}, {"line": "P2-CAN", "n": 2}],
         "generator_runs": [{"generator": "P1-G1"}, {"generator": "P2-G9"}],
         "fuel_transfers": [{"plant": "P1", "litres": 5}, {"plant": "P2", "litres": 7}],
+        "battery_flows": [{"battery": "B-ELSEWHERE", "kw": 10.0}],
         "outcomes": [
             {"order": "O1", "value": 100.0},
             {"order": "O2", "value": 300.0},
@@ -135,6 +136,7 @@ def test_a_plan_cut_to_a_plant_keeps_only_its_work_and_the_value_of_its_orders()
         "operations": [{"line": "P1-MIX", "n": 1}],
         "generator_runs": [{"generator": "P1-G1"}],
         "fuel_transfers": [{"plant": "P1", "litres": 5}],
+        "battery_flows": [],  # a battery of no plant in the cut
         "outcomes": [{"order": "O1", "value": 100.0}, {"order": "O3", "value": 50.0}],
     }
 
