@@ -74,6 +74,7 @@ TARGETS: dict[str, dict[str, list[str]]] = {
             "tests/unit/test_islanding.py",
             "tests/unit/test_generator_starts.py",
             "tests/unit/test_battery.py",
+            "tests/unit/test_battery_rules_edges.py",
         ],
     },
     "kpi": {

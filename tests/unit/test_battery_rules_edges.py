@@ -1,0 +1,136 @@
+"""Edges of the rules ``battery-flow`` and ``battery-soc``, checked by hand.
+
+The portfolio is that of ``tests/battery_portfolios.py``: plant P, a 100 kW grid, one
+line whose step draws 100 kW, a 3-hour outage [240, 420) and battery BAT of 250 kWh
+(floor 50 kWh, 120 kW out, 50 kW in, efficiency 0.9). The horizon is [0, 1440].
+Every test asserts whole messages, so a changed number or minute shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from battery_portfolios import BAT, build
+from test_battery_rules import hand_plan
+
+from ingenio.domain import BatteryFlow, Plan
+from ingenio.validate import validate
+from ingenio.validate.energy import TOL
+
+BASE = BatteryFlow("BAT", 240, 360, 100.0)  # the 200 kWh above the floor, in the outage
+
+
+def found(plan: Plan, **plant: object) -> list[tuple[str, str, str]]:
+    """``(rule, subject, message)`` of the violations of ``plan`` on the 3-hour portfolio."""
+    return [(v.rule, v.subject, v.message) for v in validate(build(180, **plant), plan)]
+
+
+def test_a_flow_of_zero_length_is_refused_one_of_a_minute_is_not() -> None:
+    empty = hand_plan(0, 360, BASE, BatteryFlow("BAT", 1000, 1000, -10.0))
+    assert found(empty) == [
+        ("battery-flow", "P", "battery BAT flow of -10.0 kW [1000, 1000) is empty")
+    ]
+    minute = hand_plan(0, 360, BASE, BatteryFlow("BAT", 1000, 1001, -10.0))
+    assert found(minute) == []
+
+
+def test_a_flow_ending_at_the_horizon_end_is_inside_a_minute_later_is_not() -> None:
+    inside = hand_plan(0, 360, BASE, BatteryFlow("BAT", 1380, 1440, -10.0))
+    assert found(inside) == []
+    late = hand_plan(0, 360, BASE, BatteryFlow("BAT", 1381, 1441, -10.0))
+    assert found(late) == [
+        (
+            "battery-flow",
+            "P",
+            "battery BAT flow of -10.0 kW [1381, 1441) is outside the horizon [0, 1440]",
+        )
+    ]
+
+
+def test_a_discharge_exactly_at_the_limit_plus_tolerance_is_allowed() -> None:
+    at = replace(BAT, power_kw=100.0)
+    plan = hand_plan(0, 360, BatteryFlow("BAT", 240, 360, 100.0 + TOL))
+    assert found(plan, batteries=(at,)) == []
+    over = hand_plan(0, 360, BatteryFlow("BAT", 240, 360, 100.0 + 3 * TOL))
+    assert found(over, batteries=(at,)) == [
+        (
+            "battery-flow",
+            "P",
+            "battery BAT flow of 100.0 kW [240, 360) is over its discharge limit of 100.0 kW",
+        )
+    ]
+
+
+def test_a_small_discharge_is_held_to_the_discharge_limit_not_the_charge_limit() -> None:
+    # charge_kw 0.5 kW, floor 25 kWh: a 1 kW discharge is within power_kw (120 kW).
+    slow = replace(BAT, charge_kw=0.5, min_soc=0.1)
+    plan = hand_plan(0, 360, BASE, BatteryFlow("BAT", 1000, 1060, 1.0))
+    assert found(plan, batteries=(slow,)) == []
+
+
+def test_a_battery_charged_exactly_full_is_not_over_its_capacity_a_bit_more_is() -> None:
+    # After the outage, 50 kW in for an hour stores 45 kWh: from 205 kWh, exactly 250.
+    plan = hand_plan(420, 780, BatteryFlow("BAT", 0, 60, -50.0))
+    assert found(plan, batteries=(replace(BAT, initial_soc=0.82),)) == []
+    # From 207.5 kWh it holds 252.5 kWh; full after 56.7 minutes, so from minute 56.
+    assert found(plan, batteries=(replace(BAT, initial_soc=0.83),)) == [
+        (
+            "battery-soc",
+            "P",
+            "battery BAT of plant P holds 252.5 kWh at 2026-04-06 01:00 (minute 60), over "
+            "its capacity of 250.0 kWh; outside its bounds during minutes [56, 60)",
+        )
+    ]
+
+
+def test_a_tenth_of_a_watt_hour_over_full_is_within_the_tolerance() -> None:
+    # Tolerance is a millionth of the capacity: 0.25 Wh on 250 kWh; 0.1 Wh over passes.
+    plan = hand_plan(420, 780, BatteryFlow("BAT", 0, 60, -50.0))
+    assert found(plan, batteries=(replace(BAT, initial_soc=205.0001 / 250),)) == []
+
+
+def test_a_battery_emptied_exactly_to_its_floor_is_valid_a_minute_more_is_not() -> None:
+    assert found(hand_plan(0, 360, BASE)) == []
+    # 100 kW for 121 minutes: 201.7 kWh from 200 above the floor; empty from minute 360.
+    longer = hand_plan(0, 360, BatteryFlow("BAT", 240, 361, 100.0))
+    assert found(longer) == [
+        (
+            "battery-soc",
+            "P",
+            "battery BAT of plant P falls to 48.3 kWh at 2026-04-06 06:01 (minute 361), "
+            "under its floor of 50.0 kWh (min_soc 0.2): empty from 2026-04-06 06:00 "
+            "(minute 360); outside its bounds during minutes [360, 361)",
+        )
+    ]
+
+
+def test_a_slow_discharge_empties_the_battery_when_it_reaches_the_floor() -> None:
+    # 51 kWh, floor 50: 1 kW out from minute 420 reaches the floor at minute 480.
+    low = replace(BAT, initial_soc=0.204)
+    plan = hand_plan(420, 780, BatteryFlow("BAT", 420, 540, 1.0))
+    assert found(plan, batteries=(low,)) == [
+        (
+            "battery-soc",
+            "P",
+            "battery BAT of plant P falls to 49.0 kWh at 2026-04-06 09:00 (minute 540), "
+            "under its floor of 50.0 kWh (min_soc 0.2): empty from 2026-04-06 08:00 "
+            "(minute 480); outside its bounds during minutes [480, 540)",
+        )
+    ]
+
+
+def test_charging_counts_efficiency_and_discharging_does_not() -> None:
+    # 10 kW in for an hour stores 9 kWh; 9 kW out for an hour takes 9 kWh: from 241 kWh
+    # the battery is full at minute 60 and back to 241 kWh at minute 120.
+    start = replace(BAT, initial_soc=241 / 250)
+    flows = (BatteryFlow("BAT", 0, 60, -10.0), BatteryFlow("BAT", 60, 120, 9.0))
+    assert found(hand_plan(420, 780, *flows), batteries=(start,)) == []
+    over = (BatteryFlow("BAT", 0, 60, -11.0), BatteryFlow("BAT", 60, 120, 9.0))
+    assert found(hand_plan(420, 780, *over), batteries=(start,)) == [
+        (
+            "battery-soc",
+            "P",
+            "battery BAT of plant P holds 250.9 kWh at 2026-04-06 01:00 (minute 60), over "
+            "its capacity of 250.0 kWh; outside its bounds during minutes [54, 60)",
+        )
+    ]
