@@ -13,16 +13,22 @@ from dataclasses import replace
 from battery_portfolios import BAT, build
 from test_battery_rules import hand_plan
 
-from ingenio.domain import BatteryFlow, Plan
+from ingenio.domain import BatteryFlow, Plan, Solar
 from ingenio.validate import validate
 from ingenio.validate.energy import TOL
 
+HALF = replace(BAT, initial_soc=0.5)  # 125 kWh: room to charge
 BASE = BatteryFlow("BAT", 240, 360, 100.0)  # the 200 kWh above the floor, in the outage
 
 
 def found(plan: Plan, **plant: object) -> list[tuple[str, str, str]]:
     """``(rule, subject, message)`` of the violations of ``plan`` on the 3-hour portfolio."""
     return [(v.rule, v.subject, v.message) for v in validate(build(180, **plant), plan)]
+
+
+def charge_source(plan: Plan, **plant: object) -> list[str]:
+    """Messages of ``battery-flow`` (the step [0, 360) also breaks ``power`` in the outage)."""
+    return [m for rule, _, m in found(plan, **plant) if rule == "battery-flow"]
 
 
 def test_a_flow_of_zero_length_is_refused_one_of_a_minute_is_not() -> None:
@@ -134,3 +140,51 @@ def test_charging_counts_efficiency_and_discharging_does_not() -> None:
             "its capacity of 250.0 kWh; outside its bounds during minutes [54, 60)",
         )
     ]
+
+
+def test_a_battery_may_charge_from_what_the_grid_leaves_after_the_load() -> None:
+    # Minute [0, 60): the step draws 100 kW. A 150 kW grid leaves 50 kW, all it takes.
+    plan = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -50.0))
+    assert charge_source(plan, grid_kw=150.0, batteries=(HALF,)) == []
+    assert charge_source(plan, grid_kw=149.0, batteries=(HALF,)) == [
+        "plant P: batteries without generator charging take 50.0 kW at 2026-04-06 00:00 "
+        "(minute 0) but only 49.0 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [0, 60)"
+    ]
+
+
+def test_half_a_kilowatt_of_charge_is_too_much_when_the_load_takes_all_the_grid() -> None:
+    plan = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -0.5))
+    assert charge_source(plan, batteries=(HALF,)) == [
+        "plant P: batteries without generator charging take 0.5 kW at 2026-04-06 00:00 "
+        "(minute 0) but only 0.0 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [0, 60)"
+    ]
+
+
+def test_in_an_outage_even_a_small_charge_has_no_grid_to_come_from() -> None:
+    plan = hand_plan(0, 240, BatteryFlow("BAT", 240, 300, -0.5))
+    assert charge_source(plan, batteries=(HALF,)) == [
+        "plant P: batteries without generator charging take 0.5 kW at 2026-04-06 04:00 "
+        "(minute 240) but only 0.0 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [240, 300)"
+    ]
+
+
+def test_after_the_outage_the_grid_is_back_for_charging() -> None:
+    plan = hand_plan(0, 360, BASE, BatteryFlow("BAT", 420, 480, -50.0))
+    assert charge_source(plan) == []
+
+
+def test_one_battery_may_charge_from_another_discharging() -> None:
+    # The load takes the whole grid; B2 gives 50 kW that BAT takes.
+    b2 = replace(BAT, id="B2", generator_charging=True)
+    flows = (BatteryFlow("BAT", 0, 60, -50.0), BatteryFlow("B2", 0, 60, 50.0))
+    assert charge_source(hand_plan(0, 360, *flows), batteries=(HALF, b2)) == []
+
+
+def test_a_battery_may_charge_from_the_sun_left_after_the_load() -> None:
+    # The load takes the whole grid; 80 kW of solar leaves 80 kW for charging.
+    plan = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -50.0))
+    sun = Solar((80.0,) * 24, True)
+    assert charge_source(plan, batteries=(HALF,), solar=sun) == []
