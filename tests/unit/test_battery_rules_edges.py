@@ -188,3 +188,48 @@ def test_a_battery_may_charge_from_the_sun_left_after_the_load() -> None:
     plan = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -50.0))
     sun = Solar((80.0,) * 24, True)
     assert charge_source(plan, batteries=(HALF,), solar=sun) == []
+
+
+def test_a_flow_of_an_unknown_battery_is_reported_once_and_not_simulated() -> None:
+    plan = hand_plan(0, 360, BASE, BatteryFlow("NOPE", 240, 360, 100.0))
+    assert found(plan) == [
+        ("battery-flow", "NOPE", "battery NOPE flow of 100.0 kW [240, 360) names unknown battery")
+    ]
+
+
+def test_a_battery_discharging_half_a_kilowatt_is_not_another_charging_less() -> None:
+    # Both without generator charging: B2's 0.5 kW out is power for BAT, not less charge.
+    b2 = replace(BAT, id="B2")
+    flows = (BatteryFlow("BAT", 0, 60, -1.0), BatteryFlow("B2", 0, 60, 0.5))
+    assert charge_source(hand_plan(0, 360, *flows), batteries=(HALF, b2)) == [
+        "plant P: batteries without generator charging take 1.0 kW at 2026-04-06 00:00 "
+        "(minute 0) but only 0.5 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [0, 60)"
+    ]
+
+
+def test_an_empty_stretch_is_told_at_its_lowest_energy() -> None:
+    # Exactly at the floor at minute 360, then 60 kW for 10 minutes (40 kWh) and 30 kW
+    # for 10 more (35 kWh): one stretch [360, 380), told where it is lowest.
+    flows = (BASE, BatteryFlow("BAT", 360, 370, 60.0), BatteryFlow("BAT", 370, 380, 30.0))
+    assert found(hand_plan(0, 360, *flows)) == [
+        (
+            "battery-soc",
+            "P",
+            "battery BAT of plant P falls to 35.0 kWh at 2026-04-06 06:20 (minute 380), "
+            "under its floor of 50.0 kWh (min_soc 0.2): empty from 2026-04-06 06:10 "
+            "(minute 370); outside its bounds during minutes [360, 380)",
+        )
+    ]
+
+
+def test_a_charging_stretch_is_told_where_the_most_comes_from_generators() -> None:
+    # BAT takes 10 kW over [0, 120); the load takes the whole grid; B2 (which may charge
+    # from generators) gives 5 kW over [60, 120): 10 kW short, then 5 kW short.
+    b2 = replace(BAT, id="B2", generator_charging=True)
+    flows = (BatteryFlow("BAT", 0, 120, -10.0), BatteryFlow("B2", 60, 120, 5.0))
+    assert charge_source(hand_plan(0, 360, *flows), batteries=(HALF, b2)) == [
+        "plant P: batteries without generator charging take 10.0 kW at 2026-04-06 00:00 "
+        "(minute 0) but only 0.0 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [0, 120)"
+    ]
