@@ -13,7 +13,7 @@ from dataclasses import replace
 from battery_portfolios import BAT, build
 from test_battery_rules import hand_plan
 
-from ingenio.domain import BatteryFlow, Plan, Solar
+from ingenio.domain import BatteryFlow, Operation, Plan, Solar
 from ingenio.validate import validate
 from ingenio.validate.energy import TOL
 
@@ -232,4 +232,12 @@ def test_a_charging_stretch_is_told_where_the_most_comes_from_generators() -> No
         "plant P: batteries without generator charging take 10.0 kW at 2026-04-06 00:00 "
         "(minute 0) but only 0.0 kW of grid, solar and battery power is left after the "
         "load; charging from generators during minutes [0, 120)"
+    ]
+
+
+def test_a_step_on_an_unknown_line_is_a_reference_error_not_a_crash_of_the_battery_rules() -> None:
+    plan = hand_plan(420, 780, BatteryFlow("BAT", 0, 60, -10.0))
+    plan = replace(plan, operations=(Operation("O", 0, "ZZ", 420, 780, 360.0),))
+    assert found(plan, batteries=(HALF,)) == [
+        ("reference", "O", "operation O/0 on line ZZ [420, 780) names unknown line")
     ]
