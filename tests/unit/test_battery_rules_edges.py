@@ -146,6 +146,9 @@ def test_a_battery_may_charge_from_what_the_grid_leaves_after_the_load() -> None
     # Minute [0, 60): the step draws 100 kW. A 150 kW grid leaves 50 kW, all it takes.
     plan = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -50.0))
     assert charge_source(plan, grid_kw=150.0, batteries=(HALF,)) == []
+    # The tolerance is inclusive: 50 kW + 1e-6 kW is still what is left.
+    tol = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -(50.0 + TOL)))
+    assert charge_source(tol, grid_kw=150.0, batteries=(HALF,)) == []
     assert charge_source(plan, grid_kw=149.0, batteries=(HALF,)) == [
         "plant P: batteries without generator charging take 50.0 kW at 2026-04-06 00:00 "
         "(minute 0) but only 49.0 kW of grid, solar and battery power is left after the "
