@@ -12,8 +12,10 @@ from dataclasses import replace
 
 from battery_portfolios import BAT, build
 from test_battery_rules import hand_plan
+from test_generator_starts import build as starts_portfolio
 
-from ingenio.domain import BatteryFlow, Operation, Plan, Solar
+from ingenio.domain import BatteryFlow, FuelTank, GeneratorRun, Operation, Plan, Portfolio, Solar
+from ingenio.planning.dispatch import dispatch
 from ingenio.validate import validate
 from ingenio.validate.energy import TOL
 
@@ -243,4 +245,52 @@ def test_a_step_on_an_unknown_line_is_a_reference_error_not_a_crash_of_the_batte
     plan = replace(plan, operations=(Operation("O", 0, "ZZ", 420, 780, 360.0),))
     assert found(plan, batteries=(HALF,)) == [
         ("reference", "O", "operation O/0 on line ZZ [420, 780) names unknown line")
+    ]
+
+
+# Generator starts: the portfolio of ``test_generator_starts.py`` (G burns 20 L an hour
+# at 80 kW in the outages [120, 180) and [300, 360)), with a tank of ``tank`` litres.
+
+
+def starts_found(litres: float, tank: float, *runs: GeneratorRun) -> list[tuple[str, str, str]]:
+    """Violations of the free-start dispatch plan with ``runs`` instead of its own."""
+    p: Portfolio = starts_portfolio(litres)
+    p = replace(p, plants=(replace(p.plants[0], tank=FuelTank(tank, tank, 0.0)),))
+    plan = replace(dispatch(starts_portfolio(0.0)), generator_runs=runs)
+    return [(v.rule, v.subject, v.message) for v in validate(p, plan)]
+
+
+SECOND = GeneratorRun("G", 300, 360, 80.0)
+
+
+def test_touching_runs_of_a_generator_start_it_once() -> None:
+    # 40 L of running and two starts of 2.5 L: exactly the 45 L tank.
+    halves = (GeneratorRun("G", 120, 150, 80.0), GeneratorRun("G", 150, 180, 80.0))
+    assert starts_found(2.5, 45.0, *halves, SECOND) == []
+
+
+def test_an_empty_run_does_not_start_the_generator() -> None:
+    runs = (GeneratorRun("G", 120, 180, 80.0), GeneratorRun("G", 200, 200, 80.0), SECOND)
+    assert starts_found(2.5, 45.0, *runs) == [
+        ("horizon", "P", "generator G run [200, 200) is empty (end <= start)")
+    ]
+
+
+def test_a_run_of_an_unknown_generator_is_a_reference_error_not_a_crash() -> None:
+    runs = (GeneratorRun("G", 120, 180, 80.0), GeneratorRun("NOPE", 200, 260, 80.0), SECOND)
+    assert starts_found(2.5, 45.0, *runs) == [
+        ("reference", "NOPE", "generator run [200, 260) names unknown generator NOPE")
+    ]
+
+
+def test_half_a_litre_a_start_is_counted() -> None:
+    runs = (GeneratorRun("G", 120, 180, 80.0), SECOND)
+    assert starts_found(0.5, 41.0, *runs) == []
+    assert starts_found(0.5, 40.9, *runs) == [
+        (
+            "fuel-reserve",
+            "P",
+            "plant P tank falls to -0.1 L at 2026-04-06 06:00 (minute 360), 0.1 L into its "
+            "reserve of 0.0 L; below the reserve during minutes [359, 1440)",
+        )
     ]
