@@ -13,8 +13,18 @@ from dataclasses import replace
 from battery_portfolios import BAT, build
 from test_battery_rules import hand_plan
 from test_generator_starts import build as starts_portfolio
+from test_islanding import build as solar_portfolio
 
-from ingenio.domain import BatteryFlow, FuelTank, GeneratorRun, Operation, Plan, Portfolio, Solar
+from ingenio.domain import (
+    BatteryFlow,
+    FuelTank,
+    GeneratorRun,
+    Operation,
+    Plan,
+    Portfolio,
+    PowerSource,
+    Solar,
+)
 from ingenio.planning.dispatch import dispatch
 from ingenio.validate import validate
 from ingenio.validate.energy import TOL
@@ -294,3 +304,41 @@ def test_half_a_litre_a_start_is_counted() -> None:
             "reserve of 0.0 L; below the reserve during minutes [359, 1440)",
         )
     ]
+
+
+# Islanding: the portfolio of ``test_islanding.py`` (grid-tied array, grid off [120, 240),
+# one 180-minute 60 kW step), its operation moved and powered by solar.
+
+
+def on_solar(start: int, power_kw: float = 60.0) -> list[str]:
+    """``islanding`` messages of the operation on solar over [start, start + 180)."""
+    p = solar_portfolio(False)
+    product = p.products[0]
+    step = replace(product.routing[0], power_kw=power_kw)
+    p = replace(p, products=(replace(product, routing=(step,)),))
+    plan = dispatch(solar_portfolio(False))
+    (op,) = plan.operations
+    moved = replace(op, start=start, end=start + 180, source=PowerSource.SOLAR)
+    found = validate(p, replace(plan, operations=(moved,)))
+    return [v.message for v in found if v.rule == "islanding"]
+
+
+def test_solar_starting_as_the_grid_comes_back_is_fine_a_minute_earlier_is_not() -> None:
+    assert on_solar(240) == []
+    assert on_solar(239) == [
+        "operation O/0 [239, 419) on line L runs on solar at 2026-04-06 03:59 (minute 239) "
+        "while the grid of plant P is off (minutes [120, 240)); its array is grid-tied "
+        "(solar.islanding false) and trips with the grid"
+    ]
+
+
+def test_a_half_kilowatt_step_on_grid_tied_solar_still_trips_with_the_grid() -> None:
+    assert on_solar(239, power_kw=0.5) == [
+        "operation O/0 [239, 419) on line L runs on solar at 2026-04-06 03:59 (minute 239) "
+        "while the grid of plant P is off (minutes [120, 240)); its array is grid-tied "
+        "(solar.islanding false) and trips with the grid"
+    ]
+
+
+def test_a_step_drawing_no_power_does_not_need_the_sun_through_an_outage() -> None:
+    assert on_solar(239, power_kw=0.0) == []
