@@ -342,3 +342,17 @@ def test_a_half_kilowatt_step_on_grid_tied_solar_still_trips_with_the_grid() -> 
 
 def test_a_step_drawing_no_power_does_not_need_the_sun_through_an_outage() -> None:
     assert on_solar(239, power_kw=0.0) == []
+
+
+def test_a_half_kilowatt_load_is_not_left_for_charging() -> None:
+    # The step draws 0.5 kW; a 50 kW grid leaves 49.5 kW, not the 50 kW BAT takes.
+    p = build(180, grid_kw=50.0, batteries=(HALF,))
+    product = p.products[0]
+    step = replace(product.routing[0], power_kw=0.5)
+    p = replace(p, products=(replace(product, routing=(step,)),))
+    plan = hand_plan(0, 360, BatteryFlow("BAT", 0, 60, -50.0))
+    assert [v.message for v in validate(p, plan) if v.rule == "battery-flow"] == [
+        "plant P: batteries without generator charging take 50.0 kW at 2026-04-06 00:00 "
+        "(minute 0) but only 49.5 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [0, 60)"
+    ]
