@@ -356,3 +356,21 @@ def test_a_half_kilowatt_load_is_not_left_for_charging() -> None:
         "(minute 0) but only 49.5 kW of grid, solar and battery power is left after the "
         "load; charging from generators during minutes [0, 60)"
     ]
+
+
+def test_after_the_step_ends_the_whole_grid_is_left_for_charging() -> None:
+    # The step ends at 360; from 420 a 50 kW grid is all free for BAT's 50 kW.
+    plan = hand_plan(0, 360, BASE, BatteryFlow("BAT", 420, 480, -50.0))
+    assert charge_source(plan, grid_kw=50.0) == []
+
+
+def test_a_full_battery_charging_is_over_its_capacity_from_the_first_minute() -> None:
+    plan = hand_plan(420, 780, BatteryFlow("BAT", 0, 60, -10.0))
+    assert found(plan) == [
+        (
+            "battery-soc",
+            "P",
+            "battery BAT of plant P holds 259.0 kWh at 2026-04-06 01:00 (minute 60), over "
+            "its capacity of 250.0 kWh; outside its bounds during minutes [0, 60)",
+        )
+    ]
