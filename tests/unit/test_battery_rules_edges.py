@@ -374,3 +374,19 @@ def test_a_full_battery_charging_is_over_its_capacity_from_the_first_minute() ->
             "its capacity of 250.0 kWh; outside its bounds during minutes [0, 60)",
         )
     ]
+
+
+def test_a_charging_stretch_is_told_where_it_is_most_short_of_free_power() -> None:
+    # [0, 60): 10 kW taken, nothing left (10 kW short); [60, 120): 10.5 kW taken, the
+    # 1 kW that B2 gives left (9.5 kW short): the stretch is told at minute 0.
+    b2 = replace(BAT, id="B2", generator_charging=True)
+    flows = (
+        BatteryFlow("BAT", 0, 60, -10.0),
+        BatteryFlow("BAT", 60, 120, -10.5),
+        BatteryFlow("B2", 60, 120, 1.0),
+    )
+    assert charge_source(hand_plan(0, 360, *flows), batteries=(HALF, b2)) == [
+        "plant P: batteries without generator charging take 10.0 kW at 2026-04-06 00:00 "
+        "(minute 0) but only 0.0 kW of grid, solar and battery power is left after the "
+        "load; charging from generators during minutes [0, 120)"
+    ]
