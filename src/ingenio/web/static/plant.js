@@ -38,9 +38,6 @@
         drawPoints: false, shaded: { orientation: "bottom" }, locale: opts.lang,
         dataAxis: { left: { range: { min: 0 } } }
       });
-      // line the tank's time axis up under the Gantt's: its value axis as wide as the line names
-      var left = timeline.body.domProps.left.width;
-      if (left > 0) { tank.setOptions({ dataAxis: { width: left + "px" } }); }
       // follow the user's pans and zooms only: a programmatic setWindow must not echo back
       timeline.on("rangechange", function (p) { if (p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
       tank.on("rangechange", function (p) { if (p.byUser) { timeline.setWindow(p.start, p.end, { animation: false }); } });
