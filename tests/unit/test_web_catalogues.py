@@ -1,5 +1,6 @@
-"""Every message of the web app has a translation in es, ru and en, with the same
-placeholders; numbers and dates follow each locale."""
+"""Every message of every domain (web, CLI, reports, services and validator) has a
+translation in es, ru and en, with the same placeholders; numbers and dates follow each
+locale."""
 
 from __future__ import annotations
 
@@ -7,24 +8,27 @@ import re
 
 import pytest
 
-from ingenio.web.extract import message_ids
-from ingenio.web.i18n import LANGUAGES, catalogue, choose, translator
+from ingenio.i18n import DOMAINS, domain_catalogue, from_environment
+from ingenio.i18n.extract import message_ids
+from ingenio.web.i18n import LANGUAGES, choose, translator
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def test_the_extractor_finds_the_pages_messages() -> None:
-    ids = message_ids()
+    ids = message_ids("web")
     assert "Portfolio board" in ids and "state:stopped" in ids and "cause:grid_outage" in ids
     assert len(ids) > 100
 
 
+@pytest.mark.parametrize("domain", DOMAINS)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_message_is_translated(lang: str) -> None:
-    translations = catalogue(lang)
-    missing = sorted(m for m in message_ids() if not translations.get(m, "").strip())
-    assert not missing, f"{lang}: no translation for {missing}"
-    for message in message_ids():
+def test_every_message_is_translated(lang: str, domain: str) -> None:
+    translations = domain_catalogue(lang, domain)
+    ids = message_ids(domain)
+    missing = sorted(m for m in ids if not translations.get(m, "").strip())
+    assert not missing, f"{lang}/{domain}: no translation for {missing}"
+    for message in ids:
         got = set(PLACEHOLDER.findall(translations[message]))
         assert got == set(PLACEHOLDER.findall(message)), (lang, message)
 
@@ -42,3 +46,13 @@ def test_the_language_comes_from_the_cookie_then_the_browser() -> None:
     assert choose(None, "es-CU,es;q=0.9,en;q=0.5") == "es"
     assert choose("xx", "de-DE,de;q=0.9") == "en"
     assert choose(None, None) == "en"
+
+
+def test_the_command_line_language_comes_from_the_environment() -> None:
+    assert from_environment({"INGENIO_LANG": "ru", "LANG": "es_CU.UTF-8"}) == "ru"
+    assert from_environment({"LANG": "es_CU.UTF-8"}) == "es"
+    assert from_environment({"LC_ALL": "ru_RU.UTF-8", "LANG": "es_ES.UTF-8"}) == "ru"
+    assert from_environment({"LANG": "C.UTF-8"}) == "en"
+    assert from_environment({"LANG": "de_DE.UTF-8"}) == "en"
+    assert from_environment({"INGENIO_LANG": "xx", "LANG": "ru_RU"}) == "en"
+    assert from_environment({}) == "en"

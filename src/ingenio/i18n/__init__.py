@@ -1,0 +1,141 @@
+"""Ingenio's three languages: gettext catalogues (es, ru, en) and CLDR numbers and dates.
+
+One catalogue per *domain* and language, ``locale/<lang>/LC_MESSAGES/<domain>.po``, so
+that the web app, the command line, the reports and the messages of the services and the
+validator each keep their own file. The ``.po`` files are read at run time with Babel (no
+compile step); a translator looks a message id up in every domain of its language.
+
+The message ids are the English sentences, with ``%(name)s`` placeholders; English is
+the fallback for a message no catalogue has. The pure core does not import this package
+(it reads files): it marks its sentences and the edges translate them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+__all__ = [
+    "DOMAINS",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "Translator",
+    "catalogue",
+    "choose",
+    "domain_catalogue",
+    "from_environment",
+    "translator",
+]
+
+LANGUAGES = ("es", "ru", "en")
+"""The languages Ingenio speaks; English is the fallback."""
+
+DOMAINS = ("web", "cli", "reports", "messages")
+"""The catalogues of each language: the web app's pages, the command line's output, the
+HTML/Excel reports, and the sentences of the services, the API and the validator."""
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def catalogue_path(lang: str, domain: str) -> Path:
+    """Where a language's catalogue of one domain lives."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+@cache
+def domain_catalogue(lang: str, domain: str) -> dict[str, str]:
+    """msgid -> msgstr of one domain's catalogue (empty translations left out)."""
+    path = catalogue_path(lang, domain)
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        cat = read_po(f, locale=lang)
+    return {str(m.id): m.string for m in cat if m.id and isinstance(m.string, str) and m.string}
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """msgid -> msgstr over every domain of a language (the first domain wins a clash)."""
+    merged: dict[str, str] = {}
+    for domain in reversed(DOMAINS):
+        merged.update(domain_catalogue(lang, domain))
+    return merged
+
+
+def choose(cookie: str | None, accept_language: str | None) -> str:
+    """The language for a request: the cookie's when known, else the browser's best."""
+    if cookie in LANGUAGES:
+        return str(cookie)
+    wanted = []
+    for part in (accept_language or "").split(",")[:20]:
+        tag = part.split(";")[0].strip().replace("-", "_")
+        if tag:
+            wanted.append(tag)
+    found = Locale.negotiate(wanted, list(LANGUAGES)) if wanted else None
+    return str(found.language) if found is not None else "en"
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> str:
+    """The command line's language: ``INGENIO_LANG``, else the POSIX locale variables
+    (``LC_ALL``, ``LC_MESSAGES``, ``LANG``, e.g. ``ru_RU.UTF-8``), else English."""
+    env = os.environ if env is None else env
+    for name in ("INGENIO_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "").strip()
+        if not value:
+            continue
+        lang = value.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+        if lang in LANGUAGES:
+            return lang
+        if name == "INGENIO_LANG" or lang not in ("c", "posix"):
+            return "en"
+    return "en"
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Messages, numbers and dates in one language."""
+
+    lang: str
+
+    def gettext(self, message: str, **values: object) -> str:
+        """The translation of ``message`` with ``%(name)s`` placeholders filled."""
+        text = catalogue(self.lang).get(message, message)
+        return text % values if values else text
+
+    __call__ = gettext
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        """A number in the locale (es 1.234,5; ru 1 234,5; en 1,234.5)."""
+        if value is None:
+            return "—"
+        fmt = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return format_decimal(value, format=fmt, locale=self.lang)
+
+    def when(self, iso: str | datetime | None) -> str:
+        """A plant-local date-time (ISO text without offset, or a datetime) in short form."""
+        if not iso:
+            return "—"
+        moment = datetime.fromisoformat(iso) if isinstance(iso, str) else iso
+        return format_datetime(moment, "short", locale=self.lang)
+
+    def day(self, value: date | str | None) -> str:
+        """A date in the locale's medium form (es 6 abr 2026; ru 6 апр. 2026 г.)."""
+        if not value:
+            return "—"
+        moment = date.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(moment, "medium", locale=self.lang)
+
+
+@cache
+def translator(lang: str) -> Translator:
+    """The translator of a language (English for an unknown one)."""
+    return Translator(lang if lang in LANGUAGES else "en")
