@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -41,6 +42,12 @@ def _stored(ctx: Context) -> tuple[int, int, int]:
             "sum(CASE WHEN historical THEN 1 ELSE 0 END) FROM telemetry_readings"
         )).one()
     return int(row[0]), int(row[1]), int(row[2] or 0)
+
+
+def _acked_by_broker(outbox: Path) -> int:
+    """Readings the broker has acknowledged to the agent (moved to the outbox's history)."""
+    with sqlite3.connect(f"file:{outbox}?mode=ro", uri=True, timeout=10) as db:
+        return int(db.execute("SELECT count(*) FROM history").fetchone()[0])
 
 
 def _gaps_seen(ctx: Context) -> int:
@@ -83,7 +90,11 @@ def test_ingester_killed_9_mid_stream_loses_nothing_even_when_the_broker_drops(
         wait_for(lambda: ctx.store.get().telemetry_figures().readings >= 300, 60, "300 stored")
         ingester.send_signal(signal.SIGKILL)
         ingester.wait(10)
-        time.sleep(2)
+        # Let the broker take well past its 20 queued messages while the ingester is
+        # dead, however slow the machine: the drop (and so the backfill) is certain.
+        before = _acked_by_broker(tmp_path / "ob.db")
+        wait_for(lambda: _acked_by_broker(tmp_path / "ob.db") >= before + 60, 60,
+                 "60 readings acknowledged by the broker while the ingester is dead")
         ingester = ingenio_process(args, store_url, log)
         wait_for(lambda: _complete(ctx, expected), 180, f"{expected} readings and no open gap")
     finally:
