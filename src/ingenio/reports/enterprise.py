@@ -29,6 +29,7 @@ __all__ = [
     "late_reason",
     "oee_heads",
     "render_enterprise_report",
+    "report_meta",
     "scope_rows",
 ]
 
@@ -254,6 +255,32 @@ def kpi_section(
         notes = "".join(f"<li>{escape(n)}</li>" for n in report.notes)
         parts.append(el("h3", _("Data notes")) + f"<ul>{notes}</ul>")
     return "".join(parts)
+
+
+def report_meta(
+    period: str,
+    zone: str,
+    portfolio: str,
+    version: int,
+    compared: int | str | None,
+    lang: str = "en",
+) -> str:
+    """The line under the report's title: period, zone, portfolio version, what the actuals
+    are compared with (a plan version, ``"baseline"``, ``"published"`` or None: no plan)."""
+    _ = translator(lang).gettext
+    if compared is None:
+        against = _("no plan")
+    elif compared == "baseline":
+        against = _("the baseline")
+    elif compared == "published":
+        against = _("the published plan")
+    else:
+        against = _("plan v%(version)s", version=compared)
+    return _(
+        "%(period)s (%(zone)s) · portfolio %(portfolio)s v%(version)s · compared with "
+        "%(against)s",
+        period=period, zone=zone, portfolio=portfolio, version=version, against=against,
+    )  # fmt: skip
 
 
 def render_enterprise_report(

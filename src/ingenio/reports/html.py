@@ -22,10 +22,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from html import escape
 
 import plotly.graph_objects as go
 import plotly.offline
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 from ingenio.i18n import translator
@@ -107,7 +109,15 @@ def pct(value: float | None, lang: str = "en") -> str:
     (en ``78.6%``, es and ru ``78,6 %``)."""
     if value is None:
         return "–"
-    return format_percent(value, format="#,##0.0%", locale=translator(lang).lang)
+    code = translator(lang).lang
+    return format_percent(value, format=_percent_pattern(code), locale=code)
+
+
+@cache
+def _percent_pattern(lang: str) -> str:
+    """The locale's percent pattern (es ``#,##0 %``) with one decimal."""
+    pattern = Locale.parse(lang).percent_formats[None].pattern
+    return pattern.replace("#,##0", "#,##0.0", 1)
 
 
 def when(moment: datetime | None, lang: str = "en") -> str:

@@ -44,10 +44,17 @@ mpl.rcParams.update({
 
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(url\(#|href="#)([^")]+)')
-_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
+_STYLE = re.compile(r"<style[^>]*>.*?</style>|<metadata>.*?</metadata>", re.S)
 _SIZE = re.compile(r'<svg([^>]*?)\swidth="[^"]*"\sheight="[^"]*"')
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
+
 WIDTH_IN = 9.0
+
+
+def _plain(svg_id: str) -> str:
+    """matplotlib's id (``matplotlib.axis_1``) with letters, digits, ``-`` and ``_`` only."""
+    return _NOT_ID.sub("_", svg_id)
 
 
 def svg_text(fig: Figure, prefix: str) -> str:
@@ -65,9 +72,10 @@ def svg_text(fig: Figure, prefix: str) -> str:
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     text = out.getvalue()
     text = text[text.index("<svg") :]
-    text = _STYLE.sub("", text)  # matplotlib's "*{…}" rule would apply to the whole page
-    text = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', text)
-    text = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", text)
+    # matplotlib's "*{…}" rule would apply to the whole page; its RDF metadata says nothing
+    text = _STYLE.sub("", text)
+    text = _ID.sub(lambda m: f'id="{prefix}-{_plain(m.group(1))}"', text)
+    text = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{_plain(m.group(2))}", text)
     return _SIZE.sub(r'<svg\1 style="width:100%;max-width:60rem;height:auto"', text, count=1)
 
 
