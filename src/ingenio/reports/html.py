@@ -116,7 +116,7 @@ def pct(value: float | None, lang: str = "en") -> str:
 @cache
 def _percent_pattern(lang: str) -> str:
     """The locale's percent pattern (es ``#,##0 %``) with one decimal."""
-    pattern = Locale.parse(lang).percent_formats[None].pattern
+    pattern: str = Locale.parse(lang).percent_formats[None].pattern
     return pattern.replace("#,##0", "#,##0.0", 1)
 
 
