@@ -19,6 +19,7 @@ from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLim
 from ingenio.cli.out_dir import out_dir_problem
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import Portfolio
+from ingenio.i18n import from_environment
 from ingenio.services.context import cli_context
 from ingenio.services.plans import (
     PlanRequest,
@@ -160,7 +161,7 @@ def plan(
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
-    request = PlanRequest(planner, params, time_budget, save, note=str(file))
+    request = PlanRequest(planner, params, time_budget, save, str(file), from_environment())
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time
         chosen = run_guarded(
@@ -203,7 +204,7 @@ def demo(
         run_guarded(ctx, write)
         return
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
-    request = PlanRequest(planner, params, None, True, note="demo")
+    request = PlanRequest(planner, params, None, True, "demo", from_environment())
     run_guarded(ctx, lambda: _plan_and_write(ctx, demo_portfolio, out, request))
 
 

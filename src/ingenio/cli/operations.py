@@ -21,6 +21,7 @@ from ingenio.cli.errors import context_of
 from ingenio.cli.guard import fail, guarded, moment, zone_of
 from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
 from ingenio.cli.out_dir import out_dir_problem
+from ingenio.i18n import from_environment
 
 Granularity = Literal["day", "week", "month"]
 _BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
@@ -106,7 +107,8 @@ def report_enterprise(
     from ingenio.services.kpi import enterprise_report
 
     def work() -> None:
-        got = enterprise_report(context_of(ctx), enterprise, period, out, _by(by), portfolio)
+        got = enterprise_report(context_of(ctx), enterprise, period, out, _by(by), portfolio,
+                                from_environment())  # fmt: skip
         console.print(f"wrote {got.html} and {got.xlsx}")
 
     guarded(ctx, work)
@@ -177,7 +179,7 @@ def replan(
             line += " (nothing better found: the first plan stands)"
         console.print(line, highlight=False)
         if out is not None:
-            files = write_replan_files(c, result, out, minute)
+            files = write_replan_files(c, result, out, minute, from_environment())
             console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
         console.print(
             f"replanned {', '.join(result.plants)}: value {result.previous_plan.value:,.0f} → "

@@ -31,6 +31,7 @@ from ingenio.cli.errors import context_of, fail, run_guarded
 from ingenio.cli.options import Processes, Seed, WorkersAlias
 from ingenio.cli.out_dir import out_dir_problem
 from ingenio.domain import Portfolio
+from ingenio.i18n import from_environment
 from ingenio.services.scenarios import MAX_SAMPLES
 
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
@@ -203,7 +204,7 @@ def scenarios(
                               highlight=False)  # fmt: skip
         for f in result.failures:
             err.print(f"sample {f.index} failed: {f.error}", highlight=False)
-        files = write_scenario_files(p, result, out)
+        files = write_scenario_files(p, result, out, from_environment())
         console.print(f"wrote {files.html}, {files.csv}")
 
     run_guarded(ctx, work)

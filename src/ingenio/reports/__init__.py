@@ -13,8 +13,14 @@ Every ``render_*`` function returns the document as ``str`` (HTML) or ``bytes``
 :mod:`.scenarios`          a Monte Carlo run (:func:`render_scenarios_report`)
 :mod:`.excel`              the plan and enterprise workbooks (:func:`render_plan_xlsx`,
                            :func:`render_enterprise_xlsx`) in one table style
-:mod:`.html`, :mod:`.style` the page shell and table pieces, the one stylesheet
+:mod:`.html`, :mod:`.style` the page shell and table pieces, the words and number
+                           formats of each language, the one stylesheet
+:mod:`.svg_charts`         the KPI charts drawn on the server as inline SVG (the page
+                           the web app serves, without plotly.js)
 =========================  ===========================================================
+
+Every function takes ``lang`` (es, ru, en; default en): the texts come from the
+``reports`` catalogue of :mod:`ingenio.i18n`.
 """
 
 from ingenio.reports.enterprise import kpi_section, render_enterprise_report

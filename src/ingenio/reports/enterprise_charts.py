@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ingenio.i18n import translator
 from ingenio.operations.kpi import LOSS_CAUSES, KpiReport, KpiRow, Tally
-from ingenio.reports.html import chart_text
+from ingenio.reports.html import chart_text, word
 
 CAUSE_COLOURS = {
     "grid": "#555555",
@@ -41,23 +42,30 @@ def time_split(t: Tally) -> dict[str, float]:
     return out
 
 
-def _names() -> dict[str, tuple[str, str]]:
+def downtime_name(cause: str, lang: str = "en") -> str:
+    """``"grid downtime"`` in the language."""
+    return translator(lang).gettext("%(cause)s downtime", cause=word(cause, lang))
+
+
+def split_names(lang: str = "en") -> dict[str, tuple[str, str]]:
+    """The name and colour of each share of :func:`time_split`, in the language."""
+    _ = translator(lang).gettext
     names = {
-        "oee": ("good output (OEE)", OEE_COLOUR),
-        "quality": ("quality loss", QUALITY_COLOUR),
-        "performance": ("speed loss", PERFORMANCE_COLOUR),
+        "oee": (_("good output (OEE)"), OEE_COLOUR),
+        "quality": (_("quality loss"), QUALITY_COLOUR),
+        "performance": (_("speed loss"), PERFORMANCE_COLOUR),
     }
-    names.update({c: (f"{c} downtime", CAUSE_COLOURS[c]) for c in LOSS_CAUSES})
+    names.update({c: (downtime_name(c, lang), CAUSE_COLOURS[c]) for c in LOSS_CAUSES})
     return names
 
 
-def losses_figure(rows: list[KpiRow], title: str) -> go.Figure:
+def losses_figure(rows: list[KpiRow], title: str, lang: str = "en") -> go.Figure:
     """A stacked horizontal bar per row: shares of planned production time."""
     fig = go.Figure()
     labels = [chart_text(r.name) for r in rows]
     splits = [time_split(r.tally) for r in rows]
     planned = [max(r.tally.planned_h, 1e-9) for r in rows]
-    for key, (name, colour) in _names().items():
+    for key, (name, colour) in split_names(lang).items():
         hours = [s[key] for s in splits]
         if not any(h > 1e-9 for h in hours):
             continue
@@ -77,17 +85,25 @@ def losses_figure(rows: list[KpiRow], title: str) -> go.Figure:
     return fig
 
 
-def waterfall_figure(t: Tally, title: str) -> go.Figure:
-    """From 100 % of planned production time down, loss by loss, to the OEE."""
+def waterfall_steps(t: Tally, lang: str = "en") -> list[tuple[str, float]]:
+    """The waterfall's losses (name, hours, negative), from the planned time to the OEE."""
+    _ = translator(lang).gettext
     split = time_split(t)
+    steps = [(downtime_name(c, lang), -split[c]) for c in LOSS_CAUSES if split[c] > 1e-9]
+    return [*steps, (_("speed loss"), -split["performance"]),
+            (_("quality loss"), -split["quality"])]  # fmt: skip
+
+
+def waterfall_figure(t: Tally, title: str, lang: str = "en") -> go.Figure:
+    """From 100 % of planned production time down, loss by loss, to the OEE."""
+    _ = translator(lang).gettext
     planned = max(t.planned_h, 1e-9)
-    steps = [(f"{c} downtime", -split[c]) for c in LOSS_CAUSES if split[c] > 1e-9]
-    steps += [("speed loss", -split["performance"]), ("quality loss", -split["quality"])]
+    steps = waterfall_steps(t, lang)
     fig = go.Figure(
         go.Waterfall(
             measure=["absolute", *["relative"] * len(steps), "total"],
-            x=["planned time", *(s[0] for s in steps), "OEE"],
-            y=[1.0, *(h / planned for _, h in steps), 0.0],
+            x=[_("planned time"), *(s[0] for s in steps), _("OEE")],
+            y=[1.0, *(h / planned for _s, h in steps), 0.0],
             decreasing={"marker": {"color": "#d62728"}},
             totals={"marker": {"color": OEE_COLOUR}},
             increasing={"marker": {"color": "#1f77b4"}},
@@ -98,7 +114,7 @@ def waterfall_figure(t: Tally, title: str) -> go.Figure:
     return fig
 
 
-def trend_figure(report: KpiReport, level: str, title: str) -> go.Figure:
+def trend_figure(report: KpiReport, level: str, title: str, lang: str = "en") -> go.Figure:
     """OEE per bucket, one line per plant (or line), with the good output as bars."""
     fig = go.Figure()
     keys = dict.fromkeys(r.key for r in report.level(level))
@@ -109,23 +125,26 @@ def trend_figure(report: KpiReport, level: str, title: str) -> go.Figure:
                 name=chart_text(rows[0].name if rows else key),
                 x=[chart_text(r.bucket.label) for r in rows if r.bucket is not None],
                 y=[r.tally.oee for r in rows], mode="lines+markers",
-                hovertemplate="%{x}: OEE %{y:.1%}<extra>%{fullData.name}</extra>",
+                hovertemplate="%{x}: " + translator(lang).gettext("OEE")
+                + " %{y:.1%}<extra>%{fullData.name}</extra>",
             )
         )  # fmt: skip
     fig.update_layout(title=title, yaxis={"tickformat": ".0%", "rangemode": "tozero"}, height=360)
     return fig
 
 
-def downtime_figure(rows: list[KpiRow], title: str) -> go.Figure:
+def downtime_figure(rows: list[KpiRow], title: str, lang: str = "en") -> go.Figure:
     """Hours of downtime by cause, a stacked bar per plant."""
     fig = go.Figure()
     for cause in LOSS_CAUSES:
         hours = [r.tally.losses_h[cause] for r in rows]
         if any(h > 1e-9 for h in hours):
             fig.add_trace(
-                go.Bar(name=cause, x=[chart_text(r.name) for r in rows], y=hours,
+                go.Bar(name=word(cause, lang), x=[chart_text(r.name) for r in rows], y=hours,
                        marker={"color": CAUSE_COLOURS[cause]},
-                       hovertemplate="%{x}: %{y:,.1f} h<extra>" + cause + "</extra>")
+                       hovertemplate="%{x}: %{y:,.1f} h<extra>" + word(cause, lang)
+                       + "</extra>")
             )  # fmt: skip
-    fig.update_layout(barmode="stack", title=title, yaxis={"title": "hours"}, height=360)
+    fig.update_layout(barmode="stack", title=title,
+                      yaxis={"title": translator(lang).gettext("hours")}, height=360)  # fmt: skip
     return fig

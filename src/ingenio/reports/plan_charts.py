@@ -18,8 +18,9 @@ from ingenio.domain import (
     Window,
     merge_windows,
 )
+from ingenio.i18n import translator
 from ingenio.planning.summary import battery_levels, power_series, tank_levels
-from ingenio.reports.html import chart_text
+from ingenio.reports.html import chart_text, qty, when, word
 
 PRIORITY_COLOURS = {
     PriorityClass.ESSENTIAL: "#d62728",
@@ -93,8 +94,9 @@ def _shift_gaps(shifts: Sequence[Window], end: int) -> list[Window]:
     return [g for g in gaps if g.start < end]
 
 
-def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> None:
+def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, lang: str) -> None:
     """Row 1: a "grid" strip and one row per line, bars per operation by priority class."""
+    _ = translator(lang).gettext
     rows = {ln.id: i + 1 for i, ln in enumerate(plant.lines)}
     by_class: dict[PriorityClass, list[tuple[object, ...]]] = {c: [] for c in PriorityClass}
     for op in sorted(plan.operations, key=lambda o: (o.line_id, o.start)):
@@ -110,8 +112,8 @@ def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> No
                 f"{start:%Y-%m-%d %H:%M}",
                 (end - start).total_seconds() * 1000,
                 (chart_text(order.id), chart_text(product.name),
-                 chart_text(f"{op.step + 1} {step}"), f"{op.quantity:,.4g}",
-                 str(op.source), f"{start:%a %d %H:%M}", f"{end:%a %d %H:%M}"),
+                 chart_text(f"{op.step + 1} {step}"), qty(op.quantity, lang),
+                 word(str(op.source), lang), when(start, lang), when(end, lang)),
             )
         )  # fmt: skip
     for cls, bars in by_class.items():
@@ -119,7 +121,7 @@ def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> No
             continue
         fig.add_trace(
             go.Bar(
-                name=cls.value,
+                name=word(cls.value, lang),
                 orientation="h",
                 y=[b[0] for b in bars],
                 base=[b[1] for b in bars],
@@ -129,18 +131,21 @@ def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> No
                 width=0.8,
                 legendgroup="priority",
                 hovertemplate=(
-                    "order %{customdata[0]} · %{customdata[1]}<br>step %{customdata[2]}"
-                    "<br>qty %{customdata[3]} · %{customdata[4]}"
-                    "<br>%{customdata[5]} → %{customdata[6]}<extra>" + cls.value + "</extra>"
+                    _("order %(order)s · %(product)s", order="%{customdata[0]}",
+                      product="%{customdata[1]}")
+                    + "<br>" + _("step %(step)s", step="%{customdata[2]}")
+                    + "<br>" + _("qty %(qty)s", qty="%{customdata[3]}")
+                    + " · %{customdata[4]}<br>%{customdata[5]} → %{customdata[6]}<extra>"
+                    + word(cls.value, lang) + "</extra>"
                 ),
             ),
             row=1,
             col=1,
         )
-    _grid_strip(fig, portfolio, plant)
+    _grid_strip(fig, portfolio, plant, lang)
     fig.update_yaxes(
         tickvals=[0, *rows.values()],
-        ticktext=["grid", *(chart_text(ln.name) for ln in plant.lines)],
+        ticktext=[_("grid"), *(chart_text(ln.name) for ln in plant.lines)],
         autorange="reversed",
         showgrid=False,
         zeroline=False,
@@ -149,8 +154,9 @@ def _gantt(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant) -> No
     )
 
 
-def _grid_strip(fig: go.Figure, portfolio: Portfolio, plant: Plant) -> None:
+def _grid_strip(fig: go.Figure, portfolio: Portfolio, plant: Plant, lang: str) -> None:
     """Grid-off windows as dark bars on row 0 (likely outages lighter) and bands under all rows."""
+    _ = translator(lang).gettext
     block = portfolio.block(plant.block_id)
     for likely in (True, False):
         wins = [o for o in block.all_outages() if (o.probability >= 0.5) is likely]
@@ -160,19 +166,20 @@ def _grid_strip(fig: go.Figure, portfolio: Portfolio, plant: Plant) -> None:
         ends = [local(portfolio, o.window.end) for o in wins]
         fig.add_trace(
             go.Bar(
-                name="grid off" if likely else "outage risk < 50%",
+                name=_("grid off") if likely else _("outage risk < 50%"),
                 orientation="h",
                 y=[0] * len(wins),
                 base=[f"{s:%Y-%m-%d %H:%M}" for s in starts],
                 x=[(e - s).total_seconds() * 1000 for s, e in zip(starts, ends, strict=True)],
                 customdata=[
-                    (f"{s:%a %d %H:%M}", f"{e:%a %d %H:%M}", f"{o.probability:.0%}")
+                    (when(s, lang), when(e, lang), f"{o.probability:.0%}")
                     for s, e, o in zip(starts, ends, wins, strict=True)
                 ],
                 marker={"color": "#555555" if likely else "#bbbbbb"},
                 width=0.8,
-                hovertemplate="outage %{customdata[0]} → %{customdata[1]}"
-                " (p %{customdata[2]})<extra></extra>",
+                hovertemplate=_("outage %(start)s → %(end)s (p %(p)s)",
+                                start="%{customdata[0]}", end="%{customdata[1]}",
+                                p="%{customdata[2]}") + "<extra></extra>",
             ),
             row=1,
             col=1,
@@ -210,20 +217,23 @@ def _shapes(portfolio: Portfolio, plant: Plant) -> list[dict[str, object]]:
     return shapes
 
 
-def _fuel(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
+def _fuel(
+    fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int, lang: str
+) -> None:
     """Tank litres over time, the reserve dashed, transfers and deliveries as markers."""
+    _ = translator(lang).gettext
     points = tank_levels(portfolio, plan, plant.id)
     if not points:
         fig.add_annotation(
-            text="no tank", showarrow=False, xref="x domain", yref="y domain", x=0.5, y=0.5,
+            text=_("no tank"), showarrow=False, xref="x domain", yref="y domain", x=0.5, y=0.5,
             row=row, col=1,
         )  # fmt: skip
         return
     fig.add_trace(
         go.Scatter(
-            name="tank litres", x=[_iso(portfolio, t) for t, _ in points],
-            y=[round(v, 2) for _, v in points], mode="lines", line={"color": "#8c564b"},
-            hovertemplate="%{x}<br>%{y:,.0f} L<extra>tank</extra>",
+            name=_("tank litres"), x=[_iso(portfolio, t) for t, _v in points],
+            y=[round(v, 2) for _t, v in points], mode="lines", line={"color": "#8c564b"},
+            hovertemplate="%{x}<br>%{y:,.0f} L<extra>" + _("tank") + "</extra>",
         ),
         row=row, col=1,
     )  # fmt: skip
@@ -231,47 +241,52 @@ def _fuel(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: i
     if plant.tank is not None:
         fig.add_trace(
             go.Scatter(
-                name="reserve", x=ends, y=[plant.tank.reserve_l] * 2, mode="lines",
+                name=_("reserve"), x=ends, y=[plant.tank.reserve_l] * 2, mode="lines",
                 line={"color": "#d62728", "dash": "dash"},
-                hovertemplate="reserve %{y:,.0f} L<extra></extra>",
+                hovertemplate=_("reserve %(litres)s L", litres="%{y:,.0f}")
+                + "<extra></extra>",
             ),
             row=row, col=1,
         )  # fmt: skip
     arrivals = [
-        (t.at, t.litres, f"transfer from {t.depot_id}")
+        (t.at, t.litres, _("transfer from %(depot)s", depot=chart_text(t.depot_id)))
         for t in plan.fuel_transfers
         if t.plant_id == plant.id
     ]
     arrivals += [
-        (d.expected, d.litres, f"delivery {d.id}") for d in portfolio.deliveries_to(plant.id)
+        (d.expected, d.litres, _("delivery %(id)s", id=chart_text(d.id)))
+        for d in portfolio.deliveries_to(plant.id)
     ]
     if arrivals:
         fig.add_trace(
             go.Scatter(
-                name="fuel in", mode="markers",
+                name=_("fuel in"), mode="markers",
                 x=[_iso(portfolio, a[0]) for a in arrivals],
                 y=[round(_level_at(points, a[0]), 2) for a in arrivals],
-                customdata=[(f"{a[1]:,.0f}", a[2]) for a in arrivals],
+                customdata=[(qty(round(a[1]), lang), a[2]) for a in arrivals],
                 marker={"symbol": "triangle-up", "size": 10, "color": "#ff7f0e"},
                 hovertemplate="%{x}<br>+%{customdata[0]} L, %{customdata[1]}<extra></extra>",
             ),
             row=row, col=1,
         )  # fmt: skip
-    fig.update_yaxes(title_text="litres", rangemode="tozero", row=row, col=1)
+    fig.update_yaxes(title_text=_("litres"), rangemode="tozero", row=row, col=1)
 
 
-def _battery(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
+def _battery(
+    fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int, lang: str
+) -> None:
     """State of charge (% of capacity) of each battery, its floor dashed."""
+    _ = translator(lang).gettext
     ends = [_iso(portfolio, 0), _iso(portfolio, portfolio.horizon.minutes)]
     for bat in plant.batteries:
         points = battery_levels(portfolio, plan, bat.id)
         fig.add_trace(
             go.Scatter(
-                name=chart_text(f"{bat.id} state of charge"),
+                name=chart_text(_("%(battery)s state of charge", battery=bat.id)),
                 x=[_iso(portfolio, t) for t, _ in points],
-                y=[round(100 * v / bat.capacity_kwh, 2) for _, v in points], mode="lines",
+                y=[round(100 * v / bat.capacity_kwh, 2) for _t, v in points], mode="lines",
                 line={"color": "#17becf"},
-                customdata=[round(v, 1) for _, v in points],
+                customdata=[round(v, 1) for _t, v in points],
                 hovertemplate="%{x}<br>%{y:.0f} % (%{customdata:,.1f} kWh)<extra>"
                 + chart_text(bat.id) + "</extra>",
             ),
@@ -279,23 +294,27 @@ def _battery(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row
         )  # fmt: skip
         fig.add_trace(
             go.Scatter(
-                name=chart_text(f"{bat.id} floor"), x=ends, y=[100 * bat.min_soc] * 2, mode="lines",
+                name=chart_text(_("%(battery)s floor", battery=bat.id)), x=ends,
+                y=[100 * bat.min_soc] * 2, mode="lines",
                 line={"color": "#d62728", "dash": "dot"},
-                hovertemplate="floor %{y:.0f} %<extra></extra>",
+                hovertemplate=_("floor %(share)s %%", share="%{y:.0f}") + "<extra></extra>",
             ),
             row=row, col=1,
         )  # fmt: skip
-    fig.update_yaxes(title_text="% charged", range=[0, 100], row=row, col=1)
+    fig.update_yaxes(title_text=_("% charged"), range=[0, 100], row=row, col=1)
 
 
-def _power(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int) -> None:
+def _power(
+    fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: int, lang: str
+) -> None:
     """Available supply (grid + solar + generators) filled, generator output, peak load."""
+    _ = translator(lang).gettext
     series = power_series(portfolio, plan, plant.id)
     end = portfolio.horizon.minutes
     for name, values, style in (
-        ("available kW", series.available_kw, {"fill": "tozeroy", "color": "#7fc97f"}),
-        ("generator kW", series.generator_kw, {"color": "#ff7f0e"}),
-        ("load kW", series.load_kw, {"color": "#222222"}),
+        (_("available kW"), series.available_kw, {"fill": "tozeroy", "color": "#7fc97f"}),
+        (_("generator kW"), series.generator_kw, {"color": "#ff7f0e"}),
+        (_("load kW"), series.load_kw, {"color": "#222222"}),
     ):
         xs, ys = _changes(series.starts, values, end)
         fill = style.pop("fill", None)
@@ -310,7 +329,9 @@ def _power(fig: go.Figure, portfolio: Portfolio, plan: Plan, plant: Plant, row: 
     fig.update_yaxes(title_text="kW", rangemode="tozero", row=row, col=1)
 
 
-def plant_figure(portfolio: Portfolio, plan: Plan, plant_id: str) -> go.Figure:
+def plant_figure(
+    portfolio: Portfolio, plan: Plan, plant_id: str, lang: str = "en"
+) -> go.Figure:
     """Gantt of a plant's lines over grid-off bands, its tank level, and load vs supply.
 
     Parameters
@@ -321,6 +342,8 @@ def plant_figure(portfolio: Portfolio, plan: Plan, plant_id: str) -> go.Figure:
         The plan.
     plant_id : str
         The plant to draw.
+    lang : str
+        The language of the titles, legends and hover texts (es, ru, en).
 
     Returns
     -------
@@ -330,25 +353,27 @@ def plant_figure(portfolio: Portfolio, plan: Plan, plant_id: str) -> go.Figure:
     plant = portfolio.plant(plant_id)
     gantt_px = ROW_PX * (len(plant.lines) + 1) + 40
     heights = [gantt_px, 170, 170]
-    titles = ["lines", "fuel tank", "load vs available power"]
+    _ = translator(lang).gettext
+    titles = [_("lines"), _("fuel tank"), _("load vs available power")]
     if plant.batteries:  # a state-of-charge row under the tank level
         heights.insert(2, 150)
-        titles.insert(2, "battery state of charge")
+        titles.insert(2, _("battery state of charge"))
     fig = make_subplots(
         rows=len(heights), cols=1, shared_xaxes=True, vertical_spacing=0.05,
         row_heights=[h / sum(heights) for h in heights], subplot_titles=tuple(titles),
     )  # fmt: skip
-    _gantt(fig, portfolio, plan, plant)
-    _fuel(fig, portfolio, plan, plant, 2)
+    _gantt(fig, portfolio, plan, plant, lang)
+    _fuel(fig, portfolio, plan, plant, 2, lang)
     if plant.batteries:
-        _battery(fig, portfolio, plan, plant, 3)
-    _power(fig, portfolio, plan, plant, len(heights))
+        _battery(fig, portfolio, plan, plant, 3, lang)
+    _power(fig, portfolio, plan, plant, len(heights), lang)
     days = max(1, portfolio.horizon.minutes // MINUTES_PER_DAY)
     fig.update_xaxes(
         type="date",
         range=[_iso(portfolio, 0), _iso(portfolio, portfolio.horizon.minutes)],
         dtick=MINUTES_PER_DAY * 60_000 if days <= 31 else None,
-        tickformat="%a %d %b",
+        # plotly.js names days and months in English only: numeric dates elsewhere
+        tickformat="%a %d %b" if translator(lang).lang == "en" else "%d.%m",
         showgrid=True,
     )
     fig.update_layout(

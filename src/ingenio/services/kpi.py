@@ -270,11 +270,13 @@ def enterprise_report(
     out: Path,
     by: Granularity = "day",
     portfolio_name: str | None = None,
+    lang: str = "en",
 ) -> EnterpriseReport:
-    """Write the owner's report of an enterprise for a month (``2026-04``): HTML and Excel."""
+    """Write the owner's report of an enterprise for a month (``2026-04``): HTML and Excel,
+    in ``lang`` (es, ru, en)."""
     from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text, out_path
     from ingenio.operations.kpi import period_of
-    from ingenio.reports.enterprise import render_enterprise_report
+    from ingenio.reports.enterprise import render_enterprise_report, report_meta
     from ingenio.reports.excel import render_enterprise_xlsx
 
     store = ctx.store.get()
@@ -289,17 +291,19 @@ def enterprise_report(
         raise IngenioError(str(exc).strip("'\""), kind="not_found") from None
     p = got.portfolio
     name = next(e.name for e in p.enterprises if e.id == enterprise_id)
-    plan = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
-    meta = (f"{period} ({p.horizon.timezone}) · portfolio {got.portfolio_version.name} "
-            f"v{got.portfolio_version.version} · compared with {plan}")  # fmt: skip
+    plan = None if got.plan_version is None else got.plan_version.version
+    meta = report_meta(period, p.horizon.timezone, got.portfolio_version.name,
+                       got.portfolio_version.version, plan, lang)  # fmt: skip
     stem, zone = f"enterprise-{enterprise_id}-{period}", p.horizon.timezone
-    page = render_enterprise_report(got.report, f"{name} — {period}", meta, p.currency, zone)
+    page = render_enterprise_report(
+        got.report, f"{name} — {period}", meta, p.currency, zone, lang=lang
+    )
     try:  # the enterprise id comes from a file: a safe name, inside --out
         html_path, xlsx_path = out_path(out, stem, ".html"), out_path(out, stem, ".xlsx")
     except ValueError as exc:
         raise IngenioError(str(exc)) from None
     html = atomic_write_text(html_path, page)
-    xlsx = atomic_write_bytes(xlsx_path, render_enterprise_xlsx(got.report, zone))
+    xlsx = atomic_write_bytes(xlsx_path, render_enterprise_xlsx(got.report, zone, lang))
     return EnterpriseReport(html, xlsx, got)
 
 
@@ -325,8 +329,11 @@ def kpis_since_origin(ctx: Context, result: ReplanResult, minute: int) -> KpiRep
     )  # fmt: skip
 
 
-def write_replan_files(ctx: Context, result: ReplanResult, out: Path, minute: int) -> PlanFiles:
-    """The replanned plan's files, its report with the KPIs of the actuals so far."""
+def write_replan_files(
+    ctx: Context, result: ReplanResult, out: Path, minute: int, lang: str = "en"
+) -> PlanFiles:
+    """The replanned plan's files (in ``lang``), its report with the KPIs of the actuals so
+    far."""
     from ingenio.formats.atomic import atomic_write_text
     from ingenio.planning.summary import summarise
     from ingenio.reports.plan import render_plan_report
@@ -334,9 +341,9 @@ def write_replan_files(ctx: Context, result: ReplanResult, out: Path, minute: in
 
     world, plan = result.portfolio, result.final.plan
     outcome = PlanOutcome(world, plan, summarise(world, plan), (), plan.seconds)
-    files = write_plan_files(outcome, out)
+    files = write_plan_files(outcome, out, lang)
     kpis = kpis_since_origin(ctx, result, minute)
     if kpis is not None:
-        page = render_plan_report(world, plan, outcome.summary, kpis=kpis)
+        page = render_plan_report(world, plan, outcome.summary, kpis=kpis, lang=lang)
         atomic_write_text(files.report_html, page)
     return files

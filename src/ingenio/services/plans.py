@@ -155,15 +155,17 @@ def make_plan(
     return PlanOutcome(portfolio, plan, summarise(portfolio, plan, needs), violations, seconds)
 
 
-def write_plan_files(outcome: PlanOutcome, out_dir: Path) -> PlanFiles:
-    """Write ``plan.json``, ``plan.xlsx`` and ``report.html`` into ``out_dir``."""
+def write_plan_files(outcome: PlanOutcome, out_dir: Path, lang: str = "en") -> PlanFiles:
+    """Write ``plan.json``, ``plan.xlsx`` and ``report.html`` (in ``lang``) into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     p, plan, summary = outcome.portfolio, outcome.plan, outcome.summary
     return PlanFiles(
         plan_json=write_plan_json(plan, p, out_dir / "plan.json"),
-        plan_xlsx=atomic_write_bytes(out_dir / "plan.xlsx", render_plan_xlsx(p, plan, summary)),
+        plan_xlsx=atomic_write_bytes(
+            out_dir / "plan.xlsx", render_plan_xlsx(p, plan, summary, lang=lang)
+        ),
         report_html=atomic_write_text(
-            out_dir / "report.html", render_plan_report(p, plan, summary)
+            out_dir / "report.html", render_plan_report(p, plan, summary, lang=lang)
         ),
     )
 
@@ -233,6 +235,8 @@ class PlanRequest:
     time_budget_s: float | None = None
     save: bool = True
     note: str = ""
+    lang: str = "en"
+    """The language (es, ru, en) of plan.xlsx and report.html."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +306,7 @@ def plan_and_save(
         )
     step("writing plan.json, plan.xlsx and report.html", False)
     t1 = time.perf_counter()
-    files = write_plan_files(outcome, out_dir)
+    files = write_plan_files(outcome, out_dir, request.lang)
     timings["write"] = time.perf_counter() - t1
     pv = plan_v = None
     if request.save:

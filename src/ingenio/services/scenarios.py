@@ -321,14 +321,15 @@ class ScenarioFiles:
 
 
 def write_scenario_files(
-    portfolio: Portfolio, result: MonteCarloResult, out: Path
+    portfolio: Portfolio, result: MonteCarloResult, out: Path, lang: str = "en"
 ) -> ScenarioFiles:
-    """Write ``scenarios.html`` and ``samples.csv`` into ``out``."""
+    """Write ``scenarios.html`` (in ``lang``) and ``samples.csv`` into ``out``."""
     from ingenio.formats.atomic import atomic_write_text
     from ingenio.reports.scenarios import render_scenarios_report
 
     out.mkdir(parents=True, exist_ok=True)
-    html = atomic_write_text(out / "scenarios.html", render_scenarios_report(portfolio, result))
+    page = render_scenarios_report(portfolio, result, lang=lang)
+    html = atomic_write_text(out / "scenarios.html", page)
     table = atomic_write_text(out / "samples.csv", samples_csv(result))
     return ScenarioFiles(html, table)
 

@@ -223,5 +223,5 @@ def actuals_form(p: Signed) -> Response:
 )
 def contract_report(p: Signed, portfolio_id: int, enterprise_id: str, month: str) -> Response:
     """The monthly contract report of an enterprise in scope (KPIs; read-only)."""
-    html = contract_report_html(p.store, p.who, portfolio_id, enterprise_id, month)
+    html = contract_report_html(p.store, p.who, portfolio_id, enterprise_id, month, p.lang)
     return HTMLResponse(html)
