@@ -1,0 +1,130 @@
+"""The CP-SAT plant model plans the batteries' state of charge, by hand.
+
+The portfolio of ``tests/battery_portfolios.py``: plant P, grid 100 kW, battery BAT
+(250 kWh, floor 20 % = 50 kWh, starts full: 200 kWh usable; 120 kW out, 50 kW in,
+round trip 0.9), 15-minute slots, no generator, no solar.
+
+* **A line carried through the whole outage.** One order of a 1,200-minute 100 kW step
+  (1,200 units at 60/h), released at 0, due at the end of the 1-day horizon: wherever
+  it starts it spans the outage ``[240, 240 + outage)``. A 2-hour outage takes 100 kW *
+  2 h = 200 kWh: the model runs the order, the battery ends at its floor. A 3-hour one
+  would take 300 kWh: the order is left out.
+* **Emptying fast beats the bridge profile.** The order of ``test_battery.py`` (360
+  minutes, released 0, due 360) with a 3-hour outage ``[240, 420)``: the profile offers
+  200 / 3 = 66.7 kW, so dispatch waits for the grid; the model runs ``[0, 360)`` on
+  the battery's 100 kW for the first 2 hours of the outage (200 kWh).
+* **Charging between two outages.** Outages ``[240, 360)`` and ``[420, 540)``; order O1
+  (100 kW, 120 minutes, released 240, due 360) empties the battery in the first; O2 (80
+  kW, 30 minutes, released 420, due 540) fits only in the second. The profile spreads
+  what the hour between refills (50 kW * 60 min * 0.9 = 45 kWh) over the second outage:
+  22.5 kW, so dispatch runs O2 late. The model charges in the hour and gives 80 kW *
+  0.5 h = 40 kWh of the 45: both on time, value 120 + 30 = 150.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from battery_portfolios import BAT, build
+
+from ingenio.domain import (
+    Block,
+    Order,
+    OrderStatus,
+    OutageWindow,
+    Plan,
+    Portfolio,
+    Product,
+    Step,
+    Window,
+)
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.portfolio import upper_bound
+from ingenio.planning.schedule import SolveParams, schedule_plant
+from ingenio.validate import validate
+
+FAST = SolveParams(time_limit_s=5.0, workers=1)
+
+
+def _stored(plan: Plan, minute: int) -> float:
+    """BAT's stored kWh at ``minute`` under the plan's flows (validator arithmetic)."""
+    energy = BAT.initial_kwh
+    for f in plan.battery_flows:
+        a, b = f.start, min(f.end, minute)
+        if b > a:
+            rate = f.kw if f.kw > 0 else f.kw * BAT.efficiency
+            energy -= rate * (b - a) / 60
+    return energy
+
+
+def _long_step(outage: int) -> Portfolio:
+    p = build(outage)
+    return replace(p, orders=(Order("O", "X", 1200.0, 0, 1440, 1.0),))
+
+
+def test_a_line_through_a_two_hour_outage() -> None:
+    p = _long_step(120)
+    result = schedule_plant(p, FAST)
+    plan = result.plan
+    assert result.status in ("optimal", "feasible")
+    assert validate(p, plan) == []
+    (op,) = plan.operations
+    assert op.start <= 240 and op.end >= 360
+    assert plan.value == 1200.0
+    # the flows are the solution's: 100 kW in each slot of the outage, nothing else
+    assert [(f.start, f.end, f.kw) for f in plan.battery_flows if f.kw > 0] == [
+        (240 + 15 * i, 255 + 15 * i, 100.0) for i in range(8)
+    ]
+    assert _stored(plan, 360) == pytest.approx(BAT.floor_kwh)
+
+
+def test_not_through_a_three_hour_one() -> None:
+    p = _long_step(180)
+    result = schedule_plant(p, FAST)
+    assert validate(p, result.plan) == []
+    assert result.plan.operations == ()
+    assert result.plan.value == 0.0
+
+
+def test_the_model_empties_the_battery_fast_where_the_profile_spreads_it() -> None:
+    p = build(180)
+    assert dispatch(p).operations[0].start == 420  # the profile's 66.7 kW is too little
+    plan = schedule_plant(p, FAST).plan
+    assert validate(p, plan) == []
+    (op,) = plan.operations
+    assert (op.start, op.end) == (0, 360)
+    assert plan.value == 360.0
+    assert _stored(plan, 360) == pytest.approx(BAT.floor_kwh)
+
+
+def _two_outages() -> Portfolio:
+    p = build(120)
+    blocks = (Block("B", "B", (OutageWindow(Window(240, 360)), OutageWindow(Window(420, 540)))),)
+    y = Product("Y", "Y", "g", (Step("run", ("L",), 60.0, 80.0, 0, False),))
+    return replace(
+        p,
+        blocks=blocks,
+        products=(*p.products, y),
+        orders=(Order("O1", "X", 120.0, 240, 360, 1.0), Order("O2", "Y", 30.0, 420, 540, 1.0)),
+    )
+
+
+def test_charging_between_two_outages_beats_the_profile() -> None:
+    p = _two_outages()
+    start = dispatch(p)
+    assert validate(p, start) == []
+    late = {o.order_id: o.status for o in start.outcomes}
+    assert late == {"O1": OrderStatus.ON_TIME, "O2": OrderStatus.LATE}
+    plan = schedule_plant(p, FAST).plan
+    assert validate(p, plan) == []
+    assert {o.order_id: o.status for o in plan.outcomes} == {
+        "O1": OrderStatus.ON_TIME,
+        "O2": OrderStatus.ON_TIME,
+    }
+    assert plan.value == 150.0 > start.value
+    assert upper_bound(p) >= plan.value - 1e-6
+    # empty after O1, charged in the hour between, at least O2's 40 kWh above the floor
+    assert _stored(plan, 360) == pytest.approx(BAT.floor_kwh)
+    assert _stored(plan, 420) >= BAT.floor_kwh + 40.0 - 1e-6
+    assert all(f.kw > 0 or (360 <= f.start and f.end <= 420) for f in plan.battery_flows)
