@@ -36,6 +36,9 @@ GEN_SLOT_GRID_ON = 240
 """Longest stretch (minutes) in which a generator keeps one output where the grid is on
 (generators there only help steps the grid cannot carry). With the grid off it is the
 horizon's slot length."""
+PLAN_STATE_OF_CHARGE = True
+"""Plan the batteries' state of charge in the model (:mod:`.storage`). False: count the
+fixed bridge profile as supply instead, as before (``bench/battery.py`` compares)."""
 FUEL_SCALE = 1_000_000
 """Model fuel units per litre (microlitres)."""
 _EPS = 1e-9
@@ -222,7 +225,8 @@ def build_power(
     """
     # With batteries the model plans their state of charge (:mod:`.storage`): the
     # segments carry grid and solar only.
-    segments = base_segments(portfolio, plant, profile=not plant.batteries)
+    planned = bool(plant.batteries) and PLAN_STATE_OF_CHARGE
+    segments = base_segments(portfolio, plant, profile=not planned)
     if not segments or peak_kw <= min(s.base_kw for s in segments) + _EPS:
         return None
     fuel = usable_fuel(portfolio, plant)
@@ -230,7 +234,7 @@ def build_power(
     supplies += [x for g in plant.generators if fuel for x in (g.rated_kw, g.min_kw)]
     supplies += [x for b in plant.batteries for x in (b.power_kw, b.charge_kw)]
     scale = _scale(demands, supplies)
-    spans = outage_spans(portfolio, plant) if plant.batteries else []
+    spans = outage_spans(portfolio, plant) if planned else []
     bat_out = sum(math.floor(b.power_kw * scale + _EPS) for b in plant.batteries)
     peak = math.ceil(peak_kw * scale - _EPS)
     gens: list[GenData] = []
@@ -280,7 +284,7 @@ def build_power(
         checkpoints,
         segments,
         tuple(bases),
-        build_storage(portfolio, plant, scale, slots),
+        build_storage(portfolio, plant, scale, slots) if planned else None,
     )
 
 

@@ -195,7 +195,6 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
     net: dict[int, int] = {}
     if storage is not None:  # the batteries first: their flows are fixed by the load
         flows, net = hint_flows(storage, list(_lacks(power, cuts, load)))
-    size = storage.slots[0][1] if storage is not None and storage.slots else 1
     levels: Levels = defaultdict(int)
     users: dict[int, set[int]] = defaultdict(set)  # slot -> orders drawing on generators
     running: dict[int, int] = defaultdict(int)
@@ -206,7 +205,8 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
             running[order] += sign
         while power.segments[seg].end <= lo:
             seg += 1
-        need = kw - power.base_units[seg] - net.get(lo // size, 0)
+        period = storage.at(lo) if storage is not None else None
+        need = kw - power.base_units[seg] - (net.get(period, 0) if period is not None else 0)
         if need <= 0:
             continue
         while slot < len(power.slots) and power.slots[slot][1] <= lo:

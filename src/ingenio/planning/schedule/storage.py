@@ -1,36 +1,39 @@
 """Batteries in the plant-level CP-SAT model: state of charge as planned variables.
 
 Private helper of :mod:`ingenio.planning.schedule`; ``docs/planning.md`` (*Batteries
-in the plant model*) gives the family in words. The horizon is cut into its slots
-(``horizon.slot_minutes``). Per battery ``b`` and slot ``k`` of length ``L_k``:
+in the plant model*) gives the family in words. Batteries have flows in *periods*
+``k`` of length ``L_k``:
 
-* in an *outage slot* (a slot that touches a grid-off window of the plant's block,
-  the windows widened to whole slots as the bridge profile sees them) a discharge
-  ``d_bk`` in power units, ``0 <= d_bk <= floor(power_kw * scale)``;
-* in a *charging slot* (wholly grid-on, before the last outage slot, and, for a
-  battery without ``generator_charging``, where no generator may run) a charge
+* in an *outage period* (a horizon slot, ``horizon.slot_minutes``, inside a grid-off
+  window of the plant's block widened to whole slots as the bridge profile sees them)
+  a discharge ``d_bk`` in power units, ``0 <= d_bk <= floor(power_kw * scale)``;
+* in a *charging period* (a block of grid-on slots before the last outage slot, at
+  most :data:`CHARGE_BLOCK` minutes, all with or all without a generator slot; for a
+  battery without ``generator_charging`` only those without) a charge
   ``c_bk <= floor(charge_kw * scale)`` drawn from the plant and the energy it stores,
   ``g_bk``, with ``Q * g_bk <= floor(efficiency * Q) * L_k * c_bk``: the whole round
   trip is counted on the way in, as rule ``battery-soc`` does, and rounded down;
-* the stored energy ``S_bk`` (power units times minutes) at the end of each slot
-  with a flow: ``S_bk = S_b(k-1) + g_bk - L_k * d_bk``, ``S_b(-1) =
-  floor(initial_kwh * 60 * scale)``, ``lo_b <= S_bk <= floor(capacity_kwh * 60 *
-  scale)`` with ``lo_b = min(ceil(floor_kwh * 60 * scale), S_b(-1))``.
+* the stored energy ``S_bk`` (power units times minutes) at the end of each period:
+  ``S_bk = S_b(k-1) + g_bk - L_k * d_bk``, ``S_b(-1) = floor(initial_kwh * 60 *
+  scale)``, ``lo_b <= S_bk <= floor(capacity_kwh * 60 * scale)`` with ``lo_b =
+  min(ceil(floor_kwh * 60 * scale), S_b(-1))``.
 
-The power cumulative counts ``d_bk`` as supply and ``c_bk`` as load over the slot.
+The power cumulative counts ``d_bk`` as supply and ``c_bk`` as load over the period.
 Every rounding makes the model poorer than the rules: the stored energy the model
 sees never exceeds the real one, so a plan read from a solution (discharge trimmed to
 what the load lacks, charge ``g_bk / (efficiency * L_k)``, trimmed to the room left;
 ``ingenio.planning.battery``) keeps ``battery-soc``, ``battery-flow`` and ``power``.
-A battery without ``generator_charging`` charges only in slots where no generator may
+A battery without ``generator_charging`` charges only in periods where no generator may
 run, so its charge comes from grid and solar: ``load + charge <= grid + solar`` there.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -79,17 +82,18 @@ class BatteryData:
     initial: int
     gain: int
     charge_slots: tuple[int, ...]
-    """Slots where it may charge."""
+    """Periods where it may charge."""
 
 
 @dataclass(frozen=True)
 class StorageData:
     """The plant's batteries in the model.
 
-    ``slots`` are the horizon's slots ``(start, end)``; ``outage`` the indices of the
-    slots where batteries may discharge; ``offer`` per battery and outage slot the
-    bridge profile's discharge in power units (rounded down; the warm start keeps to
-    it, :func:`hint_flows`).
+    ``slots`` are the periods ``(start, end)`` where batteries may have a flow, in time
+    order: the horizon's slots inside outage spans (``outage`` holds their indices) and
+    charging blocks of grid-on slots, at most :data:`CHARGE_BLOCK` minutes each.
+    ``offer`` per battery and outage period: the bridge profile's discharge in power
+    units (rounded down; the warm start keeps to it, :func:`hint_flows`).
     """
 
     slots: tuple[tuple[int, int], ...]
@@ -102,6 +106,21 @@ class StorageData:
         """Power units all batteries can give at once."""
         return sum(b.out_high for b in self.batteries)
 
+    @cached_property
+    def starts(self) -> list[int]:
+        """Start of each period."""
+        return [a for a, _ in self.slots]
+
+    def at(self, minute: int) -> int | None:
+        """The period holding ``minute`` (None: no battery flow there)."""
+        k = bisect_right(self.starts, minute) - 1
+        return k if k >= 0 and minute < self.slots[k][1] else None
+
+
+CHARGE_BLOCK = 60
+"""Longest charging period (minutes): a battery charges at one rate over it. Outage
+periods are the horizon's slots."""
+
 
 def build_storage(
     portfolio: Portfolio,
@@ -113,26 +132,44 @@ def build_storage(
     if not plant.batteries:
         return None
     h = portfolio.horizon
-    size = h.slot_minutes
-    slots = tuple((a, min(h.minutes, a + size)) for a in range(0, h.minutes, size))
-    spans = outage_spans(portfolio, plant)
-    outage = tuple(k for k, (a, b) in enumerate(slots) if any(x <= a and b <= y for x, y in spans))
-    last = max(outage, default=-1)
-    gens = sorted(generator_slots)
+    size, n = h.slot_minutes, h.minutes
+    count = -(-n // size)
+    grid_off = [False] * count
+    for x, y in outage_spans(portfolio, plant):
+        for k in range(x // size, -(-y // size)):
+            grid_off[k] = True
+    gen = [False] * count
+    for x, y in generator_slots:
+        for k in range(x // size, -(-y // size)):
+            gen[k] = True
+    last = max((k for k in range(count) if grid_off[k]), default=-1)
+    slots: list[tuple[int, int]] = []
+    outage: list[int] = []
+    by_gen: list[bool] = []  # per period: a generator may run in it
+    for k in range(count):
+        a, z = k * size, min(n, (k + 1) * size)
+        if grid_off[k]:
+            outage.append(len(slots))
+            slots.append((a, z))
+            by_gen.append(gen[k])
+        elif k < last:
+            open_block = slots and slots[-1][1] == a and len(slots) - 1 not in outage[-1:]
+            if open_block and by_gen[-1] == gen[k] and z - slots[-1][0] <= CHARGE_BLOCK:
+                slots[-1] = (slots[-1][0], z)
+            else:
+                slots.append((a, z))
+                by_gen.append(gen[k])
+    out_set = set(outage)
     profile = battery_profile(portfolio, plant.id)
     batteries: list[BatteryData] = []
     offer: dict[tuple[int, int], int] = {}
     per = MINUTES_PER_HOUR * scale
-    out_set = set(outage)
     for i, b in enumerate(plant.batteries):
         initial = math.floor(b.initial_kwh * per + _EPS)
         charge = tuple(
             k
-            for k, (a, z) in enumerate(slots)
-            if k < last
-            and k not in out_set
-            and b.charge_kw > 0
-            and (b.generator_charging or not any(x < z and a < y for x, y in gens))
+            for k in range(len(slots))
+            if k not in out_set and b.charge_kw > 0 and (b.generator_charging or not by_gen[k])
         )
         batteries.append(
             BatteryData(
@@ -152,7 +189,7 @@ def build_storage(
             a, z = slots[k]
             least = float(kw[a:z].min()) if z > a else 0.0
             offer[i, k] = max(0, math.floor(least * scale + _EPS))
-    return StorageData(slots, outage, tuple(batteries), offer)
+    return StorageData(tuple(slots), tuple(outage), tuple(batteries), offer)
 
 
 @dataclass
@@ -235,9 +272,11 @@ def hint_flows(
     """
     worst: dict[int, int] = {}
     spare: dict[int, int] = {}
-    size = storage.slots[0][1] - storage.slots[0][0] if storage.slots else 1
     for a, _, n in need:
-        k = a // size
+        at = storage.at(a)
+        if at is None:
+            continue
+        k = at
         worst[k] = max(worst.get(k, 0), n)
         spare[k] = min(spare.get(k, -n), -n)
     flows: dict[tuple[int, int], tuple[int, int, int]] = {}
