@@ -39,6 +39,7 @@ from ingenio.domain import (
     Step,
     Window,
 )
+from ingenio.operations.replan import merge, prepare, with_outage
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.portfolio import upper_bound
 from ingenio.planning.schedule import SolveParams, schedule_plant
@@ -128,3 +129,19 @@ def test_charging_between_two_outages_beats_the_profile() -> None:
     assert _stored(plan, 360) == pytest.approx(BAT.floor_kwh)
     assert _stored(plan, 420) >= BAT.floor_kwh + 40.0 - 1e-6
     assert all(f.kw > 0 or (360 <= f.start and f.end <= 420) for f in plan.battery_flows)
+
+
+def test_replan_keeps_the_models_discharge_before_the_moment() -> None:
+    # The plan in force leans on the model's schedule (100 kW through [240, 360) of a
+    # 3-hour outage, which the profile's 66.7 kW would not carry). A replan at minute 600
+    # for a new 1-hour blackout keeps those flows before the moment, so the merged plan
+    # stays valid.
+    p = build(180)
+    plan = schedule_plant(p, FAST).plan
+    world = with_outage(p, "P", Window(600, 660), 600)
+    problem = prepare(world, plan, 600, "P")
+    new = merge(problem, dispatch(problem.portfolio), "replan:dispatch")
+    assert validate(world, new) == []
+    assert [f for f in new.battery_flows if f.kw > 0 and f.end <= 600] == [
+        f for f in plan.battery_flows if f.kw > 0
+    ]

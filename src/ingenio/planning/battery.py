@@ -18,7 +18,7 @@ flow (``docs/formats.md``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -140,3 +140,32 @@ def with_battery_flows(
         mine = planned if planned and all(b.id in planned for b in plant.batteries) else None
         flows.extend(plant_flows(portfolio, plan, plant, mine))
     return replace(plan, battery_flows=tuple(flows))
+
+
+def replanned(
+    portfolio: Portfolio, flows: Sequence[BatteryFlow], plant_id: str, at: int
+) -> dict[str, FloatArray]:
+    """kW per minute for :func:`with_battery_flows` after a replan of ``plant_id`` from
+    minute ``at``: every battery follows ``flows`` (the plan in force, which may come from
+    the plant model's own state-of-charge schedule, not the profile), except that the
+    batteries of ``plant_id`` follow their bridge profile (of the world with the new
+    outage) from ``at`` on, and before ``at`` charge where the profile or ``flows``
+    charge and ``flows`` do not discharge (as before, the flows before the moment are
+    recomputed: the profile may now recharge for the new outage)."""
+    n = portfolio.horizon.minutes
+    out: dict[str, FloatArray] = {}
+    for plant in portfolio.plants:
+        profile = battery_profile(portfolio, plant.id) if plant.id == plant_id else None
+        for b in plant.batteries:
+            kw = np.zeros(n)
+            stop = at if profile is not None else n
+            for f in flows:
+                if f.battery_id == b.id and f.start < stop:
+                    kw[max(0, f.start) : min(stop, f.end)] = f.kw
+            if profile is not None:
+                offer = profile.offer_kw[b.id]
+                head = kw[:at]
+                kw[:at] = np.where(head > 0, head, np.minimum(head, np.minimum(offer[:at], 0)))
+                kw[at:] = offer[at:]
+            out[b.id] = kw
+    return out
