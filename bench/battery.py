@@ -32,11 +32,30 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
-from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.domain import (
+    ALWAYS,
+    Battery,
+    Block,
+    Enterprise,
+    Horizon,
+    Line,
+    Order,
+    OrderStatus,
+    OutageWindow,
+    Plan,
+    Plant,
+    Portfolio,
+    Product,
+    Step,
+    Window,
+    expand_shifts,
+)
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise import optimise
 from ingenio.planning.portfolio import upper_bound
@@ -162,16 +181,47 @@ def _plant_run(sub: Portfolio, params: SolveParams, planned: bool) -> dict[str, 
         "value": result.plan.value,
         "status": str(result.status),
         "valid": not validate(sub, result.plan),
+        "notes": [n[:90] for n in result.plan.notes],
         "charged": sum(
             -f.kw * (f.end - f.start) / 60 for f in result.plan.battery_flows if f.kw < 0
         ),
     }
 
 
-def soc(params: SolveParams, share: float, m_plants: int) -> None:
+def _hand(outages: tuple[tuple[int, int], ...], orders: tuple[Order, ...]) -> Portfolio:
+    """The hand portfolio of ``tests/battery_portfolios.py`` (grid 100 kW, a 250 kWh /
+    120 kW out / 50 kW in battery, floor 20 %, round trip 0.9, one line) with the given
+    outages, products X (100 kW) and Y (80 kW), both 60 units/h, and ``orders``."""
+    horizon = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 1, 15)
+    bat = Battery("BAT", "P", 250.0, 120.0, 50.0, 0.9, 0.2, 1.0)
+    line = Line("L", "Line", "P", expand_shifts((ALWAYS,), horizon), (ALWAYS,))
+    plant = Plant("P", "Plant", "E", "B", 100.0, (line,), batteries=(bat,))
+    return Portfolio(
+        name="battery",
+        horizon=horizon,
+        enterprises=(Enterprise("E", "E"),),
+        plants=(plant,),
+        blocks=(Block("B", "B", tuple(OutageWindow(Window(a, b)) for a, b in outages)),),
+        products=(
+            Product("X", "X", "f", (Step("run", ("L",), 60.0, 100.0, 0, False),)),
+            Product("Y", "Y", "g", (Step("run", ("L",), 60.0, 80.0, 0, False),)),
+        ),
+        orders=orders,
+    )
+
+
+def soc(params: SolveParams, share: float, m_plants: int, only: str = "") -> None:
     """Part 3: the plant model with the state of charge planned vs the fixed profile."""
     demo_p = _strip(build_demo_portfolio())
     cases = [
+        ("hand 3 h outage", _hand(((240, 420),), (Order("O", "X", 360.0, 0, 360, 1.0),))),
+        (
+            "hand two outages",
+            _hand(
+                ((240, 360), (420, 540)),
+                (Order("O1", "X", 120.0, 240, 360, 1.0), Order("O2", "Y", 30.0, 420, 540, 1.0)),
+            ),
+        ),
         ("demo LAB", plant_portfolio(demo_p, "LAB")),
         ("demo LAB no bank", plant_portfolio(without_battery(demo_p), "LAB")),
     ]
@@ -183,6 +233,8 @@ def soc(params: SolveParams, share: float, m_plants: int) -> None:
     print(f"{head} {'RSS MB':>6} {'value':>11} {'kWh in':>7} status")
     ctx = multiprocessing.get_context("fork")
     for name, sub in cases:
+        if only not in name:
+            continue
         values = {}
         for planned in (True, False):
             if planned and not sub.plants[0].batteries:
@@ -193,11 +245,13 @@ def soc(params: SolveParams, share: float, m_plants: int) -> None:
             mode = "soc" if planned else "profile"
             print(
                 f"{name:18} {mode:8} {r['vars']:6} {r['cons']:6} {r['build']:7.2f} "
-                f"{r['solve']:7.1f} {r['rss']:6.0f} {r['value']:11,.0f} "
+                f"{r['solve']:7.1f} {r['rss']:6.0f} {r['value']:11,.2f} "
                 f"{r['charged']:7.0f} {r['status']}{'' if r['valid'] else ' INVALID'}"
             )
+            for note in r["notes"]:  # type: ignore[attr-defined]
+                print(f"{'':18} note: {note}")
         if len(values) == 2:
-            print(f"{name:18} value change soc - profile: {values[True] - values[False]:+,.0f}")
+            print(f"{name:18} value change soc - profile: {values[True] - values[False]:+,.2f}")
     print(f"load at the end: {load()}")
 
 
@@ -210,6 +264,7 @@ def main() -> None:
     parser.add_argument("--soc", action="store_true", help="part 3 too")
     parser.add_argument("--soc-only", action="store_true", help="only part 3")
     parser.add_argument("--m-plants", type=int, default=5, help="M plants with a bank in part 3")
+    parser.add_argument("--only", default="", help="part 3: only cases whose name has this")
     args = parser.parse_args()
     params = SolveParams(time_limit_s=args.time_limit, workers=1)
     if not args.soc_only:
@@ -217,7 +272,7 @@ def main() -> None:
         if not args.skip_m:
             scale(params, args.share)
     if args.soc or args.soc_only:
-        soc(params, args.share, args.m_plants)
+        soc(params, args.share, args.m_plants, args.only)
 
 
 if __name__ == "__main__":
