@@ -27,6 +27,10 @@ from dataclasses import replace
 
 import pytest
 from battery_portfolios import BAT, build
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+from strategies import portfolios
 
 from ingenio.domain import (
     Block,
@@ -42,7 +46,12 @@ from ingenio.domain import (
 from ingenio.operations.replan import merge, prepare, with_outage
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.portfolio import upper_bound
+from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams, schedule_plant
+from ingenio.planning.schedule.cpsat import build_model, complete_hint
+from ingenio.planning.schedule.plan import build_plan
+from ingenio.planning.schedule.solve import read
+from ingenio.planning.status import PlanStatus
 from ingenio.validate import validate
 
 FAST = SolveParams(time_limit_s=5.0, workers=1)
@@ -57,6 +66,16 @@ def _stored(plan: Plan, minute: int) -> float:
             rate = f.kw if f.kw > 0 else f.kw * BAT.efficiency
             energy -= rate * (b - a) / 60
     return energy
+
+
+def _one_plant(portfolio: Portfolio, plant_id: str) -> Portfolio:
+    """The plant alone, predecessors at other plants dropped."""
+    plant_of = {o.id: portfolio.product_plant(o.product_id).id for o in portfolio.orders}
+    orders = tuple(
+        replace(o, predecessors=tuple(p for p in o.predecessors if plant_of[p] == plant_of[o.id]))
+        for o in portfolio.orders
+    )
+    return plant_portfolio(replace(portfolio, orders=orders), plant_id)
 
 
 def _long_step(outage: int) -> Portfolio:
@@ -145,3 +164,32 @@ def test_replan_keeps_the_models_discharge_before_the_moment() -> None:
     assert [f for f in new.battery_flows if f.kw > 0 and f.end <= 600] == [
         f for f in plan.battery_flows if f.kw > 0
     ]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios(with_batteries=True), st.data())
+def test_every_solution_with_batteries_is_a_valid_plan(
+    portfolio: Portfolio, data: st.DataObject
+) -> None:
+    """Plans read straight from CP-SAT solutions (not only the best one the planner keeps)
+    pass the validator, battery flows included, and stay under the LP bound."""
+    plant_id = data.draw(st.sampled_from([p.id for p in portfolio.plants]))
+    sub = _one_plant(portfolio, plant_id)
+    built = build_model(sub, SolveParams(), dispatch(sub))
+    complete_hint(built.model, 30.0)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = 0.5
+    solver.parameters.max_time_in_seconds = 30.0
+    code = solver.solve(built.model)
+    assert code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    plan = build_plan(
+        built.data,
+        read(solver, built.data, built.variables),
+        status=PlanStatus.FEASIBLE,
+        seconds=0.0,
+        bound=None,
+        optimal=False,
+    )
+    assert [str(v) for v in validate(sub, plan)] == []
+    assert upper_bound(sub) >= plan.value - 1e-6
