@@ -194,8 +194,8 @@ def build_storage(
 
 @dataclass
 class BatteryVars:
-    """One battery's variables: per slot its discharge, charge, stored gain, and its
-    stored energy at the end of each slot with a flow."""
+    """One battery's variables: per period its discharge, charge, stored gain, and its
+    stored energy at the end of each period."""
 
     out: dict[int, Any]
     charge: dict[int, Any]
@@ -243,7 +243,7 @@ def power_terms(
 ) -> tuple[list[Any], list[Any]]:
     """Intervals and demands of the batteries in the power cumulative: over an outage
     slot a battery holds back ``out_high - d`` (the capacity there counts every
-    battery's ``out_high``), over a charging slot it takes ``c``."""
+    battery's ``out_high``), over a charging period it takes ``c``."""
     ivs: list[Any] = []
     demands: list[Any] = []
     for bd, bv in zip(storage.batteries, bvars, strict=True):
@@ -264,11 +264,11 @@ def hint_flows(
     """A warm start for the batteries, from the bridge profile, and what it gives.
 
     ``need``: ``(start, end, load - base)`` in power units over stretches cut at every
-    slot edge. In an outage slot each battery (in file order) gives what the slot's
+    period edge. In an outage slot each battery (in file order) gives what the slot's
     neediest stretch lacks, at most the profile's offer and what it holds above its
-    floor; in a charging slot it charges as much as its limit, the room left and the
-    slot's least spare power allow (none where the load already needs generators).
-    Returns the flows and, per slot with flows, their net supply (discharge - charge).
+    floor; in a charging period it charges as much as its limit, the room left and the
+    period's least spare power allow (none where the load already needs generators).
+    Returns the flows and, per period with flows, their net supply (discharge - charge).
     """
     worst: dict[int, int] = {}
     spare: dict[int, int] = {}
@@ -351,7 +351,7 @@ def read_flows(
 
 def offers(storage: StorageData, flows: Flows, scale: int, minutes: int) -> dict[str, FloatArray]:
     """Per battery id, kW per minute of the horizon from model flows: ``d / scale`` in
-    a discharge slot, ``-g / (efficiency * L * scale)`` in a charging slot (the kW that
+    a discharge slot, ``-g / (efficiency * L * scale)`` in a charging period (the kW that
     stores exactly ``g``; no more than ``c / scale``)."""
     out = {bd.battery.id: np.zeros(minutes) for bd in storage.batteries}
     for (i, k), (d, _, g) in flows.items():
