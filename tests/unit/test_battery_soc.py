@@ -45,6 +45,7 @@ from ingenio.domain import (
 )
 from ingenio.operations.replan import merge, prepare, with_outage
 from ingenio.planning.dispatch import dispatch
+from ingenio.planning.explain import with_explanations
 from ingenio.planning.portfolio import upper_bound
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams, schedule_plant
@@ -193,3 +194,25 @@ def test_every_solution_with_batteries_is_a_valid_plan(
     )
     assert [str(v) for v in validate(sub, plan)] == []
     assert upper_bound(sub) >= plan.value - 1e-6
+
+
+def test_explanation_of_a_model_plan_names_the_empty_battery() -> None:
+    # test_battery.py's case, planned by CP-SAT: O (100 kW through the 2-hour outage)
+    # takes the battery's 200 kWh; O2 (50 kW, 120 minutes, released 240, due 360) would
+    # need 100 kWh more, so it waits for the grid and the reason names the battery,
+    # empty at 06:00 by the flows the model planned.
+    p = build(120)
+    plant = p.plants[0]
+    l2 = replace(plant.lines[0], id="L2", name="Line 2")
+    p = replace(
+        p,
+        plants=(replace(plant, lines=(*plant.lines, l2)),),
+        products=(*p.products, Product("Y", "Y", "g", (Step("run", ("L2",), 60.0, 50.0),))),
+        orders=(*p.orders, Order("O2", "Y", 120.0, 240, 360, 1.0)),
+    )
+    plan = with_explanations(p, schedule_plant(p, FAST).plan)
+    assert validate(p, plan) == []
+    by_id = {o.order_id: o for o in plan.outcomes}
+    assert by_id["O"].status is OrderStatus.ON_TIME
+    assert by_id["O2"].status is OrderStatus.LATE
+    assert by_id["O2"].reason.startswith("battery BAT empty at 2026-04-06 06:00")
