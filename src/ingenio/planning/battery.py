@@ -18,6 +18,7 @@ flow (``docs/formats.md``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -67,17 +68,27 @@ def _minute_supply(portfolio: Portfolio, plan: Plan, plant: Plant) -> tuple[Floa
     return load, base, gen
 
 
-def plant_flows(portfolio: Portfolio, plan: Plan, plant: Plant) -> list[BatteryFlow]:
-    """The flows of ``plant``'s batteries under ``plan`` (see the module docstring)."""
+def plant_flows(
+    portfolio: Portfolio,
+    plan: Plan,
+    plant: Plant,
+    planned: Mapping[str, FloatArray] | None = None,
+) -> list[BatteryFlow]:
+    """The flows of ``plant``'s batteries under ``plan`` (see the module docstring).
+
+    ``planned``: per battery id, kW per minute that a planner decided (the CP-SAT
+    plant model's state-of-charge solution, ``planning/schedule/storage.py``) to read
+    in place of the bridge profile, by the same rule."""
     if not plant.batteries:
         return []
     load, base, gen = _minute_supply(portfolio, plan, plant)
-    profile = battery_profile(portfolio, plant.id)
+    if planned is None:
+        planned = battery_profile(portfolio, plant.id).offer_kw
     n = len(load)
     flows = {b.id: np.zeros(n) for b in plant.batteries}
     energy = {b.id: b.initial_kwh for b in plant.batteries}
-    offers = {b.id: profile.offer_kw[b.id].tolist() for b in plant.batteries}
-    active = np.flatnonzero(np.any([profile.offer_kw[b.id] != 0 for b in plant.batteries], 0))
+    offers = {b.id: planned[b.id].tolist() for b in plant.batteries}
+    active = np.flatnonzero(np.any([planned[b.id] != 0 for b in plant.batteries], 0))
     loads, bases, gens = load.tolist(), base.tolist(), gen.tolist()
     for m in active.tolist():
         lack = loads[m] - bases[m] - gens[m]
@@ -117,11 +128,44 @@ def _runs(battery_id: str, kw: FloatArray, size: int) -> list[BatteryFlow]:
     return out
 
 
-def with_battery_flows(portfolio: Portfolio, plan: Plan) -> Plan:
-    """``plan`` with the flows of every battery of the portfolio (unchanged without any)."""
+def with_battery_flows(
+    portfolio: Portfolio, plan: Plan, planned: Mapping[str, FloatArray] | None = None
+) -> Plan:
+    """``plan`` with the flows of every battery of the portfolio (unchanged without any);
+    a plant whose batteries are all in ``planned`` follows those kW, not the profile."""
     if not any(p.batteries for p in portfolio.plants):
         return plan
     flows: list[BatteryFlow] = []
     for plant in portfolio.plants:
-        flows.extend(plant_flows(portfolio, plan, plant))
+        mine = planned if planned and all(b.id in planned for b in plant.batteries) else None
+        flows.extend(plant_flows(portfolio, plan, plant, mine))
     return replace(plan, battery_flows=tuple(flows))
+
+
+def replanned(
+    portfolio: Portfolio, flows: Sequence[BatteryFlow], plant_id: str, at: int
+) -> dict[str, FloatArray]:
+    """kW per minute for :func:`with_battery_flows` after a replan of ``plant_id`` from
+    minute ``at``: every battery follows ``flows`` (the plan in force, which may come from
+    the plant model's own state-of-charge schedule, not the profile), except that the
+    batteries of ``plant_id`` follow their bridge profile (of the world with the new
+    outage) from ``at`` on, and before ``at`` charge where the profile or ``flows``
+    charge and ``flows`` do not discharge (as before, the flows before the moment are
+    recomputed: the profile may now recharge for the new outage)."""
+    n = portfolio.horizon.minutes
+    out: dict[str, FloatArray] = {}
+    for plant in portfolio.plants:
+        profile = battery_profile(portfolio, plant.id) if plant.id == plant_id else None
+        for b in plant.batteries:
+            kw = np.zeros(n)
+            stop = at if profile is not None else n
+            for f in flows:
+                if f.battery_id == b.id and f.start < stop:
+                    kw[max(0, f.start) : min(stop, f.end)] = f.kw
+            if profile is not None:
+                offer = profile.offer_kw[b.id]
+                head = kw[:at]
+                kw[:at] = np.where(head > 0, head, np.minimum(head, np.minimum(offer[:at], 0)))
+                kw[at:] = offer[at:]
+            out[b.id] = kw
+    return out

@@ -17,7 +17,7 @@ from ingenio.domain import (
     Portfolio,
 )
 from ingenio.operations.replan.types import GhostError, RestProblem
-from ingenio.planning.battery import with_battery_flows
+from ingenio.planning.battery import replanned, with_battery_flows
 
 
 def outcomes(
@@ -109,8 +109,12 @@ def merge(problem: RestProblem, rest_plan: Plan, planner: str, note: str = "") -
         seconds=rest_plan.seconds,
         notes=tuple(dict.fromkeys(notes)),
     )
-    # Battery flows follow the whole plan's load, before and after the moment alike.
-    return with_battery_flows(problem.world, merged)
+    # Battery flows follow the whole plan's load, before and after the moment alike: as
+    # the plan in force had them before the moment (and at the other plants), by the
+    # bridge profile after it.
+    at = problem.at
+    planned = replanned(problem.world, problem.kept.battery_flows, problem.plant_id, at)
+    return with_battery_flows(problem.world, merged, planned)
 
 
 def rest_hint(problem: RestProblem, plan: Plan) -> Plan:

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 
 from ingenio.planning.schedule.data import PlantInput
 from ingenio.planning.schedule.model import Lit, TaskVars, Variables, enforce, one
+from ingenio.planning.schedule.storage import add_state_of_charge, power_terms
 
 
 class Constraints:
@@ -37,6 +38,7 @@ class Constraints:
         self._power()
         self._generators()
         self._fuel()
+        self._batteries()
 
     def _pieces(self) -> None:
         """Pieces of a task: all or nothing with the order, in time order, adding up.
@@ -250,6 +252,10 @@ class Constraints:
         for (g, _), gv in self.v.gens.items():
             ivs.append(gv.interval)
             demands.append(power.generators[g].high - gv.output)
+        if power.storage is not None:
+            more_ivs, more_demands = power_terms(m, power.storage, self.v.batteries)
+            ivs += more_ivs
+            demands += more_demands
         if any(task.power > 0 for task in self.data.tasks):
             m.add_cumulative(ivs, demands, power.capacity)
 
@@ -286,3 +292,13 @@ class Constraints:
             ]
             if burn:
                 self.model.add(sum(burn) <= rhs)
+
+    def _batteries(self) -> None:
+        """State of charge of each battery (:mod:`.storage`): per slot
+        ``S_k = S_(k-1) + g_k - L_k * d_k`` within ``[lo, capacity]``, ``Q * g_k <=
+        floor(efficiency * Q) * L_k * c_k``; discharge only in outage slots, charge only
+        in grid-on slots (where no generator may run, unless the battery may charge
+        from generators). Their power terms are in :meth:`_power`."""
+        power = self.data.power
+        if power is not None and power.storage is not None:
+            add_state_of_charge(self.model, power.storage, self.v.batteries)

@@ -30,11 +30,15 @@ import numpy as np
 
 from ingenio.domain import MINUTES_PER_HOUR, Plant, Portfolio
 from ingenio.energy import battery_profile
+from ingenio.planning.schedule.storage import StorageData, build_storage, outage_spans
 
 GEN_SLOT_GRID_ON = 240
 """Longest stretch (minutes) in which a generator keeps one output where the grid is on
 (generators there only help steps the grid cannot carry). With the grid off it is the
 horizon's slot length."""
+PLAN_STATE_OF_CHARGE = True
+"""Plan the batteries' state of charge in the model (:mod:`.storage`). False: count the
+fixed bridge profile as supply instead, as before (``bench/battery.py`` compares)."""
 FUEL_SCALE = 1_000_000
 """Model fuel units per litre (microlitres)."""
 _EPS = 1e-9
@@ -124,14 +128,19 @@ class PowerData:
     checkpoints: tuple[tuple[int, int], ...]
     segments: tuple[Segment, ...]
     base_units: tuple[int, ...]
+    storage: StorageData | None = None
+    """The batteries, planned with their state of charge (:mod:`.storage`); their
+    flows are not in ``segments`` then."""
 
     def units(self, kw: float) -> int:
         """A load in power units, rounded up."""
         return math.ceil(kw * self.scale - _EPS)
 
 
-def base_segments(portfolio: Portfolio, plant: Plant) -> tuple[Segment, ...]:
-    """Grid and solar kW over ``[0, horizon)``, merged where both stay the same."""
+def base_segments(portfolio: Portfolio, plant: Plant, profile: bool = True) -> tuple[Segment, ...]:
+    """Grid and solar kW over ``[0, horizon)``, merged where both stay the same; with
+    ``profile`` the batteries' bridge profile too, else cut where batteries may start
+    or stop discharging (:func:`.storage.outage_spans`) with no battery kW."""
     h = portfolio.horizon
     end = h.minutes
     off = [(max(0, w.start), min(end, w.end)) for w in portfolio.grid_off(plant.id)]
@@ -144,7 +153,11 @@ def base_segments(portfolio: Portfolio, plant: Plant) -> tuple[Segment, ...]:
         while m < end:
             cuts.add(m)
             m += MINUTES_PER_HOUR - h.to_datetime(m).minute
-    bat = battery_profile(portfolio, plant.id).total_kw
+    bat = battery_profile(portfolio, plant.id).total_kw if profile else np.zeros(0)
+    edges: set[int] = set()  # kept apart: batteries discharge on one side only
+    if not profile:
+        edges = {x for span in outage_spans(portfolio, plant) for x in span}
+        cuts.update(edges)
     if len(bat):  # where the profile changes: window edges, ends of charging
         cuts.update(i + 1 for i in np.flatnonzero(np.diff(bat)).tolist())
     times = sorted(c for c in cuts if 0 <= c <= end)
@@ -159,7 +172,8 @@ def base_segments(portfolio: Portfolio, plant: Plant) -> tuple[Segment, ...]:
         if plant.solar is not None:
             solar = plant.solar.kw(h.to_datetime(a).hour, not grid_off)
         kw = float(bat[a]) if len(bat) else 0.0
-        if out and (out[-1].grid_kw, out[-1].solar_kw, out[-1].battery_kw) == (grid, solar, kw):
+        same = out and (out[-1].grid_kw, out[-1].solar_kw, out[-1].battery_kw) == (grid, solar, kw)
+        if same and a not in edges:
             out[-1] = Segment(out[-1].start, b, grid, solar, kw)
         else:
             out.append(Segment(a, b, grid, solar, kw))
@@ -179,7 +193,8 @@ def usable_fuel(portfolio: Portfolio, plant: Plant) -> bool:
 def max_supply_kw(portfolio: Portfolio, plant: Plant, segments: Sequence[Segment]) -> float:
     """The most power the plant can ever have at once (pruning bound)."""
     gens = plant.generator_kw if usable_fuel(portfolio, plant) else 0.0
-    return max((s.base_kw for s in segments), default=0.0) + gens
+    batteries = sum(b.power_kw for b in plant.batteries)  # the SoC model may use it all
+    return max((s.base_kw for s in segments), default=0.0) + gens + batteries
 
 
 def _scale(demands: Sequence[float], supplies: Sequence[float]) -> int:
@@ -208,13 +223,19 @@ def build_power(
         The largest load the lines can draw at once (sum over lines of the
         largest step power each may run).
     """
-    segments = base_segments(portfolio, plant)
+    # With batteries the model plans their state of charge (:mod:`.storage`): the
+    # segments carry grid and solar only.
+    planned = bool(plant.batteries) and PLAN_STATE_OF_CHARGE
+    segments = base_segments(portfolio, plant, profile=not planned)
     if not segments or peak_kw <= min(s.base_kw for s in segments) + _EPS:
         return None
     fuel = usable_fuel(portfolio, plant)
     supplies = [s.base_kw for s in segments]
     supplies += [x for g in plant.generators if fuel for x in (g.rated_kw, g.min_kw)]
+    supplies += [x for b in plant.batteries for x in (b.power_kw, b.charge_kw)]
     scale = _scale(demands, supplies)
+    spans = outage_spans(portfolio, plant) if planned else []
+    bat_out = sum(math.floor(b.power_kw * scale + _EPS) for b in plant.batteries)
     peak = math.ceil(peak_kw * scale - _EPS)
     gens: list[GenData] = []
     for i, g in enumerate(plant.generators if fuel else ()):
@@ -232,7 +253,8 @@ def build_power(
         size = 0
         if gens and base < peak:
             size = -1 if s.grid_kw <= 0 else GEN_SLOT_GRID_ON if base < biggest else 0
-        avail.append(base + (total if size else 0))
+        discharge = any(x <= s.start and s.end <= y for x, y in spans)
+        avail.append(base + (total if size else 0) + (bat_out if discharge else 0))
         if size:
             if regions and regions[-1][1] == s.start and regions[-1][2] == size:
                 regions[-1] = (regions[-1][0], s.end, size)
@@ -254,7 +276,15 @@ def build_power(
     slots = _slots(regions, arrivals, portfolio.horizon.slot_minutes)
     checkpoints = _checkpoints(portfolio, plant, slots, gens) if gens else ()
     return PowerData(
-        scale, capacity, tuple(blockers), slots, tuple(gens), checkpoints, segments, tuple(bases)
+        scale,
+        capacity,
+        tuple(blockers),
+        slots,
+        tuple(gens),
+        checkpoints,
+        segments,
+        tuple(bases),
+        build_storage(portfolio, plant, scale, slots) if planned else None,
     )
 
 

@@ -24,7 +24,7 @@ from ingenio.planning.explain import order_fit
 from ingenio.planning.schedule.data import PlantInput, build_input
 from ingenio.planning.schedule.hint import assignment_of, fixed_setups, levels_for
 from ingenio.planning.schedule.plan import build_plan
-from ingenio.planning.schedule.solve import Assignment, TaskAssignment
+from ingenio.planning.schedule.solve import TaskAssignment
 from ingenio.planning.schedule.starts import rank
 from ingenio.planning.status import PlanStatus
 from ingenio.validate import validate
@@ -83,12 +83,12 @@ def _with(
     # Each piece lasts what the model times it (a waived setup takes no time), so the
     # plan's operations carry exactly the load the generators were sized for.
     tasks = {t: _timed(data, t, ta) for t, ta in fixed.items()}
-    gens = levels_for(data, tasks)
-    if gens is None:
+    assignment = levels_for(data, tasks)
+    if assignment is None:
         return None
     out = build_plan(
         data,
-        Assignment(tasks, gens),
+        assignment,
         status=PlanStatus.FEASIBLE,
         seconds=0.0,
         bound=None,

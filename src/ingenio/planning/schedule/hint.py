@@ -14,12 +14,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from ingenio.domain import Plan, PriorityClass
 from ingenio.planning.schedule.data import PlantInput
-from ingenio.planning.schedule.energy import GenData
+from ingenio.planning.schedule.energy import GenData, PowerData
 from ingenio.planning.schedule.solve import Assignment, TaskAssignment
+from ingenio.planning.schedule.storage import Flows, hint_flows
 
 Levels = dict[tuple[int, int], int]
 """Output (power units) per ``(generator, slot)``."""
@@ -49,13 +50,14 @@ def assignment_of(data: PlantInput, plan: Plan) -> Assignment:
         kept = {t: tasks[t] for i in keep for t in data.orders[i].tasks}
         bad = _interleaved(data, kept)
         levels: Levels = {}
+        flows: Flows = {}
         if not bad:
-            levels, bad = _levels(data, kept)
+            levels, bad, flows = _levels(data, kept)
         if not bad:
             fixed = _fix_setups(data, kept)
             bad = _short_of_setup(data, fixed)
             if not bad:
-                return Assignment(fixed, levels)
+                return Assignment(fixed, levels, flows)
         keep.discard(min(bad, key=lambda i: _rank(data, i)))
 
 
@@ -164,16 +166,19 @@ def _pieces(
             yield a, a + over + w, task.power, task.order
 
 
-def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels, set[int]]:
-    """Generator outputs covering the load in model units, and the orders to drop when
-    power or fuel does not suffice (empty when everything fits).
+def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels, set[int], Flows]:
+    """Generator outputs covering the load in model units, the orders to drop when
+    power or fuel does not suffice (empty when everything fits), and the batteries'
+    flows.
 
-    The load above the base is given to the generators in order, each at least at its
-    minimum load; a generator keeps, over a slot, the highest output it needs in it.
+    The batteries come first (:func:`.storage.hint_flows`: what the load lacks, within
+    the bridge profile; charging where power is spare). The load above the base and
+    the batteries is given to the generators in order, each at least at its minimum
+    load; a generator keeps, over a slot, the highest output it needs in it.
     """
     power = data.power
     if power is None:
-        return {}, set()
+        return {}, set(), {}
     load: dict[int, int] = defaultdict(int)
     who: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for a, b, units, order in _pieces(data, tasks):
@@ -182,7 +187,14 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
         who[a].append((order, 1))
         who[b].append((order, -1))
     slot_cuts = {x for c in power.slots for x in c}
+    storage = power.storage
+    if storage is not None:
+        slot_cuts |= {x for c in storage.slots for x in c}
     cuts = sorted({0, data.horizon, *load, *slot_cuts, *(s.start for s in power.segments)})
+    flows: Flows = {}
+    net: dict[int, int] = {}
+    if storage is not None:  # the batteries first: their flows are fixed by the load
+        flows, net = hint_flows(storage, list(_lacks(power, cuts, load)))
     levels: Levels = defaultdict(int)
     users: dict[int, set[int]] = defaultdict(set)  # slot -> orders drawing on generators
     running: dict[int, int] = defaultdict(int)
@@ -193,17 +205,18 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
             running[order] += sign
         while power.segments[seg].end <= lo:
             seg += 1
-        need = kw - power.base_units[seg]
+        period = storage.at(lo) if storage is not None else None
+        need = kw - power.base_units[seg] - (net.get(period, 0) if period is not None else 0)
         if need <= 0:
             continue
         while slot < len(power.slots) and power.slots[slot][1] <= lo:
             slot += 1
         active = {o for o, n in running.items() if n > 0}
         if not (slot < len(power.slots) and power.slots[slot][0] <= lo):
-            return {}, active
+            return {}, active, {}
         split = _split(power.generators, need)
         if split is None:
-            return {}, active
+            return {}, active, {}
         for g, out in enumerate(split):
             levels[g, slot] = max(levels[g, slot], out)
         users[slot] |= active
@@ -215,8 +228,20 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
                 a, b = gen.coefficients(power.slots[c][1] - power.slots[c][0])
                 burn += a + b * lv
         if burn > rhs:
-            return {}, set().union(*(users[c] for c in range(n)))
-    return dict(levels), set()
+            return {}, set().union(*(users[c] for c in range(n))), {}
+    return dict(levels), set(), flows
+
+
+def _lacks(
+    power: PowerData, cuts: Sequence[int], load: Mapping[int, int]
+) -> Iterable[tuple[int, int, int]]:
+    """``(start, end, load - base)`` in power units between consecutive cuts."""
+    kw, seg = 0, 0
+    for lo, hi in itertools.pairwise(cuts):
+        kw += load.get(lo, 0)
+        while power.segments[seg].end <= lo:
+            seg += 1
+        yield lo, hi, kw - power.base_units[seg]
 
 
 def _split(gens: Sequence[GenData], need: int) -> list[int] | None:
@@ -275,10 +300,10 @@ def fixed_setups(
     return None if _short_of_setup(data, fixed) else fixed
 
 
-def levels_for(data: PlantInput, tasks: dict[int, TaskAssignment]) -> Levels | None:
-    """Generator outputs covering the tasks' load in model units, or None when power or
-    fuel does not suffice (:func:`_levels`)."""
+def levels_for(data: PlantInput, tasks: dict[int, TaskAssignment]) -> Assignment | None:
+    """The tasks with generator outputs and battery flows covering their load in model
+    units, or None when power or fuel does not suffice (:func:`_levels`)."""
     if _interleaved(data, tasks):
         return None
-    levels, bad = _levels(data, tasks)
-    return None if bad else levels
+    levels, bad, flows = _levels(data, tasks)
+    return None if bad else Assignment(tasks, levels, flows)

@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 
 from ingenio.planning.schedule.data import PlantInput, TaskData
 from ingenio.planning.schedule.energy import GenData
+from ingenio.planning.schedule.storage import BatteryVars, add_variables
 
 Lit = Any
 """A CP-SAT Boolean variable (or its negation)."""
@@ -112,6 +113,10 @@ class Variables:
             for c, (a, b) in enumerate(power.slots):
                 for g, gen in enumerate(power.generators):
                     self.gens[g, c] = self._gen(g, c, a, b, gen.low, gen.high)
+        self.batteries: list[BatteryVars] = []
+        """Per battery of ``data.power.storage`` (state of charge planned)."""
+        if power is not None and power.storage is not None:
+            self.batteries = add_variables(model, power.storage)
 
     def _task(self, t: int, task: TaskData) -> TaskVars:
         """Pieces, line choice and setup literals of one task."""

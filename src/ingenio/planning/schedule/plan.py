@@ -11,8 +11,11 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from ingenio.domain import (
     MINUTES_PER_DAY,
@@ -28,8 +31,10 @@ from ingenio.planning.battery import with_battery_flows
 from ingenio.planning.schedule.data import OrderData, PlantInput
 from ingenio.planning.schedule.energy import Segment, base_segments
 from ingenio.planning.schedule.solve import Assignment
+from ingenio.planning.schedule.storage import offers
 from ingenio.planning.status import PlanStatus
 
+FloatArray = npt.NDArray[np.float64]
 _TOL = 1e-9
 _GRID, _SOLAR, _GEN, _BATTERY = 1, 2, 4, 8
 _SOURCE = {_GRID: PowerSource.GRID, _SOLAR: PowerSource.SOLAR, _GEN: PowerSource.GENERATOR}
@@ -70,7 +75,11 @@ def build_plan(
         Whether the solver proved the assignment optimal (only changes reasons).
     """
     ops = _operations(data, a)
-    runs, codes, cuts = _generator_runs(data, a, ops)
+    power = data.power
+    planned = None
+    if power is not None and power.storage is not None:
+        planned = offers(power.storage, a.batteries, power.scale, data.horizon)
+    runs, codes, cuts = _generator_runs(data, a, ops, planned)
     operations = []
     for op in ops:
         lo, hi = bisect_right(cuts, op.start) - 1, bisect_left(cuts, op.end)
@@ -98,7 +107,7 @@ def build_plan(
         seconds=seconds,
         notes=notes,
     )
-    return with_battery_flows(data.portfolio, plan)
+    return with_battery_flows(data.portfolio, plan, planned)
 
 
 def _operations(data: PlantInput, a: Assignment) -> list[_Op]:
@@ -118,7 +127,10 @@ def _operations(data: PlantInput, a: Assignment) -> list[_Op]:
 
 
 def _generator_runs(
-    data: PlantInput, a: Assignment, ops: Sequence[_Op]
+    data: PlantInput,
+    a: Assignment,
+    ops: Sequence[_Op],
+    planned: Mapping[str, FloatArray] | None = None,
 ) -> tuple[list[GeneratorRun], list[int], list[int]]:
     """Generator runs at the real load, and the supply code of each stretch.
 
@@ -126,6 +138,8 @@ def _generator_runs(
     generators the model switched on are constant; the deficit (load - base) is
     covered by the least-fuel subset of those generators, each at least at its
     minimum load and at most at the level the model charged fuel for.
+    ``planned``: the batteries' kW per minute when the model planned them (discharge
+    is supply, charging is load the generators may have to carry).
     Returns the runs, a code per stretch (1 grid, 2 solar, 4 generator) and the
     stretch boundaries.
     """
@@ -146,7 +160,12 @@ def _generator_runs(
             caps[end][g] = 0
         for (start, _), g, level in lit:
             caps[start][g] = level
-    cuts = sorted({0, data.horizon, *load, *caps, *(s.start for s in segments)})
+    net: list[float] = []
+    slot_edges: set[int] = set()
+    if planned and power is not None and power.storage is not None:
+        net = np.sum(list(planned.values()), axis=0).tolist()
+        slot_edges = {x for slot in power.storage.slots for x in slot}
+    cuts = sorted({0, data.horizon, *load, *caps, *(s.start for s in segments), *slot_edges})
     cuts = [c for c in cuts if 0 <= c <= data.horizon]
     codes: list[int] = []
     kw = 0.0
@@ -165,13 +184,14 @@ def _generator_runs(
         while segments[seg].end <= lo:
             seg += 1
         s: Segment = segments[seg]
-        deficit = kw - s.base_kw
+        bat = s.battery_kw + (net[lo] if net else 0.0)
+        deficit = kw - s.base_kw - (net[lo] if net else 0.0)
         code = 0
         if kw > _TOL:
             code |= _GRID if s.grid_kw > 0 else 0
             code |= _SOLAR if s.solar_kw > 0 and kw > s.grid_kw + _TOL else 0
             # a battery carries part of the load: no single source (mixed)
-            code |= _BATTERY if s.battery_kw > 0 and kw > s.grid_kw + s.solar_kw + _TOL else 0
+            code |= _BATTERY if bat > 0 and kw > s.grid_kw + s.solar_kw + _TOL else 0
         if deficit > _TOL:
             code |= _GEN
             for g, out in chooser.outputs(deficit, on):

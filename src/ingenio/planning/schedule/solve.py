@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -20,6 +20,8 @@ from ingenio.domain import MINUTES_PER_DAY, PriorityClass
 from ingenio.planning.schedule.data import PlantInput
 from ingenio.planning.schedule.energy import FUEL_SCALE
 from ingenio.planning.schedule.model import Variables, enforce, one
+from ingenio.planning.schedule.storage import Flows, read_flows
+from ingenio.planning.schedule.storage import add_hint as add_battery_hint
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,12 @@ class TaskAssignment:
 @dataclass(frozen=True)
 class Assignment:
     """A schedule in model terms: tasks by index; the output (power units) of each
-    generator in each slot by ``(generator, slot)`` (missing: 0, off)."""
+    generator in each slot by ``(generator, slot)`` (missing: 0, off); the flows of
+    each battery by ``(battery, slot)`` when the model plans them (missing: none)."""
 
     tasks: Mapping[int, TaskAssignment]
     gens: Mapping[tuple[int, int], int]
+    batteries: Flows = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,8 @@ def add_hint(model: cp_model.CpModel, data: PlantInput, v: Variables, a: Assignm
         output = a.gens.get(key, 0)
         model.add_hint(gv.output, output)
         model.add_hint(gv.run, output > 0)
+    if data.power is not None and data.power.storage is not None:
+        add_battery_hint(model, data.power.storage, v.batteries, a.batteries)
     _hint_sequences(model, data, v, a)
 
 
@@ -213,4 +219,6 @@ def read(solver: cp_model.CpSolver, data: PlantInput, v: Variables) -> Assignmen
                 pieces.append((start, end, end - start - over))
             tasks[t] = TaskAssignment(line, tuple(pieces), paid)
     gens = {key: solver.value(gv.output) for key, gv in v.gens.items()}
-    return Assignment(tasks, gens)
+    storage = data.power.storage if data.power is not None else None
+    flows = read_flows(solver, storage, v.batteries) if storage is not None else {}
+    return Assignment(tasks, gens, flows)

@@ -45,6 +45,21 @@ def _fixed_to_hint(model: cp_model.CpModel) -> str:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(portfolios(), st.data())
 def test_every_start_is_a_model_solution(portfolio: Portfolio, data: st.DataObject) -> None:
+    _starts_are_model_solutions(portfolio, data)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios(with_batteries=True), st.data())
+def test_every_start_with_batteries_is_a_model_solution(
+    portfolio: Portfolio, data: st.DataObject
+) -> None:
+    """With batteries the model plans their state of charge; the start's battery
+    variables come from the bridge profile the dispatch plan follows, and the whole
+    start still solves the model."""
+    _starts_are_model_solutions(portfolio, data)
+
+
+def _starts_are_model_solutions(portfolio: Portfolio, data: st.DataObject) -> None:
     plant_id = data.draw(st.sampled_from([p.id for p in portfolio.plants]))
     sub = _one_plant(portfolio, plant_id)
     for start in [dispatch(sub), *greedy_starts(sub, None)]:
