@@ -17,7 +17,9 @@ from babel.numbers import format_decimal, format_percent
 
 from ingenio.i18n import LANGUAGES, Translator, from_environment, translator
 
-__all__ = ["N_", "_", "clock", "current", "num", "pct", "service_text", "signed", "tr", "use"]
+__all__ = [
+    "N_", "_", "clock", "current", "num", "pct", "service_text", "signed", "tr", "use", "word",
+]
 
 NONE = "–"
 """What a missing figure prints as, in every language."""
@@ -94,3 +96,23 @@ def service_text(text: str) -> str:
     """A sentence a service made (a stage label, a binding constraint): its translation
     when some catalogue has it (the ``messages`` domain), else as it came."""
     return tr().gettext(text)
+
+
+WORDS = (
+    # order statuses (OrderStatus), plan states, kinds of change (plan diff, what-if)
+    N_("on time"), N_("late"), N_("unscheduled"),
+    N_("draft"), N_("approved"), N_("published"),
+    N_("moved"), N_("became late"), N_("dropped"), N_("recovered"), N_("added"), N_("removed"),
+    N_("became unscheduled"), N_("later"), N_("earlier"),
+    # kinds of actuals
+    N_("production"), N_("downtime"), N_("fuel receipts"), N_("fuel draws"), N_("meter readings"),
+    # buckets of --by
+    N_("day"), N_("week"), N_("month"),
+)  # fmt: skip
+"""The words of the enumerations the tables show, marked for the catalogue."""
+
+
+def word(value: object) -> str:
+    """An enumeration's value as a word of the language (``on_time`` -> on time / a tiempo);
+    a value the catalogue does not know is shown with spaces for underscores."""
+    return _(str(value).replace("_", " "))
