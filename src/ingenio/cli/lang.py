@@ -18,7 +18,8 @@ from babel.numbers import format_decimal, format_percent
 from ingenio.i18n import LANGUAGES, Translator, from_environment, translator
 
 __all__ = [
-    "N_", "_", "clock", "current", "num", "pct", "service_text", "signed", "tr", "use", "word",
+    "N_", "_", "clock", "current", "figure", "num", "pct", "service_text", "signed", "tr", "use",
+    "word",
 ]
 
 NONE = "–"
@@ -61,6 +62,11 @@ def num(value: float | None, digits: int = 0) -> str:
     if value is None:
         return NONE
     return tr().number(value, digits)
+
+
+def figure(value: float, digits: int = 6) -> str:
+    """A measured figure as read (no grouping, no padding zeros: 1370, 0,5), like ``:g``."""
+    return format_decimal(value, format="0." + "#" * digits, locale=current())
 
 
 def signed(value: float | None, digits: int = 0) -> str:
