@@ -73,7 +73,7 @@ def _progress() -> Iterator[StageTicks]:
             bar.start()
             current.append((label, bar, bar.add_task(service_text(label), total=None)))
         if done is not None:
-            _, bar, task = current[-1]
+            _label, bar, task = current[-1]
             bar.update(task, completed=done, total=total)
 
     try:
