@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ingenio.cli.lang import _, num
+from ingenio.cli.lang import _, marked, num
 from ingenio.domain import DomainError
 from ingenio.services.bench import BenchRun, Format, solve_instance
 
@@ -43,9 +43,9 @@ def _summary(run: BenchRun) -> str:
         else _("lower bound %(bound)s", bound=run.lower_bound)
     )
     verdict = (
-        f"[green]{escape(_('valid'))}[/green]"
+        marked("green", _("valid"))
         if run.valid
-        else f"[red]{escape(_('INVALID'))}[/red] {escape(str(run.first_violation))}"
+        else marked("red", _("INVALID")) + " " + escape(str(run.first_violation))
     )
     span = _("none") if run.makespan is None else str(run.makespan)
     said = _("makespan %(makespan)s (%(bound)s, %(status)s) in %(seconds)s s",
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
             if _debug(ctx):
                 raise
             err.print(
-                f"[red]{escape(_('error:'))}[/red] {escape(_one_line(exc))}",
+                marked("red", _("error:")) + " " + escape(_one_line(exc)),
                 markup=True,
                 highlight=False,
                 soft_wrap=True,

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ingenio.cli.lang import _
+from ingenio.cli.lang import _, marked
 from ingenio.domain import DomainError
 from ingenio.services.context import Context, cli_context
 from ingenio.services.errors import IngenioError
@@ -67,18 +67,18 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
         for issue in exc.issues:
             err.print(issue.render(exc.source), markup=False, highlight=False)
         said = _("%(count)s error(s); nothing was written.", count=len(exc.issues))
-        err.print(f"[red]{escape(said)}[/red]")
+        err.print(marked("red", said))
         raise typer.Exit(1) from None
     except IngenioError as exc:
         if state_of(ctx).debug:
             raise
-        err.print(f"[red]{escape(_('error:'))}[/red] {escape(str(exc))}", highlight=False)
+        err.print(marked("red", _("error:")) + " " + escape(str(exc)), highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         if state_of(ctx).debug:
             raise
         err.print(
-            f"[red]{escape(_('error:'))}[/red] {type(exc).__name__}: {escape(str(exc))}",
+            marked("red", _("error:")) + f" {type(exc).__name__}: {escape(str(exc))}",
             highlight=False,
         )
         raise typer.Exit(1) from None

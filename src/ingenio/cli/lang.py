@@ -14,11 +14,23 @@ from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
+from rich.markup import escape
 
 from ingenio.i18n import LANGUAGES, Translator, from_environment, translator
 
 __all__ = [
-    "N_", "_", "clock", "current", "figure", "num", "pct", "service_text", "signed", "tr", "use",
+    "N_",
+    "_",
+    "clock",
+    "current",
+    "figure",
+    "marked",
+    "num",
+    "pct",
+    "service_text",
+    "signed",
+    "tr",
+    "use",
     "word",
 ]
 
@@ -50,6 +62,11 @@ def tr() -> Translator:
 def _(message: str, **values: object) -> str:
     """``message`` (an English msgid) in the current language, placeholders filled."""
     return tr().gettext(message, **values)
+
+
+def marked(style: str, text: str) -> str:
+    """``text`` (escaped) in a Rich style, e.g. ``marked("red", _("error:"))``."""
+    return f"[{style}]{escape(text)}[/{style}]"
 
 
 def N_(message: str) -> str:

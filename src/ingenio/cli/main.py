@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from ingenio.cli import accounts, bench, operations, outages, scenarios, telemetry
 from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import CliState, context_of, fail, run_guarded
-from ingenio.cli.lang import N_, _, num, service_text, use
+from ingenio.cli.lang import N_, _, marked, num, service_text, use
 from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLimit, Workers
 from ingenio.cli.out_dir import out_dir_problem
 from ingenio.cli.render import plan_table, reasons_text, violations_text
@@ -264,7 +264,7 @@ def _plan_and_write(
         )
     for line in outcome.summary.binding:
         console.print(
-            f"[bold]{escape(_('binding'))}[/bold] {escape(service_text(line))}",
+            marked("bold", _("binding")) + " " + escape(service_text(line)),
             markup=True,
             highlight=False,
         )
@@ -307,7 +307,7 @@ def check_plan(
         if found:
             err.print(violations_text(found), markup=False, highlight=False)
             err.print(
-                f"[red]{escape(_('%(count)s violation(s)', count=len(found)))}[/red]", markup=True
+                marked("red", _("%(count)s violation(s)", count=len(found))), markup=True
             )
             raise typer.Exit(1)
         console.print(_("%(file)s: valid — every rule holds", file=plan_json))
