@@ -16,7 +16,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from rich.markup import escape
 
-from ingenio.i18n import LANGUAGES, Translator, from_environment, translator
+from ingenio.i18n import LANGUAGES, Translator, domain_catalogue, from_environment, translator
 
 __all__ = [
     "N_",
@@ -60,8 +60,17 @@ def tr() -> Translator:
 
 
 def _(message: str, **values: object) -> str:
-    """``message`` (an English msgid) in the current language, placeholders filled."""
-    return tr().gettext(message, **values)
+    """``message`` (an English msgid) in the current language, placeholders filled.
+
+    The ``cli`` catalogue is read first: a short id such as ``late`` or ``plant`` may have
+    another wording in the web's catalogue (which wins in the merged one), and a table
+    header must read as the CLI's translator wrote it.
+    """
+    lang = current()
+    text = domain_catalogue(lang, "cli").get(message)
+    if text is None:
+        return translator(lang).gettext(message, **values)
+    return text % values if values else text
 
 
 def marked(style: str, text: str) -> str:
@@ -129,6 +138,9 @@ WORDS = (
     N_("became unscheduled"), N_("later"), N_("earlier"),
     # kinds of actuals
     N_("production"), N_("downtime"), N_("fuel receipts"), N_("fuel draws"), N_("meter readings"),
+    # solver statuses of a saved plan, telemetry suggestions
+    N_("optimal"), N_("feasible"), N_("fallback"), N_("time limit"), N_("infeasible"),
+    N_("error"), N_("cancelled"), N_("open"), N_("accepted"), N_("dismissed"),
     # buckets of --by
     N_("day"), N_("week"), N_("month"),
 )  # fmt: skip
