@@ -13,9 +13,9 @@ from stage_portfolios import document
 from typer.testing import CliRunner
 
 from ingenio.cli import lang
-from ingenio.cli.main import app
+from ingenio.cli.main import Language, app
 from ingenio.formats.portfolio import dump_portfolio, parse_portfolio
-from ingenio.i18n import translator
+from ingenio.i18n import LANGUAGES, translator
 
 runner = CliRunner()
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -51,6 +51,7 @@ def test_the_environment_chooses_and_the_option_wins() -> None:
     assert "корректен" in got.output, got.output
     bad = runner.invoke(app, ["--lang", "de", "validate", SMALL])
     assert bad.exit_code == 2 and "--lang" in bad.output
+    assert {code.value for code in Language} == set(LANGUAGES)
 
 
 def test_a_plan_in_russian_has_locale_numbers_and_json_is_the_same(tmp_path: Path) -> None:

@@ -49,7 +49,6 @@ err = Console(markup=False, stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
-
 class Language(StrEnum):
     """The languages of ``--lang`` (those of :data:`ingenio.i18n.LANGUAGES`)."""
 
