@@ -47,7 +47,8 @@ def test_the_environment_chooses_and_the_option_wins() -> None:
     assert "válido" in got.output, got.output
     got = runner.invoke(app, ["--lang", "en", "validate", SMALL], env={"INGENIO_LANG": "ru"})
     assert "valid — 2 plants" in got.output, got.output
-    got = runner.invoke(app, ["validate", SMALL], env={"INGENIO_LANG": "", "LANG": "ru_RU.UTF-8"})
+    posix = {"INGENIO_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "ru_RU.UTF-8"}
+    got = runner.invoke(app, ["validate", SMALL], env=posix)
     assert "корректен" in got.output, got.output
     bad = runner.invoke(app, ["--lang", "de", "validate", SMALL])
     assert bad.exit_code == 2 and "--lang" in bad.output
