@@ -94,7 +94,7 @@ def _feed_tables(feed: OutageFeed) -> list[Table | str]:
                 end = f"{e:%H:%M}" + (f"+{days}" if days else "")
             label = f"{s:%H:%M}-{end}"
             if w.probability < 1:
-                label += f" (p {num(w.probability, 2)})"
+                label += f" (p {figure(w.probability, 2)})"
             texts.setdefault(s.date(), []).append(label)
         for day, (hours, expected) in hours_per_day(windows, zone).items():
             table.add_row(
