@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         None,
         description="Password of `ingenio users add` (never an argument; never printed or logged).",
     )
+    lang: str | None = Field(
+        None,
+        description="Language of the command line's output: es, ru or en (`--lang` wins); "
+        "default: the locale (LC_ALL, LC_MESSAGES, LANG), else en.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -78,12 +83,19 @@ class Settings(BaseSettings):
             raise ValueError(f"{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})")
         return data
 
-    @field_validator("db", "actor", "timezone", mode="before")
+    @field_validator("db", "actor", "timezone", "lang", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() not in ("es", "ru", "en"):
+            raise ValueError("choose es, ru or en")
+        return None if value is None else value.lower()
 
     @field_validator("timezone")
     @classmethod

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from ingenio.cli.guard import guarded
+from ingenio.cli.lang import _
 
 console = Console()
 err = Console(stderr=True)
@@ -62,7 +63,8 @@ def accounts_add(
     def work() -> None:
         with open_store(_db(ctx, db)) as store:
             account = add_account(store, account_id, name, kind, _actor())
-        console.print(f"added {account.kind} account {account.id!r} ({account.name})")
+        console.print(_("added %(kind)s account %(id)s (%(name)s)", kind=account.kind,
+                        id=repr(account.id), name=account.name))  # fmt: skip
 
     guarded(ctx, work)
 
@@ -88,14 +90,16 @@ def read_password() -> str:
     if env:
         return env
     if sys.stdin.isatty():
-        entered: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        entered: str = typer.prompt(_("password"), hide_input=True, confirmation_prompt=True)
         return entered
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
         from ingenio.services.server import IngenioError
 
         raise IngenioError(
-            f"no password: set {PASSWORD_ENV_VAR} or give it on standard input", kind="invalid"
+            _("no password: set %(variable)s or give it on standard input",
+              variable=PASSWORD_ENV_VAR),
+            kind="invalid",
         )
     return line
 
@@ -125,8 +129,11 @@ def users_add(
         password = read_password()
         with open_store(_db(ctx, db)) as store:
             user = add_user(store, email, account, role, password, tuple(plant or ()), _actor())
-        plants = f" bound to {', '.join(user.plants)}" if user.plants else ""
-        console.print(f"added {user.role} {user.email} to account {user.account!r}{plants}")
+        said = _("added %(role)s %(email)s to account %(account)s", role=user.role,
+                 email=user.email, account=repr(user.account))  # fmt: skip
+        if user.plants:
+            said += " " + _("bound to %(plants)s", plants=", ".join(user.plants))
+        console.print(said)
 
     guarded(ctx, work)
 
@@ -149,7 +156,9 @@ def enterprises_set_owner(
     def work() -> None:
         with open_store(_db(ctx, db)) as store:
             set_enterprise_owner(store, account, portfolio, enterprise, owner, _actor())
-        console.print(f"enterprise {enterprise!r} of {portfolio!r} is owned by {owner!r}")
+        console.print(_("enterprise %(enterprise)s of %(portfolio)s is owned by %(owner)s",
+                        enterprise=repr(enterprise), portfolio=repr(portfolio),
+                        owner=repr(owner)))  # fmt: skip
 
     guarded(ctx, work)
 
@@ -202,7 +211,9 @@ def serve(
     from ingenio.web import install
 
     install(app)  # the web pages beside the API
-    err.print(f"Ingenio API on http://{host}:{port}/docs (database {store.url})", highlight=False)
+    url = f"http://{host}:{port}/docs"
+    err.print(_("Ingenio API on %(url)s (database %(db)s)", url=url, db=store.url),
+              highlight=False)  # fmt: skip
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
 
 
@@ -225,13 +236,14 @@ def _serve_processes(
     from ingenio.api.main import ENV_DB, ENV_JOB_WORKER, ENV_SECURE_COOKIES
     from ingenio.services.server import database_url
 
-    shown = store.url
+    shown, url = store.url, f"http://{host}:{port}/docs"
     store.close()
     os.environ[ENV_DB] = database_url(_db(ctx, db))
     os.environ[ENV_JOB_WORKER] = "1" if jobs else "0"
     os.environ[ENV_SECURE_COOKIES] = "1" if secure_cookies else "0"
     err.print(
-        f"Ingenio API on http://{host}:{port}/docs (database {shown}, {workers} processes)",
+        _("Ingenio API on %(url)s (database %(db)s, %(count)s processes)",
+          url=url, db=shown, count=workers),
         highlight=False,
     )
     import inspect
@@ -276,7 +288,7 @@ def worker(
         runner.stop(timeout_s=0)
 
     signal.signal(signal.SIGTERM, stop)
-    err.print(f"worker {runner.name} on {store.url}", highlight=False)
+    err.print(_("worker %(name)s on %(db)s", name=runner.name, db=store.url), highlight=False)
     try:
         runner.run()
     except KeyboardInterrupt:
@@ -303,9 +315,9 @@ def _load_demo(store: Any) -> None:
 
     logins = load_demo(store, DEMO_USERS, lambda: secrets.token_urlsafe(12))
     if not logins:
-        err.print("demo users exist already (their passwords were printed the first time)")
+        err.print(_("demo users exist already (their passwords were printed the first time)"))
         return
-    err.print("demo logins (email, password, role):")
+    err.print(_("demo logins (email, password, role):"))
     for email, password, role in logins:
         typer.echo(f"login {email} {password} {role}")
 

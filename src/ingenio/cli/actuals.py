@@ -17,6 +17,7 @@ from rich.table import Table
 from ingenio.cli import plan_versions
 from ingenio.cli.errors import context_of
 from ingenio.cli.guard import fail, guarded, moment, since_option, zone_of
+from ingenio.cli.lang import N_, _, clock, num, service_text, word
 from ingenio.cli.options import Timezone
 from ingenio.cli.tables import fitted_table
 from ingenio.services import actuals as service
@@ -47,11 +48,22 @@ def _zone(ctx: typer.Context, timezone: str | None) -> str | None:
     return timezone if timezone is not None else context_of(ctx).settings.timezone
 
 
+RECORDED = {
+    "production record": (N_("recorded %(count)s production record"),
+                          N_("production record already recorded: nothing new")),
+    "downtime event": (N_("recorded %(count)s downtime event"),
+                       N_("downtime event already recorded: nothing new")),
+    "fuel receipt": (N_("recorded %(count)s fuel receipt"),
+                     N_("fuel receipt already recorded: nothing new")),
+    "fuel draw": (N_("recorded %(count)s fuel draw"),
+                  N_("fuel draw already recorded: nothing new")),
+}  # fmt: skip
+"""What ``record`` says of each kind: stored, or already there."""
+
+
 def _said(new: int, what: str) -> None:
-    if new:
-        console.print(f"recorded {new} {what}")
-    else:
-        console.print(f"{what} already recorded: nothing new")
+    stored, known = RECORDED[what]
+    console.print(_(stored, count=new) if new else _(known))
 
 
 @record.command("production")
@@ -127,11 +139,11 @@ def record_fuel(
 
     def work() -> None:
         if receipt == draw:
-            fail("give exactly one of --receipt and --draw")
+            fail(_("give exactly one of --receipt and --draw"))
         if receipt and site is None:
-            fail("--receipt needs --site (the plant or depot receiving)")
+            fail(_("--receipt needs --site (the plant or depot receiving)"))
         if draw and generator is None:
-            fail("--draw needs --generator")
+            fail(_("--draw needs --generator"))
         when = moment("--at", at, zone_of(_zone(ctx, timezone)))
         c = context_of(ctx)
         if site is not None and receipt:
@@ -163,23 +175,23 @@ def template_actuals(
 
     def work() -> None:
         if fmt not in ("xlsx", "csv"):
-            fail(f"--format: choose xlsx or csv (got {fmt!r})")
+            fail(_("--format: choose xlsx or csv (got %(text)s)", text=repr(fmt)))
         zone_of(timezone)
         kind: Literal["xlsx", "csv"] = "csv" if fmt == "csv" else "xlsx"
         target = out if out is not None else Path("actuals" if kind == "csv" else "actuals.xlsx")
         for path in service.write_actuals_template(target, kind, timezone):
-            console.print(f"wrote {path}")
+            console.print(_("wrote %(path)s", path=path))
 
     guarded(ctx, work)
 
 
 def _import_table(batch: ActualsBatch, new: dict[str, int]) -> Table:
-    table = Table(title="actuals imported")
-    for head in ("kind", "in file", "new"):
-        table.add_column(head, justify="left" if head == "kind" else "right")
+    table = Table(title=_("actuals imported"))
+    for i, head in enumerate((_("kind"), _("in file"), _("new"))):
+        table.add_column(head, justify="left" if i == 0 else "right")
     for kind, count in batch.counts().items():
         if count:
-            table.add_row(kind.replace("_", " "), str(count), str(new.get(kind, 0)))
+            table.add_row(word(kind), num(count), num(new.get(kind, 0)))
     return table
 
 
@@ -192,22 +204,25 @@ def import_actuals(
 
     def work() -> None:
         if not file.exists():
-            fail(f"{file}: no such file")
+            fail(_("%(file)s: no such file", file=file))
         zone = _zone(ctx, timezone)
         zone_of(zone)
         got = service.import_actuals(context_of(ctx), file, zone)
         batch, new = got.batch, got.new
         for warning in got.warnings:
-            err.print(f"warning: {warning}", markup=False, highlight=False)
+            err.print(_("warning: %(text)s", text=service_text(warning)), markup=False,
+                      highlight=False)  # fmt: skip
         if batch.empty:
-            console.print(f"{file}: no rows to import; nothing new")
+            console.print(_("%(file)s: no rows to import; nothing new", file=file))
             return
         console.print(_import_table(batch, new))
         total = sum(new.values())
         if total:
-            console.print(f"{total} new row(s) stored from {file.name}")
+            console.print(_("%(count)s new row(s) stored from %(file)s", count=total,
+                            file=file.name))  # fmt: skip
         else:
-            console.print(f"nothing new: every row of {file.name} was already stored")
+            console.print(_("nothing new: every row of %(file)s was already stored",
+                            file=file.name))  # fmt: skip
 
     guarded(ctx, work)
 
@@ -227,15 +242,15 @@ def audit(
     def work() -> None:
         entries = service.audit_entries(context_of(ctx), entity, since_option(since))
         if not entries:
-            console.print("no audit entries")
+            console.print(_("no audit entries"))
             return
         rows = []
         for e in entries:
             detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
-            when = e.at.strftime("%Y-%m-%d %H:%M:%S")
+            when = clock(e.at, "yyyy-MM-dd HH:mm:ss")
             rows.append([when, e.actor, e.action, e.entity, e.entity_id, detail])
-        heads = ("at (UTC)", "actor", "action", "entity", "id", "detail")
-        table = fitted_table("audit log", heads, rows, wrap=("id", "detail"))
+        heads = (_("at (UTC)"), _("actor"), _("action"), _("entity"), _("id"), _("detail"))
+        table = fitted_table(_("audit log"), heads, rows, wrap=(heads[4], heads[5]))
         console.print(table)
 
     guarded(ctx, work)

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ingenio.cli.lang import _, marked, num
 from ingenio.domain import DomainError
 from ingenio.services.bench import BenchRun, Format, solve_instance
 
@@ -23,7 +24,7 @@ def _one_line(exc: Exception) -> str:
     if isinstance(exc, DomainError):
         first = exc.issues[0].render(exc.source) if exc.issues else str(exc)
         more = len(exc.issues) - 1
-        return first + (f" (and {more} more problem(s))" if more > 0 else "")
+        return first + (" " + _("(and %(count)s more problem(s))", count=more) if more > 0 else "")
     if isinstance(exc, FileNotFoundError | ImportError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -36,17 +37,21 @@ def _debug(ctx: typer.Context) -> bool:
 
 def _summary(run: BenchRun) -> str:
     """The short human line of a run."""
-    bound = "no bound" if run.lower_bound is None else f"lower bound {run.lower_bound}"
+    bound = (
+        _("no bound")
+        if run.lower_bound is None
+        else _("lower bound %(bound)s", bound=run.lower_bound)
+    )
     verdict = (
-        "[green]valid[/green]"
+        marked("green", _("valid"))
         if run.valid
-        else f"[red]INVALID[/red] {escape(str(run.first_violation))}"
+        else marked("red", _("INVALID")) + " " + escape(str(run.first_violation))
     )
-    span = "none" if run.makespan is None else str(run.makespan)
-    return (
-        f"[bold]{escape(run.instance)}[/bold]: makespan {span} ({bound}, {run.status}) "
-        f"in {run.seconds:.2f} s — {verdict}"
-    )
+    span = _("none") if run.makespan is None else str(run.makespan)
+    said = _("makespan %(makespan)s (%(bound)s, %(status)s) in %(seconds)s s",
+             makespan=span, bound=bound, status=run.status,
+             seconds=num(run.seconds, 2))  # fmt: skip
+    return f"[bold]{escape(run.instance)}[/bold]: {escape(said)} — {verdict}"
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +80,7 @@ def register(app: typer.Typer) -> None:
             if _debug(ctx):
                 raise
             err.print(
-                f"[red]error:[/red] {escape(_one_line(exc))}",
+                marked("red", _("error:")) + " " + escape(_one_line(exc)),
                 markup=True,
                 highlight=False,
                 soft_wrap=True,

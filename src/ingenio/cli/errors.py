@@ -3,6 +3,7 @@
 Every command runs its work through :func:`run_guarded`: an :class:`IngenioError` becomes
 ``error: <message>`` on stderr (a ``DomainError`` lists every issue), any other exception
 ``error: <Type>: <message>``; both exit 1. ``--debug`` shows the traceback instead.
+The words of the CLI are in its language; a service's message passes through as it came.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ingenio.cli.lang import _, marked
 from ingenio.domain import DomainError
 from ingenio.services.context import Context, cli_context
 from ingenio.services.errors import IngenioError
@@ -64,15 +66,19 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
             raise
         for issue in exc.issues:
             err.print(issue.render(exc.source), markup=False, highlight=False)
-        err.print(f"[red]{len(exc.issues)} error(s); nothing was written.[/red]")
+        said = _("%(count)s error(s); nothing was written.", count=len(exc.issues))
+        err.print(marked("red", said))
         raise typer.Exit(1) from None
     except IngenioError as exc:
         if state_of(ctx).debug:
             raise
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        err.print(marked("red", _("error:")) + " " + escape(str(exc)), highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         if state_of(ctx).debug:
             raise
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}", highlight=False)
+        err.print(
+            marked("red", _("error:")) + f" {type(exc).__name__}: {escape(str(exc))}",
+            highlight=False,
+        )
         raise typer.Exit(1) from None

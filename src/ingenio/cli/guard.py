@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from ingenio.cli.errors import fail, run_guarded
+from ingenio.cli.lang import _
 
 T = TypeVar("T")
 
@@ -31,7 +32,7 @@ def zone_of(name: str | None, option: str = "--timezone") -> ZoneInfo | None:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        fail(f"{option}: unknown time zone {name!r}")
+        fail(_("%(option)s: unknown time zone %(name)s", option=option, name=repr(name)))
 
 
 def moment(option: str, text: str, zone: ZoneInfo | None) -> datetime:
@@ -54,13 +55,17 @@ def moment(option: str, text: str, zone: ZoneInfo | None) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        fail(f"{option}: not a date and time like 2026-04-06T08:00 (got {text!r})")
+        fail(
+            _("%(option)s: not a date and time like 2026-04-06T08:00 (got %(text)s)",
+              option=option, text=repr(text))
+        )  # fmt: skip
     if value.tzinfo is None:
         if zone is None:
             fail(
-                f"{option}: {text!r} has no UTC offset; add one (2026-04-06T08:00-04:00) "
-                f"or give --timezone (or set ${TIMEZONE_ENV_VAR})"
-            )
+                _("%(option)s: %(text)s has no UTC offset; add one (2026-04-06T08:00-04:00) "
+                  "or give --timezone (or set $%(variable)s)", option=option, text=repr(text),
+                  variable=TIMEZONE_ENV_VAR)
+            )  # fmt: skip
         value = value.replace(tzinfo=zone)
     return value
 
@@ -72,5 +77,5 @@ def since_option(text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        fail(f"--since: not a date like 2026-04-01 (got {text!r})")
+        fail(_("--since: not a date like 2026-04-01 (got %(text)s)", text=repr(text)))
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,11 +16,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from ingenio.cli import accounts, bench, operations, outages, scenarios, telemetry
 from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import CliState, context_of, fail, run_guarded
+from ingenio.cli.lang import N_, _, current, marked, num, service_text, use
 from ingenio.cli.options import DbUrl, Debug, Planner, Seed, TimeBudget, TimeLimit, Workers
 from ingenio.cli.out_dir import out_dir_problem
 from ingenio.cli.render import plan_table, reasons_text, violations_text
 from ingenio.domain import Portfolio
-from ingenio.i18n import from_environment
 from ingenio.services.context import cli_context
 from ingenio.services.plans import (
     PlanRequest,
@@ -48,13 +49,36 @@ err = Console(markup=False, stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
+class Language(StrEnum):
+    """The languages of ``--lang`` (those of :data:`ingenio.i18n.LANGUAGES`)."""
+
+    es = "es"
+    ru = "ru"
+    en = "en"
+
+
+Lang = Annotated[
+    Language | None,
+    typer.Option(
+        "--lang",
+        help="Language of the output: es, ru or en (default: $INGENIO_LANG, else the "
+        "locale, else en). --json output is the same in every language.",
+    ),
+]
+
+TIMING_NAMES = {"read": N_("read"), "plan": N_("plan"), "write": N_("write")}
+"""The stages of ``took ...`` (keys of the services' timings)."""
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
     db: DbUrl = None,
     debug: Debug = False,
+    lang: Lang = None,
 ) -> None:
     """Ingenio: production planning for factories under rolling blackouts."""
+    use(None if lang is None else lang.value)  # first: a database error is told in it too
     state = CliState(debug=debug)
     ctx.obj = state
     context = run_guarded(ctx, lambda: cli_context(db))
@@ -73,7 +97,7 @@ def _stop_on_sigterm() -> None:
         return
 
     def stop(signum: int, _frame: object) -> None:
-        err.print("stopped (SIGTERM); nothing more is written", markup=False)
+        err.print(_("stopped (SIGTERM); nothing more is written"), markup=False)
         raise SystemExit(128 + signum)
 
     if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
@@ -95,7 +119,7 @@ def steps(total: int) -> Iterator[Callable[..., None]]:
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task("starting", total=total)
+        task = progress.add_task(_("starting"), total=total)
         started = False
 
         def advance(label: str, detail: bool = False) -> None:
@@ -103,7 +127,7 @@ def steps(total: int) -> Iterator[Callable[..., None]]:
             if started and not detail:
                 progress.advance(task)
             started = True
-            progress.update(task, description=label)
+            progress.update(task, description=service_text(label))
 
         yield advance
         progress.advance(task)
@@ -119,9 +143,13 @@ def validate(
     def work() -> None:
         c = validate_file(file)
         console.print(
-            f"{file}: valid — {c.plants} plants, {c.lines} lines, "
-            f"{c.products} products, {c.orders} orders, {c.days} days"
-        )
+            _(
+                "%(file)s: valid — %(plants)s plants, %(lines)s lines, %(products)s products, "
+                "%(orders)s orders, %(days)s days",
+                file=file, plants=num(c.plants), lines=num(c.lines), products=num(c.products),
+                orders=num(c.orders), days=num(c.days),
+            )
+        )  # fmt: skip
 
     run_guarded(ctx, work)
 
@@ -161,7 +189,7 @@ def plan(
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
-    request = PlanRequest(planner, params, time_budget, save, str(file), from_environment())
+    request = PlanRequest(planner, params, time_budget, save, str(file), current())
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time
         chosen = run_guarded(
@@ -199,12 +227,12 @@ def demo(
 
         def write() -> None:
             write_portfolio_file(demo_portfolio(), write_portfolio)
-            console.print(f"wrote the demo portfolio to {write_portfolio}")
+            console.print(_("wrote the demo portfolio to %(path)s", path=write_portfolio))
 
         run_guarded(ctx, write)
         return
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
-    request = PlanRequest(planner, params, None, True, "demo", from_environment())
+    request = PlanRequest(planner, params, None, True, "demo", current())
     run_guarded(ctx, lambda: _plan_and_write(ctx, demo_portfolio, out, request))
 
 
@@ -222,22 +250,45 @@ def _plan_and_write(
     if plan_.bound:
         ratio = plan_.value / plan_.bound
         console.print(
-            f"value {plan_.value:,.0f} / bound {plan_.bound:,.0f} = {ratio:.3f}", highlight=False
+            _(
+                "value %(value)s / bound %(bound)s = %(ratio)s",
+                value=num(plan_.value), bound=num(plan_.bound), ratio=num(ratio, 3),
+            ),
+            highlight=False,
         )
     idle = outcome.summary.idle_litres_while_starving
     if outcome.portfolio.depots:
-        console.print(f"idle litres while starving: {idle:,.0f} L", highlight=False)
+        console.print(
+            _("idle litres while starving: %(litres)s L", litres=num(idle)), highlight=False
+        )
     for line in outcome.summary.binding:
-        console.print(f"[bold]binding[/bold] {escape(line)}", markup=True, highlight=False)
+        console.print(
+            marked("bold", _("binding")) + " " + escape(service_text(line)),
+            markup=True,
+            highlight=False,
+        )
     for line in reasons_text(outcome.portfolio, plan_):
         console.print(line, highlight=False, markup=False)
     pv, plan_v = saved.portfolio_version, saved.plan_version
     if pv is not None and plan_v is not None:
         console.print(
-            f"saved portfolio {pv.name!r} version {pv.version} and plan version {plan_v.version}"
+            _(
+                "saved portfolio %(name)s version %(version)s and plan version %(plan)s",
+                name=repr(pv.name), version=pv.version, plan=plan_v.version,
+            )
         )
-    console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
-    console.print("took " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()), style="dim")
+    console.print(
+        _(
+            "wrote %(plan_json)s, %(plan_xlsx)s, %(report)s",
+            plan_json=files.plan_json, plan_xlsx=files.plan_xlsx, report=files.report_html,
+        )
+    )
+    took = ", ".join(
+        _("%(stage)s %(seconds)s s", stage=_(TIMING_NAMES[k]) if k in TIMING_NAMES else k,
+          seconds=num(v, 2))
+        for k, v in timings.items()
+    )  # fmt: skip
+    console.print(_("took %(stages)s", stages=took), style="dim")
 
 
 @app.command("check-plan")
@@ -254,9 +305,11 @@ def check_plan(
         found = check_plan_files(portfolio_file, plan_json)
         if found:
             err.print(violations_text(found), markup=False, highlight=False)
-            err.print(f"[red]{len(found)} violation(s)[/red]", markup=True)
+            err.print(
+                marked("red", _("%(count)s violation(s)", count=len(found))), markup=True
+            )
             raise typer.Exit(1)
-        console.print(f"{plan_json}: valid — every rule holds")
+        console.print(_("%(file)s: valid — every rule holds", file=plan_json))
 
     run_guarded(ctx, work)
 

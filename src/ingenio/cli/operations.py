@@ -19,9 +19,9 @@ from rich.console import Console
 from ingenio.cli import actuals
 from ingenio.cli.errors import context_of
 from ingenio.cli.guard import fail, guarded, moment, zone_of
+from ingenio.cli.lang import _, clock, current, num, signed, word
 from ingenio.cli.operations_render import kpi_tables, moves_table, stage_line
 from ingenio.cli.out_dir import out_dir_problem
-from ingenio.i18n import from_environment
 
 Granularity = Literal["day", "week", "month"]
 _BY: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month"}
@@ -42,12 +42,13 @@ def _day(option: str, text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"{option}: not a date like 2026-04-01 (got {text!r})")
+        fail(_("%(option)s: not a date like 2026-04-01 (got %(text)s)", option=option,
+               text=repr(text)))  # fmt: skip
 
 
 def _by(text: str) -> Granularity:
     if text not in _BY:
-        fail(f"--by: choose day, week or month (got {text!r})")
+        fail(_("--by: choose day, week or month (got %(text)s)", text=repr(text)))
     return _BY[text]
 
 
@@ -68,26 +69,35 @@ def kpi(
 
     def work() -> None:
         if enterprise is None and plant is None:
-            fail("give --enterprise or --plant")
+            fail(_("give --enterprise or --plant"))
         if not start or not end:
-            fail("give the period with --from and --to")
+            fail(_("give the period with --from and --to"))
         first, last = _day("--from", start), _day("--to", end)
         if last < first:
-            fail("--to is before --from")
+            fail(_("--to is before --from"))
         got = kpis_between(
             context_of(ctx), first, last, _by(by), enterprise_id=enterprise, plant_id=plant,
             portfolio_name=portfolio, plan_version=plan_version,
         )  # fmt: skip
-        compared = "no plan" if got.plan_version is None else f"plan v{got.plan_version.version}"
-        console.print(
-            f"portfolio {got.portfolio_version.name!r} v{got.portfolio_version.version}, "
-            f"compared with {compared}; {first} to {last} by {by}",
-            highlight=False,
+        compared = (
+            _("no plan")
+            if got.plan_version is None
+            else _("plan v%(version)s", version=got.plan_version.version)
         )
+        console.print(
+            _(
+                "portfolio %(name)s v%(version)s, compared with %(plan)s; %(first)s to %(last)s "
+                "by %(by)s",
+                name=repr(got.portfolio_version.name), version=got.portfolio_version.version,
+                plan=compared, first=clock(first, "yyyy-MM-dd"), last=clock(last, "yyyy-MM-dd"),
+                by=word(by),
+            ),
+            highlight=False,
+        )  # fmt: skip
         for table in kpi_tables(got.report, got.portfolio.currency, plant is not None):
             console.print(table)
         for note in got.report.notes:
-            err.print(f"note: {note}", highlight=False, markup=False)
+            err.print(_("note: %(text)s", text=note), highlight=False, markup=False)
 
     guarded(ctx, work)
 
@@ -108,8 +118,8 @@ def report_enterprise(
 
     def work() -> None:
         got = enterprise_report(context_of(ctx), enterprise, period, out, _by(by), portfolio,
-                                from_environment())  # fmt: skip
-        console.print(f"wrote {got.html} and {got.xlsx}")
+                                current())  # fmt: skip
+        console.print(_("wrote %(html)s and %(xlsx)s", html=got.html, xlsx=got.xlsx))
 
     guarded(ctx, work)
 
@@ -146,47 +156,59 @@ def replan(
 
     def work() -> None:
         if planner not in ("optimise", "dispatch"):
-            fail(f"--planner: choose optimise or dispatch (got {planner!r})")
+            fail(_("--planner: choose optimise or dispatch (got %(text)s)", text=repr(planner)))
         if outage_hours is not None and not (math.isfinite(outage_hours) and outage_hours > 0):
-            fail(f"--outage-hours must be a positive number of hours (got {outage_hours})")
+            fail(_("--outage-hours must be a positive number of hours (got %(value)s)",
+                   value=outage_hours))  # fmt: skip
         if outage_hours is not None and outage_hours > 24 * 366:
-            fail(f"--outage-hours must be at most {24 * 366} (a year; got {outage_hours:g})")
+            fail(_("--outage-hours must be at most %(most)s (a year; got %(value)s)",
+                   most=24 * 366, value=format(outage_hours, "g")))  # fmt: skip
         if not (math.isfinite(time_limit) and time_limit > 0):
-            fail(f"--time-limit must be a positive number of seconds (got {time_limit})")
+            fail(_("--time-limit must be a positive number of seconds (got %(value)s)",
+                   value=time_limit))  # fmt: skip
         if out is not None:
             bad_out = out_dir_problem(out)
             if bad_out:
                 fail(bad_out)
-        clock = time.perf_counter()
+        started = time.perf_counter()
         c = context_of(ctx)
         pv, found = holding_portfolio(c, plant_id=plant, name=portfolio)
         zone = zone_of(timezone) or found.horizon.zone
         when = datetime.now(UTC) if at.strip() == "now" else moment("--at", at, zone)
         minute = found.horizon.to_minute(when)
         if not 0 < minute < found.horizon.minutes:
-            fail(f"--at {when.astimezone(zone):%Y-%m-%d %H:%M} is outside the plan's horizon")
+            fail(_("--at %(when)s is outside the plan's horizon",
+                   when=when.astimezone(zone).strftime("%Y-%m-%d %H:%M")))  # fmt: skip
         outage = None
         if outage_hours is not None:
             outage = Window(minute, minute + max(1, round(outage_hours * 60)))
 
         def first(stage: ReplanStage) -> None:
-            console.print(stage_line("first plan", stage), highlight=False)
+            console.print(stage_line(_("first plan"), stage), highlight=False)
 
         result = replan_in(c, pv.name, plant, minute, reason, planner, time_limit,
                            outage, on_first=first)  # fmt: skip
-        line = stage_line("final plan", result.final)
+        line = stage_line(_("final plan"), result.final)
         if result.final.version == result.first.version:
-            line += " (nothing better found: the first plan stands)"
+            line += " " + _("(nothing better found: the first plan stands)")
         console.print(line, highlight=False)
         if out is not None:
-            files = write_replan_files(c, result, out, minute, from_environment())
-            console.print(f"wrote {files.plan_json}, {files.plan_xlsx}, {files.report_html}")
+            files = write_replan_files(c, result, out, minute, current())
+            console.print(
+                _("wrote %(plan_json)s, %(plan_xlsx)s, %(report)s", plan_json=files.plan_json,
+                  plan_xlsx=files.plan_xlsx, report=files.report_html)
+            )  # fmt: skip
         console.print(
-            f"replanned {', '.join(result.plants)}: value {result.previous_plan.value:,.0f} → "
-            f"{result.final.plan.value:,.0f} ({result.value_change:+,.0f} "
-            f"{result.portfolio.currency}); took {time.perf_counter() - clock:.1f} s in all",
+            _(
+                "replanned %(plants)s: value %(before)s → %(after)s (%(change)s %(currency)s); "
+                "took %(seconds)s s in all",
+                plants=", ".join(result.plants), before=num(result.previous_plan.value),
+                after=num(result.final.plan.value), change=signed(result.value_change),
+                currency=result.portfolio.currency,
+                seconds=num(time.perf_counter() - started, 1),
+            ),
             highlight=False,
-        )
+        )  # fmt: skip
         console.print(moves_table(result))
 
     guarded(ctx, work)

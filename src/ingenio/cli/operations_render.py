@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from ingenio.cli.lang import N_, _, clock, num, pct, service_text, signed, word
 from ingenio.cli.tables import fitted_table
 
 if TYPE_CHECKING:
@@ -13,14 +14,19 @@ if TYPE_CHECKING:
     from ingenio.services.replan import ReplanResult, ReplanStage
 
 CAUSES = ("grid", "generator", "fuel", "breakdown", "material", "labour")
+CAUSE_HEADS = {
+    "grid": N_("grid h"), "generator": N_("generator h"), "fuel": N_("fuel h"),
+    "breakdown": N_("breakdown h"), "material": N_("material h"), "labour": N_("labour h"),
+}  # fmt: skip
+"""The loss columns of the OEE table, hours lost per cause."""
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.1%}"
+    return pct(x, 1)
 
 
 def _num(x: float | None, digits: int = 0) -> str:
-    return "–" if x is None else f"{x:,.{digits}f}"
+    return num(x, digits)
 
 
 def _rows(report: KpiReport, with_lines: bool) -> list[KpiRow]:
@@ -43,7 +49,7 @@ def kpi_tables(report: KpiReport, currency: str, with_lines: bool = False) -> li
 
     def label(r: KpiRow) -> list[str]:
         indent = {"enterprise": "", "plant": "  ", "line": "    "}[r.level]
-        return [r.bucket.label if r.bucket else "period", indent + r.name]
+        return [r.bucket.label if r.bucket else _("period"), indent + r.name]
 
     oee = [
         [*label(r), _pct(r.tally.oee), _pct(r.tally.availability), _pct(r.tally.performance),
@@ -51,7 +57,8 @@ def kpi_tables(report: KpiReport, currency: str, with_lines: bool = False) -> li
          *(_num(r.tally.losses_h[c], 1) for c in CAUSES)]
         for r in rows
     ]  # fmt: skip
-    heads = ["period", "who", "OEE", "A", "P", "Q", "planned h", *(f"{c} h" for c in CAUSES)]
+    heads = [_("period"), _("who"), _("OEE"), _("A"), _("P"), _("Q"), _("planned h"),
+             *(_(CAUSE_HEADS[c]) for c in CAUSES)]  # fmt: skip
     energy = [
         [*label(r), _num(r.tally.good), _num(r.tally.kwh), _num(r.tally.kwh_per_unit, 3),
          _num(r.tally.litres, 1), _num(r.tally.litres_per_unit, 4), _num(r.tally.planned_qty),
@@ -59,22 +66,26 @@ def kpi_tables(report: KpiReport, currency: str, with_lines: bool = False) -> li
          _num(r.tally.planned_value)]
         for r in rows
     ]  # fmt: skip
-    heads2 = ["period", "who", "good", "kWh", "kWh/unit", "L", "L/unit", "planned",
-              "adherence", "on time", f"value {currency}", f"planned {currency}"]  # fmt: skip
+    heads2 = [_("period"), _("who"), _("good"), _("kWh"), _("kWh/unit"), _("L"), _("L/unit"),
+              _("planned"), _("adherence"), _("on time"),
+              _("value %(currency)s", currency=currency),
+              _("planned %(currency)s", currency=currency)]  # fmt: skip
     right = set(heads[2:]) | set(heads2[2:])
+    who = (_("who"),)
     return [
-        fitted_table("OEE = availability × performance × quality; losses in hours", heads, oee,
-                     wrap=("who",), right=right),
-        fitted_table("Energy, fuel, plan adherence and value", heads2, energy, wrap=("who",),
+        fitted_table(_("OEE = availability × performance × quality; losses in hours"), heads,
+                     oee, wrap=who, right=right),
+        fitted_table(_("Energy, fuel, plan adherence and value"), heads2, energy, wrap=who,
                      right=right),
     ]  # fmt: skip
 
 
 def stage_line(label: str, stage: ReplanStage) -> str:
-    """``first plan: v7 (replan:dispatch), value 1,234 USD, in 0.4 s``."""
-    version = f"v{stage.version.version}" if stage.version else "not saved"
-    return (f"{label}: plan {version} ({stage.plan.planner}), value {stage.plan.value:,.0f}, "
-            f"in {stage.seconds:.2f} s")  # fmt: skip
+    """``first plan: plan v7 (replan:dispatch), value 1,234, in 0.40 s``."""
+    version = f"v{stage.version.version}" if stage.version else _("not saved")
+    return _("%(label)s: plan %(version)s (%(planner)s), value %(value)s, in %(seconds)s s",
+             label=label, version=version, planner=stage.plan.planner,
+             value=num(stage.plan.value), seconds=num(stage.seconds, 2))  # fmt: skip
 
 
 def moves_table(result: ReplanResult) -> Table:
@@ -82,16 +93,16 @@ def moves_table(result: ReplanResult) -> Table:
     world = result.portfolio
 
     def when(minute: int | None) -> str:
-        return "–" if minute is None else f"{world.horizon.to_datetime(minute):%a %d %H:%M}"
+        return "–" if minute is None else clock(world.horizon.to_datetime(minute), "EEE dd HH:mm")
 
     rows = [
         [m.order_id,
-         f"{m.before.status.value if m.before else '–'} → {m.after.status.value}",
+         f"{word(m.before.status.value) if m.before else '–'} → {word(m.after.status.value)}",
          f"{when(m.before.completion if m.before else None)} → {when(m.after.completion)}",
-         "–" if m.shift_minutes is None else f"{m.shift_minutes / 60:+,.1f}",
-         f"{m.value_change:+,.0f}", m.after.reason]
+         "–" if m.shift_minutes is None else signed(m.shift_minutes / 60, 1),
+         signed(m.value_change), service_text(m.after.reason) if m.after.reason else ""]
         for m in result.moves
     ]  # fmt: skip
-    heads = ["order", "status", "completion", "shift h", "value", "reason"]
-    title = f"What moved ({len(rows)} orders)" if rows else "Nothing moved"
-    return fitted_table(title, heads, rows, wrap=("reason",), right=("shift h", "value"))
+    heads = [_("order"), _("status"), _("completion"), _("shift h"), _("value"), _("reason")]
+    title = _("What moved (%(count)s orders)", count=len(rows)) if rows else _("Nothing moved")
+    return fitted_table(title, heads, rows, wrap=(heads[5],), right=(heads[3], heads[4]))

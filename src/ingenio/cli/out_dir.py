@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ingenio.cli.lang import _
+
 
 def out_dir_problem(out: Path, names: Iterable[str] = ()) -> str | None:
     """Why ``out`` cannot receive ``names`` (one line naming the path), or None when it can.
@@ -20,13 +22,15 @@ def out_dir_problem(out: Path, names: Iterable[str] = ()) -> str | None:
             break
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
-        return f"--out: {probe} is a file, not a folder (got {str(out)!r})"
+        return _("--out: %(path)s is a file, not a folder (got %(given)s)", path=probe,
+                 given=repr(str(out)))  # fmt: skip
     if not os.access(probe, os.W_OK | os.X_OK):
-        return f"--out: cannot write in {probe} (permission denied)"
+        return _("--out: cannot write in %(path)s (permission denied)", path=probe)
     for name in names:
         target = out / name
         if target.is_dir():
-            return f"--out: {target} is a folder; {name} must be a file there"
+            return _("--out: %(path)s is a folder; %(name)s must be a file there", path=target,
+                     name=name)  # fmt: skip
         if target.exists() and not os.access(target, os.W_OK):
-            return f"--out: cannot overwrite {target} (permission denied)"
+            return _("--out: cannot overwrite %(path)s (permission denied)", path=target)
     return None

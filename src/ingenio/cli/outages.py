@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ingenio.cli.errors import context_of, run_guarded
+from ingenio.cli.lang import _, clock, figure, num, pct, service_text
 from ingenio.services.files import write_text
 from ingenio.services.portfolios import (
     OutageRequest,
@@ -78,9 +79,11 @@ def _feed_tables(feed: OutageFeed) -> list[Table | str]:
     zone = ZoneInfo(feed.timezone)
     out: list[Table | str] = []
     for area, windows in feed.areas.items():
-        table = Table(title=f"{area}: {len(windows)} window(s)", title_justify="left")
-        for head in ("day", "windows (local time)", "hours in windows", "expected hours"):
-            table.add_column(head, justify="left" if head[0] in "dw" else "right")
+        table = Table(title=_("%(area)s: %(count)s window(s)", area=area, count=len(windows)),
+                      title_justify="left")  # fmt: skip
+        heads = (_("day"), _("windows (local time)"), _("hours in windows"), _("expected hours"))
+        for i, head in enumerate(heads):
+            table.add_column(head, justify="left" if i < 2 else "right")
         texts: dict[date, list[str]] = {}
         for w in windows:
             s, e = w.start.astimezone(zone), w.end.astimezone(zone)
@@ -91,14 +94,14 @@ def _feed_tables(feed: OutageFeed) -> list[Table | str]:
                 end = f"{e:%H:%M}" + (f"+{days}" if days else "")
             label = f"{s:%H:%M}-{end}"
             if w.probability < 1:
-                label += f" (p {w.probability:.2g})"
+                label += f" (p {figure(w.probability, 2)})"
             texts.setdefault(s.date(), []).append(label)
         for day, (hours, expected) in hours_per_day(windows, zone).items():
             table.add_row(
-                f"{day:%a %Y-%m-%d}",
+                clock(day, "EEE yyyy-MM-dd"),
                 ", ".join(texts.get(day, [])),
-                f"{hours:.1f}",
-                f"{expected:.1f}",
+                num(hours, 1),
+                num(expected, 1),
             )
         out.append(table)
     return out
@@ -109,35 +112,41 @@ def _une_tables(feed: OutageFeed) -> list[Table | str]:
     report, plan = feed.forecast, feed.rotation
     if report is None or plan is None:
         return []
+    derived = " " + _("(derived)") if report.afectacion_derived else ""
     lines: list[Table | str] = [
-        f"UNE report for {report.day or 'an unknown day'}: peak disponibilidad "
-        f"{report.availability.mw:g} MW, demanda máxima {report.demand.mw:g} MW, déficit "
-        f"{report.deficit.mw:g} MW, afectación {report.afectacion.mw:g} MW"
-        + (" (derived)" if report.afectacion_derived else "")
-        + f" — {report.share_dark:.0%} of the demand"
-    ]
+        _("UNE report for %(day)s: peak disponibilidad %(availability)s MW, demanda máxima "
+          "%(demand)s MW, déficit %(deficit)s MW, afectación %(afectacion)s MW%(derived)s — "
+          "%(share)s of the demand",
+          day=report.day or _("an unknown day"), availability=figure(report.availability.mw),
+          demand=figure(report.demand.mw), deficit=figure(report.deficit.mw),
+          afectacion=figure(report.afectacion.mw), derived=derived,
+          share=pct(report.share_dark, 0))
+    ]  # fmt: skip
     if report.yesterday_max is not None:
         lines.append(
-            f"yesterday's maximum afectación {report.yesterday_max.mw:g} MW at "
-            f"{report.yesterday_max_time}"
-        )
+            _("yesterday's maximum afectación %(mw)s MW at %(time)s",
+              mw=figure(report.yesterday_max.mw), time=report.yesterday_max_time)
+        )  # fmt: skip
     table = Table(
-        title=f"rotation over {', '.join(plan.blocks)} "
-        f"({plan.block_mw:.1f} MW per block at the peak)",
+        title=_("rotation over %(blocks)s (%(mw)s MW per block at the peak)",
+                blocks=", ".join(plan.blocks), mw=num(plan.block_mw, 1)),
         title_justify="left",
-    )
-    for head in ("hour", "national MW", "Havana MW", "blocks off", "p(off) per block"):
+    )  # fmt: skip
+    for head in (_("hour"), _("national MW"), _("Havana MW"), _("blocks off"),
+                 _("p(off) per block")):  # fmt: skip
         table.add_column(head, justify="right")
     for h in range(24):
         table.add_row(
             f"{h:02d}:00",
-            f"{plan.national_mw[h]:.0f}",
-            f"{plan.havana_mw[h]:.0f}",
+            num(plan.national_mw[h]),
+            num(plan.havana_mw[h]),
             str(plan.blocks_off[h]),
-            f"{plan.probability[h]:.2f}",
+            num(plan.probability[h], 2),
         )
     lines.append(table)
-    lines.append(f"expected hours off per block and day: {plan.hours_per_block:.1f}")
+    lines.append(
+        _("expected hours off per block and day: %(hours)s", hours=num(plan.hours_per_block, 1))
+    )
     return lines
 
 
@@ -168,23 +177,25 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps(feed_document(feed), ensure_ascii=False, indent=2))
                 return
+            zone = ZoneInfo(feed.timezone)
             span = (
                 ""
                 if feed.span is None
-                else (
-                    f", {feed.span[0].astimezone(ZoneInfo(feed.timezone)):%Y-%m-%d %H:%M} to "
-                    f"{feed.span[1].astimezone(ZoneInfo(feed.timezone)):%Y-%m-%d %H:%M}"
-                )
-            )
+                else ", " + _("%(start)s to %(end)s", start=clock(feed.span[0].astimezone(zone)),
+                              end=clock(feed.span[1].astimezone(zone)))
+            )  # fmt: skip
+            said = _("(%(format)s, %(zone)s): %(areas)s area(s), %(windows)s window(s)%(span)s",
+                     format=feed.format, zone=feed.timezone, areas=len(feed.areas),
+                     windows=feed.window_count, span=span)  # fmt: skip
             console.print(
-                f"[bold]{escape(file.name)}[/bold] ({feed.format}, {feed.timezone}): "
-                f"{len(feed.areas)} area(s), {feed.window_count} window(s){span}",
+                f"[bold]{escape(file.name)}[/bold] {escape(said)}",
                 markup=True,
                 highlight=False,
                 soft_wrap=True,
             )
             for note in feed.notes:
-                console.print(f"note: {note}", style="dim", highlight=False, soft_wrap=True)
+                console.print(_("note: %(text)s", text=service_text(note)), style="dim",
+                              highlight=False, soft_wrap=True)  # fmt: skip
             for item in _une_tables(feed) + _feed_tables(feed):
                 console.print(item, highlight=False, soft_wrap=isinstance(item, str))
 
@@ -244,14 +255,16 @@ def register(app: typer.Typer) -> None:
             if write is not None and done.text is not None:
                 write_text(write, done.text)
             console.print(
-                f"block {block}: stage schedule of {done.area} for {len(done.dates)} date(s) "
-                f"({done.dates[0]} to {done.dates[-1]})",
+                _("block %(block)s: stage schedule of %(area)s for %(count)s date(s) "
+                  "(%(first)s to %(last)s)", block=block, area=done.area, count=len(done.dates),
+                  first=done.dates[0], last=done.dates[-1]),
                 highlight=False,
-            )
+            )  # fmt: skip
             console.print(
-                f"saved portfolio {done.saved.name!r} version {done.saved.version}",
+                _("saved portfolio %(name)s version %(version)s", name=repr(done.saved.name),
+                  version=done.saved.version),
                 highlight=False,
-            )
+            )  # fmt: skip
 
         run_guarded(ctx, work)
 
@@ -272,18 +285,22 @@ def _import(
     if write is not None and done.text is not None:
         write_text(write, done.text)
     for note_text in done.feed.notes:
-        console.print(f"note: {note_text}", style="dim", highlight=False, soft_wrap=True)
+        console.print(_("note: %(text)s", text=service_text(note_text)), style="dim",
+                      highlight=False, soft_wrap=True)  # fmt: skip
     for block_id in sorted(result.added):
         console.print(
-            f"block {block_id}: {result.added[block_id]} window(s) imported, "
-            f"{result.replaced[block_id]} old window(s) replaced",
+            _("block %(block)s: %(added)s window(s) imported, %(replaced)s old window(s) "
+              "replaced", block=block_id, added=result.added[block_id],
+              replaced=result.replaced[block_id]),
             highlight=False,
-        )
+        )  # fmt: skip
     if result.outside:
-        console.print(f"{result.outside} window(s) outside the horizon left out", highlight=False)
+        console.print(_("%(count)s window(s) outside the horizon left out",
+                        count=result.outside), highlight=False)  # fmt: skip
     console.print(
-        f"saved portfolio {saved.name!r} version {saved.version} ({file.name}, {fmt})",
+        _("saved portfolio %(name)s version %(version)s (%(file)s, %(format)s)",
+          name=repr(saved.name), version=saved.version, file=file.name, format=fmt),
         highlight=False,
-    )
+    )  # fmt: skip
     if write is not None:
-        console.print(f"wrote {write}", highlight=False)
+        console.print(_("wrote %(path)s", path=write), highlight=False)

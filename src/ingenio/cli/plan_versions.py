@@ -12,6 +12,7 @@ from rich.table import Table
 from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import context_of
 from ingenio.cli.guard import guarded
+from ingenio.cli.lang import N_, _, clock, num, pct, service_text, signed, word
 from ingenio.cli.tables import fitted_table
 from ingenio.domain import Portfolio
 from ingenio.services.plans import (
@@ -47,7 +48,11 @@ def plans_list(
             typer.echo(json.dumps([_plan_json(p) for p in found], ensure_ascii=False))
             return
         if not found:
-            console.print("no plans saved" + (f" for {portfolio!r}" if portfolio else ""))
+            console.print(
+                _("no plans saved for %(name)s", name=repr(portfolio))
+                if portfolio
+                else _("no plans saved")
+            )
             return
         names = sorted({p.portfolio_name for p in found})
         for name in names:
@@ -57,23 +62,24 @@ def plans_list(
                     f"v{p.version}",
                     f"v{p.portfolio_version}",
                     p.planner,
-                    p.status,
-                    f"{p.value:,.0f}",
-                    "" if p.bound is None else f"{p.bound:,.0f}",
+                    word(p.status),
+                    num(p.value),
+                    "" if p.bound is None else num(p.bound),
                     _gap(p),
-                    p.created_at.strftime("%Y-%m-%d %H:%M"),
+                    clock(p.created_at),
                 ]
                 for p in found
                 if p.portfolio_name == name
             ]
-            heads = ["id", "plan", "portfolio", "planner", "status", "value", "bound", "gap"]
-            heads.append("created UTC")
+            heads = [_("id"), _("plan"), _("portfolio"), _("planner"), _("status"), _("value"),
+                     _("bound"), _("gap"), _("created UTC")]  # fmt: skip
+            wrap = (heads[3], heads[4], heads[8])
+            right = (heads[0], heads[5], heads[6], heads[7])
             if all(row[6] == "" for row in rows):  # no bounds: no bound nor gap column
                 heads = heads[:6] + heads[8:]
                 rows = [row[:6] + row[8:] for row in rows]
-            wrap = ("planner", "status", "created UTC")
-            right = ("id", "value", "bound", "gap")
-            console.print(fitted_table(f"plans of {name}", heads, rows, wrap=wrap, right=right))
+            title = _("plans of %(name)s", name=name)
+            console.print(fitted_table(title, heads, rows, wrap=wrap, right=right))
 
     guarded(ctx, work)
 
@@ -97,7 +103,7 @@ def _gap(p: PlanVersion) -> str:
     """How far the value is below the bound, in per cent of the bound."""
     if p.bound is None or p.bound <= 0:
         return ""
-    return f"{max(0.0, p.bound - p.value) / p.bound:.1%}"
+    return pct(max(0.0, p.bound - p.value) / p.bound, 1)
 
 
 @plans.command("diff")
@@ -112,23 +118,27 @@ def plans_diff(
         got = diff_plans(context_of(ctx), old, new)
         old_v, new_v, new_p, diff = got.old.version, got.new.version, got.new.portfolio, got.diff
         for line in (
-            f"plan {old} ({_label(old_v)}) -> plan {new} ({_label(new_v)})",
-            f"value {diff.old_value:,.0f} -> {diff.new_value:,.0f} "
-            f"({diff.value_change:+,.0f} {new_p.currency})",
-            f"{len(diff.changes)} order(s) changed, {diff.unchanged} unchanged",
-        ):
+            _("plan %(old)s (%(old_label)s) -> plan %(new)s (%(new_label)s)", old=old,
+              old_label=_label(old_v), new=new, new_label=_label(new_v)),
+            _("value %(old)s -> %(new)s (%(change)s %(currency)s)", old=num(diff.old_value),
+              new=num(diff.new_value), change=signed(diff.value_change),
+              currency=new_p.currency),
+            _("%(changed)s order(s) changed, %(unchanged)s unchanged",
+              changed=len(diff.changes), unchanged=diff.unchanged),
+        ):  # fmt: skip
             console.print(line, highlight=False, soft_wrap=True)
         if diff.changes:
             for table in diff_tables(diff, new_p):
                 console.print(table)
-            counts = ", ".join(f"{n} {k.value.replace('_', ' ')}" for k, n in diff.counts().items())
+            counts = ", ".join(f"{n} {word(k.value)}" for k, n in diff.counts().items())
             console.print(counts, style="dim")
 
     guarded(ctx, work)
 
 
 def _label(v: PlanVersion) -> str:
-    return f"{v.portfolio_name!r} plan v{v.version}, {v.planner}"
+    return _("%(portfolio)s plan v%(version)s, %(planner)s", portfolio=repr(v.portfolio_name),
+             version=v.version, planner=v.planner)  # fmt: skip
 
 
 def diff_tables(diff: PlanDiff, portfolio: Portfolio) -> list[Table]:
@@ -144,51 +154,53 @@ def diff_tables(diff: PlanDiff, portfolio: Portfolio) -> list[Table]:
         return _when(portfolio, p.completion)
 
     def status(p: Placement) -> str:
-        return p.status.value.replace("_", " ")
+        return word(p.status.value)
 
     def lines(p: Placement) -> str:
         return " ".join(p.lines) or "-"
 
     def reason(c: OrderChange, old: bool = False) -> str:
         placement = c.old if old else c.new
-        return placement.reason if placement is not None and placement.reason else "-"
+        if placement is None or not placement.reason:
+            return "-"
+        return service_text(placement.reason)
 
     specs: list[tuple[Change, str, list[str], Callable[[OrderChange], list[str]]]] = [
         (
             Change.DROPPED,
-            "dropped: unscheduled now",
-            ["order", "was", "start was", "why now"],
+            N_("dropped: unscheduled now"),
+            [N_("order"), N_("was"), N_("start was"), N_("why now")],
             lambda c: [c.order_id, _both(c, status, old=True), _both(c, when, old=True),
                        reason(c)],
         ),
         (
             Change.BECAME_LATE,
-            "became late",
-            ["order", "completion", "late by", "why"],
+            N_("became late"),
+            [N_("order"), N_("completion"), N_("late by"), N_("why")],
             lambda c: [c.order_id, _both(c, done), _late(c), reason(c)],
         ),
         (
             Change.RECOVERED,
-            "recovered",
-            ["order", "status", "completion", "why it was behind"],
+            N_("recovered"),
+            [N_("order"), N_("status"), N_("completion"), N_("why it was behind")],
             lambda c: [c.order_id, _both(c, status), _both(c, done), reason(c, old=True)],
         ),
         (
             Change.MOVED,
-            "moved: start shifted or lines changed",
-            ["order", "start", "shift", "lines"],
+            N_("moved: start shifted or lines changed"),
+            [N_("order"), N_("start"), N_("shift"), N_("lines")],
             lambda c: [c.order_id, _both(c, when), _shift(c), _both(c, lines)],
         ),
         (
             Change.ADDED,
-            "added: only in the new plan",
-            ["order", "status", "start"],
+            N_("added: only in the new plan"),
+            [N_("order"), N_("status"), N_("start")],
             lambda c: [c.order_id, _both(c, status), _both(c, when)],
         ),
         (
             Change.REMOVED,
-            "removed: only in the old plan",
-            ["order", "status", "start"],
+            N_("removed: only in the old plan"),
+            [N_("order"), N_("status"), N_("start")],
             lambda c: [c.order_id, _both(c, status, old=True), _both(c, when, old=True)],
         ),
     ]  # fmt: skip
@@ -197,9 +209,10 @@ def diff_tables(diff: PlanDiff, portfolio: Portfolio) -> list[Table]:
         found = diff.of(change)
         if found:
             rows = [row(c) for c in found]
-            wrap = [h for h in heads if h not in ("order", "shift", "late by")]
-            right = ("shift", "late by")
-            tables.append(fitted_table(f"{title} ({len(found)})", heads, rows, wrap, right))
+            wrap = [_(h) for h in heads if h not in ("order", "shift", "late by")]
+            right = (_("shift"), _("late by"))
+            shown = [_(h) for h in heads]
+            tables.append(fitted_table(f"{_(title)} ({len(found)})", shown, rows, wrap, right))
     return tables
 
 
@@ -223,7 +236,7 @@ def _both(c: OrderChange, show: Callable[[Placement], str], old: bool = False) -
 def _when(portfolio: Portfolio, minute: int | None) -> str:
     if minute is None:
         return "-"
-    return portfolio.horizon.to_datetime(minute).strftime("%m-%d %H:%M")
+    return clock(portfolio.horizon.to_datetime(minute), "MM-dd HH:mm")
 
 
 def _shift(c: OrderChange) -> str:

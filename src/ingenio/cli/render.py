@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
+from ingenio.cli.lang import _, num, service_text
 from ingenio.domain import MINUTES_PER_DAY, OrderStatus, Plan, Portfolio, Violation
 from ingenio.services.plans import PlanSummary
 
@@ -13,40 +14,44 @@ from ingenio.services.plans import PlanSummary
 def plan_table(portfolio: Portfolio, plan: Plan, summary: PlanSummary) -> Table:
     """Per plant: value, orders on time / late / unscheduled, grid and generator hours, fuel."""
     cur = portfolio.currency
-    table = Table(title=f"{portfolio.name} — plan by {plan.planner}")
-    for head in (
-        "plant",
-        f"value {cur}",
-        "on time",
-        "late",
-        "unsched.",
-        "grid h",
-        "gen h",
-        "fuel L",
-    ):
-        table.add_column(head, justify="left" if head == "plant" else "right")
+    table = Table(
+        title=_("%(portfolio)s — plan by %(planner)s", portfolio=portfolio.name,
+                planner=plan.planner)
+    )  # fmt: skip
+    heads = (
+        _("plant"),
+        _("value %(currency)s", currency=cur),
+        _("on time"),
+        _("late"),
+        _("unsched."),
+        _("grid h"),
+        _("gen h"),
+        _("fuel L"),
+    )
+    for i, head in enumerate(heads):
+        table.add_column(head, justify="left" if i == 0 else "right")
     for s in summary.plants:
         table.add_row(
             portfolio.plant(s.plant_id).name,
-            f"{s.value:,.0f}",
-            str(s.on_time),
-            str(s.late),
-            str(s.unscheduled),
-            f"{s.grid_hours:,.1f}",
-            f"{s.generator_hours:,.1f}",
-            f"{s.fuel_used_l:,.0f}",
+            num(s.value),
+            num(s.on_time),
+            num(s.late),
+            num(s.unscheduled),
+            num(s.grid_hours, 1),
+            num(s.generator_hours, 1),
+            num(s.fuel_used_l),
         )
     table.add_section()
     table.add_row(
-        "total",
-        f"{plan.value:,.0f}",
+        _("total"),
+        num(plan.value),
         *(
-            str(sum(getattr(s, k) for s in summary.plants))
+            num(sum(getattr(s, k) for s in summary.plants))
             for k in ("on_time", "late", "unscheduled")
         ),
-        f"{sum(s.grid_hours for s in summary.plants):,.1f}",
-        f"{sum(s.generator_hours for s in summary.plants):,.1f}",
-        f"{sum(s.fuel_used_l for s in summary.plants):,.0f}",
+        num(sum(s.grid_hours for s in summary.plants), 1),
+        num(sum(s.generator_hours for s in summary.plants), 1),
+        num(sum(s.fuel_used_l for s in summary.plants)),
         style="bold",
     )
     return table
@@ -66,15 +71,21 @@ def reasons_text(portfolio: Portfolio, plan: Plan, top: int = 10) -> list[str]:
     ]
     lost.sort(key=lambda item: (-item[0], item[1].order_id))
     lines = []
-    for _, o in lost[:top]:
+    for _lost, o in lost[:top]:
         state = (
-            f"late {o.lateness_minutes / MINUTES_PER_DAY:.1f} d"
+            _("late %(days)s d", days=num(o.lateness_minutes / MINUTES_PER_DAY, 1))
             if o.status is OrderStatus.LATE
-            else "unscheduled"
+            else _("unscheduled")
         )
-        lines.append(f"  {o.order_id} ({state}): {o.reason or 'no reason given'}")
+        reason = service_text(o.reason) if o.reason else _("no reason given")
+        lines.append(f"  {o.order_id} ({state}): {reason}")
     if lines:
-        lines.insert(0, f"why {len(lost)} orders are late or unscheduled (most value lost first):")
+        lines.insert(
+            0, _("why %(count)s orders are late or unscheduled (most value lost first):",
+                 count=len(lost))
+        )  # fmt: skip
     if len(lost) > top:
-        lines.append(f"  ... and {len(lost) - top} more (reasons in plan.json and plan.xlsx)")
+        more = _("... and %(count)s more (reasons in plan.json and plan.xlsx)",
+                 count=len(lost) - top)  # fmt: skip
+        lines.append(f"  {more}")
     return lines

@@ -28,10 +28,10 @@ from rich.progress import (
 
 from ingenio.cli.consoles import make_console
 from ingenio.cli.errors import context_of, fail, run_guarded
+from ingenio.cli.lang import _, clock, current, pct, service_text
 from ingenio.cli.options import Processes, Seed, WorkersAlias
 from ingenio.cli.out_dir import out_dir_problem
 from ingenio.domain import Portfolio
-from ingenio.i18n import from_environment
 from ingenio.services.scenarios import MAX_SAMPLES
 
 if TYPE_CHECKING:  # the scenario machinery is imported when a command runs, not at start-up
@@ -71,9 +71,9 @@ def _progress() -> Iterator[StageTicks]:
                 transient=True,
             )
             bar.start()
-            current.append((label, bar, bar.add_task(label, total=None)))
+            current.append((label, bar, bar.add_task(service_text(label), total=None)))
         if done is not None:
-            _, bar, task = current[-1]
+            _label, bar, task = current[-1]
             bar.update(task, completed=done, total=total)
 
     try:
@@ -145,13 +145,16 @@ def whatif(
         )  # fmt: skip
         with _progress() as tick:
             got = what_if(context_of(ctx), base, request, progress=tick)
-        console.print(whatif_table(base, got.diff, got.title))
+        console.print(whatif_table(base, got.diff, service_text(got.title)))
         if got.diff.orders:
             console.print(orders_table(base, got.diff))
         before, after = got.late_orders
-        console.print(f"late or unscheduled orders: {before} -> {after}", highlight=False)
+        console.print(
+            _("late or unscheduled orders: %(before)s -> %(after)s", before=before, after=after),
+            highlight=False,
+        )
         for sentence in (*got.resumptions, *got.tanker_sentences):
-            console.print(sentence, highlight=False)
+            console.print(service_text(sentence), highlight=False)
 
     run_guarded(ctx, work)
 
@@ -196,16 +199,17 @@ def scenarios(
         for r in result.plant_resumptions:
             if r.stopped:
                 q50 = r.quantile(50)
-                median = (
-                    "–" if q50 is None else f"{p.horizon.to_datetime(round(q50)):%Y-%m-%d %H:%M}"
-                )
-                console.print(f"{p.plant(r.plant_id).name}: stops in {r.p_stopped:.0%} of samples; "
-                              f"median resumption {median}; never resumes in {r.never}",
+                median = "–" if q50 is None else clock(p.horizon.to_datetime(round(q50)))
+                console.print(_("%(plant)s: stops in %(share)s of samples; median resumption "
+                                "%(median)s; never resumes in %(never)s",
+                                plant=p.plant(r.plant_id).name, share=pct(r.p_stopped, 0),
+                                median=median, never=r.never),
                               highlight=False)  # fmt: skip
         for f in result.failures:
-            err.print(f"sample {f.index} failed: {f.error}", highlight=False)
-        files = write_scenario_files(p, result, out, from_environment())
-        console.print(f"wrote {files.html}, {files.csv}")
+            err.print(_("sample %(index)s failed: %(error)s", index=f.index, error=f.error),
+                      highlight=False)  # fmt: skip
+        files = write_scenario_files(p, result, out, current())
+        console.print(_("wrote %(html)s, %(csv)s", html=files.html, csv=files.csv))
 
     run_guarded(ctx, work)
 
@@ -238,13 +242,15 @@ def robust_portfolio(
     if as_json:
         typer.echo(json.dumps(got.decision.to_json(), ensure_ascii=False))
         return got.portfolio
-    console.print(f"Measure: {got.decision.measure}", highlight=False)
+    console.print(_("Measure: %(measure)s", measure=service_text(got.decision.measure)),
+                  highlight=False)  # fmt: skip
     for table in robust_tables(portfolio, got.decision):
         console.print(table)
     for line in robust_verdict(portfolio, got.decision):
         console.print(line, highlight=False)
     for f in got.failures:
-        err.print(f"sample {f.index} failed: {f.error}", highlight=False)
+        err.print(_("sample %(index)s failed: %(error)s", index=f.index, error=f.error),
+                  highlight=False)  # fmt: skip
     return got.portfolio
 
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ingenio.cli.errors import context_of, fail, run_guarded
+from ingenio.cli.lang import _, num, service_text, word
 from ingenio.domain import Window
 from ingenio.services.context import Context, cli_context
 
@@ -45,9 +46,10 @@ def _context(ctx: typer.Context, db: str | None) -> Context:
 
 
 def _blackout(text: str) -> Window:
-    start, _, end = text.partition("-")
+    start, _dash, end = text.partition("-")
     if not (start.strip().isdigit() and end.strip().isdigit()) or int(end) <= int(start):
-        fail(f"--blackout: expected START-END minutes from the plan's origin, got {text!r}")
+        fail(_("--blackout: expected START-END minutes from the plan's origin, got %(text)s",
+               text=repr(text)))  # fmt: skip
     return Window(int(start), int(end))
 
 
@@ -88,7 +90,7 @@ def agent(
     def work() -> None:
         host, port = broker_address(broker)
         if speed != "max" and not speed.replace(".", "", 1).isdigit():
-            fail(f"--speed: expected 'max' or a number, got {speed!r}")
+            fail(_("--speed: expected 'max' or a number, got %(text)s", text=repr(speed)))
         rate = None if speed == "max" else max(float(speed), 0.001)
         options = AgentOptions(host, port, account, plant, batch=batch, username=username,
                                password=os.environ.get(PASSWORD_ENV_VAR))  # fmt: skip
@@ -101,8 +103,10 @@ def agent(
             sys.stdout.write(json.dumps({"readings": counts.readings,
                                          "messages": counts.messages}) + "\n")  # fmt: skip
         else:
-            console.print(f"sent {counts.readings} readings in {counts.messages} messages "
-                          f"({counts.backfilled} backfilled)")  # fmt: skip
+            console.print(_("sent %(readings)s readings in %(messages)s messages "
+                            "(%(backfilled)s backfilled)", readings=num(counts.readings),
+                            messages=num(counts.messages),
+                            backfilled=num(counts.backfilled)))  # fmt: skip
 
     run_guarded(ctx, work)
 
@@ -130,11 +134,13 @@ def ingest(
         host, port = broker_address(broker)
         options = IngestOptions(host, port, account, client_id, username=username,
                                 password=os.environ.get(PASSWORD_ENV_VAR))  # fmt: skip
-        err.print(f"ingesting from {host}:{port} as {client_id!r}; Ctrl-C stops")
+        where = f"{host}:{port}"
+        err.print(_("ingesting from %(broker)s as %(client)s; Ctrl-C stops", broker=where,
+                    client=repr(client_id)))  # fmt: skip
         stop = threading.Event()
         try:
             run_ingest(_context(ctx, db), options, stop, watch_s=watch,
-                       on_ready=lambda: err.print("subscribed: ingesting"))  # fmt: skip
+                       on_ready=lambda: err.print(_("subscribed: ingesting")))  # fmt: skip
         except KeyboardInterrupt:
             stop.set()
 
@@ -154,9 +160,12 @@ def stats(ctx: typer.Context, db: Db = None, as_json: Json = False) -> None:
                                          "quarantined": f.quarantined,
                                          "gaps_open": f.gaps_open}) + "\n")  # fmt: skip
             return
-        console.print(f"readings {f.readings}, duplicates dropped {f.duplicates_dropped}, "
-                      f"quarantined {f.quarantined}, gaps open {f.gaps_open}")  # fmt: skip
-        table = Table("account", "plant", "line", "meter", "last seq", "last reading")
+        console.print(_("readings %(readings)s, duplicates dropped %(duplicates)s, "
+                        "quarantined %(quarantined)s, gaps open %(gaps)s",
+                        readings=num(f.readings), duplicates=num(f.duplicates_dropped),
+                        quarantined=num(f.quarantined), gaps=num(f.gaps_open)))  # fmt: skip
+        table = Table(_("account"), _("plant"), _("line"), _("meter"), _("last seq"),
+                      _("last reading"))  # fmt: skip
         for m in f.meters:
             last = m.last_ts.isoformat() if m.last_ts else "-"
             table.add_row(m.account, m.plant, m.line, m.meter, str(m.last_seq), last)
@@ -180,10 +189,11 @@ def suggestions(ctx: typer.Context, db: Db = None, as_json: Json = False) -> Non
                      "preview": s.preview.get("text", "")} for s in found]  # fmt: skip
             sys.stdout.write(json.dumps(rows) + "\n")
             return
-        table = Table("id", "plant", "grid lost", "status", "what it hits")
+        table = Table(_("id"), _("plant"), _("grid lost"), _("status"), _("what it hits"))
         for s in found:
-            table.add_row(str(s.id), s.plant_id, s.outage_start.isoformat(), s.status,
-                          str(s.preview.get("text", "")))  # fmt: skip
+            table.add_row(str(s.id), s.plant_id, s.outage_start.isoformat(),
+                          word(s.status),
+                          service_text(str(s.preview.get("text", ""))))  # fmt: skip
         console.print(table)
 
     run_guarded(ctx, work)
@@ -201,7 +211,8 @@ def accept(
 
     def work() -> None:
         s = accepted(_context(ctx, db), suggestion_id, time_limit)
-        console.print(f"suggestion {s.id} accepted: plan {s.plan_id} saved")
+        console.print(_("suggestion %(id)s accepted: plan %(plan)s saved", id=s.id,
+                        plan=s.plan_id))  # fmt: skip
 
     run_guarded(ctx, work)
 
@@ -218,7 +229,7 @@ def dismiss(
 
     def work() -> None:
         s = dismissed(_context(ctx, db), suggestion_id, reason)
-        console.print(f"suggestion {s.id} dismissed")
+        console.print(_("suggestion %(id)s dismissed", id=s.id))
 
     run_guarded(ctx, work)
 
