@@ -15,7 +15,18 @@
       return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
         "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
     };
+    var timeline = null, tank = null;
+    // vis-timeline keeps its root hidden (visibility) until a redraw *after* its initial
+    // setWindow has settled; nothing asked for that redraw but its 1 s size watcher (only
+    // when the size changed) or a later event, so the Gantt could stay blank. Ask for it
+    // (below) and call the page ready only once the Gantt is drawn and shown.
+    function shown() {
+      var drawn = performance.now();
+      window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
+      document.body.setAttribute("data-gantt", "ready");
+    }
     var options = {
+      onInitialDrawComplete: shown,  // called from a timeout: timeline and tank are set
       stack: false, min: data.start, max: data.end, start: data.start,
       end: new Date(new Date(data.start).getTime() + 1.5 * 86400000),
       zoomMin: 3600000, orientation: "top", locale: opts.lang,
@@ -30,8 +41,7 @@
         });
       }
     };
-    var timeline = new vis.Timeline(document.getElementById("gantt"), items, groups, options);
-    var tank = null;
+    timeline = new vis.Timeline(document.getElementById("gantt"), items, groups, options);
     if (data.tank.length) {
       tank = new vis.Graph2d(document.getElementById("tank"), new vis.DataSet(data.tank), {
         min: data.start, max: data.end, start: options.start, end: options.end, height: "160px",
@@ -44,9 +54,8 @@
       timeline.on("rangechanged", function (p) { if (!p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
     }
     data.deliveries.forEach(function (d, i) { if (d.kind === "tanker") { timeline.addCustomTime(d.at, "fuel" + i); } });
-    var drawn = performance.now();
-    window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
-    document.body.setAttribute("data-gantt", "ready");
+    var first = true;  // the initial setWindow's "rangechanged" comes 200 ms later: redraw then
+    timeline.on("rangechanged", function () { if (first) { first = false; timeline.redraw(); } });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
