@@ -17,9 +17,11 @@
     };
     var timeline = null, tank = null;
     // vis-timeline keeps its root hidden (visibility) until a redraw *after* its initial
-    // setWindow has settled; nothing asked for that redraw but its 1 s size watcher (only
-    // when the size changed) or a later event, so the Gantt could stay blank. Ask for it
-    // (below) and call the page ready only once the Gantt is drawn and shown.
+    // setWindow has settled (a "rangechanged" 200 ms later); nothing asked for that redraw
+    // but its 1 s size watcher (only when the size changed), so the Gantt could stay blank
+    // while the page said ready. A rollingMode that does not follow the clock skips that
+    // initial setWindow (the window is already start..end) and shows the first draw at
+    // once; the page is ready when vis-timeline says it is drawn and shown.
     function shown() {
       var drawn = performance.now();
       window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
@@ -27,6 +29,7 @@
     }
     var options = {
       onInitialDrawComplete: shown,  // called from a timeout: timeline and tank are set
+      rollingMode: { follow: false },
       stack: false, min: data.start, max: data.end, start: data.start,
       end: new Date(new Date(data.start).getTime() + 1.5 * 86400000),
       zoomMin: 3600000, orientation: "top", locale: opts.lang,
@@ -54,8 +57,6 @@
       timeline.on("rangechanged", function (p) { if (!p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
     }
     data.deliveries.forEach(function (d, i) { if (d.kind === "tanker") { timeline.addCustomTime(d.at, "fuel" + i); } });
-    var first = true;  // the initial setWindow's "rangechanged" comes 200 ms later: redraw then
-    timeline.on("rangechanged", function () { if (first) { first = false; timeline.redraw(); } });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
