@@ -64,13 +64,16 @@ def test_suggestions_are_scoped_and_only_a_planner_decides(world: World) -> None
         assert body["suggestion"]["plan_id"] == body["plan_id"]
         assert store.plan_states([body["plan_id"]])[body["plan_id"]].state == "draft"
         assert client.post(f"{base}/{on_p1}/accept").status_code == 409
+        before = raise_suggestion(store, VICTIM, VICTIM_NAME, "P1", (-600, -500))
+        refused = client.post(f"{base}/{before}/accept")  # before the plan's horizon
+        assert refused.status_code == 409 and "outside the plan's horizon" in refused.text
         assert client.post(f"{base}/{on_p2}/dismiss", json={"reason": ""}).status_code == 422
         why = {"reason": "a breaker tripped, not the grid"}
         dismissed = client.post(f"{base}/{on_p2}/dismiss", json=why)
         assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"
-        assert [s["status"] for s in client.get(f"{base}?status=open").json()] == []
+        assert [s["id"] for s in client.get(f"{base}?status=open").json()] == [before]
     audit = {(e.action, e.entity_id): e for e in store.account_audit(VICTIM, "replan_suggestion")}
     assert "metered grid loss" in audit[("accepted", str(on_p1))].detail["reason"]
     assert audit[("dismissed", str(on_p2))].detail["reason"] == why["reason"]
     assert audit[("dismissed", str(on_p2))].actor == "planner@victim.test"
-    assert store.suggestions("open")[0].id == elsewhere  # untouched
+    assert {s.id for s in store.suggestions("open")} == {elsewhere, before}  # untouched

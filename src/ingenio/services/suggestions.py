@@ -24,8 +24,10 @@ from ingenio.domain import Plan, Window
 from ingenio.errors import IngenioError
 from ingenio.services.auth import AccessDenied, Principal
 from ingenio.services.replan import replan
+from ingenio.services.telemetry_actuals import DEFAULT_OUTAGE
 from ingenio.services.tenancy import PortfolioView, find_portfolio
 from ingenio.services.web_replan import plan_in_force
+from ingenio.services.web_views import load
 from ingenio.store.repository import Store
 from ingenio.store.telemetry_repo import Suggestion
 
@@ -44,6 +46,9 @@ STATUSES = ("open", "accepted", "dismissed")
 
 MAX_SHOWN = 20
 """The most affected operations a plant page lists per suggestion."""
+
+ASSUMED_MINUTES = int(DEFAULT_OUTAGE.total_seconds() // 60)
+"""The length a replan assumes for a loss still going on (as the preview does)."""
 
 ACCEPT_TIME_LIMIT = 5.0
 """Seconds the replan of an accepted suggestion may take (the dispatch planner)."""
@@ -184,13 +189,24 @@ def accept_suggestion(
         ``forbidden`` (:class:`AccessDenied`) for a role other than planner.
     """
     view, s = _decidable(store, principal, portfolio_id, suggestion_id)
-    a, b = int(s.preview["from_minute"]), int(s.preview["to_minute"])
     reason = f"metered grid loss at {s.outage_start.isoformat()} ({s.evidence})"
     base = plan_in_force(store, view.name, view.account)
+    if base is None:
+        raise IngenioError(f"portfolio {view.name!r} has no plan to replan", kind="conflict")
+    # minutes on the horizon of the plan replanned from (the preview's may be another's)
+    horizon = load(store, principal, base).portfolio.horizon
+    a = horizon.to_minute(s.outage_start)
+    b = horizon.to_minute(s.outage_end) if s.outage_end is not None else a + ASSUMED_MINUTES
+    start, end = max(a, 1), min(b, horizon.minutes)
+    if end <= start:
+        raise IngenioError(
+            f"the grid loss of suggestion {suggestion_id} lies outside the plan's horizon: "
+            "dismiss it",
+            kind="conflict",
+        )
     result = replan(
-        store, view.name, s.plant_id, max(a, 1), reason, "dispatch", time_limit,
-        Window(max(a, 1), max(b, a + 2)), account=view.account, plan_id=base,
-        actor=principal.name,
+        store, view.name, s.plant_id, start, reason, "dispatch", time_limit, Window(start, end),
+        account=view.account, plan_id=base, actor=principal.name,
     )  # fmt: skip
     saved = result.final.version
     if saved is None:
