@@ -37,12 +37,17 @@ pytestmark = [
 ]
 
 
+DATABASE: list[str] = []
+"""The demo server's database (a test raises a replan suggestion in it, as the ingester would)."""
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     db = tmp_path_factory.mktemp("browser") / "demo.sqlite"
+    DATABASE.append(f"sqlite:///{db.as_posix()}")
     command = [sys.executable, "-m", "ingenio.cli.main", "serve", "--demo", "--port", str(port)]
     command += ["--db", str(db), "--log-level", "warning"]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -265,6 +270,39 @@ def test_whatif_job_progress_runs_to_the_comparison(
     assert page.locator(".side").count() == 1
     assert "Current plan" in page.inner_text("#job") and "Variant" in page.inner_text("#job")
     shot(page, "whatif")
+
+
+def test_a_planner_accepts_a_replan_suggestion_in_one_click(
+    server: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ingenio.store import Store
+
+    base, logins = server
+    with Store.open(DATABASE[-1]) as store:  # what the telemetry watcher does on a grid loss
+        name = store.plans()[0].portfolio_name
+        start = datetime(2026, 4, 8, 10, 0, tzinfo=ZoneInfo("America/Havana"))
+        preview = {"from_minute": 3480, "to_minute": 3600, "orders": [], "operations": []}
+        made = store.add_suggestion("default", name, "CEM", start, "grid state off", preview)
+        assert made is not None
+    page = open_page(browser, base, "en-GB")
+    sign_in(page, base, "planner@demo.ingenio", logins["planner@demo.ingenio"])
+    page.goto(f"{base}/board")
+    page.click("a[href$='/plants/CEM']")
+    gantt_ready(page, "planner-suggestion")
+    panel = page.locator(f"#suggestion-{made.id}")
+    assert "outside the announced outages" in panel.inner_text()
+    url = page.url
+    panel.locator("button.accept-suggestion").click()
+    page.wait_for_selector("#open-draft", timeout=60_000)
+    assert page.url == url  # an htmx partial
+    assert "Late or unscheduled orders:" in page.inner_text(f"#suggestion-{made.id}")
+    shot(page, "suggestion-accepted")
+    page.click("#open-draft")
+    gantt_ready(page, "suggestion-draft")
+    assert "draft" in page.inner_text(".meta") and page.url != url
 
 
 def test_every_request_went_to_the_apps_own_origin(server: tuple[str, dict[str, str]]) -> None:

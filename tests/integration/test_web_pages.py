@@ -638,7 +638,7 @@ def test_a_metered_grid_loss_is_a_third_kind_of_band_in_plant_local_time(
     assert [(b["start"], b["end"], b["type"]) for b in bands] == [
         ("2026-04-06T16:00:00", "2026-04-06T17:45:00", "background")
     ]
-    assert "apagón (medido)" in page  # the legend, in Spanish
+    assert "sin red (medido)" in page  # the legend, in Spanish
     planner = signed_in(app, "planner@victim.test")
     p2 = plant_data(planner.get(f"/plans/{world.victim_published}/plants/P2").text)
     assert not [i for i in p2["items"] if i.get("className") == "off-metered"]  # type: ignore[attr-defined]
