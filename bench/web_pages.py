@@ -7,7 +7,7 @@ Server time is measured in process (Starlette's TestClient: routing, scope check
 view services and Jinja rendering; no network), p50/p95 over ``--loads`` loads after a
 warm-up. The draw time starts a real ``uvicorn`` on a free port and opens the plant page
 in Debian's /usr/bin/chromium (Playwright, no download): from navigation start to the
-moment the Gantt and the tank graph are drawn (``body[data-gantt=ready]``).
+moment the Gantt and the tank graph are drawn and shown (``body[data-gantt=ready]``).
 Targets (issue 11): p95 < 300 ms; Gantt of 1,000 operations < 1 s.
 ``--screens DIR`` also writes the README screenshots (board and plant page).
 """

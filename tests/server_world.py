@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -111,6 +113,7 @@ class World:
     other_job: str = ""
     victim_token: str = ""
     victim_token_id: int = 0
+    victim_suggestion: int = 0
     users: dict[str, tuple[str, str, tuple[str, ...]]] = field(default_factory=dict)
 
 
@@ -147,6 +150,25 @@ def build_world(store: Store) -> World:
     set_enterprise_owner(store, VICTIM, VICTIM_NAME, "ALI", "owner-ali", "test")
     set_enterprise_owner(store, "other-mgmt", OTHER_NAME, "CON", "owner-con", "test")
     return world
+
+
+ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))
+"""The tenancy fixture's horizon origin."""
+
+
+def raise_suggestion(
+    store: Store, account: str, name: str, plant: str = "P1", minutes: tuple[int, int] = (960, 1080)
+) -> int:
+    """A replan suggestion as the telemetry watcher raises it: the grid metered off at
+    ``plant`` from ``minutes[0]`` (16:00 on the first day, outside the announced outages)."""
+    a, b = minutes
+    preview = {"plan_id": 0, "from_minute": a, "to_minute": b, "orders": ["O1"],
+               "operations": [{"order": "O1", "line": f"{plant}-MIX", "minutes": b - a}],
+               "text": f"1 grid-powered operation(s) on 1 line(s) lose {b - a} min"}  # fmt: skip
+    start = ORIGIN + timedelta(minutes=a)
+    made = store.add_suggestion(account, name, plant, start, "grid state off", preview)
+    assert made is not None
+    return made.id
 
 
 @contextlib.contextmanager

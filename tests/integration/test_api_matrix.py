@@ -22,6 +22,7 @@ from server_world import (
     build_world,
     fast_hashes,
     fixture_text,
+    raise_suggestion,
 )
 from starlette.testclient import TestClient
 
@@ -74,6 +75,13 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
         "draft": VICTIM_READERS,
         "published": PUBLISHED_READERS,
     },
+    ("get", f"{P}/portfolios/{{portfolio_id}}/suggestions"): {"": VICTIM_READERS | MANAGER},
+    ("post", f"{P}/portfolios/{{portfolio_id}}/suggestions/{{suggestion_id}}/accept"): {
+        "": PLANNER
+    },
+    ("post", f"{P}/portfolios/{{portfolio_id}}/suggestions/{{suggestion_id}}/dismiss"): {
+        "": PLANNER
+    },
     ("get", f"{P}/jobs/{{job_id}}"): {"": VICTIM_READERS},
     ("delete", f"{P}/jobs/{{job_id}}"): {"": PLANNER},
     ("delete", f"{P}/tokens/{{token_id}}"): {"": PLANNER},
@@ -104,7 +112,9 @@ PUBLIC_ROUTES = frozenset(
 def world(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     fast_hashes(monkeypatch)
     with Store.open(store_url) as store:
-        yield build_world(store)
+        world = build_world(store)
+        world.victim_suggestion = raise_suggestion(store, VICTIM, VICTIM_NAME)
+        yield world
 
 
 def _snapshot(store: Store, world: World) -> dict[str, Any]:
@@ -126,6 +136,7 @@ def _snapshot(store: Store, world: World) -> dict[str, Any]:
         "actuals": store.actuals_counts(),
         "acks": [store.plan_acks(p.id) for p in plans],
         "jobs": [j.id for j in store.jobs(VICTIM, 500)],
+        "suggestions": [(s.id, s.status, s.plan_id) for s in store.suggestions()],
     }
 
 
@@ -145,6 +156,8 @@ def _body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"content": PRODUCTION_CSV.format(n=10 + n), "headers": {"Content-Type": "text/csv"}}
     if path.endswith("/replan"):
         return {"json": {"plant": "P1", "at": "2026-04-07T08:00:00-04:00", "frozen_hours": 1}}
+    if path.endswith("/dismiss"):
+        return {"json": {"reason": "a breaker, not the grid"}}
     if path.endswith("/scenarios"):
         return {"json": {"samples": 2}}
     if path.endswith("/plans") and method == "post":
@@ -174,6 +187,7 @@ def _url(path: str, world: World, variant: str) -> str:
         .replace("{job_id}", world.victim_job)
         .replace("{enterprise_id}", "CON")
         .replace("{token_id}", str(world.victim_token_id))
+        .replace("{suggestion_id}", str(world.victim_suggestion))
     )
     return url + query
 

@@ -23,14 +23,19 @@ from server_world import (
     build_world,
     fast_hashes,
     portfolio_document,
+    raise_suggestion,
     save_plan,
 )
 from sqlalchemy.pool import NullPool
 from starlette.testclient import TestClient
 
 from ingenio.api import create_app
-from ingenio.services.auth import PERMISSIONS
+from ingenio.data.demo import build_demo_portfolio
+from ingenio.operations.actuals import ActualsBatch, DowntimeCause, DowntimeEvent
+from ingenio.services.auth import PERMISSIONS, Principal
+from ingenio.services.demo_server import load_demo
 from ingenio.services.jobs import Worker
+from ingenio.services.web_resume import resumptions
 from ingenio.store import Store
 from ingenio.store.migrate import alembic_config
 from ingenio.web import install
@@ -60,6 +65,12 @@ def signed_in(app: object, email: str, lang: str = "en") -> TestClient:
     )
     assert answer.status_code == 303, answer.text
     return client
+
+
+def principal(store: Store, email: str) -> Principal:
+    found = store.user_login(email)
+    assert found is not None
+    return Principal(found[0])
 
 
 def csrf_of(client: TestClient) -> str:
@@ -595,6 +606,116 @@ def test_a_monte_carlo_job_shows_the_spread_and_the_risk_per_order(
     for row in job.result["orders"]:
         assert f"<td>{row['order']}</td>" in panel
     assert signed_in(app, "planner@victim.test").get(f"/jobs/{job.id}/panel").status_code == 404
+
+
+def plant_data(page: str) -> dict[str, object]:
+    found = re.search(r'<script type="application/json" id="plant-data">(.*?)</script>', page)
+    assert found is not None
+    data: dict[str, object] = json.loads(found.group(1))
+    return data
+
+
+def test_a_metered_grid_loss_is_a_third_kind_of_band_in_plant_local_time(
+    app: object, world: World
+) -> None:
+    utc = ZoneInfo("UTC")
+    metered = [  # as the ingester records a loss: one event per line, source telemetry
+        DowntimeEvent(line, DowntimeCause.GRID_OUTAGE, datetime(2026, 4, 6, 20, 0, tzinfo=utc),
+                      datetime(2026, 4, 6, 21, 30 if line == "P1-MIX" else 45, tzinfo=utc),
+                      "metered: grid state off")
+        for line in ("P1-MIX", "P1-OVEN")
+    ]  # fmt: skip
+    batch = ActualsBatch(downtime=tuple(metered), sources={"downtime": "telemetry"})
+    world.store.add_actuals(batch, source="telemetry", actor="telemetry", account=VICTIM)
+    typed = DowntimeEvent("P1-MIX", DowntimeCause.GRID_OUTAGE,
+                          datetime(2026, 4, 7, 6, 0, tzinfo=utc),
+                          datetime(2026, 4, 7, 7, 0, tzinfo=utc), "typed on a phone")  # fmt: skip
+    world.store.add_actuals(ActualsBatch(downtime=(typed,)), source="web", account=VICTIM)
+    client = signed_in(app, "manager.p1@victim.test", "es")
+    page = client.get(f"/plans/{world.victim_published}/plants/P1").text
+    bands = [i for i in plant_data(page)["items"] if i.get("className") == "off-metered"]  # type: ignore[attr-defined]
+    # 20:00Z is 16:00 in Havana (UTC-4 in April); the two lines' events are one loss
+    assert [(b["start"], b["end"], b["type"]) for b in bands] == [
+        ("2026-04-06T16:00:00", "2026-04-06T17:45:00", "background")
+    ]
+    assert "sin red (medido)" in page  # the legend, in Spanish
+    planner = signed_in(app, "planner@victim.test")
+    p2 = plant_data(planner.get(f"/plans/{world.victim_published}/plants/P2").text)
+    assert not [i for i in p2["items"] if i.get("className") == "off-metered"]  # type: ignore[attr-defined]
+
+
+def test_a_replan_suggestion_is_shown_and_accepted_in_one_click(app: object, world: World) -> None:
+    store = world.store
+    first = raise_suggestion(store, VICTIM, VICTIM_NAME, "P1", (1020, 1080))
+    second = raise_suggestion(store, VICTIM, VICTIM_NAME, "P1", (1500, 1560))
+    url = f"/plans/{world.victim_published}/plants/P1"
+    planner = signed_in(app, "planner@victim.test")
+    page = planner.get(url).text
+    accept = f"/portfolios/{world.victim_portfolio}/suggestions/{first}/accept"
+    assert f'id="suggestion-{first}"' in page and f'hx-post="{accept}"' in page
+    assert "O1 on P1-MIX: 60 min without power" in page
+    assert "5:00\u202fPM" in page or "5:00 PM" in page  # minute 1020, on the plant's clock
+    manager = signed_in(app, "manager.p1@victim.test", "es")
+    seen = manager.get(url).text
+    assert f'id="suggestion-{first}"' in seen and accept not in seen  # sees it, cannot decide
+    assert "a las 6/4/26, 17:00" in seen and "Sugerencias de replanificación" in seen
+    owner = signed_in(app, "auditor@owner-ali.test")
+    assert f'id="suggestion-{first}"' not in owner.get(url).text
+    form = {"plant": "P1"}
+    assert manager.post(accept, data=form | {"csrf_token": csrf_of(manager)}).status_code == 403
+    outsider = signed_in(app, "planner@other.test")
+    assert outsider.post(accept, data=form | {"csrf_token": csrf_of(outsider)}).status_code == 404
+    assert planner.post(accept, data=form).status_code == 403  # no CSRF token
+    before = {p.id for p in store.plans(account=VICTIM)}
+    done = planner.post(accept, data=form | {"csrf_token": csrf_of(planner)})
+    assert done.status_code == 200, done.text[-500:]
+    new = {p.id for p in store.plans(account=VICTIM)} - before
+    assert len(new) == 1 and f'href="/plans/{min(new)}/plants/P1"' in done.text
+    assert "Late or unscheduled orders:" in done.text
+    assert {s.state for s in store.plan_states(sorted(new)).values()} == {"draft"}
+    decided = [e for e in store.account_audit(VICTIM, "replan_suggestion")
+               if e.entity_id == str(first) and e.action == "accepted"]  # fmt: skip
+    assert decided and decided[0].actor == "planner@victim.test"
+    assert "metered grid loss" in decided[0].detail["reason"]
+    again = planner.post(accept, data=form | {"csrf_token": csrf_of(planner)})
+    assert again.status_code == 409
+    dismiss = f"/portfolios/{world.victim_portfolio}/suggestions/{second}/dismiss"
+    csrf = {"csrf_token": csrf_of(planner)}
+    assert planner.post(dismiss, data=csrf | {"reason": "  "}).status_code == 422
+    dismissed = planner.post(dismiss, data=csrf | {"reason": "a breaker, not the grid"})
+    assert dismissed.status_code == 200 and "audit trail" in dismissed.text
+    page = planner.get(url).text
+    assert f'id="suggestion-{first}"' not in page and f'id="suggestion-{second}"' not in page
+
+
+def test_the_diesel_to_resume_a_stopped_plant_is_labelled_an_estimate_with_its_basis(
+    tmp_path: Path,
+) -> None:
+    """The demo's bakery is stopped by the grid at 06:00 on 6 April and resumes when it
+    returns: the litres are the largest generator's curve at the step's load until then,
+    not litres of the plan, and the page says so."""
+    with pytest.MonkeyPatch.context() as mp, Store.open(f"sqlite:///{tmp_path}/d.sqlite") as store:
+        fast_hashes(mp)
+        load_demo(store, (("planner@demo.test", "default", "planner", ()),), lambda: PASSWORD)
+        plan = store.plans()[-1].id
+        who = principal(store, "planner@demo.test")
+        stopped = resumptions(store, who, plan, datetime(2026, 4, 6, 6))
+        [pan] = [r for r in stopped if r.plant_id == "PAN"]
+        assert pan.litres_needed is not None and pan.waits_for_power
+        portfolio = build_demo_portfolio()
+        g = portfolio.generator(str(pan.estimate_generator))
+        assert pan.estimate_kw is not None and pan.estimate_hours is not None
+        assert pan.litres_needed == pytest.approx(
+            g.litres(pan.estimate_kw, round(pan.estimate_hours * 60))
+        )
+        client = signed_in(install(create_app(store)), "planner@demo.test")
+        page = client.get(f"/plans/{plan}/orders?at=2026-04-06T06:00").text
+    said = page.split(pan.plant_name)[1].split("</div>")[0]
+    assert re.search(
+        r"Estimate, not in the plan:</strong> about [\d,]+ L of diesel to run its next step "
+        rf"on generator {g.id} at [\d,]+ kW for the [\d.]+ h until the grid returns",
+        said,
+    ), said
 
 
 def run_jobs(world: World, job_id: str) -> dict[str, object]:

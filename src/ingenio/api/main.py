@@ -14,7 +14,17 @@ from fastapi import APIRouter, FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingenio.api import errors
-from ingenio.api.routes import actuals, audit, auth, jobs, operations, plans, portfolios, users
+from ingenio.api.routes import (
+    actuals,
+    audit,
+    auth,
+    jobs,
+    operations,
+    plans,
+    portfolios,
+    suggestions,
+    users,
+)
 from ingenio.api.schemas import ErrorBody
 from ingenio.services.jobs import Worker
 from ingenio.services.server import Store, open_store
@@ -109,7 +119,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, users, portfolios, plans, actuals, operations, jobs, audit):
+    for module in (auth, users, portfolios, plans, actuals, operations, suggestions, jobs, audit):
         api.include_router(module.router)
     app.include_router(api)
 

@@ -213,3 +213,44 @@ class AckPublic(BaseModel):
     user: str
     plants: list[str]
     at: datetime
+
+
+class SuggestionPublic(BaseModel):
+    """A replan suggestion raised by a metered grid loss outside the announced outages."""
+
+    id: int
+    plant: str
+    status: Literal["open", "accepted", "dismissed"]
+    outage_start: datetime
+    outage_end: datetime | None
+    """None while the grid is still off (the preview assumes a length)."""
+    detected_at: datetime
+    evidence: str
+    preview: str
+    """The plan's grid-powered operations the loss hits, in words."""
+    orders: list[str]
+    operations: list[dict[str, Any]]
+    """``{"order", "line", "minutes"}`` of each operation hit."""
+    decided_by: str | None
+    plan_id: int | None
+    """The draft the acceptance made."""
+
+
+class SuggestionDismissIn(_In):
+    """Why a suggestion is dismissed (kept in the audit log)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class SuggestionAccepted(BaseModel):
+    """An accepted suggestion and the draft its replan made."""
+
+    suggestion: SuggestionPublic
+    plan_id: int
+    version: int
+    value_before: float
+    value_after: float
+    late_before: int
+    late_after: int
+    """Orders late or unscheduled before and after the replan."""
+    moves: int

@@ -18,7 +18,7 @@ from ingenio.domain import Window
 from ingenio.errors import IngenioError
 from ingenio.services.auth import AccessDenied, Principal
 from ingenio.services.replan import replan
-from ingenio.services.web_views import PlantPage, load, now_minute, page_of
+from ingenio.services.web_views import PlantPage, load, metered_bands, now_minute, page_of
 from ingenio.store.repository import Store
 
 __all__ = ["ReplanPreview", "plan_in_force", "replan_from"]
@@ -103,6 +103,7 @@ def replan_from(
         saved.version,
         "draft",
         loaded.view.portfolio_id,
+        metered_bands(store, account, result.portfolio, plant_id),
     )
     return ReplanPreview(
         page,

@@ -7,7 +7,9 @@ its lines after that moment. What would bring it earlier, in words:
 * when it resumes within an hour of the grid's return (it waits for power):
   the diesel that would carry its next step's load on its largest generator from
   the moment until the grid returns (when a generator could carry that step), and
-  whether its tank holds that much above the reserve;
+  whether its tank holds that much above the reserve. This is an **estimate** from
+  that generator's fuel curve, not litres of the plan (the plan does not run that
+  step then); the page says so and names the generator, load and hours;
 * otherwise the generator capacity the step lacks;
 * and the binding reasons of the plant's late or unscheduled orders
   (:func:`ingenio.planning.explain.explain`), which name fuel, grid time or
@@ -51,7 +53,12 @@ class Resumption:
     grid_back: str | None
     resumes: str | None
     litres_needed: float | None
+    """An estimate (the generator's fuel curve), not litres of the plan."""
     litres_available: float | None
+    estimate_generator: str | None
+    estimate_kw: float | None
+    estimate_hours: float | None
+    """What ``litres_needed`` assumes: this generator, at this load, for these hours."""
     kw_short: float | None
     reasons: tuple[str, ...]
     waits_for_power: bool
@@ -90,6 +97,7 @@ def _resumption(
     after = sorted((op for op in ops if op.start > at), key=lambda op: op.start)
     band = next((w for w in p.grid_off(plant_id) if w.start <= at < w.end), None)
     litres = available = short = None
+    basis: tuple[str | None, float | None, float | None] = (None, None, None)
     waits = bool(after) and band is not None and after[0].start <= band.end + SLACK_MINUTES
     if waits and band is not None:
         nxt = after[0]
@@ -97,7 +105,9 @@ def _resumption(
         gens = sorted(plant.generators, key=lambda g: -g.rated_kw)
         if gens and gens[0].rated_kw >= kw:
             g = gens[0]
-            litres = g.litres(max(kw, g.min_load_fraction * g.rated_kw), band.end - at)
+            load_kw = max(kw, g.min_load_fraction * g.rated_kw)
+            litres = g.litres(load_kw, band.end - at)
+            basis = (g.id, load_kw, (band.end - at) / 60)
             if plant.tank is not None:
                 level = level_at(tank_levels(p, plan, plant_id), at)
                 available = max(0.0, level - plant.tank.reserve_l)
@@ -118,6 +128,7 @@ def _resumption(
         loaded.local(after[0].start) if after else None,
         litres,
         available,
+        *basis,
         short,
         said,
         waits,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "PlantPage",
     "board",
     "load",
+    "metered_bands",
     "orders_view",
     "page_of",
     "plant_page",
@@ -295,9 +297,45 @@ def plant_page(store: Store, principal: Principal, plan_id: int, plant_id: str) 
     if plant_id not in loaded.plants():
         raise IngenioError(f"no plant {plant_id!r} in plan {plan_id}", kind="not_found")
     v = loaded.view
+    metered = metered_bands(store, v.plan.account, loaded.portfolio, plant_id)
     return page_of(
-        loaded.portfolio, loaded.plan, plant_id, plan_id, v.plan.version, v.state, v.portfolio_id
+        loaded.portfolio,
+        loaded.plan,
+        plant_id,
+        plan_id,
+        v.plan.version,
+        v.state,
+        v.portfolio_id,
+        metered,
     )
+
+
+METERED_SOURCE = "telemetry"
+"""The source of the downtime the ingester records for a metered grid loss."""
+
+
+def metered_bands(
+    store: Store, account: str, p: Portfolio, plant_id: str
+) -> list[tuple[datetime, datetime]]:
+    """The plant's metered grid losses within the horizon: the ``grid_outage`` downtime
+    the ingester recorded for its lines, merged across lines (one band per loss)."""
+    lines = [ln.id for ln in p.plant(plant_id).lines]
+    h = p.horizon
+    events = store.list_downtime(
+        lines,
+        h.to_datetime(0),
+        h.to_datetime(h.minutes),
+        causes="grid_outage",
+        account=account,
+        sources=METERED_SOURCE,
+    )
+    bands: list[tuple[datetime, datetime]] = []
+    for e in sorted(events, key=lambda e: e.start):
+        if bands and e.start <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], e.end))
+        else:
+            bands.append((e.start, e.end))
+    return bands
 
 
 def page_of(
@@ -308,11 +346,16 @@ def page_of(
     version: int,
     state: str,
     portfolio_id: int,
+    metered: Sequence[tuple[datetime, datetime]] = (),
 ) -> PlantPage:
-    """The Gantt data of one plant of ``plan`` (the caller checked the scope)."""
+    """The Gantt data of one plant of ``plan`` (the caller checked the scope); ``metered``
+    are its metered grid losses (:func:`metered_bands`), drawn as a third kind of band."""
 
     def local(minute: int) -> str:
         return p.horizon.to_datetime(minute).replace(tzinfo=None).isoformat()
+
+    def wall(moment: datetime) -> str:  # a metered moment as the plant's wall-clock time
+        return moment.astimezone(p.horizon.zone).replace(tzinfo=None).isoformat()
 
     plant = p.plant(plant_id)
     lines = {ln.id for ln in plant.lines}
@@ -344,6 +387,17 @@ def page_of(
                 "end": local(ow.window.end),
                 "type": "background",
                 "className": f"off-{kind}",
+                "content": "",
+            }
+        )
+    for k, (start, end) in enumerate(metered):
+        items.append(
+            {
+                "id": f"met{k}",
+                "start": wall(start),
+                "end": wall(end),
+                "type": "background",
+                "className": "off-metered",
                 "content": "",
             }
         )

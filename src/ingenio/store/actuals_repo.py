@@ -296,9 +296,12 @@ class ActualsStore(AuditStore):
         causes: Iterable[str] | str | None = None,
         *,
         account: str = DEFAULT_ACCOUNT,
+        sources: Iterable[str] | str | None = None,
     ) -> list[DowntimeEvent]:
-        """Downtime events of some lines (all when None) overlapping ``[since, until)``."""
-        return self._list(DOWNTIME, {"line_id": lines, "cause": causes}, since, until, account)
+        """Downtime events of some lines (all when None) overlapping ``[since, until)``;
+        ``sources``: only those recorded from these sources (``telemetry``: metered)."""
+        filters = {"line_id": lines, "cause": causes, "source": sources}
+        return self._list(DOWNTIME, filters, since, until, account)
 
     def list_fuel_receipts(
         self,

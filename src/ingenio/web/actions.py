@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from ingenio.services.auth import AccessDenied
 from ingenio.services.server import IngenioError
 from ingenio.services.server_jobs import submit_scenarios
+from ingenio.services.suggestions import accept_suggestion, dismiss_suggestion
 from ingenio.services.tenancy import approve_plan, publish_plan
 from ingenio.services.web_actions import (
     CAUSES,
@@ -110,6 +111,32 @@ async def replan(
         can_ack=False,
         can_replan=False,
     )
+
+
+@router.post(
+    "/portfolios/{portfolio_id}/suggestions/{suggestion_id}/accept", response_class=HTMLResponse
+)
+async def suggestion_accept(
+    p: Signed, portfolio_id: int, suggestion_id: int, plant: Annotated[str, Form(max_length=100)]
+) -> Response:
+    """Accept a replan suggestion (planner): the plant is replanned as a draft; the panel
+    says what changed and links to the draft."""
+    done = await run_in_threadpool(accept_suggestion, p.store, p.who, portfolio_id, suggestion_id)
+    return render(p, "partials/suggestion_done.html", a=done, plant=plant)
+
+
+@router.post(
+    "/portfolios/{portfolio_id}/suggestions/{suggestion_id}/dismiss", response_class=HTMLResponse
+)
+async def suggestion_dismiss(
+    p: Signed,
+    portfolio_id: int,
+    suggestion_id: int,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Dismiss a replan suggestion with the reason (planner; audited)."""
+    await run_in_threadpool(dismiss_suggestion, p.store, p.who, portfolio_id, suggestion_id, reason)
+    return render(p, "partials/suggestion_done.html", a=None, plant="")
 
 
 @router.post("/plans/{plan_id}/{action}")

@@ -15,6 +15,7 @@ from ingenio.services.accounts import set_language as set_user_language
 from ingenio.services.auth import sign_in, sign_out
 from ingenio.services.jobs import find_job
 from ingenio.services.server import IngenioError
+from ingenio.services.suggestions import plant_suggestions
 from ingenio.services.tenancy import audit_log, find_plan, plans_of
 from ingenio.services.web_actions import CAUSES, require_actuals, writable_lines
 from ingenio.services.web_fuel import fuel_board
@@ -172,6 +173,8 @@ def plant(p: Signed, plan_id: int, plant_id: str) -> Response:
         can_ack=p.who.role == "plant_manager" and data.plan_state == "published",
         can_replan=p.who.can("plans.replan"),
         preview=None,
+        suggestions=plant_suggestions(p.store, p.who, data.portfolio_id, plant_id, data.zone),
+        can_decide=p.who.can("plans.create"),
     )
 
 

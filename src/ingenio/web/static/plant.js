@@ -15,7 +15,21 @@
       return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
         "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
     };
+    var timeline = null, tank = null;
+    // vis-timeline keeps its root hidden (visibility) until a redraw *after* its initial
+    // setWindow has settled (a "rangechanged" 200 ms later); nothing asked for that redraw
+    // but its 1 s size watcher (only when the size changed), so the Gantt could stay blank
+    // while the page said ready. A rollingMode that does not follow the clock skips that
+    // initial setWindow (the window is already start..end) and shows the first draw at
+    // once; the page is ready when vis-timeline says it is drawn and shown.
+    function shown() {
+      var drawn = performance.now();
+      window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
+      document.body.setAttribute("data-gantt", "ready");
+    }
     var options = {
+      onInitialDrawComplete: shown,  // called from a timeout: timeline and tank are set
+      rollingMode: { follow: false },
       stack: false, min: data.start, max: data.end, start: data.start,
       end: new Date(new Date(data.start).getTime() + 1.5 * 86400000),
       zoomMin: 3600000, orientation: "top", locale: opts.lang,
@@ -30,8 +44,7 @@
         });
       }
     };
-    var timeline = new vis.Timeline(document.getElementById("gantt"), items, groups, options);
-    var tank = null;
+    timeline = new vis.Timeline(document.getElementById("gantt"), items, groups, options);
     if (data.tank.length) {
       tank = new vis.Graph2d(document.getElementById("tank"), new vis.DataSet(data.tank), {
         min: data.start, max: data.end, start: options.start, end: options.end, height: "160px",
@@ -44,9 +57,6 @@
       timeline.on("rangechanged", function (p) { if (!p.byUser) { tank.setWindow(p.start, p.end, { animation: false }); } });
     }
     data.deliveries.forEach(function (d, i) { if (d.kind === "tanker") { timeline.addCustomTime(d.at, "fuel" + i); } });
-    var drawn = performance.now();
-    window.ingenioGantt = { timeline: timeline, tank: tank, items: items, drawn: drawn, build: drawn - t0 };
-    document.body.setAttribute("data-gantt", "ready");
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
