@@ -74,6 +74,15 @@ def agent(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv-dir", help="Read meters from CSV files dropped here.")
     ] = None,
+    modbus: Annotated[
+        str | None, typer.Option("--modbus", help="Poll Modbus TCP meters at HOST:PORT.")
+    ] = None,
+    register_map: Annotated[
+        Path | None, typer.Option("--map", help="The Modbus register map (CSV or YAML).")
+    ] = None,
+    every: Annotated[
+        float, typer.Option("--every", min=0.1, help="Seconds between Modbus polls.")
+    ] = 60.0,
     username: Username = None,
     db: Db = None,
     as_json: Json = False,
@@ -93,9 +102,15 @@ def agent(
         options = AgentOptions(host, port, account, plant, batch=batch, username=username,
                                password=os.environ.get(PASSWORD_ENV_VAR))  # fmt: skip
         windows = tuple(_blackout(b) for b in blackout or ())
+        if register_map is not None and modbus is None:
+            fail("--map: only with --modbus HOST:PORT")
+        if modbus is not None and register_map is None:
+            fail("--modbus: needs --map FILE (the register map)")
+        meters = broker_address(modbus, "--modbus", 502) if modbus else None
         counts = run_agent(_context(ctx, db), options, outbox, threading.Event(),
                            simulate_days=days if simulate else None, speed=rate,
-                           blackouts=windows, csv_dir=csv_dir,
+                           blackouts=windows, csv_dir=csv_dir, modbus=meters,
+                           modbus_map_path=register_map, poll_s=every,
                            until_done=simulate)  # fmt: skip
         if as_json:
             sys.stdout.write(json.dumps({"readings": counts.readings,

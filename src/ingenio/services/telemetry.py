@@ -21,6 +21,7 @@ from ingenio.store.telemetry_repo import MeterLast, TelemetryFigures
 from ingenio.telemetry.agent import Agent, AgentCounts, AgentOptions, Source
 from ingenio.telemetry.csvdrop import CsvDrop
 from ingenio.telemetry.ingest import Committed, Ingester, IngestOptions
+from ingenio.telemetry.modbus import ModbusSource, PymodbusReader, load_map
 from ingenio.telemetry.outbox import Outbox
 from ingenio.telemetry.simulate import Simulation
 
@@ -40,18 +41,20 @@ __all__ = [
 ]
 
 
-def broker_address(text: str) -> tuple[str, int]:
-    """``HOST:PORT`` (or ``HOST``, port 1883) as a pair.
+def broker_address(text: str, option: str = "--broker", port: int = 1883) -> tuple[str, int]:
+    """``HOST:PORT`` (or ``HOST``, and ``port``) as a pair.
 
     Raises
     ------
     IngenioError
         ``invalid`` naming the option and the value.
     """
-    host, _, port = text.strip().rpartition(":") if ":" in text else (text.strip(), "", "1883")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise IngenioError(f"--broker: expected HOST:PORT, got {text!r}")
-    return host, int(port)
+    default = str(port)
+    host, _, port_ = text.strip().rpartition(":") if ":" in text else (text.strip(), "", default)
+    if not host or not port_.isdigit() or not 0 < int(port_) < 65536:
+        raise IngenioError(f"{option}: expected HOST:PORT, got {text!r}")
+    port = int(port_)
+    return host, port
 
 
 def run_agent(
@@ -64,18 +67,30 @@ def run_agent(
     speed: float | None = None,
     blackouts: tuple[Window, ...] = (),
     csv_dir: Path | None = None,
+    modbus: tuple[str, int] | None = None,
+    modbus_map_path: Path | None = None,
+    poll_s: float = 60.0,
     until_done: bool = False,
     progress: Callable[[AgentCounts], None] | None = None,
 ) -> AgentCounts:
     """Run the edge agent of ``options.plant``: simulating its plan (``simulate_days``),
-    reading a CSV drop folder (``csv_dir``), or only draining its outbox and answering
-    backfill requests.
+    reading a CSV drop folder (``csv_dir``), polling Modbus TCP meters (``modbus`` with
+    the register map ``modbus_map_path``, every ``poll_s`` seconds), or only draining
+    its outbox and answering backfill requests.
 
     With ``until_done`` it returns once every reading is acknowledged.
     """
     source: Source | None = None
+    reader: PymodbusReader | None = None
     if csv_dir is not None:
         source = CsvDrop(csv_dir, options.account, options.plant, options.root)
+    if modbus is not None:
+        if modbus_map_path is None:
+            raise IngenioError("--modbus needs --map FILE (the register map)")
+        registers = load_map(modbus_map_path)
+        reader = PymodbusReader(*modbus)
+        source = ModbusSource(registers, reader, options.account, options.plant, poll_s,
+                              options.root)  # fmt: skip
     if simulate_days is not None:
         found = plant_plan(ctx, options.plant)
         source = Simulation(found.portfolio, found.plan, options.plant, options.account,
@@ -85,6 +100,8 @@ def run_agent(
         return Agent(options, outbox).run(source, stop, until_done, progress)
     finally:
         outbox.close()
+        if reader is not None:
+            reader.close()
 
 
 def run_ingest(
