@@ -14,7 +14,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from telemetry_support import free_port, saved_plant, shared_broker_or_skip, unique, wait_for
+from telemetry_support import (
+    free_port,
+    saved_plant,
+    shared_broker_or_skip,
+    tenant,
+    unique,
+    wait_for,
+)
 
 from ingenio.errors import IngenioError
 from ingenio.services.context import Context
@@ -191,7 +198,7 @@ def test_polled_readings_reach_the_database_through_the_broker(
 ) -> None:
     host, port = shared_broker_or_skip()
     store = ctx.store.get()
-    account = unique("mb")
+    account = tenant(ctx, "mb")
     stop = threading.Event()
     ingester = threading.Thread(target=run_ingest, args=(ctx, IngestOptions(
         host, port, account, unique("ingest-")), stop), kwargs={"watch_s": 0})  # fmt: skip

@@ -171,3 +171,18 @@ def test_a_csv_drop_file_enters_the_outbox_once_and_bad_rows_are_set_aside(
     drop.step(box)
     assert box.count() == 2  # taken once
     box.close()
+
+
+def test_a_plant_not_held_by_the_topics_account_is_quarantined() -> None:
+    book = MeterBook({}, [], owns=lambda account, plant: (account, plant) == ("acme", "P1"))
+    other = data_topic("rival", "P1", "L1", "main")
+    grid = "ingenio/v1/acme/P9/grid"
+    batch = parse(book, reading(1), topic=TOPIC)
+    assert [r.meter for r in batch.readings] == [KEY] and not batch.quarantined
+    batch = parse(book, reading(1), topic=other)
+    assert not batch.readings and not batch.new_gaps
+    [refused] = batch.quarantined
+    assert refused.reason == "plant 'P1' does not belong to account 'rival'"
+    batch = parse(book, {"ts": T0.isoformat(), "on": False}, topic=grid)
+    assert not batch.grid
+    assert [q.reason for q in batch.quarantined] == ["plant 'P9' does not belong to account 'acme'"]

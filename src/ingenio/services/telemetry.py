@@ -127,7 +127,7 @@ def run_ingest(
 
         watcher = threading.Thread(target=loop, name="telemetry-watch", daemon=True)
         watcher.start()
-    ingester = Ingester(options, writer, on_commit)
+    ingester = Ingester(options, writer, on_commit, owners=writer.plant_owners)
     if on_ready is not None:
         def ready() -> None:
             while not stop.is_set():

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ingenio.store.errors import StoreError
+from ingenio.store.tables import PortfolioVersionRow
 from ingenio.store.telemetry_tables import (
     TelemetryCounterRow,
     TelemetryGapRow,
@@ -42,6 +43,7 @@ COUNTERS: sa.Table = TelemetryCounterRow.__table__  # type: ignore[assignment]
 GRID: sa.Table = TelemetryGridRow.__table__  # type: ignore[assignment]
 GENERATORS: sa.Table = TelemetryGeneratorRow.__table__  # type: ignore[assignment]
 QUARANTINE: sa.Table = TelemetryQuarantineRow.__table__  # type: ignore[assignment]
+PORTFOLIOS: sa.Table = PortfolioVersionRow.__table__  # type: ignore[assignment]
 
 _STAGE = "telemetry_readings_stage"
 _COLUMNS = "meter, ts, seq, kwh_total, kw, count, historical, reset"
@@ -97,6 +99,26 @@ class TelemetryWriter:
                 self._gap_ids[gap] = g.id
                 gaps.append(gap)
         return states, gaps
+
+    def plant_owners(self) -> dict[str, frozenset[str]]:
+        """Each account's plants: those of the latest version of each of its portfolios."""
+        pv = PORTFOLIOS.c
+        latest = (sa.select(pv.account_id, pv.name, sa.func.max(pv.version).label("version"))
+                  .group_by(pv.account_id, pv.name).subquery())  # fmt: skip
+        query = sa.select(pv.account_id, pv.document).join(latest, sa.and_(
+            pv.account_id == latest.c.account_id, pv.name == latest.c.name,
+            pv.version == latest.c.version))  # fmt: skip
+        conn = self._connection()
+        with conn.begin():
+            rows = conn.execute(query).all()
+        owners: dict[str, set[str]] = {}
+        for account, document in rows:
+            plants = document.get("plants") if isinstance(document, dict) else None
+            held = owners.setdefault(account, set())
+            for plant in plants if isinstance(plants, list) else ():
+                if isinstance(plant, dict) and isinstance(plant.get("id"), str):
+                    held.add(plant["id"])
+        return {account: frozenset(plants) for account, plants in owners.items()}
 
     def write(self, batch: WriteBatch) -> WriteResult:
         """Write a batch in one transaction (see the module notes)."""

@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -54,6 +54,32 @@ database keeps refusing is quarantined (a database that is down fails them all a
 
 REQUEST_AGAIN_S = 30.0
 """An open gap is asked for again after this many seconds."""
+
+OWNERS_AGAIN_S = 10.0
+"""A plant its account is not known to hold: the store is asked again at most this often."""
+
+
+class Owners:
+    """Which plants each account holds (from the store); a check of the topic's account.
+
+    A pair not known makes it ask the store again (at most every ``again_s`` seconds),
+    so a plant added to an account's portfolio is taken without a restart.
+    """
+
+    def __init__(self, load: Callable[[], Mapping[str, frozenset[str]]],
+                 again_s: float = OWNERS_AGAIN_S) -> None:  # fmt: skip
+        self._load, self._again_s = load, again_s
+        self._owners = dict(load())
+        self._loaded = time.monotonic()
+
+    def __call__(self, account: str, plant: str) -> bool:
+        """Whether ``account`` holds ``plant``."""
+        if plant in self._owners.get(account, ()):
+            return True
+        if time.monotonic() - self._loaded < self._again_s:
+            return False
+        self._owners, self._loaded = dict(self._load()), time.monotonic()
+        return plant in self._owners.get(account, ())
 
 
 @dataclass(frozen=True)
@@ -183,9 +209,12 @@ class Ingester:
         options: IngestOptions,
         sink: Sink,
         on_commit: Callable[[Committed], None] | None = None,
+        owners: Callable[[], Mapping[str, frozenset[str]]] | None = None,
     ) -> None:
         self.options = options
         self.sink = sink
+        self.owners = owners
+        """Each account's plants (the store's); None accepts any plant under any account."""
         self.on_commit = on_commit
         self.client_id = options.client_id or f"ingenio-ingest-{uuid.uuid4().hex[:8]}"
         self._pending: list[_Pending] = []
@@ -269,7 +298,7 @@ class Ingester:
     def run(self, stop: threading.Event) -> None:
         """Connect, then write batches until ``stop`` is set; the session outlives it."""
         states, gaps = self.sink.load()
-        book = MeterBook(states, gaps)
+        book = MeterBook(states, gaps, Owners(self.owners) if self.owners is not None else None)
         self.connect()
         try:
             failures = 0

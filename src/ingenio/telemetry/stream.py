@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -213,7 +214,11 @@ class MeterBook:
       it may fill an open gap; the database drops it when ``(meter, ts)`` is known.
     """
 
-    def __init__(self, states: dict[MeterKey, MeterState], gaps: list[Gap]) -> None:
+    def __init__(self, states: dict[MeterKey, MeterState], gaps: list[Gap],
+                 owns: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
+        self.owns = owns
+        """Whether an account holds a plant (None: any); a message about a plant that is
+        not its topic's account's is quarantined."""
         self.states = states
         self.gaps: dict[MeterKey, list[Gap]] = {}
         for gap in gaps:
@@ -419,6 +424,11 @@ def _parse_one(
         return
     if len(payload) > MAX_PAYLOAD_BYTES:
         reason = f"payload of {len(payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
+        batch.quarantined.append(Quarantined(message.topic, _shown(payload), reason))
+        return
+    owns = book.owns
+    if owns is not None and topic.kind != "status" and not owns(topic.account, topic.plant):
+        reason = f"plant {topic.plant!r} does not belong to account {topic.account!r}"
         batch.quarantined.append(Quarantined(message.topic, _shown(payload), reason))
         return
     if meter is not None:
