@@ -28,6 +28,9 @@ PASSWORD_ENV_VAR = "INGENIO_MQTT_PASSWORD"
 
 telemetry_app = typer.Typer(help="What the meters sent.", no_args_is_help=True)
 suggestions_app = typer.Typer(help="Replan suggestions raised by metered grid losses.")
+devices_app = typer.Typer(help="Broker users: one per plant's device, and the ingester's.",
+                          no_args_is_help=True)  # fmt: skip
+telemetry_app.add_typer(devices_app, name="devices")
 
 Broker = Annotated[str, typer.Option("--broker", help="The MQTT broker, HOST:PORT.")]
 Account = Annotated[str, typer.Option("--account", help="The account (tenant) in the topics.")]
@@ -176,6 +179,83 @@ def stats(ctx: typer.Context, db: Db = None, as_json: Json = False) -> None:
             last = m.last_ts.isoformat() if m.last_ts else "-"
             table.add_row(m.account, m.plant, m.line, m.meter, str(m.last_seq), last)
         console.print(table)
+
+    run_guarded(ctx, work)
+
+
+@devices_app.command("add")
+def device_add(
+    ctx: typer.Context,
+    plant: Annotated[
+        str | None, typer.Option("--plant", help="The plant whose device logs in.")
+    ] = None,
+    account: Account = "default",
+    ingester: Annotated[
+        bool, typer.Option("--ingester", help="The ingester's user instead of a plant's.")
+    ] = False,
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Give an existing user a new password.")
+    ] = False,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """Make a plant's broker user and print its password, once (only its hash is kept).
+
+    Then `ingenio telemetry acl` writes the broker's password file and ACL.
+    """
+    from ingenio.services.telemetry import add_device
+
+    def work() -> None:
+        if ingester == (plant is not None):
+            fail("--plant: name the plant, or give --ingester (one of the two)")
+        username, password = add_device(_context(ctx, db), account, plant, rotate)
+        if as_json:
+            sys.stdout.write(json.dumps({"username": username, "password": password}) + "\n")
+            return
+        console.print(f"user:     {username}\npassword: {password}")
+        err.print("The password is shown this once; put it in the device's "
+                  f"{PASSWORD_ENV_VAR}. Then run `ingenio telemetry acl`.")  # fmt: skip
+
+    run_guarded(ctx, work)
+
+
+@devices_app.command("list")
+def device_list(ctx: typer.Context, db: Db = None, as_json: Json = False) -> None:
+    """List the broker users (never their passwords)."""
+    from ingenio.services.telemetry import devices
+
+    def work() -> None:
+        found = devices(_context(ctx, db))
+        if as_json:
+            rows = [{"username": d.username, "account": d.account, "plant": d.plant}
+                    for d in found]  # fmt: skip
+            sys.stdout.write(json.dumps(rows) + "\n")
+            return
+        table = Table("user", "account", "plant")
+        for d in found:
+            table.add_row(d.username, d.account if d.plant else "-", d.plant or "(ingester)")
+        console.print(table)
+
+    run_guarded(ctx, work)
+
+
+@telemetry_app.command("acl")
+def acl(
+    ctx: typer.Context,
+    passwd: Annotated[Path, typer.Option("--passwd", help="Mosquitto's password_file.")],
+    acl_path: Annotated[Path, typer.Option("--acl", help="Mosquitto's acl_file.")],
+    db: Db = None,
+) -> None:
+    """Write Mosquitto's password file and ACL: each plant's user inside its own topics.
+
+    Reload the broker afterwards (SIGHUP) to apply them.
+    """
+    from ingenio.services.telemetry import broker_files
+
+    def work() -> None:
+        count = broker_files(_context(ctx, db), passwd, acl_path)
+        console.print(f"{count} users written to {passwd} and {acl_path}; "
+                      "reload Mosquitto (SIGHUP) to apply them")  # fmt: skip
 
     run_guarded(ctx, work)
 

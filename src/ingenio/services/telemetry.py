@@ -19,6 +19,15 @@ from ingenio.services.plant_plan import PlantPlan, plant_plan
 from ingenio.services.telemetry_actuals import watch
 from ingenio.store.telemetry_repo import MeterLast, TelemetryFigures
 from ingenio.telemetry.agent import Agent, AgentCounts, AgentOptions, Source
+from ingenio.telemetry.credentials import (
+    INGESTER_USER,
+    Device,
+    acl_file,
+    device_username,
+    mosquitto_hash,
+    new_password,
+    password_file,
+)
 from ingenio.telemetry.csvdrop import CsvDrop
 from ingenio.telemetry.ingest import Committed, Ingester, IngestOptions
 from ingenio.telemetry.modbus import ModbusSource, PymodbusReader, load_map
@@ -33,7 +42,10 @@ __all__ = [
     "MeterLast",
     "PlantPlan",
     "TelemetryFigures",
+    "add_device",
     "broker_address",
+    "broker_files",
+    "devices",
     "figures",
     "plant_plan",
     "run_agent",
@@ -147,3 +159,64 @@ def run_ingest(
 def figures(ctx: Context, account: str | None = None) -> TelemetryFigures:
     """Readings stored, duplicates dropped, quarantined, gaps open, last reading per meter."""
     return ctx.store.existing().telemetry_figures(account)
+
+
+def add_device(ctx: Context, account: str, plant: str | None,
+               rotate: bool = False) -> tuple[str, str]:  # fmt: skip
+    """Make the broker user of a plant's device (``plant`` None: the ingester's user).
+
+    Returns the user and its password: the only time the password exists outside
+    the device; the store keeps its hash. ``rotate`` gives a known user a new one.
+
+    Raises
+    ------
+    IngenioError
+        ``not_found`` when ``account`` holds no such plant; ``conflict`` when the plant
+        has a user already and ``rotate`` is False.
+    """
+    store = ctx.store.get()
+    if plant is None:
+        username = INGESTER_USER
+    else:
+        writer = store.telemetry_writer()
+        try:
+            held = writer.plant_owners().get(account, frozenset())
+        finally:
+            writer.close()
+        if plant not in held:
+            raise IngenioError(f"--plant {plant!r}: no portfolio of account {account!r} holds "
+                               "it", kind="not_found")  # fmt: skip
+        username = device_username(account, plant)
+    password = new_password()
+    device = Device(username, account, plant, mosquitto_hash(password))
+    store.save_device(device, ctx.actor.name, rotate)
+    return username, password
+
+
+def devices(ctx: Context) -> list[Device]:
+    """Every broker user (the hashes only)."""
+    return ctx.store.existing().devices()
+
+
+def broker_files(ctx: Context, passwd: Path, acl: Path) -> int:
+    """Write Mosquitto's password file and ACL from the broker users; how many users.
+
+    Each file is written beside itself and renamed into place (the broker never
+    reads half a file); the password file is readable by its owner only.
+    """
+    users = devices(ctx)
+    if not users:
+        raise IngenioError("no broker users yet: `ingenio telemetry devices add` makes them",
+                           kind="not_found")  # fmt: skip
+    for path, text, mode in ((passwd, password_file(users), 0o600),
+                             (acl, acl_file(users), 0o644)):  # fmt: skip
+        part = path.with_name(path.name + ".part")
+        try:
+            part.unlink(missing_ok=True)
+            part.touch(mode=mode)  # the hashes are never readable by others, even briefly
+            part.write_text(text, encoding="utf-8")
+            part.replace(path)
+        except OSError as exc:
+            part.unlink(missing_ok=True)
+            raise IngenioError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    return len(users)
