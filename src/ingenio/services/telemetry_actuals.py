@@ -351,19 +351,34 @@ def dismiss(ctx: Context, suggestion_id: int, reason: str) -> Suggestion:
                                              reason)  # fmt: skip
 
 
-def metered_outages(ctx: Context, portfolio: Portfolio) -> dict[str, tuple[Window, ...]]:
+def metered_outages(ctx: Context, portfolio: Portfolio,
+                    account: str | None = None) -> dict[str, tuple[Window, ...]]:  # fmt: skip
     """Block id -> the grid losses its plants' meters reported before the origin (minutes
-    from the origin, so negative): the history the outage model learns from."""
+    from the origin, so negative): the history the outage model learns from.
+
+    A loss is the grid reported off (or its voltage gone) until it came back, or one the
+    watcher found with every line at zero kW (a replan suggestion with its end). Only
+    ``account``'s meters count when it is given; every account's with the plant ids
+    otherwise.
+    """
     store = ctx.store.get()
     origin = portfolio.horizon.origin
-    metered = sorted({(m.account, m.plant) for m in store.telemetry_figures().meters})
+    metered = store.telemetry_plants(account)
     history: dict[str, list[Window]] = defaultdict(list)
-    for account, plant in metered:
+    for s in store.suggestions():
+        known = account is None or s.account == account
+        if (known and portfolio.has("plant", s.plant_id) and s.outage_end is not None
+                and origin - HISTORY <= s.outage_start < origin):  # fmt: skip
+            start = portfolio.horizon.to_minute(s.outage_start)
+            end = portfolio.horizon.to_minute(min(s.outage_end, origin))
+            if end > start:
+                history[portfolio.plant(s.plant_id).block_id].append(Window(start, end))
+    for account_id, plant in metered:
         if not portfolio.has("plant", plant):
             continue
         block = portfolio.plant(plant).block_id
         off: datetime | None = None
-        for g in store.telemetry_grid(account, plant, origin - HISTORY, origin):
+        for g in store.telemetry_grid(account_id, plant, origin - HISTORY, origin):
             down = not g.on or (g.voltage is not None and g.voltage < 1.0)
             if down and off is None:
                 off = g.ts

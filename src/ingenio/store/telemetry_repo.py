@@ -147,6 +147,20 @@ class TelemetryStore(AuditStore):
 
         return self._read("read the telemetry figures", work)
 
+    def telemetry_plants(self, account: str | None = None) -> list[tuple[str, str]]:
+        """``(account, plant)`` of every plant that sent readings or grid states."""
+
+        def work(session: Session) -> list[tuple[str, str]]:
+            pairs: set[tuple[str, str]] = set()
+            for table in (M, G):
+                query = sa.select(table.account_id, table.plant_id).distinct()
+                if account is not None:
+                    query = query.where(table.account_id == account)
+                pairs.update(session.execute(query).tuples())
+            return sorted(pairs)
+
+        return self._read("read the metered plants", work)
+
     def telemetry_readings(self, account: str, plant: str, since: datetime,
                            until: datetime) -> list[StoredReading]:  # fmt: skip
         """A plant's readings in ``[since, until)``, by line, meter and time."""
