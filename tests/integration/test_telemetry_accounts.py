@@ -82,3 +82,29 @@ def test_a_plant_is_taken_only_under_the_account_that_holds_it(
     figures = store.telemetry_figures()
     assert (figures.readings, figures.quarantined) == (2, 3)
     assert {(m.account, m.plant) for m in figures.meters} == {(a, "P1"), (b, "Q1")}
+
+
+def test_the_watcher_matches_readings_with_their_own_accounts_plan_only(ctx: Context) -> None:
+    from ingenio.services.plant_plan import plant_plan
+    from ingenio.services.telemetry_actuals import watch
+    from ingenio.telemetry.stream import MeterKey, MeterState, Row, Values, WriteBatch
+
+    store = ctx.store.get()
+    other = tenant(ctx, "tw")  # holds P1 too, but has no plan of it
+    origin = plant_plan(ctx, "P1").portfolio.horizon.origin
+    batch = WriteBatch()
+    for account in ("default", other):
+        key = MeterKey(account, "P1", "P1-MIX", "main")
+        for minute in range(0, 125, 5):
+            ts = origin + timedelta(minutes=minute)
+            batch.readings.append(Row(key, Values(minute + 1, ts, minute * 1.0, 60.0,
+                                                  float(minute))))  # fmt: skip
+        batch.states[key] = MeterState(121, ts, 120.0, 120.0)
+    writer = store.telemetry_writer()
+    try:
+        writer.write(batch)
+    finally:
+        writer.close()
+    watch(ctx)  # the other account's plant has no plan: skipped, and the round goes on
+    assert store.converted_until("default", "P1") == origin + timedelta(hours=2)
+    assert store.converted_until(other, "P1") is None

@@ -107,7 +107,7 @@ def _counters(readings: Sequence[StoredReading], field: str) -> dict[str, _Count
 def convert(ctx: Context, account: str, plant_id: str, found: PlantPlan | None = None) -> int:
     """Turn a plant's complete hours of readings into actuals; return records stored."""
     store = ctx.store.get()
-    found = found or plant_plan(ctx, plant_id)
+    found = found or plant_plan(ctx, plant_id, account)
     figures = [m for m in store.telemetry_figures(account).meters if m.plant == plant_id]
     lasts = [m.last_ts for m in figures if m.last_ts is not None]
     if not lasts:
@@ -209,7 +209,7 @@ def detect(ctx: Context, account: str, plant_id: str, found: PlantPlan | None = 
            ) -> list[Suggestion]:  # fmt: skip
     """Look for grid losses in the plant's last day of readings; raise suggestions."""
     store = ctx.store.get()
-    found = found or plant_plan(ctx, plant_id)
+    found = found or plant_plan(ctx, plant_id, account)
     lasts = [m.last_ts for m in store.telemetry_figures(account).meters
              if m.plant == plant_id and m.last_ts is not None]  # fmt: skip
     if not lasts:
@@ -316,7 +316,10 @@ def watch(ctx: Context) -> None:
     store = ctx.store.get()
     plants = sorted({(m.account, m.plant) for m in store.telemetry_figures().meters})
     for account, plant in plants:
-        found = plant_plan(ctx, plant)
+        try:  # the plan of the account's portfolio: never another tenant's
+            found = plant_plan(ctx, plant, account)
+        except IngenioError:
+            continue  # no plan to compare with yet: the other plants go on
         detect(ctx, account, plant, found)
         convert(ctx, account, plant, found)
 
