@@ -358,9 +358,9 @@ class Ingester:
         """Parse and write ``taken`` in one transaction, then ack; the error, if any."""
         messages = [p.message for p in taken]
         book.begin()
-        if batch is None:
-            batch = parse_messages(messages, book, datetime.now(UTC), self.options.root)
-        try:
+        try:  # the parse may ask the store which plants an account holds (Owners)
+            if batch is None:
+                batch = parse_messages(messages, book, datetime.now(UTC), self.options.root)
             result = self.sink.write(batch)
         except Exception as exc:
             book.rollback()
