@@ -180,6 +180,24 @@ def saved_plant(url: str) -> Context:
     return Context(StoreHandle.of(store), load_settings(), _actor())
 
 
+def tenant(ctx: Context, prefix: str, plants: dict[str, str] | None = None) -> str:
+    """A new account of the test's own whose portfolio holds the fixture's plants.
+
+    The ingester takes a plant's readings only under the account that holds it;
+    ``plants`` renames plant ids (``{"P1": "Q1"}``) for an account that holds others.
+    """
+    from ingenio.formats.portfolio import portfolio_to_document
+
+    account = unique(prefix)
+    store = ctx.store.get()
+    store.add_account(account, account, "management", "tester")
+    document = portfolio_to_document(load_portfolio_file(FIXTURE))
+    for plant in document["plants"]:
+        plant["id"] = (plants or {}).get(plant["id"], plant["id"])
+    store.save_portfolio("Small", document, account=account)
+    return account
+
+
 def _actor():  # type: ignore[no-untyped-def]
     from ingenio.services.context import Actor
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from telemetry_support import saved_plant, shared_broker_or_skip, unique, wait_for
+from telemetry_support import saved_plant, shared_broker_or_skip, tenant, unique, wait_for
 
 from ingenio.services.context import Context
 from ingenio.services.kpi import load_kpis
@@ -32,7 +32,7 @@ def test_a_simulated_day_arrives_whole_and_becomes_the_actuals_it_simulated(
 ) -> None:
     host, port = shared_broker_or_skip()
     store = ctx.store.get()
-    account = unique("e2e")
+    account = tenant(ctx, "e2e")
     stop = threading.Event()
     options = IngestOptions(host, port, account, unique("ingest-"))
     ingester = threading.Thread(target=run_ingest, args=(ctx, options, stop), kwargs={"watch_s": 0})

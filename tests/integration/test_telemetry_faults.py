@@ -20,6 +20,7 @@ from telemetry_support import (
     LinkProxy,
     ingenio_process,
     saved_plant,
+    tenant,
     unique,
     wait_for,
 )
@@ -73,7 +74,7 @@ def test_ingester_killed_9_mid_stream_loses_nothing_even_when_the_broker_drops(
     # The broker keeps only 20 messages for the absent ingester: the rest come back
     # through the gaps the ingester sees and the backfill the agent answers.
     broker = Broker(tmp_path / "broker", max_queued=20)
-    account, client = unique("kill"), unique("ingest-")
+    account, client = tenant(ctx, "kill"), unique("ingest-")
     args = ["ingest", "--broker", f"127.0.0.1:{broker.port}", "--account", account,
             "--client-id", client, "--watch", "0"]
     log = tmp_path / "ingest.log"
@@ -84,8 +85,9 @@ def test_ingester_killed_9_mid_stream_loses_nothing_even_when_the_broker_drops(
     try:
         wait_for(lambda: "subscribed" in log.read_text(), 90, "the ingester to subscribe")
         options = AgentOptions("127.0.0.1", broker.port, account, PLANT, batch=1)
+        # a plant hour a second: the stream is still going when the ingester is killed
         agent = threading.Thread(target=run_agent, args=(ctx, options, tmp_path / "ob.db", stop),
-                                 kwargs={"simulate_days": days, "speed": 6 * 3600.0})
+                                 kwargs={"simulate_days": days, "speed": 3600.0})
         agent.start()
         wait_for(lambda: ctx.store.get().telemetry_figures().readings >= 300, 60, "300 stored")
         ingester.send_signal(signal.SIGKILL)
@@ -113,7 +115,7 @@ def test_ingester_killed_9_mid_stream_loses_nothing_even_when_the_broker_drops(
 
 def test_broker_stopped_and_restarted_loses_nothing(ctx: Context, tmp_path: Path) -> None:
     broker = Broker(tmp_path / "broker")
-    account = unique("brk")
+    account = tenant(ctx, "brk")
     stop, done = threading.Event(), threading.Event()
     options = IngestOptions("127.0.0.1", broker.port, account, unique("ingest-"))
     ingester = threading.Thread(target=run_ingest, args=(ctx, options, stop),
@@ -149,7 +151,7 @@ def test_agent_link_down_an_hour_and_agent_killed_during_it_loses_nothing(
 ) -> None:
     broker = Broker(tmp_path / "broker")
     proxy = LinkProxy(broker.port)
-    account = unique("lnk")
+    account = tenant(ctx, "lnk")
     stop, ready = threading.Event(), threading.Event()
     options = IngestOptions("127.0.0.1", broker.port, account, unique("ingest-"))
     ingester = threading.Thread(target=run_ingest, args=(ctx, options, stop),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from telemetry_support import saved_plant, shared_broker_or_skip, unique, wait_for
+from telemetry_support import saved_plant, shared_broker_or_skip, tenant, unique, wait_for
 
 from ingenio.domain import PowerSource, Window
 from ingenio.services.context import Context
@@ -52,7 +52,7 @@ def test_a_metered_blackout_raises_a_suggestion_that_replans_when_accepted(
 ) -> None:
     host, port = shared_broker_or_skip()
     blackout = _unannounced(ctx)
-    account, store = unique("grid"), ctx.store.get()
+    account, store = tenant(ctx, "grid"), ctx.store.get()
     stop = threading.Event()
     ingester = threading.Thread(target=run_ingest, args=(
         ctx, IngestOptions(host, port, account, unique("ingest-")), stop), kwargs={"watch_s": 0})

@@ -171,3 +171,52 @@ def test_a_csv_drop_file_enters_the_outbox_once_and_bad_rows_are_set_aside(
     drop.step(box)
     assert box.count() == 2  # taken once
     box.close()
+
+
+def test_a_plant_not_held_by_the_topics_account_is_quarantined() -> None:
+    book = MeterBook({}, [], owns=lambda account, plant: (account, plant) == ("acme", "P1"))
+    other = data_topic("rival", "P1", "L1", "main")
+    grid = "ingenio/v1/acme/P9/grid"
+    batch = parse(book, reading(1), topic=TOPIC)
+    assert [r.meter for r in batch.readings] == [KEY] and not batch.quarantined
+    batch = parse(book, reading(1), topic=other)
+    assert not batch.readings and not batch.new_gaps
+    [refused] = batch.quarantined
+    assert refused.reason == "plant 'P1' does not belong to account 'rival'"
+    batch = parse(book, {"ts": T0.isoformat(), "on": False}, topic=grid)
+    assert not batch.grid
+    assert [q.reason for q in batch.quarantined] == ["plant 'P9' does not belong to account 'acme'"]
+
+
+def test_a_store_that_cannot_say_who_holds_a_plant_fails_the_batch_for_a_retry() -> None:
+    from ingenio.telemetry.ingest import Ingester, IngestOptions, Owners, _Pending
+    from ingenio.telemetry.stream import WriteResult
+
+    calls = []
+
+    class Sink:
+        def load(self):  # type: ignore[no-untyped-def]
+            return {}, []
+
+        def write(self, batch: object) -> WriteResult:
+            calls.append(batch)
+            return WriteResult(1, 0)
+
+    answers = iter([{}, OSError("the database went away"), {"acme": frozenset({"P1"})}])
+
+    def load() -> dict[str, frozenset[str]]:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    ingester = Ingester(IngestOptions(), Sink(), owners=load)
+    acked: list[object] = []
+    ingester._ack = acked.extend  # type: ignore[method-assign]
+    book = MeterBook({}, [], Owners(load, again_s=0.0))
+    taken = [_Pending(1, 1, 0, Message(TOPIC, json.dumps(reading(1)).encode()))]
+    error = ingester._write(book, taken)
+    assert error is not None and "went away" in error  # not quarantined: asked again later
+    assert not calls and not acked and KEY not in book.states
+    assert ingester._write(book, taken) is None  # the store answers: stored, then acked
+    assert [r.meter for r in calls[0].readings] == [KEY] and acked == taken

@@ -161,6 +161,15 @@ def whatif(
 
 # --- scenarios --------------------------------------------------------------------------
 
+Outages = Annotated[
+    str,
+    typer.Option(
+        "--outages",
+        help="Where sampled outages come from: auto (learned from the plants' metered grid "
+        "losses when there are any), schedule (the published schedule only), metered.",
+    ),
+]
+
 
 def scenarios(
     ctx: typer.Context,
@@ -176,6 +185,7 @@ def scenarios(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for scenarios.html and samples.csv.")
     ] = Path("out/scenarios"),
+    outages: Outages = "auto",
 ) -> None:
     """Sample outages and tanker arrivals, plan every sample, report the spread of outcomes."""
 
@@ -193,7 +203,8 @@ def scenarios(
         p = load_portfolio_arg(portfolio)
         with _progress() as tick:
             result = monte_carlo(context_of(ctx), p, samples, seed, planner, dask_scheduler,
-                                 workers or processes, progress=tick)  # fmt: skip
+                                 workers or processes, progress=tick,
+                                 outages=outages)  # fmt: skip
         console.print(summary_table(result, p.currency))
         console.print(risk_table(p, result))
         for r in result.plant_resumptions:
@@ -229,6 +240,7 @@ def robust_portfolio(
     *,
     batches: int = 5,
     as_json: bool = False,
+    outages: str = "auto",
 ) -> Portfolio:
     """Choose fuel grants over at most ``samples`` scenarios, print how they do against the
     plain plan's on ``holdout`` fresh ones (tables, or one JSON object), and return
@@ -238,7 +250,8 @@ def robust_portfolio(
 
     with _progress() as tick:
         got = robust_policy(context_of(ctx), portfolio, planner, samples, holdout, seed,
-                            dask_scheduler, processes, progress=tick, batches=batches)  # fmt: skip
+                            dask_scheduler, processes, progress=tick, batches=batches,
+                            outages=outages)  # fmt: skip
     if as_json:
         typer.echo(json.dumps(got.decision.to_json(), ensure_ascii=False))
         return got.portfolio
@@ -279,6 +292,7 @@ def robust(
         typer.Option("--batches", help="Batches of the SAA gap estimate.", min=1, max=50),
     ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    outages: Outages = "auto",
 ) -> None:
     """Choose the fuel grants per plant on the two-stage sample-average problem and test them
     against the plain plan's on held-out samples; recommend them only when they win with
@@ -289,7 +303,8 @@ def robust(
 
         p = load_portfolio_arg(portfolio)
         robust_portfolio(ctx, p, planner, samples, holdout, seed, dask_scheduler,
-                         workers or processes, batches=batches, as_json=as_json)  # fmt: skip
+                         workers or processes, batches=batches, as_json=as_json,
+                         outages=outages)  # fmt: skip
 
     run_guarded(ctx, work)
 

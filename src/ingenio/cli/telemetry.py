@@ -29,6 +29,9 @@ PASSWORD_ENV_VAR = "INGENIO_MQTT_PASSWORD"
 
 telemetry_app = typer.Typer(help="What the meters sent.", no_args_is_help=True)
 suggestions_app = typer.Typer(help="Replan suggestions raised by metered grid losses.")
+devices_app = typer.Typer(help="Broker users: one per plant's device, and the ingester's.",
+                          no_args_is_help=True)  # fmt: skip
+telemetry_app.add_typer(devices_app, name="devices")
 
 Broker = Annotated[str, typer.Option("--broker", help="The MQTT broker, HOST:PORT.")]
 Account = Annotated[str, typer.Option("--account", help="The account (tenant) in the topics.")]
@@ -76,6 +79,15 @@ def agent(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv-dir", help="Read meters from CSV files dropped here.")
     ] = None,
+    modbus: Annotated[
+        str | None, typer.Option("--modbus", help="Poll Modbus TCP meters at HOST:PORT.")
+    ] = None,
+    register_map: Annotated[
+        Path | None, typer.Option("--map", help="The Modbus register map (CSV or YAML).")
+    ] = None,
+    every: Annotated[
+        float, typer.Option("--every", min=0.1, help="Seconds between Modbus polls.")
+    ] = 60.0,
     username: Username = None,
     db: Db = None,
     as_json: Json = False,
@@ -95,9 +107,15 @@ def agent(
         options = AgentOptions(host, port, account, plant, batch=batch, username=username,
                                password=os.environ.get(PASSWORD_ENV_VAR))  # fmt: skip
         windows = tuple(_blackout(b) for b in blackout or ())
+        if register_map is not None and modbus is None:
+            fail("--map: only with --modbus HOST:PORT")
+        if modbus is not None and register_map is None:
+            fail("--modbus: needs --map FILE (the register map)")
+        meters = broker_address(modbus, "--modbus", 502) if modbus else None
         counts = run_agent(_context(ctx, db), options, outbox, threading.Event(),
                            simulate_days=days if simulate else None, speed=rate,
-                           blackouts=windows, csv_dir=csv_dir,
+                           blackouts=windows, csv_dir=csv_dir, modbus=meters,
+                           modbus_map_path=register_map, poll_s=every,
                            until_done=simulate)  # fmt: skip
         if as_json:
             sys.stdout.write(json.dumps({"readings": counts.readings,
@@ -170,6 +188,83 @@ def stats(ctx: typer.Context, db: Db = None, as_json: Json = False) -> None:
             last = m.last_ts.isoformat() if m.last_ts else "-"
             table.add_row(m.account, m.plant, m.line, m.meter, str(m.last_seq), last)
         console.print(table)
+
+    run_guarded(ctx, work)
+
+
+@devices_app.command("add")
+def device_add(
+    ctx: typer.Context,
+    plant: Annotated[
+        str | None, typer.Option("--plant", help="The plant whose device logs in.")
+    ] = None,
+    account: Account = "default",
+    ingester: Annotated[
+        bool, typer.Option("--ingester", help="The ingester's user instead of a plant's.")
+    ] = False,
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Give an existing user a new password.")
+    ] = False,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """Make a plant's broker user and print its password, once (only its hash is kept).
+
+    Then `ingenio telemetry acl` writes the broker's password file and ACL.
+    """
+    from ingenio.services.telemetry import add_device
+
+    def work() -> None:
+        if ingester == (plant is not None):
+            fail("--plant: name the plant, or give --ingester (one of the two)")
+        username, password = add_device(_context(ctx, db), account, plant, rotate)
+        if as_json:
+            sys.stdout.write(json.dumps({"username": username, "password": password}) + "\n")
+            return
+        console.print(f"user:     {username}\npassword: {password}")
+        err.print("The password is shown this once; put it in the device's "
+                  f"{PASSWORD_ENV_VAR}. Then run `ingenio telemetry acl`.")  # fmt: skip
+
+    run_guarded(ctx, work)
+
+
+@devices_app.command("list")
+def device_list(ctx: typer.Context, db: Db = None, as_json: Json = False) -> None:
+    """List the broker users (never their passwords)."""
+    from ingenio.services.telemetry import devices
+
+    def work() -> None:
+        found = devices(_context(ctx, db))
+        if as_json:
+            rows = [{"username": d.username, "account": d.account, "plant": d.plant}
+                    for d in found]  # fmt: skip
+            sys.stdout.write(json.dumps(rows) + "\n")
+            return
+        table = Table("user", "account", "plant")
+        for d in found:
+            table.add_row(d.username, d.account if d.plant else "-", d.plant or "(ingester)")
+        console.print(table)
+
+    run_guarded(ctx, work)
+
+
+@telemetry_app.command("acl")
+def acl(
+    ctx: typer.Context,
+    passwd: Annotated[Path, typer.Option("--passwd", help="Mosquitto's password_file.")],
+    acl_path: Annotated[Path, typer.Option("--acl", help="Mosquitto's acl_file.")],
+    db: Db = None,
+) -> None:
+    """Write Mosquitto's password file and ACL: each plant's user inside its own topics.
+
+    Reload the broker afterwards (SIGHUP) to apply them.
+    """
+    from ingenio.services.telemetry import broker_files
+
+    def work() -> None:
+        count = broker_files(_context(ctx, db), passwd, acl_path)
+        console.print(f"{count} users written to {passwd} and {acl_path}; "
+                      "reload Mosquitto (SIGHUP) to apply them")  # fmt: skip
 
     run_guarded(ctx, work)
 

@@ -10,6 +10,7 @@ from ingenio.formats.plan_file import plan_from_document
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.services.context import Context
 from ingenio.services.kpi import find_portfolio
+from ingenio.store.tables import DEFAULT_ACCOUNT
 
 __all__ = ["PlantPlan", "plant_plan"]
 
@@ -25,8 +26,8 @@ class PlantPlan:
     plan: Plan
 
 
-def plant_plan(ctx: Context, plant_id: str) -> PlantPlan:
-    """The published (else latest) plan of the portfolio that holds ``plant_id``.
+def plant_plan(ctx: Context, plant_id: str, account: str = DEFAULT_ACCOUNT) -> PlantPlan:
+    """The published (else latest) plan of ``account``'s portfolio that holds ``plant_id``.
 
     Raises
     ------
@@ -35,16 +36,16 @@ def plant_plan(ctx: Context, plant_id: str) -> PlantPlan:
     """
     store = ctx.store.existing()
     try:
-        pv, _ = find_portfolio(store, plant_id=plant_id)
+        pv, _ = find_portfolio(store, plant_id=plant_id, account=account)
     except LookupError as exc:
         raise IngenioError(f"--plant {plant_id!r}: {exc}", kind="not_found") from exc
-    plans = store.plans(pv.name)
+    plans = store.plans(pv.name, account=account)
     if not plans:
         raise IngenioError(f"portfolio {pv.name!r} has no saved plan to play", kind="not_found")
     states = store.plan_states([p.id for p in plans])
     published = [p for p in plans if states[p.id].state == "published"]
     chosen = (published or plans)[-1]
-    _, doc = store.load_portfolio(pv.name, chosen.portfolio_version)
+    _, doc = store.load_portfolio(pv.name, chosen.portfolio_version, account=account)
     portfolio = parse_portfolio(doc, f"portfolio {pv.name!r} version {chosen.portfolio_version}")
     _, plan_doc = store.load_plan(chosen.id)
     plan = plan_from_document(plan_doc, portfolio, f"plan {chosen.id}")

@@ -20,7 +20,7 @@ from ingenio.limits import MAX_SAMPLES
 from ingenio.reports.excel import csv_text
 from ingenio.scenarios.decision import Decision
 from ingenio.scenarios.executor import DaskExecutor, Executor, ProcessExecutor, TaskFailure
-from ingenio.scenarios.montecarlo import MonteCarloResult
+from ingenio.scenarios.montecarlo import MonteCarloResult, OutageSampler
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, TankerDelay
 from ingenio.scenarios.robust import HeldOutTable, RobustPlan
 from ingenio.scenarios.whatif import Planner, WhatIfDiff
@@ -28,9 +28,11 @@ from ingenio.services.context import Context
 
 __all__ = [
     "MAX_SAMPLES",
+    "OUTAGE_MODELS",
     "Decision",
     "HeldOutTable",
     "MonteCarloResult",
+    "OutageSource",
     "RobustPlan",
     "RobustResult",
     "ScenarioFiles",
@@ -41,6 +43,7 @@ __all__ = [
     "WhatIfResult",
     "load_portfolio_arg",
     "monte_carlo",
+    "outage_source",
     "planner_named",
     "robust_policy",
     "samples_csv",
@@ -269,6 +272,54 @@ def what_if(
 
 # --- Monte Carlo ------------------------------------------------------------------------
 
+OUTAGE_MODELS = ("auto", "schedule", "metered")
+"""Where the sampled outages come from: ``schedule``, the published schedule (and its
+probabilities) only; ``metered``, the model learned from the grid losses the plants'
+meters reported before the origin as well (an error when there are none); ``auto``
+(the default), ``metered`` when there are any, else ``schedule``."""
+
+
+@dataclass(frozen=True)
+class OutageSource:
+    """The sampler of a run and what taught it."""
+
+    sampler: OutageSampler
+    metered: int
+    """Metered grid losses the model learned from (0: the published schedule only)."""
+
+    @property
+    def label(self) -> str:
+        """How the progress line names it."""
+        if not self.metered:
+            return "outages from the published schedule"
+        return f"outages learned from {self.metered} metered grid loss(es)"
+
+
+def outage_source(ctx: Context, portfolio: Portfolio, outages: str = "auto") -> OutageSource:
+    """The outage sampler of a scenario run (see :data:`OUTAGE_MODELS`).
+
+    Metered losses count for the plants of ``portfolio`` under the actor's account (every
+    account's when the actor sees all, as the local CLI user does).
+
+    Raises
+    ------
+    IngenioError
+        ``invalid`` for an unknown choice, or ``metered`` when no loss was metered.
+    """
+    from ingenio.energy.outage_model import learn_outage_model
+    from ingenio.services.telemetry_actuals import metered_outages
+
+    if outages not in OUTAGE_MODELS:
+        raise IngenioError(f"--outages: expected one of {', '.join(OUTAGE_MODELS)}, "
+                           f"got {outages!r}")  # fmt: skip
+    history = {} if outages == "schedule" else metered_outages(
+        ctx, portfolio, ctx.actor.scope.account)  # fmt: skip
+    metered = sum(len(windows) for windows in history.values())
+    if outages == "metered" and not metered:
+        raise IngenioError("--outages metered: no grid loss of this portfolio's plants was "
+                           "metered before its start")  # fmt: skip
+    return OutageSource(OutageSampler(learn_outage_model(portfolio, history)), metered)
+
 
 def monte_carlo(
     ctx: Context,
@@ -279,16 +330,24 @@ def monte_carlo(
     dask_scheduler: str | None = None,
     processes: int = 2,
     progress: StageTicks | None = None,
+    outages: str = "auto",
 ) -> MonteCarloResult:
-    """Sample outages and tanker arrivals, plan every sample; the spread of outcomes."""
+    """Sample outages and tanker arrivals, plan every sample; the spread of outcomes.
+
+    The outages are drawn from the model :func:`outage_source` gives: learned from the
+    metered grid losses of the portfolio's plants when there are any (``outages``).
+    """
     from ingenio.scenarios.montecarlo import run_samples
 
     _check_counts(samples=samples)
     name, plan_with = planner_named(planner)
+    source = outage_source(ctx, portfolio, outages)
     executor = _executor(_scheduler(dask_scheduler), processes)
     try:
-        tick = _ticks(progress or _quiet, f"{samples} scenarios on {executor.name}")
-        result = run_samples(portfolio, samples, seed, plan_with, executor, progress=tick)
+        tick = _ticks(progress or _quiet,
+                      f"{samples} scenarios on {executor.name}, {source.label}")  # fmt: skip
+        result = run_samples(portfolio, samples, seed, plan_with, executor, progress=tick,
+                             sampler=source.sampler)  # fmt: skip
     finally:
         executor.close()
     return dataclasses.replace(result, planner=name)
@@ -364,10 +423,12 @@ def robust_policy(
     *,
     batches: int = 5,
     tolerance: float = 0.1,
+    outages: str = "auto",
 ) -> RobustResult:
     """Choose fuel grants on the sample-average problem (at most ``samples`` training
     samples, fewer when the optimality gap has converged) and test them against the plain
-    plan's on ``holdout`` fresh samples, planned by ``planner`` (``docs/scenarios.md``)."""
+    plan's on ``holdout`` fresh samples, planned by ``planner`` (``docs/scenarios.md``);
+    the samples' outages as in :func:`monte_carlo`."""
     from ingenio.scenarios.decision import decide
 
     report = progress or _quiet
@@ -377,11 +438,13 @@ def robust_policy(
     if not 0 < tolerance < 1:
         raise IngenioError(f"--tolerance: must be between 0 and 1 (got {tolerance})")
     name, plan_with = planner_named(planner)
+    source = outage_source(ctx, portfolio, outages)
+    report(source.label, None, None)
     executor = _executor(_scheduler(dask_scheduler), processes)
     try:
         decision = decide(
             portfolio, samples, holdout, seed, plan_with, executor, planner_name=name,
-            batches=batches, tolerance=tolerance,
+            sampler=source.sampler, batches=batches, tolerance=tolerance,
             progress=lambda label, done, total: report(label, done, total),
         )  # fmt: skip
     finally:

@@ -107,7 +107,7 @@ def _counters(readings: Sequence[StoredReading], field: str) -> dict[str, _Count
 def convert(ctx: Context, account: str, plant_id: str, found: PlantPlan | None = None) -> int:
     """Turn a plant's complete hours of readings into actuals; return records stored."""
     store = ctx.store.get()
-    found = found or plant_plan(ctx, plant_id)
+    found = found or plant_plan(ctx, plant_id, account)
     figures = [m for m in store.telemetry_figures(account).meters if m.plant == plant_id]
     lasts = [m.last_ts for m in figures if m.last_ts is not None]
     if not lasts:
@@ -209,7 +209,7 @@ def detect(ctx: Context, account: str, plant_id: str, found: PlantPlan | None = 
            ) -> list[Suggestion]:  # fmt: skip
     """Look for grid losses in the plant's last day of readings; raise suggestions."""
     store = ctx.store.get()
-    found = found or plant_plan(ctx, plant_id)
+    found = found or plant_plan(ctx, plant_id, account)
     lasts = [m.last_ts for m in store.telemetry_figures(account).meters
              if m.plant == plant_id and m.last_ts is not None]  # fmt: skip
     if not lasts:
@@ -316,7 +316,10 @@ def watch(ctx: Context) -> None:
     store = ctx.store.get()
     plants = sorted({(m.account, m.plant) for m in store.telemetry_figures().meters})
     for account, plant in plants:
-        found = plant_plan(ctx, plant)
+        try:  # the plan of the account's portfolio: never another tenant's
+            found = plant_plan(ctx, plant, account)
+        except IngenioError:
+            continue  # no plan to compare with yet: the other plants go on
         detect(ctx, account, plant, found)
         convert(ctx, account, plant, found)
 
@@ -351,19 +354,34 @@ def dismiss(ctx: Context, suggestion_id: int, reason: str) -> Suggestion:
                                              reason)  # fmt: skip
 
 
-def metered_outages(ctx: Context, portfolio: Portfolio) -> dict[str, tuple[Window, ...]]:
+def metered_outages(ctx: Context, portfolio: Portfolio,
+                    account: str | None = None) -> dict[str, tuple[Window, ...]]:  # fmt: skip
     """Block id -> the grid losses its plants' meters reported before the origin (minutes
-    from the origin, so negative): the history the outage model learns from."""
+    from the origin, so negative): the history the outage model learns from.
+
+    A loss is the grid reported off (or its voltage gone) until it came back, or one the
+    watcher found with every line at zero kW (a replan suggestion with its end). Only
+    ``account``'s meters count when it is given; every account's with the plant ids
+    otherwise.
+    """
     store = ctx.store.get()
     origin = portfolio.horizon.origin
-    metered = sorted({(m.account, m.plant) for m in store.telemetry_figures().meters})
+    metered = store.telemetry_plants(account)
     history: dict[str, list[Window]] = defaultdict(list)
-    for account, plant in metered:
+    for s in store.suggestions():
+        known = account is None or s.account == account
+        if (known and portfolio.has("plant", s.plant_id) and s.outage_end is not None
+                and origin - HISTORY <= s.outage_start < origin):  # fmt: skip
+            start = portfolio.horizon.to_minute(s.outage_start)
+            end = portfolio.horizon.to_minute(min(s.outage_end, origin))
+            if end > start:
+                history[portfolio.plant(s.plant_id).block_id].append(Window(start, end))
+    for account_id, plant in metered:
         if not portfolio.has("plant", plant):
             continue
         block = portfolio.plant(plant).block_id
         off: datetime | None = None
-        for g in store.telemetry_grid(account, plant, origin - HISTORY, origin):
+        for g in store.telemetry_grid(account_id, plant, origin - HISTORY, origin):
             down = not g.on or (g.voltage is not None and g.voltage < 1.0)
             if down and off is None:
                 off = g.ts

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from ingenio.store.audit import AuditStore, write_audit
 from ingenio.store.errors import StoreError
+from ingenio.store.tables import DEFAULT_ACCOUNT
 from ingenio.store.telemetry_tables import (
     ReplanSuggestionRow,
     TelemetryCounterRow,
+    TelemetryDeviceRow,
     TelemetryGapRow,
     TelemetryGeneratorRow,
     TelemetryGridRow,
@@ -26,6 +28,7 @@ from ingenio.store.telemetry_tables import (
     TelemetryReadingRow,
 )
 from ingenio.store.telemetry_writer import TelemetryWriter
+from ingenio.telemetry.credentials import Device
 
 SOURCE = "telemetry"
 """The actor of what the telemetry raises."""
@@ -143,6 +146,20 @@ class TelemetryStore(AuditStore):
             )  # fmt: skip
 
         return self._read("read the telemetry figures", work)
+
+    def telemetry_plants(self, account: str | None = None) -> list[tuple[str, str]]:
+        """``(account, plant)`` of every plant that sent readings or grid states."""
+
+        def work(session: Session) -> list[tuple[str, str]]:
+            pairs: set[tuple[str, str]] = set()
+            for table in (M, G):
+                query = sa.select(table.account_id, table.plant_id).distinct()
+                if account is not None:
+                    query = query.where(table.account_id == account)
+                pairs.update(session.execute(query).tuples())
+            return sorted(pairs)
+
+        return self._read("read the metered plants", work)
 
     def telemetry_readings(self, account: str, plant: str, since: datetime,
                            until: datetime) -> list[StoredReading]:  # fmt: skip
@@ -264,3 +281,45 @@ class TelemetryStore(AuditStore):
 
         value = self._read("read the conversion mark", work)
         return None if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
+
+    def save_device(self, device: Device, actor: str, rotate: bool = False) -> None:
+        """Keep a broker user (its password's hash); ``rotate`` replaces a known one's hash.
+
+        Raises
+        ------
+        StoreError
+            ``conflict`` when the plant (or the ingester) has a user and ``rotate`` is
+            False; ``not_found`` when ``rotate`` is True and it has none.
+        """
+        account = device.account if device.plant is not None else DEFAULT_ACCOUNT
+        who = (f"plant {device.plant!r} of account {device.account!r}"
+               if device.plant is not None else "the ingester")  # fmt: skip
+
+        def work(session: Session) -> None:
+            D = TelemetryDeviceRow
+            row = session.get(D, device.username)
+            if row is not None and not rotate:
+                raise StoreError(f"{who} has a broker user already ({device.username!r}); "
+                                 "--rotate gives it a new password", kind="conflict")  # fmt: skip
+            if row is None and rotate:
+                raise StoreError(f"{who} has no broker user to rotate", kind="not_found")
+            if row is None:
+                session.add(D(username=device.username, account_id=device.account,
+                              plant_id=device.plant, password_hash=device.password_hash,
+                              created_at=datetime.now(UTC)))  # fmt: skip
+            else:
+                row.password_hash, row.created_at = device.password_hash, datetime.now(UTC)
+            write_audit(session, "rotate" if rotate else "add", "telemetry_device",
+                        device.username, {"plant": device.plant}, actor, account)  # fmt: skip
+
+        self._write(f"save the broker user {device.username!r}", work)
+
+    def devices(self) -> list[Device]:
+        """Every broker user, by name."""
+        D = TelemetryDeviceRow
+
+        def work(session: Session) -> list[Device]:
+            rows = session.scalars(sa.select(D).order_by(D.username))
+            return [Device(r.username, r.account_id, r.plant_id, r.password_hash) for r in rows]
+
+        return self._read("read the broker users", work)

@@ -140,3 +140,22 @@ class ReplanSuggestionRow(Base):
     decided_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     plan_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+
+
+class TelemetryDeviceRow(Base):
+    """An MQTT user of the broker: a plant's device, or the ingester (``plant_id`` NULL).
+
+    Only the password's hash is kept (Mosquitto's PBKDF2-SHA512 ``$7$`` format, the
+    line the broker's password file takes as it is); the password is shown once.
+    """
+
+    __tablename__ = "telemetry_devices"
+    __table_args__ = (
+        sa.UniqueConstraint("account_id", "plant_id", name="uq_telemetry_devices_plant"),
+    )
+
+    username: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    account_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    plant_id: Mapped[str | None] = mapped_column(_ID, nullable=True)
+    password_hash: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

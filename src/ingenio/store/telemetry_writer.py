@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ingenio.store.errors import StoreError
+from ingenio.store.tables import PortfolioVersionRow
 from ingenio.store.telemetry_tables import (
     TelemetryCounterRow,
     TelemetryGapRow,
@@ -42,6 +43,7 @@ COUNTERS: sa.Table = TelemetryCounterRow.__table__  # type: ignore[assignment]
 GRID: sa.Table = TelemetryGridRow.__table__  # type: ignore[assignment]
 GENERATORS: sa.Table = TelemetryGeneratorRow.__table__  # type: ignore[assignment]
 QUARANTINE: sa.Table = TelemetryQuarantineRow.__table__  # type: ignore[assignment]
+PORTFOLIOS: sa.Table = PortfolioVersionRow.__table__  # type: ignore[assignment]
 
 _STAGE = "telemetry_readings_stage"
 _COLUMNS = "meter, ts, seq, kwh_total, kw, count, historical, reset"
@@ -98,6 +100,30 @@ class TelemetryWriter:
                 gaps.append(gap)
         return states, gaps
 
+    def plant_owners(self) -> dict[str, frozenset[str]]:
+        """Each account's plants: those of the latest version of each of its portfolios."""
+        pv = PORTFOLIOS.c
+        latest = (sa.select(pv.account_id, pv.name, sa.func.max(pv.version).label("version"))
+                  .group_by(pv.account_id, pv.name).subquery())  # fmt: skip
+        query = sa.select(pv.account_id, pv.document).join(latest, sa.and_(
+            pv.account_id == latest.c.account_id, pv.name == latest.c.name,
+            pv.version == latest.c.version))  # fmt: skip
+        conn = self._connection()
+        try:
+            with conn.begin():
+                rows = conn.execute(query).all()
+        except sa.exc.SQLAlchemyError:
+            self.close()  # the next call connects again
+            raise
+        owners: dict[str, set[str]] = {}
+        for account, document in rows:
+            plants = document.get("plants") if isinstance(document, dict) else None
+            held = owners.setdefault(account, set())
+            for plant in plants if isinstance(plants, list) else ():
+                if isinstance(plant, dict) and isinstance(plant.get("id"), str):
+                    held.add(plant["id"])
+        return {account: frozenset(plants) for account, plants in owners.items()}
+
     def write(self, batch: WriteBatch) -> WriteResult:
         """Write a batch in one transaction (see the module notes)."""
         conn = self._connection()
@@ -145,13 +171,7 @@ class TelemetryWriter:
             conn.execute(GAPS.update().where(GAPS.c.id == self._gap_ids[gap])
                          .values(closed_at=now))  # fmt: skip
         if batch.states:
-            conn.execute(
-                METERS.update().where(METERS.c.id == sa.bindparam("mid")).values(
-                    last_seq=sa.bindparam("s"), last_ts=sa.bindparam("t"),
-                    last_kwh=sa.bindparam("k"), last_count=sa.bindparam("c")),
-                [{"mid": self._ids[key], "s": st.last_seq, "t": st.last_ts, "k": st.last_kwh,
-                  "c": st.last_count} for key, st in batch.states.items()],
-            )  # fmt: skip
+            self._states(conn, batch)
         duplicates = len(batch.readings) - stored
         self._count(conn, {"readings": stored, "duplicates_dropped": duplicates,
                            "quarantined": len(batch.quarantined)})  # fmt: skip
@@ -184,15 +204,40 @@ class TelemetryWriter:
                                         r.historical, r.reset))  # fmt: skip
                 cur.execute(f"INSERT INTO telemetry_readings ({_COLUMNS}) SELECT {_COLUMNS} "
                             f"FROM {_STAGE} ON CONFLICT DO NOTHING")  # fmt: skip
-                stored = cur.rowcount
-                cur.execute(f"DELETE FROM {_STAGE}")
-            return int(stored)
+                # the staging table empties itself at the commit (ON COMMIT DELETE ROWS)
+                return int(cur.rowcount)
         rows = [{"meter": ids[row.meter], "ts": row.reading.ts, "seq": row.reading.seq,
                  "kwh_total": row.reading.kwh_total, "kw": row.reading.kw,
                  "count": row.reading.count, "historical": row.reading.historical,
                  "reset": row.reading.reset} for row in batch.readings]  # fmt: skip
         stmt = sqlite.insert(READINGS).on_conflict_do_nothing().returning(READINGS.c.meter)
         return sum(len(conn.execute(stmt, [r]).all()) for r in rows)
+
+    def _states(self, conn: sa.Connection, batch: WriteBatch) -> None:
+        """Each moved meter's stream state: on PostgreSQL one statement over arrays (a
+        batch of single readings moves every meter, and a statement per meter cost more
+        than the readings' COPY)."""
+        ids = self._ids
+        if self._dialect == "postgresql":
+            rows = [(ids[key], st.last_seq, st.last_ts, st.last_kwh, st.last_count)
+                    for key, st in batch.states.items()]  # fmt: skip
+            columns = [list(column) for column in zip(*rows, strict=True)]
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            with raw.cursor() as cur:
+                cur.execute(
+                    "UPDATE telemetry_meters AS m SET last_seq = v.s, last_ts = v.t, "
+                    "last_kwh = v.k, last_count = v.c FROM unnest(%s::int4[], %s::int8[], "
+                    "%s::timestamptz[], %s::float8[], %s::float8[]) AS v(mid, s, t, k, c) "
+                    "WHERE m.id = v.mid", columns)  # fmt: skip
+            return
+        conn.execute(
+            METERS.update().where(METERS.c.id == sa.bindparam("mid")).values(
+                last_seq=sa.bindparam("s"), last_ts=sa.bindparam("t"),
+                last_kwh=sa.bindparam("k"), last_count=sa.bindparam("c")),
+            [{"mid": ids[key], "s": st.last_seq, "t": st.last_ts, "k": st.last_kwh,
+              "c": st.last_count} for key, st in batch.states.items()],
+        )  # fmt: skip
 
     def _filled(self, conn: sa.Connection, gap: Gap) -> bool:
         query = sa.select(sa.func.count()).select_from(READINGS).where(

@@ -16,13 +16,14 @@ import struct
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import orjson
 from paho.mqtt.client import Client, ConnectFlags, DisconnectFlags, MQTTMessage
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -54,6 +55,32 @@ database keeps refusing is quarantined (a database that is down fails them all a
 REQUEST_AGAIN_S = 30.0
 """An open gap is asked for again after this many seconds."""
 
+OWNERS_AGAIN_S = 10.0
+"""A plant its account is not known to hold: the store is asked again at most this often."""
+
+
+class Owners:
+    """Which plants each account holds (from the store); a check of the topic's account.
+
+    A pair not known makes it ask the store again (at most every ``again_s`` seconds),
+    so a plant added to an account's portfolio is taken without a restart.
+    """
+
+    def __init__(self, load: Callable[[], Mapping[str, frozenset[str]]],
+                 again_s: float = OWNERS_AGAIN_S) -> None:  # fmt: skip
+        self._load, self._again_s = load, again_s
+        self._owners = dict(load())
+        self._loaded = time.monotonic()
+
+    def __call__(self, account: str, plant: str) -> bool:
+        """Whether ``account`` holds ``plant``."""
+        if plant in self._owners.get(account, ()):
+            return True
+        if time.monotonic() - self._loaded < self._again_s:
+            return False
+        self._owners, self._loaded = dict(self._load()), time.monotonic()
+        return plant in self._owners.get(account, ())
+
 
 @dataclass(frozen=True)
 class IngestOptions:
@@ -83,12 +110,95 @@ class Committed:
     """``time.time()`` just after the commit."""
 
 
-@dataclass
-class _Pending:
+class _Pending(NamedTuple):
+    """A message received and not yet acknowledged (a tuple: one per message)."""
+
     mid: int
     qos: int
     generation: int
     message: Message
+
+
+_READ_CHUNK = 65_536
+"""Bytes the network thread asks the socket for at once."""
+
+
+class _Client(Client):
+    """paho's client with a read buffer and a lean path for QoS 1 PUBLISH packets.
+
+    paho reads each packet with three or more ``recv`` calls (a byte of command, the
+    length byte by byte, the rest) after a ``select``, then builds an ``MQTTMessage``
+    with its v5 properties, logs it and looks for per-topic callbacks: several times
+    what the ingester does with the message. Here ``recv`` reads up to 64 KiB at once
+    and hands paho its small reads from that buffer; a QoS 1 PUBLISH (what the meters
+    send) goes straight to :attr:`on_publish_packet` as ``(mid, topic, payload)``.
+    Anything else, or anything unusual (a topic alias, a topic that is not UTF-8),
+    takes paho's own path. The acknowledgement stays the ingester's (``manual_ack``).
+    """
+
+    on_publish_packet: Callable[[int, str, bytes], None] | None = None
+
+    _rbuf: bytes = b""
+    _rpos: int = 0
+    _rsock: object = None
+    _refill: bool = True
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._sock is not self._rsock:  # a new connection: nothing buffered is its
+            self._rbuf, self._rpos, self._rsock = b"", 0, self._sock
+        buf, pos = self._rbuf, self._rpos
+        if pos >= len(buf):
+            if not self._refill:
+                raise BlockingIOError  # paho keeps the partial packet for the next round
+            self._refill = False
+            buf = super()._sock_recv(_READ_CHUNK)
+            if not buf:
+                return buf  # the connection is closed
+            pos = 0
+            self._rbuf = buf
+        end = pos + bufsize
+        self._rpos = min(end, len(buf))
+        return buf[pos:end]
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        # Every packet of the buffer, then back to select(): the socket reads one chunk
+        # a round, so writes (the PUBACKs) and pings still take their turn.
+        self._refill = True
+        while True:
+            rc = super().loop_read(max_packets)
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or self._sock is None:
+                return rc
+            if self._rpos >= len(self._rbuf):
+                return rc
+
+    def _handle_publish(self) -> MQTTErrorCode:
+        sink = self.on_publish_packet
+        header = self._in_packet["command"]
+        if (sink is None or header & 0x06 != 0x02 or not self._manual_ack
+                or self._protocol != MQTTProtocolVersion.MQTTv5):  # fmt: skip
+            return super()._handle_publish()
+        packet = self._in_packet["packet"]
+        try:
+            length = (packet[0] << 8) | packet[1]
+            at = 2 + length
+            topic = bytes(packet[2:at]).decode("utf-8")
+            mid = (packet[at] << 8) | packet[at + 1]
+            at += 2
+            size, shift = 0, 0
+            while True:  # the properties' length, a variable byte integer
+                byte = packet[at]
+                at += 1
+                size |= (byte & 0x7F) << shift
+                shift += 7
+                if byte < 0x80 or shift > 21:
+                    break
+        except (IndexError, UnicodeDecodeError):
+            return super()._handle_publish()
+        at += size
+        if not topic or byte >= 0x80 or at > len(packet) or mid == 0:
+            return super()._handle_publish()
+        sink(mid, topic, bytes(packet[at:]))
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
 
 
 class Ingester:
@@ -99,13 +209,17 @@ class Ingester:
         options: IngestOptions,
         sink: Sink,
         on_commit: Callable[[Committed], None] | None = None,
+        owners: Callable[[], Mapping[str, frozenset[str]]] | None = None,
     ) -> None:
         self.options = options
         self.sink = sink
+        self.owners = owners
+        """Each account's plants (the store's); None accepts any plant under any account."""
         self.on_commit = on_commit
         self.client_id = options.client_id or f"ingenio-ingest-{uuid.uuid4().hex[:8]}"
         self._pending: list[_Pending] = []
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._generation = 0
         self._connected = threading.Event()
         self.subscribed = threading.Event()
@@ -114,7 +228,7 @@ class Ingester:
         self.client = self._client()
 
     def _client(self) -> Client:
-        client = Client(
+        client = _Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
             protocol=MQTTProtocolVersion.MQTTv5,  # MQTTv5
@@ -127,6 +241,7 @@ class Ingester:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
+        client.on_publish_packet = self._on_publish_packet
         return client
 
     # -- network thread ---------------------------------------------------------------------
@@ -157,6 +272,15 @@ class Ingester:
             if len(self._pending) >= self.options.max_messages:
                 self._cond.notify()
 
+    def _on_publish_packet(self, mid: int, topic: str, payload: bytes) -> None:
+        """A QoS 1 PUBLISH from :class:`_Client`'s lean path (the meters' messages)."""
+        pending = self._pending
+        with self._lock:
+            pending.append(_Pending(mid, 1, self._generation, Message(topic, payload)))
+        if len(pending) == self.options.max_messages:
+            with self._cond:
+                self._cond.notify()
+
     # -- writer thread ----------------------------------------------------------------------
 
     def connect(self) -> None:
@@ -174,7 +298,7 @@ class Ingester:
     def run(self, stop: threading.Event) -> None:
         """Connect, then write batches until ``stop`` is set; the session outlives it."""
         states, gaps = self.sink.load()
-        book = MeterBook(states, gaps)
+        book = MeterBook(states, gaps, Owners(self.owners) if self.owners is not None else None)
         self.connect()
         try:
             failures = 0
@@ -234,9 +358,9 @@ class Ingester:
         """Parse and write ``taken`` in one transaction, then ack; the error, if any."""
         messages = [p.message for p in taken]
         book.begin()
-        if batch is None:
-            batch = parse_messages(messages, book, datetime.now(UTC), self.options.root)
-        try:
+        try:  # the parse may ask the store which plants an account holds (Owners)
+            if batch is None:
+                batch = parse_messages(messages, book, datetime.now(UTC), self.options.root)
             result = self.sink.write(batch)
         except Exception as exc:
             book.rollback()

@@ -11,9 +11,13 @@ messages acknowledged and the book's changes kept (:meth:`MeterBook.commit`).
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple, Protocol
+from functools import lru_cache
+from math import isfinite
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 from pydantic import ValidationError
@@ -21,11 +25,13 @@ from pydantic import ValidationError
 from ingenio.telemetry.payloads import (
     MAX_BATCH,
     MAX_PAYLOAD_BYTES,
+    MAX_SEQ,
     READINGS,
     ROOT,
     GeneratorState,
     GridState,
     Reading,
+    Topic,
     Watermark,
     parse_topic,
 )
@@ -82,11 +88,34 @@ class Gap:
         return self.to_seq - self.from_seq + 1
 
 
+class Values(NamedTuple):
+    """A validated reading's values (a tuple: the ingester makes one per reading).
+
+    :class:`~ingenio.telemetry.payloads.Reading` is the schema and the strict
+    validator; this is what the ingester carries from the parse to the COPY.
+    """
+
+    seq: int
+    ts: datetime
+    kwh_total: float | None = None
+    kw: float | None = None
+    count: float | None = None  # type: ignore[assignment]  # the field shadows tuple.count
+    historical: bool = False
+    reset: bool = False
+    msg_id: str | None = None
+
+    @classmethod
+    def of(cls, reading: Reading) -> Values:
+        """The values of a reading validated by the schema."""
+        return cls(reading.seq, reading.ts, reading.kwh_total, reading.kw, reading.count,
+                   reading.historical, reading.reset, reading.msg_id)  # fmt: skip
+
+
 class Row(NamedTuple):
     """A reading to store (a tuple: the ingester makes one per reading)."""
 
     meter: MeterKey
-    reading: Reading
+    reading: Values
 
 
 @dataclass(frozen=True)
@@ -151,9 +180,8 @@ class Sink(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Message:
-    """A received message: its topic, its bytes."""
+class Message(NamedTuple):
+    """A received message: its topic, its bytes (a tuple: one is made per message)."""
 
     topic: str
     payload: bytes
@@ -186,7 +214,11 @@ class MeterBook:
       it may fill an open gap; the database drops it when ``(meter, ts)`` is known.
     """
 
-    def __init__(self, states: dict[MeterKey, MeterState], gaps: list[Gap]) -> None:
+    def __init__(self, states: dict[MeterKey, MeterState], gaps: list[Gap],
+                 owns: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
+        self.owns = owns
+        """Whether an account holds a plant (None: any); a message about a plant that is
+        not its topic's account's is quarantined."""
         self.states = states
         self.gaps: dict[MeterKey, list[Gap]] = {}
         for gap in gaps:
@@ -231,7 +263,7 @@ class MeterBook:
             if gap.from_seq <= seq <= gap.to_seq and gap not in batch.touched_gaps:
                 batch.touched_gaps.append(gap)
 
-    def apply(self, batch: WriteBatch, topic: str, meter: MeterKey, readings: list[Reading],
+    def apply(self, batch: WriteBatch, topic: str, meter: MeterKey, readings: list[Values],
               now: datetime) -> None:  # fmt: skip
         """Decide what becomes of a meter's readings, in order (see the class notes).
 
@@ -277,7 +309,7 @@ class MeterBook:
             batch.states[meter] = state
 
     @staticmethod
-    def _backwards(batch: WriteBatch, topic: str, state: MeterState, reading: Reading) -> None:
+    def _backwards(batch: WriteBatch, topic: str, state: MeterState, reading: Values) -> None:
         """Quarantine a reading whose register fell without a reset flag."""
         for name, before, after in (("kwh_total", state.last_kwh, reading.kwh_total),
                                     ("count", state.last_count, reading.count)):  # fmt: skip
@@ -300,8 +332,67 @@ class MeterBook:
                 batch.states[meter] = state
 
 
-def _one(reading: Reading) -> str:
-    return reading.model_dump_json(exclude_none=True)
+def _one(reading: Values) -> str:
+    out: dict[str, Any] = {k: v for k, v in reading._asdict().items() if v is not None}
+    out["ts"] = reading.ts.isoformat()
+    return orjson.dumps(out).decode()
+
+
+_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
+"""The common timestamp shape, which :meth:`datetime.fromisoformat` reads exactly as the
+schema does; any other goes to the schema."""
+
+_FIELDS = frozenset(Values._fields)
+
+
+def _amount(value: object) -> bool:
+    """Whether a value is what an amount field takes as is: null or a finite number >= 0."""
+    if value is None:
+        return True
+    if type(value) is float:
+        return isfinite(value) and value >= 0
+    return type(value) is int and value >= 0
+
+
+def fast_values(item: object) -> Values | None:
+    """The values of a reading in its common shape, without the schema; None: ask it.
+
+    The ingester's hot path (a pydantic model per message costs more than the rest
+    of its parse). It accepts only what :class:`Reading` accepts with the same
+    values: plain JSON types, an ISO 8601 timestamp with an offset; anything else
+    (a number in a string, another date format, a missing or bad field) returns
+    None, and the schema decides, with its reasons for a refusal.
+    """
+    if type(item) is not dict:
+        return None
+    get = item.get
+    seq, ts = get("seq"), get("ts")
+    if type(seq) is not int or not 0 <= seq <= MAX_SEQ or type(ts) is not str:
+        return None
+    if not _TS.fullmatch(ts):
+        return None
+    try:
+        when = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    kwh, kw, count = get("kwh_total"), get("kw"), get("count")
+    historical, reset, msg_id = get("historical", False), get("reset", False), get("msg_id")
+    if not (_amount(kwh) and _amount(kw) and _amount(count) and type(historical) is bool
+            and type(reset) is bool
+            and (msg_id is None or (type(msg_id) is str and len(msg_id) <= 64))):  # fmt: skip
+        return None
+    return Values(seq, when,
+                  None if kwh is None else float(kwh), None if kw is None else float(kw),
+                  None if count is None else float(count), historical, reset, msg_id)  # fmt: skip
+
+
+@lru_cache(maxsize=100_000)
+def _topic(topic: str, root: str) -> tuple[Topic | None, MeterKey | None]:
+    """A topic parsed once (the same few topics come again and again)."""
+    parsed = parse_topic(topic, root)
+    if parsed is None or parsed.kind != "data":
+        return parsed, None
+    return parsed, MeterKey(parsed.account, parsed.plant, parsed.line, parsed.meter)
 
 
 def parse_messages(
@@ -326,7 +417,7 @@ def parse_messages(
 def _parse_one(
     message: Message, book: MeterBook, batch: WriteBatch, now: datetime, root: str
 ) -> None:
-    topic = parse_topic(message.topic, root)
+    topic, meter = _topic(message.topic, root)
     payload = message.payload
     if topic is None:
         batch.quarantined.append(Quarantined(message.topic, _shown(payload), "unknown topic"))
@@ -335,8 +426,12 @@ def _parse_one(
         reason = f"payload of {len(payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
         batch.quarantined.append(Quarantined(message.topic, _shown(payload), reason))
         return
-    if topic.kind == "data":
-        meter = MeterKey(topic.account, topic.plant, topic.line, topic.meter)
+    owns = book.owns
+    if owns is not None and topic.kind != "status" and not owns(topic.account, topic.plant):
+        reason = f"plant {topic.plant!r} does not belong to account {topic.account!r}"
+        batch.quarantined.append(Quarantined(message.topic, _shown(payload), reason))
+        return
+    if meter is not None:
         book.apply(batch, message.topic, meter, _readings(message, batch), now)
     elif topic.kind == "grid":
         batch.grid.append(GridRow(topic.account, topic.plant,
@@ -349,12 +444,24 @@ def _parse_one(
     # status: presence only, nothing stored
 
 
-def _readings(message: Message, batch: WriteBatch) -> list[Reading]:
+def _readings(message: Message, batch: WriteBatch) -> list[Values]:
     """The readings of a data message; bad items of a list are quarantined one by one."""
     payload = message.payload
+    try:
+        loaded = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        loaded = None  # the schema says why
+    if type(loaded) is dict:
+        fast = fast_values(loaded)
+        if fast is not None:
+            return [fast]
+    elif type(loaded) is list and len(loaded) <= MAX_BATCH:
+        values = [fast_values(item) for item in loaded]
+        if None not in values:
+            return values  # type: ignore[return-value]
     if payload[:1] == b"[":
         try:
-            readings = READINGS.validate_json(payload)
+            readings = [Values.of(r) for r in READINGS.validate_json(payload)]
         except ValidationError:
             items = orjson.loads(payload)
             if not isinstance(items, list):  # pragma: no cover - starts with "["
@@ -362,7 +469,7 @@ def _readings(message: Message, batch: WriteBatch) -> list[Reading]:
             readings = []
             for item in items:
                 try:
-                    readings.append(Reading.model_validate(item))
+                    readings.append(Values.of(Reading.model_validate(item)))
                 except ValidationError as exc:
                     shown = orjson.dumps(item).decode()[:MAX_QUARANTINED_PAYLOAD]
                     batch.quarantined.append(Quarantined(message.topic, shown, _reason(exc)))
@@ -371,4 +478,4 @@ def _readings(message: Message, batch: WriteBatch) -> list[Reading]:
             batch.quarantined.append(Quarantined(message.topic, _shown(payload), reason))
             return []
         return readings
-    return [Reading.model_validate_json(payload)]
+    return [Values.of(Reading.model_validate_json(payload))]
