@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ingenio.domain.text import Said
+
 
 class PowerSource(StrEnum):
     """What powers an operation (a summary; the per-slot truth is in the runs)."""
@@ -117,11 +119,21 @@ class Plan:
 
 @dataclass(frozen=True)
 class Violation:
-    """A broken invariant of a plan, found by the validator."""
+    """A broken invariant of a plan, found by the validator.
+
+    ``message`` is the English sentence; ``said`` (when the validator made one) is the
+    same sentence as a template and its values, for an edge to say in another language.
+    """
 
     rule: str
     message: str
     subject: str = ""
+    said: Said | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, rule: str, sentence: Said, subject: str = "") -> Violation:
+        """A violation whose message is ``sentence`` (kept for translation)."""
+        return cls(rule, str(sentence), subject, sentence)
 
     def __str__(self) -> str:
         where = f" [{self.subject}]" if self.subject else ""

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ingenio.errors import KINDS, ErrorKind, IngenioError
+from ingenio.errors import KINDS, N_, ErrorKind, IngenioError, Said, said
 
-__all__ = ["KINDS", "ErrorKind", "IngenioError"]
+__all__ = ["KINDS", "N_", "ErrorKind", "IngenioError", "Said", "said"]
