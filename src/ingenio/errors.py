@@ -61,6 +61,43 @@ class Said:
     def __str__(self) -> str:
         return render(self.template, self.values, str) if self.values else self.template
 
+    def to_json(self) -> dict[str, object]:
+        """``{"template": ..., "values": {...}}`` (nested sentences the same way)."""
+        return {
+            "template": self.template,
+            "values": {
+                k: v.to_json() if isinstance(v, Said) else v for k, v in self.values.items()
+            },
+        }
+
+    @staticmethod
+    def from_json(obj: object, depth: int = 0) -> Said | None:
+        """The sentence of :meth:`to_json`, or None when ``obj`` is not one that can be
+        said (a wrong shape, a placeholder without its value or of the wrong type): text
+        read from a file is data, and a broken sentence falls back to its English."""
+        if depth > 8 or not isinstance(obj, dict) or not isinstance(obj.get("template"), str):
+            return None
+        raw = obj.get("values", {})
+        if not isinstance(raw, dict):
+            return None
+        values: dict[str, Value] = {}
+        for k, v in raw.items():
+            if isinstance(v, dict):
+                nested = Said.from_json(v, depth + 1)
+                if nested is None:
+                    return None
+                values[str(k)] = nested
+            elif isinstance(v, str | int | float) and not isinstance(v, bool):
+                values[str(k)] = v
+            else:
+                return None
+        sentence = Said(obj["template"], values)
+        try:
+            str(sentence)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return sentence
+
 
 def said(template: str, **values: Value) -> Said:
     """The sentence ``template`` with ``values`` (``said(N_("plan %(plan)s"), plan=7)``)."""

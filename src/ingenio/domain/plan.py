@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ingenio.domain.text import Said
+from ingenio.domain.text import N_, Said, said
 
 
 class PowerSource(StrEnum):
@@ -82,7 +82,10 @@ class BatteryFlow:
 
 @dataclass(frozen=True)
 class OrderOutcome:
-    """What the plan gives an order: status, completion, lateness, value, and why."""
+    """What the plan gives an order: status, completion, lateness, value, and why.
+
+    ``reason`` is the English sentence; ``said`` (when the explainer made one) is the same
+    sentence as a template and its values, for an edge to say in another language."""
 
     order_id: str
     status: OrderStatus
@@ -90,6 +93,7 @@ class OrderOutcome:
     lateness_minutes: int
     value: float
     reason: str = ""
+    said: Said | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,18 @@ class Violation:
     def of(cls, rule: str, sentence: Said, subject: str = "") -> Violation:
         """A violation whose message is ``sentence`` (kept for translation)."""
         return cls(rule, str(sentence), subject, sentence)
+
+    def sentence(self) -> Said:
+        """The whole violation, ``str(v)``, as a sentence (rule id and subject are data)."""
+        message = self.said or Said(self.message)
+        if self.subject:
+            return said(
+                N_("%(rule)s [%(subject)s]: %(message)s"),
+                rule=self.rule,
+                subject=self.subject,
+                message=message,
+            )
+        return said(N_("%(rule)s: %(message)s"), rule=self.rule, message=message)
 
     def __str__(self) -> str:
         where = f" [{self.subject}]" if self.subject else ""

@@ -129,7 +129,10 @@ class Translator:
         text = catalogue(self.lang).get(sentence.template, sentence.template)
         if not sentence.values:
             return text
-        return PLACEHOLDER.sub(lambda m: self._fill(m.group(1), m.group(2), sentence), text)
+        try:
+            return PLACEHOLDER.sub(lambda m: self._fill(m.group(1), m.group(2), sentence), text)
+        except (KeyError, TypeError, ValueError):  # a translation that does not fit: English
+            return str(sentence)
 
     def _fill(self, name: str | None, spec: str | None, sentence: Said) -> str:
         if name is None or spec is None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingenio.domain import Window
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.context import Context
 from ingenio.services.plant_plan import PlantPlan, plant_plan
 from ingenio.services.telemetry_actuals import watch
@@ -50,7 +50,7 @@ def broker_address(text: str) -> tuple[str, int]:
     """
     host, _, port = text.strip().rpartition(":") if ":" in text else (text.strip(), "", "1883")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise IngenioError(f"--broker: expected HOST:PORT, got {text!r}")
+        raise IngenioError(said(N_("--broker: expected HOST:PORT, got %(text)s"), text=repr(text)))
     return host, int(port)
 
 
