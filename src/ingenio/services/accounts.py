@@ -76,10 +76,10 @@ def add_user(
     if role not in allowed:
         raise IngenioError(
             said(
-                N_("role %(role)s does not exist in a %(kind)s account (choose from %(join)s)"),
+                N_("role %(role)s does not exist in a %(kind)s account (choose from %(choices)s)"),
                 role=repr(role),
                 kind=account.kind,
-                join=", ".join(allowed),
+                choices=", ".join(allowed),
             ),
             kind="invalid",
         )
@@ -124,13 +124,13 @@ def set_enterprise_owner(
             said(
                 N_(
 
-                        "portfolio %(portfolio_name)s has no enterprise %(enterprise_id)s (it "
-                        "has %(join)s)"
+                        "portfolio %(portfolio)s has no enterprise %(enterprise_id)s (it "
+                        "has %(choices)s)"
 
                 ),
-                portfolio_name=repr(portfolio_name),
+                portfolio=repr(portfolio_name),
                 enterprise_id=repr(enterprise_id),
-                join=", ".join(sorted(ids)),
+                choices=", ".join(sorted(ids)),
             ),
             kind="not_found",
         )
@@ -149,7 +149,7 @@ def set_owner_as(
     principal.require("owners.manage")
     if principal.account != account_id:
         raise IngenioError(
-            said(N_("no portfolio %(portfolio_name)s"), portfolio_name=repr(portfolio_name)),
+            said(N_("no portfolio %(portfolio)s"), portfolio=repr(portfolio_name)),
             kind="not_found",
         )
     return set_enterprise_owner(
@@ -168,9 +168,9 @@ def set_language(store: Store, principal: Principal, language: str | None) -> No
     if language is not None and language not in USER_LANGUAGES:
         raise IngenioError(
             said(
-                N_("language %(language)s is not one of %(join)s"),
+                N_("language %(language)s is not one of %(choices)s"),
                 language=repr(language[:10]),
-                join=", ".join(USER_LANGUAGES),
+                choices=", ".join(USER_LANGUAGES),
             ),
             kind="invalid",
         )

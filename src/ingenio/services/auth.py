@@ -224,9 +224,9 @@ class Principal:
         if not any(self.can(p) for p in permissions):
             raise AccessDenied(
                 said(
-                    N_("the role %(role)s may not do this (%(join)s)"),
+                    N_("the role %(role)s may not do this (%(choices)s)"),
                     role=self.role,
-                    join=" or ".join(permissions),
+                    choices=" or ".join(permissions),
                 ),
                 "forbidden",
             )
@@ -356,11 +356,12 @@ def create_token(
         raise AccessDenied(N_("an API token cannot make another token"), "forbidden")
     if scope not in TOKEN_SCOPES:
         raise IngenioError(
-            said(N_("scope must be one of %(join)s"), join=", ".join(TOKEN_SCOPES)), kind="invalid"
+            said(N_("scope must be one of %(choices)s"), choices=", ".join(TOKEN_SCOPES)),
+            kind="invalid",
         )
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise IngenioError(
-            said(N_("days must be 1 to %(MAX_TOKEN_DAYS)s"), MAX_TOKEN_DAYS=MAX_TOKEN_DAYS),
+            said(N_("days must be 1 to %(limit)s"), limit=MAX_TOKEN_DAYS),
             kind="invalid",
         )
     token = "ing_" + secrets.token_urlsafe(32)

@@ -257,12 +257,12 @@ def kpis_between(
             said(
                 N_(
                     "--from %(first)s --to %(last)s is %(days)s days; the limit is "
-                    "%(MAX_PERIOD_DAYS)s"
+                    "%(limit)s"
                 ),
                 first=str(first),
                 last=str(last),
                 days=f"{days:,}",
-                MAX_PERIOD_DAYS=f"{MAX_PERIOD_DAYS:,}",
+                limit=f"{MAX_PERIOD_DAYS:,}",
             )
         )
     store = ctx.store.existing()

@@ -39,7 +39,9 @@ def plant_plan(ctx: Context, plant_id: str) -> PlantPlan:
     except LookupError as exc:
         raise IngenioError(
             said(
-                N_("--plant %(plant_id)s: %(exc)s"), plant_id=repr(plant_id), exc=sentence_of(exc)
+                N_("--plant %(plant_id)s: %(problem)s"),
+                plant_id=repr(plant_id),
+                problem=sentence_of(exc),
             ),
             kind="not_found",
         ) from exc

@@ -85,9 +85,9 @@ def _options(
     if fmt not in FORMATS:
         raise IngenioError(
             said(
-                N_("--format: unknown format %(fmt)s (choose from %(join)s)"),
-                fmt=repr(fmt),
-                join=", ".join(FORMATS),
+                N_("--format: unknown format %(format)s (choose from %(choices)s)"),
+                format=repr(fmt),
+                choices=", ".join(FORMATS),
             )
         )
     if stage is not None and not 0 <= stage <= 8:
@@ -102,7 +102,7 @@ def _options(
             ) from None
     if mapping_file is not None and not mapping_file.exists():
         raise IngenioError(
-            said(N_("%(mapping_file)s: no such file"), mapping_file=str(mapping_file)),
+            said(N_("%(file)s: no such file"), file=str(mapping_file)),
             kind="not_found",
         )
     mapping = load_mapping(mapping_file) if mapping_file is not None else OutageMapping()
@@ -168,8 +168,8 @@ def import_outages(
     if write_suffix is not None and write_suffix.lower() not in PORTFOLIO_SUFFIXES:
         raise IngenioError(
             said(
-                N_("--write: unsupported file type %(write_suffix)s; use .yaml, .yml or .json"),
-                write_suffix=repr(write_suffix),
+                N_("--write: unsupported file type %(suffix)s; use .yaml, .yml or .json"),
+                suffix=repr(write_suffix),
             )
         )
     portfolio, label = load_portfolio_ref(ctx, ref)

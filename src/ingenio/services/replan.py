@@ -345,8 +345,8 @@ def replan(
     if not plans:
         raise ReplanError(
             said(
-                N_("portfolio %(portfolio_name)s has no saved plan to replan"),
-                portfolio_name=repr(portfolio_name),
+                N_("portfolio %(portfolio)s has no saved plan to replan"),
+                portfolio=repr(portfolio_name),
             )
         )
     previous = plans[-1]
@@ -357,8 +357,8 @@ def replan(
     if not portfolio.has("plant", plant_id):
         raise ReplanError(
             said(
-                N_("portfolio %(portfolio_name)s has no plant %(plant_id)s"),
-                portfolio_name=repr(portfolio_name),
+                N_("portfolio %(portfolio)s has no plant %(plant_id)s"),
+                portfolio=repr(portfolio_name),
                 plant_id=repr(plant_id),
             )
         )
@@ -417,8 +417,8 @@ def frozen_end(minute: int, frozen_minutes: int, outage: Window | None, horizon:
     if frozen_minutes < 0:
         raise ReplanError(
             said(
-                N_("the frozen window cannot be negative (%(frozen_minutes)s min)"),
-                frozen_minutes=frozen_minutes,
+                N_("the frozen window cannot be negative (%(minutes)s min)"),
+                minutes=frozen_minutes,
             )
         )
     end = min(minute + frozen_minutes, horizon)

@@ -86,9 +86,9 @@ def planner_named(name: str | None) -> tuple[str, Planner]:
     if name not in PLANNERS:
         raise IngenioError(
             said(
-                N_("--planner: unknown planner %(name)s (choose from %(join)s)"),
+                N_("--planner: unknown planner %(name)s (choose from %(choices)s)"),
                 name=repr(name),
-                join=", ".join(PLANNERS),
+                choices=", ".join(PLANNERS),
             )
         )
     return name, PLANNERS[name]
@@ -106,9 +106,9 @@ def _check_counts(**counts: int) -> None:
         if not 1 <= n <= MAX_SAMPLES:
             raise IngenioError(
                 said(
-                    N_("--%(option)s: must be 1 to %(MAX_SAMPLES)s (got %(n)s)"),
+                    N_("--%(option)s: must be 1 to %(limit)s (got %(n)s)"),
                     option=option,
-                    MAX_SAMPLES=f"{MAX_SAMPLES:,}",
+                    limit=f"{MAX_SAMPLES:,}",
                     n=f"{n:,}",
                 )
             )
@@ -123,10 +123,10 @@ def _scheduler(dask_scheduler: str | None) -> str | None:
         raise IngenioError(
             said(
                 N_(
-                    "--dask-scheduler: not a scheduler address %(dask_scheduler)s "
+                    "--dask-scheduler: not a scheduler address %(address)s "
                     "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
                 ),
-                dask_scheduler=repr(dask_scheduler[:80]),
+                address=repr(dask_scheduler[:80]),
             )
         )
     return dask_scheduler.strip()

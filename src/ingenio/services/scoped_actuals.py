@@ -241,8 +241,8 @@ def import_sheet(
     if len(body) > MAX_SHEET_BODY_BYTES:
         raise IngenioError(
             said(
-                N_("the sheet is larger than %(MAX_SHEET_BODY_BYTES)s bytes"),
-                MAX_SHEET_BODY_BYTES=MAX_SHEET_BODY_BYTES,
+                N_("the sheet is larger than %(limit)s bytes"),
+                limit=MAX_SHEET_BODY_BYTES,
             )
         )
     from ingenio.formats.actuals.sheet import read_actuals

@@ -70,9 +70,9 @@ def _aware(name: str, moment: datetime) -> None:
     if moment.tzinfo is None:
         raise IngenioError(
             said(
-                N_("%(name)s: give a time zone offset (%(isoformat)s)"),
+                N_("%(name)s: give a time zone offset (%(moment)s)"),
                 name=name,
-                isoformat=moment.isoformat(),
+                moment=moment.isoformat(),
             )
         )
 
@@ -103,15 +103,15 @@ def submit_replan(store: Store, principal: Principal, plan_id: int, ask: ReplanA
     if not 0 < ask.time_limit_s <= MAX_REPLAN_SECONDS:
         raise IngenioError(
             said(
-                N_("time_limit_s must be in (0, %(MAX_REPLAN_SECONDS)g]"),
-                MAX_REPLAN_SECONDS=MAX_REPLAN_SECONDS,
+                N_("time_limit_s must be in (0, %(limit)g]"),
+                limit=MAX_REPLAN_SECONDS,
             )
         )
     if not 0 <= ask.frozen_minutes <= MAX_FROZEN_MINUTES:
         raise IngenioError(
             said(
-                N_("frozen_minutes must be 0 to %(MAX_FROZEN_MINUTES)s"),
-                MAX_FROZEN_MINUTES=MAX_FROZEN_MINUTES,
+                N_("frozen_minutes must be 0 to %(limit)s"),
+                limit=MAX_FROZEN_MINUTES,
             )
         )
     _, document = store.load_portfolio(
@@ -128,7 +128,7 @@ def submit_replan(store: Store, principal: Principal, plan_id: int, ask: ReplanA
     if not first <= ask.at < last:
         raise IngenioError(
             said(
-                N_("at: %(isoformat)s is outside the plan's horizon"), isoformat=ask.at.isoformat()
+                N_("at: %(moment)s is outside the plan's horizon"), moment=ask.at.isoformat()
             )
         )
     outage = None
@@ -225,8 +225,8 @@ def submit_scenarios(
     if not 1 <= samples <= MAX_API_SAMPLES:
         raise IngenioError(
             said(
-                N_("samples must be 1 to %(MAX_API_SAMPLES)s"),
-                MAX_API_SAMPLES=f"{MAX_API_SAMPLES:,}",
+                N_("samples must be 1 to %(limit)s"),
+                limit=f"{MAX_API_SAMPLES:,}",
             ),
             kind="invalid",
         )

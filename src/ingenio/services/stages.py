@@ -71,8 +71,8 @@ def import_stage_schedule(
     if write_suffix is not None and write_suffix.lower() not in PORTFOLIO_SUFFIXES:
         raise IngenioError(
             said(
-                N_("--write: unsupported file type %(write_suffix)s; use .yaml, .yml or .json"),
-                write_suffix=repr(write_suffix),
+                N_("--write: unsupported file type %(suffix)s; use .yaml, .yml or .json"),
+                suffix=repr(write_suffix),
             )
         )
     if not file.exists():

@@ -228,8 +228,8 @@ def create_portfolio(
     if len(body) > MAX_BODY_BYTES:
         raise IngenioError(
             said(
-                N_("the document is larger than %(MAX_BODY_BYTES)s bytes"),
-                MAX_BODY_BYTES=MAX_BODY_BYTES,
+                N_("the document is larger than %(limit)s bytes"),
+                limit=MAX_BODY_BYTES,
             ),
             kind="invalid",
         )

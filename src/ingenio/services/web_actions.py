@@ -126,7 +126,7 @@ def _find(
         if (pid is None or pl.portfolio_id == pid) and has(pl, ident):
             return pl, ident
     raise IngenioError(
-        said(N_("no %(ident)s among your plants"), ident=repr(ident[:60])), kind="not_found"
+        said(N_("no %(name)s among your plants"), name=repr(ident[:60])), kind="not_found"
     )
 
 
@@ -167,7 +167,7 @@ def record_downtime(
     pl, line = _find(store, principal, line_ref, lambda p, i: i in dict(p.lines))
     if cause not in CAUSES:
         raise IngenioError(
-            said(N_("cause must be one of %(join)s"), join=", ".join(CAUSES)), kind="invalid"
+            said(N_("cause must be one of %(choices)s"), choices=", ".join(CAUSES)), kind="invalid"
         )
     start, end = _local(start, pl.zone), _local(end, pl.zone)
     if end <= start:
@@ -211,7 +211,7 @@ def record_production(
         )
     if not (0 <= good <= MAX_UNITS and 0 <= scrap <= MAX_UNITS):
         raise IngenioError(
-            said(N_("units must be 0 to %(MAX_UNITS)s"), MAX_UNITS=f"{MAX_UNITS:,.0f}"),
+            said(N_("units must be 0 to %(limit)s"), limit=f"{MAX_UNITS:,.0f}"),
             kind="invalid",
         )
     start, end = _local(start, pl.zone), _local(end, pl.zone)
@@ -243,8 +243,8 @@ def record_fuel(
     if not 0 < litres <= MAX_LITRES:
         raise IngenioError(
             said(
-                N_("litres must be above 0 and at most %(MAX_LITRES)s"),
-                MAX_LITRES=f"{MAX_LITRES:,.0f}",
+                N_("litres must be above 0 and at most %(limit)s"),
+                limit=f"{MAX_LITRES:,.0f}",
             ),
             kind="invalid",
         )

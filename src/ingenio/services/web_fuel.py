@@ -132,9 +132,9 @@ def whatif_of_board(board: FuelBoard, fields: Mapping[str, str], down: list[str]
             if ident not in tankers or not 0 <= value <= MAX_DELAY_DAYS:
                 raise IngenioError(
                     said(
-                        N_("%(key)s: 0 to %(MAX_DELAY_DAYS)s days of a tanker on the board"),
+                        N_("%(key)s: 0 to %(limit)s days of a tanker on the board"),
                         key=key,
-                        MAX_DELAY_DAYS=MAX_DELAY_DAYS,
+                        limit=MAX_DELAY_DAYS,
                     )
                 )
             if value:
@@ -143,9 +143,9 @@ def whatif_of_board(board: FuelBoard, fields: Mapping[str, str], down: list[str]
             if ident not in sites or not 0 <= value <= MAX_EXTRA_LITRES:
                 raise IngenioError(
                     said(
-                        N_("%(key)s: 0 to %(MAX_EXTRA_LITRES)s L to a plant or depot"),
+                        N_("%(key)s: 0 to %(limit)s L to a plant or depot"),
                         key=key,
-                        MAX_EXTRA_LITRES=f"{MAX_EXTRA_LITRES:,.0f}",
+                        limit=f"{MAX_EXTRA_LITRES:,.0f}",
                     )
                 )
             if value:
@@ -153,6 +153,7 @@ def whatif_of_board(board: FuelBoard, fields: Mapping[str, str], down: list[str]
     for g in down:
         if g not in gens:
             raise IngenioError(
-                said(N_("down: no generator %(g)s on the board"), g=repr(g[:60])), kind="invalid"
+                said(N_("down: no generator %(generator)s on the board"), generator=repr(g[:60])),
+                kind="invalid",
             )
     return WhatIf(tanker_delays=delays, generators_down=list(down), extra_fuel=extra)
