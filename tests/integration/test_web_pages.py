@@ -346,7 +346,9 @@ def test_a_plant_manager_records_a_downtime_on_its_own_lines_only(
     other = client.post("/actuals/downtime", data=data | {"line": "P2-CAN"})
     assert other.status_code == 404
     backwards = data | {"line": "P1-MIX", "end": "2026-04-06T07:00"}
-    assert client.post("/actuals/downtime", data=backwards).status_code == 422
+    refused = client.post("/actuals/downtime", data=backwards)
+    assert refused.status_code == 422
+    assert "el fin debe ser posterior al inicio" in refused.text  # the service's words, in Spanish
 
 
 def on_grid(page: str) -> list[str]:
