@@ -116,7 +116,7 @@ def check_before_storing(store: Store, batch: ActualsBatch, name: str) -> tuple[
         stored = store.list_production(lines, since, until)
         overlaps = production_overlaps(batch.production, stored)
         if overlaps:
-            more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
+            more = said(N_(" (and %(n)s more)"), n=len(overlaps) - 1) if len(overlaps) > 1 else ""
             raise IngenioError(
                 said(
                     N_("%(name)s: %(overlap)s%(more)s; nothing was stored"),

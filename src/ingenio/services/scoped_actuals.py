@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ingenio.domain import DomainError, Issue, Portfolio
-from ingenio.errors import N_, IngenioError, said
+from ingenio.errors import N_, IngenioError, Said, said
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.limits import MAX_PERIOD_DAYS
 from ingenio.operations.actuals import ActualsBatch
@@ -158,7 +158,7 @@ def _store_batch(
     principal.require("actuals.write")
     issues = _out_of_scope(scope, batch)
     if issues:
-        where = "your plants" if not scope.whole else "the portfolio"
+        where = said(N_("your plants")) if not scope.whole else said(N_("the portfolio"))
         raise IngenioError(
             said(
                 N_("%(count)s record(s) outside %(where)s; nothing was stored"),
@@ -176,11 +176,11 @@ def _store_batch(
         stored = store.list_production(lines, since, until, account=account)
         overlaps = production_overlaps(batch.production, stored)
         if overlaps:
-            more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
+            first: Said | str = overlaps[0]
+            if len(overlaps) > 1:
+                first = said(N_("%(overlap)s (and %(n)s more)"), overlap=first, n=len(overlaps) - 1)
             raise IngenioError(
-                said(
-                    N_("%(overlaps)s%(more)s; nothing was stored"), overlaps=overlaps[0], more=more
-                ),
+                said(N_("%(overlaps)s; nothing was stored"), overlaps=first),
                 kind="conflict",
             )
     p = scope.portfolio
