@@ -21,8 +21,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ingenio.domain import N_, Said, said
-from ingenio.i18n import Translator, choose, translator
 from ingenio.services.auth import AccessDenied
+from ingenio.services.errors import Translator, choose, translator
 from ingenio.services.server import IngenioError
 
 log = logging.getLogger("ingenio.api")
