@@ -297,6 +297,39 @@ def test_unknown_ids_and_routes_answer_the_error_body(world: World, client):
     assert client.get("/api/v1/nowhere").json()["error"] == "not_found"
 
 
+def test_an_error_answers_in_the_callers_language_with_the_same_status_and_code(
+    world: World, client, store
+):
+    login(client, "planner@victim.test")
+    english = client.get("/api/v1/plans/999999")
+    russian = client.get("/api/v1/plans/999999", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    spanish = client.get("/api/v1/plans/999999", headers={"Accept-Language": "es-CU"})
+    assert english.status_code == russian.status_code == spanish.status_code == 404
+    assert english.json()["message"] == "no plan with id 999999"
+    assert russian.json()["message"] == "нет плана с id 999999"
+    assert spanish.json()["message"] == "no existe un plan con id 999999"
+    for answer in (english, russian, spanish):
+        body = answer.json()
+        assert (body["error"], body["code"], body["field"]) == ("not_found", "plan_not_found", None)
+    route = client.get("/api/v1/nowhere", headers={"Accept-Language": "ru"}).json()
+    assert (route["code"], route["message"]) == ("not_found", "Не найдено")
+    bad = client.get("/api/v1/plans/abc", headers={"Accept-Language": "es"})
+    assert bad.status_code == 422 and bad.json()["code"] == "request_invalid"
+    assert bad.json()["message"] == "1 error(es) en la solicitud"
+    found = store.user_login("planner@victim.test")
+    assert found is not None
+    store.set_user_language(found[0].id, "ru")  # the user's own choice beats the browser's
+    try:
+        chosen = client.get("/api/v1/plans/999999", headers={"Accept-Language": "es"})
+        assert chosen.json()["message"] == "нет плана с id 999999"
+    finally:
+        store.set_user_language(found[0].id, None)
+    client.cookies.clear()
+    denied = client.get("/api/v1/plans/1", headers={"Accept-Language": "ru"})
+    assert denied.status_code == 401 and denied.json()["code"] == "unauthenticated"
+    assert "войдите" in denied.json()["message"]
+
+
 def test_openapi_and_docs_are_served(store: Store, client):
     answer = client.get("/openapi.json")
     assert answer.headers["x-content-type-options"] == "nosniff"

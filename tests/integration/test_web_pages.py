@@ -320,6 +320,26 @@ def test_a_drag_is_refused_with_a_reason_or_saved_as_a_new_version(
     assert len(world.store.plans(account=VICTIM)) == before + 1
 
 
+def test_a_refused_drag_says_the_validators_reason_in_the_pages_language(
+    app: object, world: World
+) -> None:
+    plan = world.victim_draft
+    client = signed_in(app, "planner@victim.test", "es")
+    base = {"csrf_token": csrf_of(client), "order": "O1", "step": "0", "line": "P1-MIX"}
+    base |= {"plant": "P1", "start": "2026-04-20T08:00"}
+    refused = client.post(f"/plans/{plan}/move", data=base)
+    assert refused.status_code == 200
+    assert "Rechazado." in refused.text and "Refused." not in refused.text
+    assert "la operación O1/0 en la línea P1-MIX" in refused.text
+    assert "está fuera del horizonte" in refused.text and "outside the horizon" not in refused.text
+    russian = signed_in(app, "planner@victim.test", "ru")
+    base["csrf_token"] = csrf_of(russian)
+    saved = russian.post(f"/plans/{plan}/move/save", data=base)
+    assert saved.status_code == 422
+    assert "перемещение нарушает правила плана" in saved.text and "вне горизонта" in saved.text
+    assert "breaks the plan rules" not in saved.text
+
+
 def test_a_plant_manager_records_a_downtime_on_its_own_lines_only(
     app: object, world: World
 ) -> None:
@@ -337,7 +357,9 @@ def test_a_plant_manager_records_a_downtime_on_its_own_lines_only(
     other = client.post("/actuals/downtime", data=data | {"line": "P2-CAN"})
     assert other.status_code == 404
     backwards = data | {"line": "P1-MIX", "end": "2026-04-06T07:00"}
-    assert client.post("/actuals/downtime", data=backwards).status_code == 422
+    refused = client.post("/actuals/downtime", data=backwards)
+    assert refused.status_code == 422
+    assert "el fin debe ser posterior al inicio" in refused.text  # the service's words, in Spanish
 
 
 def on_grid(page: str) -> list[str]:

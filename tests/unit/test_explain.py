@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import portfolios
 
 from ingenio.domain import (
     Block,
+    DomainError,
     Enterprise,
     FuelTank,
     Generator,
@@ -26,6 +29,8 @@ from ingenio.domain import (
     Step,
     Window,
 )
+from ingenio.formats.plan_file import plan_from_document, plan_to_document
+from ingenio.i18n import say
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import explain, with_explanations
 from ingenio.validate import validate
@@ -181,3 +186,44 @@ def test_every_late_or_unscheduled_order_gets_a_reason(portfolio: Portfolio) -> 
     missed = {o.order_id for o in plan.outcomes if o.status is not OrderStatus.ON_TIME}
     assert set(reasons) == missed
     assert all(reasons.values())
+
+
+def test_a_reason_is_a_sentence_said_in_spanish_and_russian() -> None:
+    p = _portfolio(
+        [Order("O1", "X", 60.0, 0, DAY, 1.0), Order("O2", "X", 60.0, 0, DAY, 1.0)],
+        off=(Window(0, 2 * DAY),),
+        power=100.0,
+        tank=FuelTank(capacity_l=100.0, stock_l=30.0, reserve_l=5.0),
+    )
+    plan = with_explanations(p, dispatch(p))
+    outcome = next(o for o in plan.outcomes if o.order_id == "O2")
+    assert outcome.said is not None and str(outcome.said) == outcome.reason
+    assert say("es", outcome.said) == (
+        "la asignación de diésel de la planta P se agota el día 1 (2026-04-06); la línea L "
+        "tiene 0,0 h de red libres antes de la fecha de entrega, el pedido necesita 1,0 h; "
+        "correría con unos 25 L más de diésel para la planta P antes del 2026-04-07 00:00"
+    )
+    ru = say("ru", outcome.said)
+    assert ru.startswith("лимит топлива завода P исчерпан в день 1 (2026-04-06); у линии L есть")
+    assert "0,0 ч" in ru and "25 л дополнительного дизельного топлива" in ru
+    # the sentence travels with the plan document, and a forged one is dropped
+    doc = plan_to_document(plan, p)
+    back = plan_from_document(json.loads(json.dumps(doc)), p, "plan.json")
+    kept = next(o for o in back.outcomes if o.order_id == "O2")
+    assert kept.said == outcome.said and say("ru", kept.said) == ru
+    for forged in (
+        {"template": "%(x)s and %(y)s", "values": {"x": "<b>"}},
+        {"template": "%(x).1f h", "values": {"x": "text"}},
+        {"template": outcome.said.template, "values": "nope"},
+    ):
+        for o in doc["outcomes"]:
+            if o["order"] == "O2":
+                o["reason_said"] = forged
+        again = plan_from_document(doc, p, "plan.json")
+        dropped = next(o for o in again.outcomes if o.order_id == "O2")
+        assert dropped.said is None and dropped.reason == outcome.reason
+    for o in doc["outcomes"]:
+        if o["order"] == "O2":
+            o["reason_said"] = ["not", "a", "sentence"]
+    with pytest.raises(DomainError, match=r"outcomes\[\d\]\.reason_said"):
+        plan_from_document(doc, p, "plan.json")

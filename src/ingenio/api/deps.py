@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from ingenio.domain import N_, said
 from ingenio.services.auth import AccessDenied, Principal, principal_of_session, principal_of_token
 from ingenio.services.server import Store
 
@@ -46,11 +47,16 @@ def principal(
 ) -> Principal:
     """The caller: from the Bearer token, else from the session cookie (CSRF-checked)."""
     if bearer is not None and bearer.credentials:
-        return principal_of_token(store, bearer.credentials)
-    if session_id:
+        who = principal_of_token(store, bearer.credentials)
+    elif session_id:
         changes = request.method not in SAFE_METHODS
-        return principal_of_session(store, session_id, request.headers.get(CSRF_HEADER), changes)
-    raise AccessDenied("sign in, or send an API token as Authorization: Bearer", "unauthenticated")
+        who = principal_of_session(store, session_id, request.headers.get(CSRF_HEADER), changes)
+    else:
+        raise AccessDenied(
+            said(N_("sign in, or send an API token as Authorization: Bearer")), "unauthenticated"
+        )
+    request.state.language = who.user.language  # error answers speak the user's language
+    return who
 
 
 PrincipalDep = Annotated[Principal, Depends(principal)]

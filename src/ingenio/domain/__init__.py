@@ -30,12 +30,14 @@ from ingenio.domain.plant import (
 from ingenio.domain.portfolio import Depot, FuelDelivery, Portfolio
 from ingenio.domain.product import Order, PriorityClass, Product, Step
 from ingenio.domain.stages import STAGES, LoadShedding, StageDay, StageForecast
+from ingenio.domain.text import N_, Said, said
 from ingenio.domain.time import MINUTES_PER_DAY, MINUTES_PER_HOUR, Horizon, Window, merge_windows
 
 __all__ = [
     "ALWAYS",
     "MINUTES_PER_DAY",
     "MINUTES_PER_HOUR",
+    "N_",
     "STAGES",
     "WEEKDAYS",
     "Battery",
@@ -65,6 +67,7 @@ __all__ = [
     "PriorityClass",
     "Product",
     "Resource",
+    "Said",
     "ShiftPattern",
     "Solar",
     "StageDay",
@@ -74,4 +77,5 @@ __all__ = [
     "Window",
     "expand_shifts",
     "merge_windows",
+    "said",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ingenio.domain.text import N_, Said, said
+
 
 class PowerSource(StrEnum):
     """What powers an operation (a summary; the per-slot truth is in the runs)."""
@@ -80,7 +82,10 @@ class BatteryFlow:
 
 @dataclass(frozen=True)
 class OrderOutcome:
-    """What the plan gives an order: status, completion, lateness, value, and why."""
+    """What the plan gives an order: status, completion, lateness, value, and why.
+
+    ``reason`` is the English sentence; ``said`` (when the explainer made one) is the same
+    sentence as a template and its values, for an edge to say in another language."""
 
     order_id: str
     status: OrderStatus
@@ -88,6 +93,7 @@ class OrderOutcome:
     lateness_minutes: int
     value: float
     reason: str = ""
+    said: Said | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -117,11 +123,33 @@ class Plan:
 
 @dataclass(frozen=True)
 class Violation:
-    """A broken invariant of a plan, found by the validator."""
+    """A broken invariant of a plan, found by the validator.
+
+    ``message`` is the English sentence; ``said`` (when the validator made one) is the
+    same sentence as a template and its values, for an edge to say in another language.
+    """
 
     rule: str
     message: str
     subject: str = ""
+    said: Said | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, rule: str, sentence: Said, subject: str = "") -> Violation:
+        """A violation whose message is ``sentence`` (kept for translation)."""
+        return cls(rule, str(sentence), subject, sentence)
+
+    def sentence(self) -> Said:
+        """The whole violation, ``str(v)``, as a sentence (rule id and subject are data)."""
+        message = self.said or Said(self.message)
+        if self.subject:
+            return said(
+                N_("%(rule)s [%(subject)s]: %(message)s"),
+                rule=self.rule,
+                subject=self.subject,
+                message=message,
+            )
+        return said(N_("%(rule)s: %(message)s"), rule=self.rule, message=message)
 
     def __str__(self) -> str:
         where = f" [{self.subject}]" if self.subject else ""

@@ -27,6 +27,7 @@ from ingenio.domain import (
     Plan,
     Portfolio,
     PowerSource,
+    Said,
 )
 from ingenio.formats.atomic import atomic_write_text
 from ingenio.formats.documents import read_document
@@ -89,6 +90,8 @@ class OutcomeDoc(_Model):
     lateness_minutes: Annotated[int, Field(ge=0)]
     value: NonNegative
     reason: str = ""
+    reason_said: dict[str, Any] | None = None
+    """``reason`` as a sentence to translate: ``{template, values}`` (optional)."""
 
 
 class PlanDoc(_Model):
@@ -177,6 +180,7 @@ def plan_to_document(plan: Plan, portfolio: Portfolio) -> dict[str, Any]:
                 "lateness_minutes": o.lateness_minutes,
                 "value": o.value,
                 "reason": o.reason,
+                **({"reason_said": o.said.to_json()} if o.said is not None else {}),
             }
             for o in plan.outcomes
         ],
@@ -289,6 +293,7 @@ def _build_plan(doc: PlanDoc, portfolio: Portfolio, source: str) -> Plan:
                     o.lateness_minutes,
                     o.value,
                     o.reason,
+                    _reason_said(o),
                 )
                 for o in doc.outcomes
             ),
@@ -335,3 +340,12 @@ def read_plan_json(path: Path, portfolio: Portfolio) -> Plan:
         With every problem of the file (``source`` is the file name).
     """
     return plan_from_document(read_document(path, ".json"), portfolio, path.name)
+
+
+def _reason_said(o: OutcomeDoc) -> Said | None:
+    """The outcome's reason as a sentence, when the file has one that says its ``reason``
+    (the English text stays the truth: a sentence that does not match it is dropped)."""
+    if o.reason_said is None:
+        return None
+    sentence = Said.from_json(o.reason_said)
+    return sentence if sentence is not None and str(sentence) == o.reason else None

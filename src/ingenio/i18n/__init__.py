@@ -24,6 +24,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from ingenio.errors import PLACEHOLDER, Said, Value
+
 __all__ = [
     "DOMAINS",
     "LANGUAGES",
@@ -33,6 +35,7 @@ __all__ = [
     "choose",
     "domain_catalogue",
     "from_environment",
+    "say",
     "translator",
 ]
 
@@ -113,6 +116,41 @@ class Translator:
 
     __call__ = gettext
 
+    def say(self, sentence: Said | str, values: Mapping[str, Value] | None = None) -> str:
+        """A :class:`~ingenio.errors.Said` sentence (or a template and its values) in this
+        language: the template translated, nested sentences said the same way, numbers
+        with a ``%(x).1f``/``%(x)g``/``%(x)d`` conversion in the locale. English is the
+        core's own text, byte for byte. Values are filled once and never read as a
+        template, so text from a file stays data."""
+        if isinstance(sentence, str):
+            sentence = Said(sentence, values or {})
+        if self.lang == "en":
+            return str(sentence)
+        text = catalogue(self.lang).get(sentence.template, sentence.template)
+        if not sentence.values:
+            return text
+        try:
+            return PLACEHOLDER.sub(lambda m: self._fill(m.group(1), m.group(2), sentence), text)
+        except (KeyError, TypeError, ValueError):  # a translation that does not fit: English
+            return str(sentence)
+
+    def _fill(self, name: str | None, spec: str | None, sentence: Said) -> str:
+        if name is None or spec is None:
+            return "%"
+        value = sentence.values[name]
+        if isinstance(value, Said):
+            return self.say(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            kind, sign = spec[-1], "+" if "+" in spec and value >= 0 else ""
+            if kind == "f":
+                digits = int(spec.split(".")[1][:-1]) if "." in spec else 6
+                return sign + self.number(value, digits)
+            if kind == "g":
+                return sign + format_decimal(value, locale=self.lang)
+            if kind == "d":
+                return sign + self.number(value, 0)
+        return str(("%" + spec) % (value,))
+
     def number(self, value: float | None, digits: int = 1) -> str:
         """A number in the locale (es 1.234,5; ru 1 234,5; en 1,234.5)."""
         if value is None:
@@ -133,6 +171,12 @@ class Translator:
             return "—"
         moment = date.fromisoformat(value) if isinstance(value, str) else value
         return format_date(moment, "medium", locale=self.lang)
+
+
+def say(lang: str, sentence: Said | str, values: Mapping[str, Value] | None = None) -> str:
+    """``sentence`` (a :class:`~ingenio.errors.Said`, or a template and its values) in
+    ``lang`` (English for an unknown language)."""
+    return translator(lang).say(sentence, values)
 
 
 @cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.auth import ROLES_BY_KIND, Principal, hash_password
 from ingenio.store.accounts_repo import AccountRecord, OwnerRecord, UserRecord
 from ingenio.store.repository import Store
@@ -35,7 +35,10 @@ def add_account(store: Store, account_id: str, name: str, kind: str, actor: str)
     """
     if not _ACCOUNT_ID.match(account_id):
         raise IngenioError(
-            f"account id {account_id!r}: use 1 to 64 letters, digits, '.', '_' or '-'",
+            said(
+                N_("account id %(account_id)s: use 1 to 64 letters, digits, '.', '_' or '-'"),
+                account_id=repr(account_id),
+            ),
             kind="invalid",
         )
     return store.add_account(account_id, name.strip() or account_id, kind, actor)
@@ -61,21 +64,29 @@ def add_user(
     """
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 254:
-        raise IngenioError(f"email {email!r} is not an email address", kind="invalid")
+        raise IngenioError(
+            said(N_("email %(email)s is not an email address"), email=repr(email)), kind="invalid"
+        )
     account = store.account(account_id)
     if account is None:
-        raise IngenioError(f"no account {account_id!r}", kind="not_found")
+        raise IngenioError(
+            said(N_("no account %(account_id)s"), account_id=repr(account_id)), kind="not_found"
+        )
     allowed = ROLES_BY_KIND.get(account.kind, ())
     if role not in allowed:
         raise IngenioError(
-            f"role {role!r} does not exist in a {account.kind} account "
-            f"(choose from {', '.join(allowed)})",
+            said(
+                N_("role %(role)s does not exist in a %(kind)s account (choose from %(choices)s)"),
+                role=repr(role),
+                kind=account.kind,
+                choices=", ".join(allowed),
+            ),
             kind="invalid",
         )
     if role == "plant_manager" and not plants:
-        raise IngenioError("a plant manager needs at least one --plant", kind="invalid")
+        raise IngenioError(N_("a plant manager needs at least one --plant"), kind="invalid")
     if role != "plant_manager" and plants:
-        raise IngenioError("only a plant manager is bound to plants", kind="invalid")
+        raise IngenioError(N_("only a plant manager is bound to plants"), kind="invalid")
     return store.add_user(email, account_id, role, tuple(plants), hash_password(password), actor)
 
 
@@ -110,8 +121,17 @@ def set_enterprise_owner(
     ids = {str(e.get("id")) for e in document.get("enterprises", []) if isinstance(e, dict)}
     if enterprise_id not in ids:
         raise IngenioError(
-            f"portfolio {portfolio_name!r} has no enterprise {enterprise_id!r} "
-            f"(it has {', '.join(sorted(ids))})",
+            said(
+                N_(
+
+                        "portfolio %(portfolio)s has no enterprise %(enterprise_id)s (it "
+                        "has %(choices)s)"
+
+                ),
+                portfolio=repr(portfolio_name),
+                enterprise_id=repr(enterprise_id),
+                choices=", ".join(sorted(ids)),
+            ),
             kind="not_found",
         )
     return store.set_enterprise_owner(account_id, portfolio_name, enterprise_id, owner, actor)
@@ -128,7 +148,10 @@ def set_owner_as(
     """A management admin names the owner account of an enterprise of its portfolio."""
     principal.require("owners.manage")
     if principal.account != account_id:
-        raise IngenioError(f"no portfolio {portfolio_name!r}", kind="not_found")
+        raise IngenioError(
+            said(N_("no portfolio %(portfolio)s"), portfolio=repr(portfolio_name)),
+            kind="not_found",
+        )
     return set_enterprise_owner(
         store, account_id, portfolio_name, enterprise_id, owner, principal.name
     )
@@ -144,7 +167,11 @@ def set_language(store: Store, principal: Principal, language: str | None) -> No
     """
     if language is not None and language not in USER_LANGUAGES:
         raise IngenioError(
-            f"language {language[:10]!r} is not one of {', '.join(USER_LANGUAGES)}",
+            said(
+                N_("language %(language)s is not one of %(choices)s"),
+                language=repr(language[:10]),
+                choices=", ".join(USER_LANGUAGES),
+            ),
             kind="invalid",
         )
     store.set_user_language(principal.user.id, language)

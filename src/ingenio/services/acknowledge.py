@@ -8,7 +8,7 @@ changes nothing (the first one stands).
 
 from __future__ import annotations
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.auth import Principal
 from ingenio.services.tenancy import find_plan
 from ingenio.store.acks_repo import PlanAck
@@ -31,7 +31,14 @@ def acknowledge_plan(store: Store, principal: Principal, plan_id: int) -> PlanAc
     view = find_plan(store, principal, plan_id)
     principal.require("plans.acknowledge")
     if view.state != "published":
-        raise IngenioError(f"plan {plan_id} is {view.state}, not published", kind="conflict")
+        raise IngenioError(
+            said(
+                N_("plan %(plan_id)s is %(state)s, not published"),
+                plan_id=plan_id,
+                state=view.state,
+            ),
+            kind="conflict",
+        )
     plants = sorted(view.plants or ())
     return store.acknowledge_plan(plan_id, principal.name, plants)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.operations.actuals import (
     ActualsBatch,
     DowntimeCause,
@@ -83,7 +83,7 @@ def import_actuals(ctx: Context, file: Path, timezone: str | None) -> ActualsImp
     from ingenio.formats.actuals.sheet import read_actuals
 
     if not file.exists():
-        raise IngenioError(f"{file}: no such file", kind="not_found")
+        raise IngenioError(said(N_("%(file)s: no such file"), file=str(file)), kind="not_found")
     batch = read_actuals(file, timezone)
     if batch.empty:
         return ActualsImport(batch, {})
@@ -116,9 +116,15 @@ def check_before_storing(store: Store, batch: ActualsBatch, name: str) -> tuple[
         stored = store.list_production(lines, since, until)
         overlaps = production_overlaps(batch.production, stored)
         if overlaps:
-            more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
+            more = said(N_(" (and %(n)s more)"), n=len(overlaps) - 1) if len(overlaps) > 1 else ""
             raise IngenioError(
-                f"{name}: {overlaps[0]}{more}; nothing was stored", kind="conflict"
+                said(
+                    N_("%(name)s: %(overlap)s%(more)s; nothing was stored"),
+                    name=name,
+                    overlap=overlaps[0],
+                    more=more,
+                ),
+                kind="conflict",
             )
     return tuple(
         f"{name}: {message}" for message in unknown_references(batch, _known_ids(store))

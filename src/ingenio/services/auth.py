@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 
 from pwdlib import PasswordHash
 
-from ingenio.errors import ErrorKind, IngenioError
+from ingenio.errors import N_, ErrorKind, IngenioError, Said, said
 from ingenio.store.accounts_repo import UserRecord
 from ingenio.store.repository import Store
 
@@ -167,9 +167,9 @@ class AccessDenied(IngenioError):
     default_kind: ClassVar[ErrorKind] = "invalid"
 
     def __init__(
-        self, message: str, reason: Literal["unauthenticated", "forbidden", "throttled"]
+        self, message: str | Said, reason: Literal["unauthenticated", "forbidden", "throttled"]
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, code=reason)
         self.reason = reason
 
 
@@ -210,13 +210,25 @@ class Principal:
     def require(self, permission: Permission) -> None:
         """Raise :class:`AccessDenied` (forbidden) unless the principal can ``permission``."""
         if not self.can(permission):
-            raise AccessDenied(f"the role {self.role} may not do this ({permission})", "forbidden")
+            raise AccessDenied(
+                said(
+                    N_("the role %(role)s may not do this (%(permission)s)"),
+                    role=self.role,
+                    permission=permission,
+                ),
+                "forbidden",
+            )
 
     def require_any(self, *permissions: Permission) -> None:
         """Raise :class:`AccessDenied` (forbidden) unless the principal can one of them."""
         if not any(self.can(p) for p in permissions):
             raise AccessDenied(
-                f"the role {self.role} may not do this ({' or '.join(permissions)})", "forbidden"
+                said(
+                    N_("the role %(role)s may not do this (%(choices)s)"),
+                    role=self.role,
+                    choices=" or ".join(permissions),
+                ),
+                "forbidden",
             )
 
 
@@ -255,7 +267,7 @@ def hash_password(password: str) -> str:
         Kind ``invalid`` when the password is shorter than 8 characters.
     """
     if len(password) < 8:
-        raise IngenioError("a password needs at least 8 characters", kind="invalid")
+        raise IngenioError(N_("a password needs at least 8 characters"), kind="invalid")
     return _hasher().hash(password)
 
 
@@ -272,12 +284,12 @@ def sign_in(store: Store, email: str, password: str, address: str) -> SignIn:
     now = datetime.now(UTC)
     by_email, by_address = store.failed_logins(email, address, now - THROTTLE_WINDOW)
     if by_email >= MAX_FAILURES_PER_EMAIL or by_address >= MAX_FAILURES_PER_ADDRESS:
-        raise AccessDenied("too many failed sign-ins; try again later", "throttled")
+        raise AccessDenied(N_("too many failed sign-ins; try again later"), "throttled")
     found = store.user_login(email)
     ok = _hasher().verify(password, found[1] if found else _dummy_hash())
     if found is None or not ok or not found[0].active:
         store.add_failed_login(email, address, now)
-        raise AccessDenied("wrong email or password", "unauthenticated")
+        raise AccessDenied(N_("wrong email or password"), "unauthenticated")
     store.purge_expired(now, now - THROTTLE_WINDOW)
     session_id, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires_at = now + SESSION_TTL
@@ -303,10 +315,14 @@ def principal_of_session(
     """
     found = store.session_user(digest(session_id), datetime.now(UTC))
     if found is None:
-        raise AccessDenied("not signed in (the session is unknown or expired)", "unauthenticated")
+        raise AccessDenied(
+            N_("not signed in (the session is unknown or expired)"), "unauthenticated"
+        )
     user, csrf_hash = found
     if changes and (csrf_token is None or not hmac.compare_digest(digest(csrf_token), csrf_hash)):
-        raise AccessDenied("a state change needs the session's X-CSRF-Token header", "forbidden")
+        raise AccessDenied(
+            N_("a state change needs the session's X-CSRF-Token header"), "forbidden"
+        )
     return Principal(user)
 
 
@@ -320,7 +336,7 @@ def principal_of_token(store: Store, token: str) -> Principal:
     """
     found = store.token_user(digest(token), datetime.now(UTC))
     if found is None:
-        raise AccessDenied("the API token is unknown, expired or revoked", "unauthenticated")
+        raise AccessDenied(N_("the API token is unknown, expired or revoked"), "unauthenticated")
     return Principal(found[0], token_scope=found[1])
 
 
@@ -337,11 +353,17 @@ def create_token(
         Kind ``invalid`` for an unknown scope or a life outside 1 to 365 days.
     """
     if principal.token_scope is not None:
-        raise AccessDenied("an API token cannot make another token", "forbidden")
+        raise AccessDenied(N_("an API token cannot make another token"), "forbidden")
     if scope not in TOKEN_SCOPES:
-        raise IngenioError(f"scope must be one of {', '.join(TOKEN_SCOPES)}", kind="invalid")
+        raise IngenioError(
+            said(N_("scope must be one of %(choices)s"), choices=", ".join(TOKEN_SCOPES)),
+            kind="invalid",
+        )
     if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise IngenioError(f"days must be 1 to {MAX_TOKEN_DAYS}", kind="invalid")
+        raise IngenioError(
+            said(N_("days must be 1 to %(limit)s"), limit=MAX_TOKEN_DAYS),
+            kind="invalid",
+        )
     token = "ing_" + secrets.token_urlsafe(32)
     expires_at = datetime.now(UTC) + timedelta(days=days)
     record = store.add_token(digest(token), principal.user, name, scope, expires_at)

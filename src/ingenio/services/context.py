@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.settings import Settings, load_settings
 from ingenio.store import Store, resolve_url
 
@@ -108,8 +108,15 @@ class StoreHandle:
             missing = _missing_sqlite_file(self._url)
             if missing is not None:
                 raise IngenioError(
-                    f"no Ingenio database at {missing}: nothing to show "
-                    "(commands that save create it)",
+                    said(
+                        N_(
+
+                                "no Ingenio database at %(missing)s: nothing to show (commands "
+                                "that save create it)"
+
+                        ),
+                        missing=missing,
+                    ),
                     kind="not_found",
                 )
         return self.get()

@@ -22,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from ingenio.domain import Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.plan_file import plan_to_document
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.planning.explain import fuel_needs, with_explanations
@@ -73,10 +73,18 @@ def submit_plan(
     principal.require("plans.create")
     if planner not in PLANNERS:
         raise IngenioError(
-            f"unknown planner {planner!r} (choose from {', '.join(PLANNERS)})", kind="invalid"
+            said(
+                N_("unknown planner %(planner)s (choose from %(planners)s)"),
+                planner=repr(planner),
+                planners=", ".join(PLANNERS),
+            ),
+            kind="invalid",
         )
     if not 0 < time_limit_s <= MAX_TIME_LIMIT_S:
-        raise IngenioError(f"time_limit_s must be in (0, {MAX_TIME_LIMIT_S:g}]", kind="invalid")
+        raise IngenioError(
+            said(N_("time_limit_s must be in (0, %(limit)g]"), limit=MAX_TIME_LIMIT_S),
+            kind="invalid",
+        )
     params = {
         "portfolio_id": view.id,
         "portfolio_version": view.latest.version,
@@ -98,7 +106,9 @@ def find_job(store: Store, principal: Principal, job_id: str) -> JobView:
     job = store.job(job_id)
     if job is None or job.account != principal.account or not _may_read(principal, job):
         principal.require_any("jobs.read", "jobs.read_own")
-        raise IngenioError(f"no job {job_id}", kind="not_found")
+        raise IngenioError(
+            said(N_("no job %(job_id)s"), job_id=job_id), kind="not_found", code="job_not_found"
+        )
     portfolio_id = job.params.get("portfolio_id")
     return JobView(job, int(portfolio_id) if isinstance(portfolio_id, int) else None)
 
@@ -196,7 +206,7 @@ class Worker:
         poll_s: float = 0.5,
     ) -> None:
         if stall_after_s <= 2 * beat_s:
-            raise IngenioError("stall_after_s must be more than twice beat_s", kind="invalid")
+            raise IngenioError(N_("stall_after_s must be more than twice beat_s"), kind="invalid")
         self.store = store
         self.beat_s, self.stall_after = beat_s, timedelta(seconds=stall_after_s)
         self.max_attempts, self.poll_s = max_attempts, poll_s
@@ -303,8 +313,11 @@ class Worker:
             raise JobStopped
         if outcome.violations:
             raise IngenioError(
-                f"the plan breaks {len(outcome.violations)} rule(s); first: "
-                f"{outcome.violations[0]}",
+                said(
+                    N_("the plan breaks %(count)s rule(s); first: %(violation)s"),
+                    count=len(outcome.violations),
+                    violation=outcome.violations[0].sentence(),
+                ),
                 kind="rule_broken",
             )
         result: dict[str, Any] = {}
@@ -355,9 +368,14 @@ def wait_for(
     while True:
         job = store.job(job_id)
         if job is None:
-            raise IngenioError(f"no job {job_id}", kind="not_found")
+            raise IngenioError(
+                said(N_("no job %(job_id)s"), job_id=job_id), kind="not_found", code="job_not_found"
+            )
         if job.status not in ("queued", "running"):
             return job
         if time.monotonic() > deadline:
-            raise IngenioError(f"job {job_id} is still {job.status}", kind="unavailable")
+            raise IngenioError(
+                said(N_("job %(job)s is still %(status)s"), job=job_id, status=job.status),
+                kind="unavailable",
+            )
         sleep(0.2)

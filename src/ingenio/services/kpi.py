@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, Said, said
 from ingenio.formats.plan_file import plan_from_document
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.limits import MAX_PERIOD_DAYS
@@ -94,10 +94,16 @@ def find_portfolio(
         f"{k} {v!r}" for k, v in (("enterprise", enterprise_id), ("plant", plant_id)) if v
     )
     if not found:
-        raise LookupError(f"no saved portfolio holds {what or 'anything'}")
+        raise LookupError(said(N_("no saved portfolio holds %(value)s"), value=what or "anything"))
     if len(found) > 1:
         listed = ", ".join(repr(pv.name) for pv, _ in found)
-        raise LookupError(f"several portfolios hold {what}: {listed}; name one with --portfolio")
+        raise LookupError(
+            said(
+                N_("several portfolios hold %(what)s: %(listed)s; name one with --portfolio"),
+                what=what,
+                listed=listed,
+            )
+        )
     return found[0]
 
 
@@ -118,7 +124,13 @@ def baseline_plan(
     if version is not None:
         plans = [p for p in plans if p.version == version]
         if not plans:
-            raise LookupError(f"portfolio {name!r} has no plan version {version}")
+            raise LookupError(
+                said(
+                    N_("portfolio %(name)s has no plan version %(version)s"),
+                    name=repr(name),
+                    version=version,
+                )
+            )
     for pv in plans:
         _, doc = store.load_portfolio(name, pv.portfolio_version, account=account)
         made_for = parse_portfolio(doc, f"portfolio {name!r} version {pv.portfolio_version}")
@@ -211,7 +223,13 @@ def holding_portfolio(
             ctx.store.get(), enterprise_id=enterprise_id, plant_id=plant_id, name=name
         )
     except LookupError as exc:
-        raise IngenioError(str(exc), kind="not_found") from None
+        raise IngenioError(sentence_of(exc), kind="not_found") from None
+
+
+def sentence_of(exc: Exception) -> Said | str:
+    """The sentence an exception was raised with (kept for translation), else its text."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Said) else str(exc)
 
 
 def kpis_between(
@@ -236,7 +254,16 @@ def kpis_between(
     days = (last - first).days + 1
     if days > MAX_PERIOD_DAYS:
         raise IngenioError(
-            f"--from {first} --to {last} is {days:,} days; the limit is {MAX_PERIOD_DAYS:,}"
+            said(
+                N_(
+                    "--from %(first)s --to %(last)s is %(days)s days; the limit is "
+                    "%(limit)s"
+                ),
+                first=str(first),
+                last=str(last),
+                days=f"{days:,}",
+                limit=f"{MAX_PERIOD_DAYS:,}",
+            )
         )
     store = ctx.store.existing()
     try:
@@ -286,7 +313,9 @@ def enterprise_report(
         got = load_kpis(store, since, until, by, enterprise_id=enterprise_id,
                         portfolio_name=portfolio_name)  # fmt: skip
     except ValueError:
-        raise IngenioError(f"--period: not a month like 2026-04 (got {period!r})") from None
+        raise IngenioError(
+            said(N_("--period: not a month like 2026-04 (got %(period)s)"), period=repr(period))
+        ) from None
     except (LookupError, KeyError) as exc:
         raise IngenioError(str(exc).strip("'\""), kind="not_found") from None
     p = got.portfolio

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ingenio.domain import Plan, Portfolio, Violation
-from ingenio.errors import ErrorKind, IngenioError
+from ingenio.errors import N_, ErrorKind, IngenioError, said
 from ingenio.formats.atomic import atomic_write_bytes, atomic_write_text
 from ingenio.formats.plan_file import (
     plan_from_document,
@@ -273,7 +273,11 @@ def plan_and_save(
     planner = request.planner
     if planner not in PLANNERS:
         raise IngenioError(
-            f"--planner: unknown planner {planner!r} (choose from {', '.join(PLANNERS)})",
+            said(
+                N_("--planner: unknown planner %(planner)s (choose from %(planners)s)"),
+                planner=repr(planner),
+                planners=", ".join(PLANNERS),
+            ),
             kind="invalid",
         )
     step = progress or (lambda label, detail: None)
@@ -301,8 +305,12 @@ def plan_and_save(
     timings["plan"] = outcome.seconds
     if outcome.violations:
         raise PlanningError(
-            f"the {planner} plan breaks {len(outcome.violations)} rule(s); "
-            f"first: {outcome.violations[0]}"
+            said(
+                N_("the %(planner)s plan breaks %(count)s rule(s); first: %(violation)s"),
+                planner=planner,
+                count=len(outcome.violations),
+                violation=outcome.violations[0].sentence(),
+            )
         )
     step("writing plan.json, plan.xlsx and report.html", False)
     t1 = time.perf_counter()
@@ -325,7 +333,7 @@ def load_portfolio_file(path: Path) -> Portfolio:
         every issue when it is not a valid portfolio.
     """
     if not path.exists():
-        raise IngenioError(f"{path}: no such file", kind="not_found")
+        raise IngenioError(said(N_("%(path)s: no such file"), path=str(path)), kind="not_found")
     return load_portfolio(path)
 
 
@@ -352,7 +360,9 @@ def check_plan(portfolio_path: Path, plan_path: Path) -> list[Violation]:
     """Every violation of the plan rules by a plan file made for a portfolio file."""
     portfolio = load_portfolio_file(portfolio_path)
     if not plan_path.exists():
-        raise IngenioError(f"{plan_path}: no such file", kind="not_found")
+        raise IngenioError(
+            said(N_("%(path)s: no such file"), path=str(plan_path)), kind="not_found"
+        )
     return check_plan_file(portfolio, plan_path)
 
 

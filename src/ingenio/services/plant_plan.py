@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingenio.domain import Plan, Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.plan_file import plan_from_document
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.services.context import Context
-from ingenio.services.kpi import find_portfolio
+from ingenio.services.kpi import find_portfolio, sentence_of
 from ingenio.store.tables import DEFAULT_ACCOUNT
 
 __all__ = ["PlantPlan", "plant_plan"]
@@ -38,10 +38,20 @@ def plant_plan(ctx: Context, plant_id: str, account: str = DEFAULT_ACCOUNT) -> P
     try:
         pv, _ = find_portfolio(store, plant_id=plant_id, account=account)
     except LookupError as exc:
-        raise IngenioError(f"--plant {plant_id!r}: {exc}", kind="not_found") from exc
+        raise IngenioError(
+            said(
+                N_("--plant %(plant_id)s: %(problem)s"),
+                plant_id=repr(plant_id),
+                problem=sentence_of(exc),
+            ),
+            kind="not_found",
+        ) from exc
     plans = store.plans(pv.name, account=account)
     if not plans:
-        raise IngenioError(f"portfolio {pv.name!r} has no saved plan to play", kind="not_found")
+        raise IngenioError(
+            said(N_("portfolio %(name)s has no saved plan to play"), name=repr(pv.name)),
+            kind="not_found",
+        )
     states = store.plan_states([p.id for p in plans])
     published = [p for p in plans if states[p.id].state == "published"]
     chosen = (published or plans)[-1]

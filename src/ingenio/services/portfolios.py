@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingenio.domain import Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.context import Context
 from ingenio.store.repository import PortfolioVersion
 
@@ -57,7 +57,7 @@ def load_portfolio_ref(ctx: Context, ref: str) -> tuple[Portfolio, str]:
     if path.exists():
         return load_portfolio(path), str(path)
     if path.suffix.lower() in PORTFOLIO_SUFFIXES:
-        raise IngenioError(f"{ref}: no such file", kind="not_found")
+        raise IngenioError(said(N_("%(ref)s: no such file"), ref=ref), kind="not_found")
     version, document = ctx.store.get().load_portfolio(ref)
     label = f"{version.name} v{version.version}"
     return parse_portfolio(document, label), label
@@ -83,17 +83,28 @@ def _options(
 
     fmt, stage, day, mapping_file = request.fmt, request.stage, request.day, request.mapping_file
     if fmt not in FORMATS:
-        raise IngenioError(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+        raise IngenioError(
+            said(
+                N_("--format: unknown format %(format)s (choose from %(choices)s)"),
+                format=repr(fmt),
+                choices=", ".join(FORMATS),
+            )
+        )
     if stage is not None and not 0 <= stage <= 8:
-        raise IngenioError(f"--stage: must be 0 to 8, got {stage}")
+        raise IngenioError(said(N_("--stage: must be 0 to 8, got %(stage)s"), stage=stage))
     the_day = None
     if day is not None:
         try:
             the_day = date.fromisoformat(day)
         except ValueError:
-            raise IngenioError(f"--date: expected YYYY-MM-DD, got {day!r}") from None
+            raise IngenioError(
+                said(N_("--date: expected YYYY-MM-DD, got %(day)s"), day=repr(day))
+            ) from None
     if mapping_file is not None and not mapping_file.exists():
-        raise IngenioError(f"{mapping_file}: no such file", kind="not_found")
+        raise IngenioError(
+            said(N_("%(file)s: no such file"), file=str(mapping_file)),
+            kind="not_found",
+        )
     mapping = load_mapping(mapping_file) if mapping_file is not None else OutageMapping()
     zone = request.timezone or default_zone
     if zone is None:
@@ -106,7 +117,7 @@ def _read(file: Path, fmt: str, options: ParseOptions) -> OutageFeed:
     from ingenio.formats.outages import read_outages
 
     if not file.exists():
-        raise IngenioError(f"{file}: no such file", kind="not_found")
+        raise IngenioError(said(N_("%(file)s: no such file"), file=str(file)), kind="not_found")
     return read_outages(file, fmt, options)
 
 
@@ -156,7 +167,10 @@ def import_outages(
 
     if write_suffix is not None and write_suffix.lower() not in PORTFOLIO_SUFFIXES:
         raise IngenioError(
-            f"--write: unsupported file type {write_suffix!r}; use .yaml, .yml or .json"
+            said(
+                N_("--write: unsupported file type %(suffix)s; use .yaml, .yml or .json"),
+                suffix=repr(write_suffix),
+            )
         )
     portfolio, label = load_portfolio_ref(ctx, ref)
     options, mapping = _options(request, portfolio.horizon.timezone)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from ingenio.domain import OrderStatus, Plan, Portfolio, PriorityClass, Window
+from ingenio.errors import N_, said
 from ingenio.formats.plan_file import plan_from_document, plan_to_document
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.operations.actuals import FuelDraw, ProductionRecord
@@ -206,14 +207,25 @@ def replan_plan(
         be planned.
     """
     if planner not in ("optimise", "dispatch"):
-        raise ReplanError(f"unknown planner {planner!r} (choose optimise or dispatch)")
+        raise ReplanError(
+            said(
+                N_("unknown planner %(planner)s (choose optimise or dispatch)"),
+                planner=repr(planner),
+            )
+        )
     clock = time.perf_counter()
     current, lost = plan, {}
     for pid in plants:
         current, lost[pid] = _first(world, current, at, pid, production, fuel_draws, note)
     broken = validate(world, current)
     if broken:
-        raise ReplanError(f"the first plan breaks {len(broken)} rule(s); first: {broken[0]}")
+        raise ReplanError(
+            said(
+                N_("the first plan breaks %(count)s rule(s); first: %(broken)s"),
+                count=len(broken),
+                broken=broken[0].sentence(),
+            )
+        )
     if not production and not validate(world, plan) and _key(world, plan) >= _key(world, current):
         current = replace(plan, notes=(*plan.notes, f"{note} (the plan in force still holds)"))
     current = with_explanations(world, current)  # each late or undone order: why
@@ -331,14 +343,25 @@ def replan(
     if plan_id is not None:
         plans = [p for p in plans if p.id == plan_id]
     if not plans:
-        raise ReplanError(f"portfolio {portfolio_name!r} has no saved plan to replan")
+        raise ReplanError(
+            said(
+                N_("portfolio %(portfolio)s has no saved plan to replan"),
+                portfolio=repr(portfolio_name),
+            )
+        )
     previous = plans[-1]
     pv, doc = store.load_portfolio(portfolio_name, previous.portfolio_version, account=account)
     portfolio = parse_portfolio(doc, f"portfolio {portfolio_name!r} v{pv.version}")
     _, plan_doc = store.load_plan(previous.id)
     old = plan_from_document(plan_doc, portfolio, f"plan v{previous.version}")
     if not portfolio.has("plant", plant_id):
-        raise ReplanError(f"portfolio {portfolio_name!r} has no plant {plant_id!r}")
+        raise ReplanError(
+            said(
+                N_("portfolio %(portfolio)s has no plant %(plant_id)s"),
+                portfolio=repr(portfolio_name),
+                plant_id=repr(plant_id),
+            )
+        )
     minute = at if isinstance(at, int) else portfolio.horizon.to_minute(at)
     world = with_outage(portfolio, plant_id, outage, minute)
     plants = affected_plants(world, old, plant_id, outage)
@@ -392,7 +415,12 @@ def frozen_end(minute: int, frozen_minutes: int, outage: Window | None, horizon:
     an outage starts inside it (the plan in force cannot run without the grid), never past
     the horizon."""
     if frozen_minutes < 0:
-        raise ReplanError(f"the frozen window cannot be negative ({frozen_minutes} min)")
+        raise ReplanError(
+            said(
+                N_("the frozen window cannot be negative (%(minutes)s min)"),
+                minutes=frozen_minutes,
+            )
+        )
     end = min(minute + frozen_minutes, horizon)
     if outage is not None and outage.end > minute:
         end = min(end, max(minute, outage.start))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.limits import MAX_SAMPLES
 from ingenio.reports.excel import csv_text
 from ingenio.scenarios.decision import Decision
@@ -75,7 +75,8 @@ def load_portfolio_arg(arg: str) -> Portfolio:
     path = Path(arg)
     if not path.exists():
         raise IngenioError(
-            f"{path}: no such file (give a portfolio file or 'demo')", kind="not_found"
+            said(N_("%(path)s: no such file (give a portfolio file or 'demo')"), path=str(path)),
+            kind="not_found",
         )
     return load_portfolio(path)
 
@@ -87,7 +88,11 @@ def planner_named(name: str | None) -> tuple[str, Planner]:
     name = name or ("optimise" if "optimise" in PLANNERS else "dispatch")
     if name not in PLANNERS:
         raise IngenioError(
-            f"--planner: unknown planner {name!r} (choose from {', '.join(PLANNERS)})"
+            said(
+                N_("--planner: unknown planner %(name)s (choose from %(choices)s)"),
+                name=repr(name),
+                choices=", ".join(PLANNERS),
+            )
         )
     return name, PLANNERS[name]
 
@@ -102,7 +107,14 @@ def _check_counts(**counts: int) -> None:
     """Refuse sample counts beyond what one machine's memory holds (docs/limits.md)."""
     for option, n in counts.items():
         if not 1 <= n <= MAX_SAMPLES:
-            raise IngenioError(f"--{option}: must be 1 to {MAX_SAMPLES:,} (got {n:,})")
+            raise IngenioError(
+                said(
+                    N_("--%(option)s: must be 1 to %(limit)s (got %(n)s)"),
+                    option=option,
+                    limit=f"{MAX_SAMPLES:,}",
+                    n=f"{n:,}",
+                )
+            )
 
 
 def _scheduler(dask_scheduler: str | None) -> str | None:
@@ -112,8 +124,13 @@ def _scheduler(dask_scheduler: str | None) -> str | None:
         return None
     if not _DASK_ADDRESS.match(dask_scheduler.strip()):
         raise IngenioError(
-            f"--dask-scheduler: not a scheduler address {dask_scheduler[:80]!r} "
-            "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
+            said(
+                N_(
+                    "--dask-scheduler: not a scheduler address %(address)s "
+                    "(expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786)"
+                ),
+                address=repr(dask_scheduler[:80]),
+            )
         )
     return dask_scheduler.strip()
 
@@ -129,7 +146,12 @@ def _plan(planner: Planner, portfolio: Portfolio) -> Plan:
     broken = validate(portfolio, plan)
     if broken:
         raise IngenioError(
-            f"the {plan.planner} plan breaks {len(broken)} rule(s); first: {broken[0]}",
+            said(
+                N_("the %(planner)s plan breaks %(count)s rule(s); first: %(broken)s"),
+                planner=plan.planner,
+                count=len(broken),
+                broken=broken[0].sentence(),
+            ),
             kind="rule_broken",
         )
     return plan
@@ -183,7 +205,9 @@ def _perturbations(portfolio: Portfolio, r: WhatIfRequest) -> list[Perturbation]
     out += [parse.parse_generator_down(g) for g in r.generators_down]
     if r.plant_down is not None or r.start is not None or r.end is not None:
         if r.plant_down is None or r.start is None or r.end is None:
-            raise PerturbationError("--plant-down", r.plant_down, "needs --from and --to as well")
+            raise PerturbationError(
+                "--plant-down", r.plant_down, "needs --from and --to as well"
+            )
         out.append(parse.parse_plant_down(r.plant_down, r.start, r.end, portfolio.horizon))
     out += [parse.parse_extra_fuel(f) for f in r.extra_fuel]
     out += [parse_add_battery(b) for b in r.add_battery]
@@ -434,9 +458,15 @@ def robust_policy(
     report = progress or _quiet
     _check_counts(samples=samples, holdout=holdout)
     if not 1 <= batches <= 50:
-        raise IngenioError(f"--batches: must be 1 to 50 (got {batches})")
+        raise IngenioError(
+            said(N_("--batches: must be 1 to 50 (got %(batches)s)"), batches=batches)
+        )
     if not 0 < tolerance < 1:
-        raise IngenioError(f"--tolerance: must be between 0 and 1 (got {tolerance})")
+        raise IngenioError(
+            said(
+                N_("--tolerance: must be between 0 and 1 (got %(tolerance)s)"), tolerance=tolerance
+            )
+        )
     name, plan_with = planner_named(planner)
     source = outage_source(ctx, portfolio, outages)
     report(source.label, None, None)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ingenio.domain import DomainError, Issue, Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, Said, said
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.limits import MAX_PERIOD_DAYS
 from ingenio.operations.actuals import ActualsBatch
@@ -158,9 +158,13 @@ def _store_batch(
     principal.require("actuals.write")
     issues = _out_of_scope(scope, batch)
     if issues:
-        where = "your plants" if not scope.whole else "the portfolio"
+        where = said(N_("your plants")) if not scope.whole else said(N_("the portfolio"))
         raise IngenioError(
-            f"{len(issues)} record(s) outside {where}; nothing was stored",
+            said(
+                N_("%(count)s record(s) outside %(where)s; nothing was stored"),
+                count=len(issues),
+                where=where,
+            ),
             kind="not_found",
             issues=issues[:50],
         )
@@ -172,8 +176,13 @@ def _store_batch(
         stored = store.list_production(lines, since, until, account=account)
         overlaps = production_overlaps(batch.production, stored)
         if overlaps:
-            more = f" (and {len(overlaps) - 1} more)" if len(overlaps) > 1 else ""
-            raise IngenioError(f"{overlaps[0]}{more}; nothing was stored", kind="conflict")
+            first: Said | str = overlaps[0]
+            if len(overlaps) > 1:
+                first = said(N_("%(overlap)s (and %(n)s more)"), overlap=first, n=len(overlaps) - 1)
+            raise IngenioError(
+                said(N_("%(overlaps)s; nothing was stored"), overlaps=first),
+                kind="conflict",
+            )
     p = scope.portfolio
     known = {
         "line": set(scope.lines),
@@ -226,9 +235,16 @@ def import_sheet(
     suffix = SHEET_TYPES.get(content_type.split(";")[0].strip().lower())
     if suffix is None:
         known = ", ".join(SHEET_TYPES)
-        raise IngenioError(f"send the sheet as one of {known}", kind="invalid")
+        raise IngenioError(
+            said(N_("send the sheet as one of %(known)s"), known=known), kind="invalid"
+        )
     if len(body) > MAX_SHEET_BODY_BYTES:
-        raise IngenioError(f"the sheet is larger than {MAX_SHEET_BODY_BYTES} bytes")
+        raise IngenioError(
+            said(
+                N_("the sheet is larger than %(limit)s bytes"),
+                limit=MAX_SHEET_BODY_BYTES,
+            )
+        )
     from ingenio.formats.actuals.sheet import read_actuals
 
     zone = timezone or scope.portfolio.horizon.timezone
@@ -239,7 +255,9 @@ def import_sheet(
             batch = read_actuals(path, zone)
         except DomainError as exc:
             raise IngenioError(
-                f"{len(exc.issues)} error(s) in the sheet; nothing was stored",
+                said(
+                    N_("%(count)s error(s) in the sheet; nothing was stored"), count=len(exc.issues)
+                ),
                 kind="invalid",
                 issues=exc.issues,
             ) from None
@@ -251,9 +269,20 @@ def import_sheet(
 def _period(first: date, last: date, limit: int) -> int:
     days = (last - first).days + 1
     if days < 1:
-        raise IngenioError(f"from {first} is after to {last}", kind="invalid")
+        raise IngenioError(
+            said(N_("from %(first)s is after to %(last)s"), first=str(first), last=str(last)),
+            kind="invalid",
+        )
     if days > limit:
-        raise IngenioError(f"from {first} to {last} is {days:,} days; the limit is {limit:,}")
+        raise IngenioError(
+            said(
+                N_("from %(first)s to %(last)s is %(days)s days; the limit is %(limit)s"),
+                first=str(first),
+                last=str(last),
+                days=f"{days:,}",
+                limit=f"{limit:,}",
+            )
+        )
     return days
 
 
@@ -313,11 +342,19 @@ def scoped_kpis(
     mine = [x for x in p.plants if x.id in scope.plants]
     enterprises = {x.enterprise_id for x in mine}
     if plant_id is not None and plant_id not in scope.plants:
-        raise IngenioError(f"no plant {plant_id!r} in scope", kind="not_found")
+        raise IngenioError(
+            said(N_("no plant %(plant_id)s in scope"), plant_id=repr(plant_id)), kind="not_found"
+        )
     if enterprise_id is not None:
         whole = {x.id for x in p.plants if x.enterprise_id == enterprise_id}
         if enterprise_id not in enterprises or not whole <= scope.plants:
-            raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+            raise IngenioError(
+                said(
+                    N_("no enterprise %(enterprise_id)s in scope"),
+                    enterprise_id=repr(enterprise_id),
+                ),
+                kind="not_found",
+            )
     if plant_id is None and enterprise_id is None and not scope.whole:
         if len(mine) == 1:
             plant_id = mine[0].id
@@ -328,7 +365,7 @@ def scoped_kpis(
                 if {x.id for x in p.plants if x.enterprise_id == e} <= scope.plants
             ]
             if len(owned) != 1:
-                raise IngenioError("name a plant or an enterprise", kind="invalid")
+                raise IngenioError(N_("name a plant or an enterprise"), kind="invalid")
             enterprise_id = owned[0]
     among: list[int] | None = None
     if scope.view.plants is not None or not principal.can("plans.read_drafts"):

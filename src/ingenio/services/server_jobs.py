@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ingenio.domain import Window
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.planning import Progress
 from ingenio.services.auth import Principal
@@ -68,7 +68,13 @@ class ReplanAsk:
 
 def _aware(name: str, moment: datetime) -> None:
     if moment.tzinfo is None:
-        raise IngenioError(f"{name}: give a time zone offset ({moment.isoformat()})")
+        raise IngenioError(
+            said(
+                N_("%(name)s: give a time zone offset (%(moment)s)"),
+                name=name,
+                moment=moment.isoformat(),
+            )
+        )
 
 
 def submit_replan(store: Store, principal: Principal, plan_id: int, ask: ReplanAsk) -> JobRecord:
@@ -87,32 +93,52 @@ def submit_replan(store: Store, principal: Principal, plan_id: int, ask: ReplanA
     principal.require("plans.replan")
     plan = view.plan
     if view.plants is not None and ask.plant not in view.plants:
-        raise IngenioError(f"no plant {ask.plant!r} in scope", kind="not_found")
+        raise IngenioError(
+            said(N_("no plant %(plant)s in scope"), plant=repr(ask.plant)), kind="not_found"
+        )
     if ask.planner not in PLANNERS:
-        raise IngenioError(f"unknown planner {ask.planner!r}", kind="invalid")
+        raise IngenioError(
+            said(N_("unknown planner %(planner)s"), planner=repr(ask.planner)), kind="invalid"
+        )
     if not 0 < ask.time_limit_s <= MAX_REPLAN_SECONDS:
-        raise IngenioError(f"time_limit_s must be in (0, {MAX_REPLAN_SECONDS:g}]")
+        raise IngenioError(
+            said(
+                N_("time_limit_s must be in (0, %(limit)g]"),
+                limit=MAX_REPLAN_SECONDS,
+            )
+        )
     if not 0 <= ask.frozen_minutes <= MAX_FROZEN_MINUTES:
-        raise IngenioError(f"frozen_minutes must be 0 to {MAX_FROZEN_MINUTES}")
+        raise IngenioError(
+            said(
+                N_("frozen_minutes must be 0 to %(limit)s"),
+                limit=MAX_FROZEN_MINUTES,
+            )
+        )
     _, document = store.load_portfolio(
         plan.portfolio_name, plan.portfolio_version, account=plan.account
     )
     portfolio = parse_portfolio(document, f"portfolio {plan.portfolio_name!r}")
     if not portfolio.has("plant", ask.plant):
-        raise IngenioError(f"no plant {ask.plant!r} in scope", kind="not_found")
+        raise IngenioError(
+            said(N_("no plant %(plant)s in scope"), plant=repr(ask.plant)), kind="not_found"
+        )
     horizon = portfolio.horizon
     _aware("at", ask.at)
     first, last = horizon.origin, horizon.to_datetime(horizon.minutes)
     if not first <= ask.at < last:
-        raise IngenioError(f"at: {ask.at.isoformat()} is outside the plan's horizon")
+        raise IngenioError(
+            said(
+                N_("at: %(moment)s is outside the plan's horizon"), moment=ask.at.isoformat()
+            )
+        )
     outage = None
     if (ask.outage_start is None) != (ask.outage_end is None):
-        raise IngenioError("outage_start and outage_end go together")
+        raise IngenioError(N_("outage_start and outage_end go together"))
     if ask.outage_start is not None and ask.outage_end is not None:
         _aware("outage_start", ask.outage_start)
         _aware("outage_end", ask.outage_end)
         if ask.outage_end <= ask.outage_start:
-            raise IngenioError("outage_end must be after outage_start")
+            raise IngenioError(N_("outage_end must be after outage_start"))
         outage = [ask.outage_start.isoformat(), ask.outage_end.isoformat()]
     params = {
         "portfolio_id": view.portfolio_id,
@@ -142,7 +168,7 @@ def run_replan(
     at = datetime.fromisoformat(str(p["at"]))
     info = store.plan_info(plan_id)
     if info is None:
-        raise IngenioError(f"plan {plan_id} is gone", kind="not_found")
+        raise IngenioError(said(N_("plan %(plan_id)s is gone"), plan_id=plan_id), kind="not_found")
     _, document = store.load_portfolio(
         job.portfolio_name, info.portfolio_version, account=job.account
     )
@@ -193,11 +219,19 @@ def submit_scenarios(
     view = find_portfolio(store, principal, portfolio_id)
     principal.require("plans.create")
     if planner not in PLANNERS:
-        raise IngenioError(f"unknown planner {planner!r}", kind="invalid")
+        raise IngenioError(
+            said(N_("unknown planner %(planner)s"), planner=repr(planner)), kind="invalid"
+        )
     if not 1 <= samples <= MAX_API_SAMPLES:
-        raise IngenioError(f"samples must be 1 to {MAX_API_SAMPLES:,}", kind="invalid")
+        raise IngenioError(
+            said(
+                N_("samples must be 1 to %(limit)s"),
+                limit=f"{MAX_API_SAMPLES:,}",
+            ),
+            kind="invalid",
+        )
     if not 0 <= seed < 2**31:
-        raise IngenioError("seed must be 0 to 2**31 - 1", kind="invalid")
+        raise IngenioError(N_("seed must be 0 to 2**31 - 1"), kind="invalid")
     params = {
         "portfolio_id": view.id,
         "portfolio_version": view.latest.version,

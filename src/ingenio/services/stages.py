@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ingenio.domain import Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.context import Context
 from ingenio.services.portfolios import PORTFOLIO_SUFFIXES, load_portfolio_ref
 from ingenio.store.repository import PortfolioVersion
@@ -70,15 +70,24 @@ def import_stage_schedule(
 
     if write_suffix is not None and write_suffix.lower() not in PORTFOLIO_SUFFIXES:
         raise IngenioError(
-            f"--write: unsupported file type {write_suffix!r}; use .yaml, .yml or .json"
+            said(
+                N_("--write: unsupported file type %(suffix)s; use .yaml, .yml or .json"),
+                suffix=repr(write_suffix),
+            )
         )
     if not file.exists():
-        raise IngenioError(f"{file}: no such file", kind="not_found")
+        raise IngenioError(said(N_("%(file)s: no such file"), file=str(file)), kind="not_found")
     check_size(file, MAX_TEXT_BYTES)
     portfolio, label = load_portfolio_ref(ctx, ref)
     if not portfolio.has("block", block_id):
         known = ", ".join(b.id for b in portfolio.blocks)
-        raise IngenioError(f"--block {block_id!r}: no such block (known: {known})")
+        raise IngenioError(
+            said(
+                N_("--block %(block_id)s: no such block (known: %(known)s)"),
+                block_id=repr(block_id),
+                known=known,
+            )
+        )
     area, days = esp_stage_schedule(file.read_text(encoding="utf-8-sig"), file.name)
     h = portfolio.horizon
     first = h.to_datetime(0).date() - timedelta(days=1)
@@ -86,7 +95,12 @@ def import_stage_schedule(
     kept = [d for d in days if first <= date.fromisoformat(d["date"]) <= last]
     if not kept:
         raise IngenioError(
-            f"{file.name}: schedule.days: no date between {first} and {last}, the horizon"
+            said(
+                N_("%(name)s: schedule.days: no date between %(first)s and %(last)s, the horizon"),
+                name=file.name,
+                first=str(first),
+                last=str(last),
+            )
         )
     document = portfolio_to_document(portfolio)
     block = next(b for b in document["blocks"] if b["id"] == block_id)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingenio.domain import Window
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.context import Context
 from ingenio.services.plant_plan import PlantPlan, plant_plan
 from ingenio.services.telemetry_actuals import watch
@@ -64,9 +64,10 @@ def broker_address(text: str, option: str = "--broker", port: int = 1883) -> tup
     default = str(port)
     host, _, port_ = text.strip().rpartition(":") if ":" in text else (text.strip(), "", default)
     if not host or not port_.isdigit() or not 0 < int(port_) < 65536:
-        raise IngenioError(f"{option}: expected HOST:PORT, got {text!r}")
-    port = int(port_)
-    return host, port
+        raise IngenioError(
+            said(N_("%(option)s: expected HOST:PORT, got %(text)s"), option=option, text=repr(text))
+        )
+    return host, int(port_)
 
 
 def run_agent(

@@ -26,7 +26,7 @@ from typing import Any
 
 from ingenio.domain import Portfolio, PowerSource, Window
 from ingenio.energy.outage_model import OutageModel, learn_outage_model
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.operations.actuals import (
     ActualsBatch,
     DowntimeCause,
@@ -336,10 +336,19 @@ def accept(ctx: Context, suggestion_id: int, time_limit: float = 5.0) -> Suggest
     store = ctx.store.get()
     found = next((s for s in store.suggestions() if s.id == suggestion_id), None)
     if found is None:
-        raise IngenioError(f"no replan suggestion {suggestion_id}", kind="not_found")
+        raise IngenioError(
+            said(N_("no replan suggestion %(suggestion_id)s"), suggestion_id=suggestion_id),
+            kind="not_found",
+        )
     if found.status != "open":
-        raise IngenioError(f"replan suggestion {suggestion_id} is already {found.status}",
-                           kind="conflict")  # fmt: skip
+        raise IngenioError(
+            said(
+                N_("replan suggestion %(suggestion)s is already %(status)s"),
+                suggestion=suggestion_id,
+                status=found.status,
+            ),
+            kind="conflict",
+        )
     a, b = int(found.preview["from_minute"]), int(found.preview["to_minute"])
     reason = f"metered grid loss at {found.outage_start.isoformat()} ({found.evidence})"
     result = replan(store, found.portfolio_name, found.plant_id, a, reason=reason,

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from ingenio.domain import DomainError
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.documents import JSON_SUFFIXES, YAML_SUFFIXES, parse_text
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.services import scope_cache
@@ -189,7 +189,11 @@ def find_portfolio(store: Store, principal: Principal, portfolio_id: int) -> Por
     for view in portfolios(store, principal):
         if view.id == portfolio_id:
             return view
-    raise IngenioError(f"no portfolio with id {portfolio_id}", kind="not_found")
+    raise IngenioError(
+        said(N_("no portfolio with id %(portfolio_id)s"), portfolio_id=portfolio_id),
+        kind="not_found",
+        code="portfolio_not_found",
+    )
 
 
 def portfolio_document(store: Store, principal: Principal, view: PortfolioView) -> dict[str, Any]:
@@ -204,7 +208,7 @@ def portfolio_document(store: Store, principal: Principal, view: PortfolioView) 
     if not view.full:
         from ingenio.services.auth import AccessDenied
 
-        raise AccessDenied("this role sees only the plans of its own plants", "forbidden")
+        raise AccessDenied(N_("this role sees only the plans of its own plants"), "forbidden")
     _, document = store.load_portfolio(view.name, view.latest.version, account=view.account)
     return document
 
@@ -222,18 +226,26 @@ def create_portfolio(
     """
     principal.require("portfolios.write")
     if len(body) > MAX_BODY_BYTES:
-        raise IngenioError(f"the document is larger than {MAX_BODY_BYTES} bytes", kind="invalid")
+        raise IngenioError(
+            said(
+                N_("the document is larger than %(limit)s bytes"),
+                limit=MAX_BODY_BYTES,
+            ),
+            kind="invalid",
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise IngenioError("the document is not UTF-8 text", kind="invalid") from None
+        raise IngenioError(N_("the document is not UTF-8 text"), kind="invalid") from None
     suffix = JSON_SUFFIXES[0] if "json" in content_type.lower() else YAML_SUFFIXES[0]
     try:
         portfolio = parse_portfolio(parse_text(text, suffix, "request body"), "request body")
         document = portfolio_to_document(portfolio)
     except DomainError as exc:
         raise IngenioError(
-            f"{len(exc.issues)} error(s) in the portfolio; nothing was stored",
+            said(
+                N_("%(count)s error(s) in the portfolio; nothing was stored"), count=len(exc.issues)
+            ),
             kind="invalid",
             issues=exc.issues,
         ) from None
@@ -276,7 +288,11 @@ def find_plan(store: Store, principal: Principal, plan_id: int) -> PlanView:
         scope for a plant manager or an owner).
     """
     principal.require("plans.read")
-    missing = IngenioError(f"no plan with id {plan_id}", kind="not_found")
+    missing = IngenioError(
+        said(N_("no plan with id %(plan_id)s"), plan_id=plan_id),
+        kind="not_found",
+        code="plan_not_found",
+    )
     plan = scope_cache.immutable(store, ("plan", plan_id), lambda: store.plan_info(plan_id))
     if plan is None:
         raise missing
@@ -313,7 +329,9 @@ def _version(store: Store, plan: PlanVersion) -> PortfolioVersion:
 
     found = scope_cache.immutable(store, ("version", plan.portfolio_version_id), look)
     if found is None:
-        raise IngenioError(f"plan {plan.id} has lost its portfolio version", kind="not_found")
+        raise IngenioError(
+            said(N_("plan %(id)s has lost its portfolio version"), id=plan.id), kind="not_found"
+        )
     return found
 
 

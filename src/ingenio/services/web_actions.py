@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from ingenio.domain import DomainError
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.operations.actuals import (
     ActualsBatch,
     DowntimeCause,
@@ -81,7 +81,9 @@ class PlantLines:
 def require_actuals(principal: Principal) -> None:
     """Raise ``forbidden`` unless the principal's role records actuals."""
     if not principal.can("actuals.write"):
-        raise AccessDenied(f"the role {principal.role} records no actuals", "forbidden")
+        raise AccessDenied(
+            said(N_("the role %(role)s records no actuals"), role=principal.role), "forbidden"
+        )
 
 
 def writable_lines(store: Store, principal: Principal) -> list[PlantLines]:
@@ -123,7 +125,9 @@ def _find(
     for pl in writable_lines(store, principal):
         if (pid is None or pl.portfolio_id == pid) and has(pl, ident):
             return pl, ident
-    raise IngenioError(f"no {ident[:60]!r} among your plants", kind="not_found")
+    raise IngenioError(
+        said(N_("no %(name)s among your plants"), name=repr(ident[:60])), kind="not_found"
+    )
 
 
 def _local(moment: datetime, zone: str) -> datetime:
@@ -162,10 +166,12 @@ def record_downtime(
     """
     pl, line = _find(store, principal, line_ref, lambda p, i: i in dict(p.lines))
     if cause not in CAUSES:
-        raise IngenioError(f"cause must be one of {', '.join(CAUSES)}", kind="invalid")
+        raise IngenioError(
+            said(N_("cause must be one of %(choices)s"), choices=", ".join(CAUSES)), kind="invalid"
+        )
     start, end = _local(start, pl.zone), _local(end, pl.zone)
     if end <= start:
-        raise IngenioError("the end must be after the start", kind="invalid")
+        raise IngenioError(N_("the end must be after the start"), kind="invalid")
     event = _make(lambda: DowntimeEvent(line, DowntimeCause(cause), start, end, note[:500]))
     return record_actuals(store, principal, pl.portfolio_id, ActualsBatch(downtime=(event,)))
 
@@ -192,14 +198,25 @@ def record_production(
     """
     pl, line = _find(store, principal, line_ref, lambda p, i: i in dict(p.lines))
     if product_id not in dict(pl.products):
-        raise IngenioError(f"no product {product_id[:60]!r} made at this plant", kind="invalid")
+        raise IngenioError(
+            said(
+                N_("no product %(product_id)s made at this plant"), product_id=repr(product_id[:60])
+            ),
+            kind="invalid",
+        )
     if order_id and order_id not in pl.orders:
-        raise IngenioError(f"no order {order_id[:60]!r} of this plant", kind="invalid")
+        raise IngenioError(
+            said(N_("no order %(order_id)s of this plant"), order_id=repr(order_id[:60])),
+            kind="invalid",
+        )
     if not (0 <= good <= MAX_UNITS and 0 <= scrap <= MAX_UNITS):
-        raise IngenioError(f"units must be 0 to {MAX_UNITS:,.0f}", kind="invalid")
+        raise IngenioError(
+            said(N_("units must be 0 to %(limit)s"), limit=f"{MAX_UNITS:,.0f}"),
+            kind="invalid",
+        )
     start, end = _local(start, pl.zone), _local(end, pl.zone)
     if end <= start:
-        raise IngenioError("the end must be after the start", kind="invalid")
+        raise IngenioError(N_("the end must be after the start"), kind="invalid")
     order = order_id or None
     record = _make(lambda: ProductionRecord(line, product_id, order, good, scrap, start, end))
     return record_actuals(store, principal, pl.portfolio_id, ActualsBatch(production=(record,)))
@@ -224,7 +241,13 @@ def record_fuel(
         ``invalid`` for a bad kind or quantity.
     """
     if not 0 < litres <= MAX_LITRES:
-        raise IngenioError(f"litres must be above 0 and at most {MAX_LITRES:,.0f}", kind="invalid")
+        raise IngenioError(
+            said(
+                N_("litres must be above 0 and at most %(limit)s"),
+                limit=f"{MAX_LITRES:,.0f}",
+            ),
+            kind="invalid",
+        )
     if kind == "receipt":
         pl, site = _find(store, principal, ref, lambda p, i: p.tank and i == p.plant_id)
         at = _local(at, pl.zone)
@@ -236,7 +259,7 @@ def record_fuel(
         draw = _make(lambda: FuelDraw(gen, litres, at))
         batch = ActualsBatch(fuel_draws=(draw,))
     else:
-        raise IngenioError("kind must be receipt or draw", kind="invalid")
+        raise IngenioError(N_("kind must be receipt or draw"), kind="invalid")
     return record_actuals(store, principal, pl.portfolio_id, batch)
 
 

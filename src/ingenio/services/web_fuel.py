@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.auth import Principal
 from ingenio.services.tenancy import find_portfolio
 from ingenio.services.web_views import latest_plan, load
@@ -124,18 +124,36 @@ def whatif_of_board(board: FuelBoard, fields: Mapping[str, str], down: list[str]
         try:
             value = float(text.replace(",", "."))
         except ValueError:
-            raise IngenioError(f"{key}: not a number ({text[:20]!r})", kind="invalid") from None
+            raise IngenioError(
+                said(N_("%(key)s: not a number (%(text)s)"), key=key, text=repr(text[:20])),
+                kind="invalid",
+            ) from None
         if kind == "delay":
             if ident not in tankers or not 0 <= value <= MAX_DELAY_DAYS:
-                raise IngenioError(f"{key}: 0 to {MAX_DELAY_DAYS} days of a tanker on the board")
+                raise IngenioError(
+                    said(
+                        N_("%(key)s: 0 to %(limit)s days of a tanker on the board"),
+                        key=key,
+                        limit=MAX_DELAY_DAYS,
+                    )
+                )
             if value:
                 delays.append(f"{ident}={value:g}d")
         else:
             if ident not in sites or not 0 <= value <= MAX_EXTRA_LITRES:
-                raise IngenioError(f"{key}: 0 to {MAX_EXTRA_LITRES:,.0f} L to a plant or depot")
+                raise IngenioError(
+                    said(
+                        N_("%(key)s: 0 to %(limit)s L to a plant or depot"),
+                        key=key,
+                        limit=f"{MAX_EXTRA_LITRES:,.0f}",
+                    )
+                )
             if value:
                 extra.append(f"{ident}={value:g}")
     for g in down:
         if g not in gens:
-            raise IngenioError(f"down: no generator {g[:60]!r} on the board", kind="invalid")
+            raise IngenioError(
+                said(N_("down: no generator %(generator)s on the board"), generator=repr(g[:60])),
+                kind="invalid",
+            )
     return WhatIf(tanker_delays=delays, generators_down=list(down), extra_fuel=extra)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ingenio.domain import GeneratorRun, Operation, Plan, Portfolio, PowerSource
+from ingenio.domain import N_, GeneratorRun, Operation, Plan, Portfolio, PowerSource, Said, said
 from ingenio.energy import build_timeline
 from ingenio.errors import IngenioError
 from ingenio.formats.plan_file import plan_to_document
@@ -60,13 +60,25 @@ class MoveCheck:
     litres_delta: float
     value_delta: float
     plan: Plan | None
+    sentences: tuple[Said, ...] = ()
+    """The validator's ``reasons`` as sentences, for a page to say in its language."""
 
 
 def _find(loaded: Loaded, order_id: str, step: int, line_id: str) -> int:
     for i, op in enumerate(loaded.plan.operations):
         if op.order_id == order_id and op.step == step and op.line_id == line_id:
             return i
-    raise IngenioError(f"no operation {order_id}/{step} on line {line_id}", kind="not_found")
+    raise _no_operation(order_id, step, line_id)
+
+
+def _no_operation(order_id: str, step: int, line_id: str) -> IngenioError:
+    sentence = said(
+        N_("no operation %(order)s/%(step)s on line %(line)s"),
+        order=order_id,
+        step=step,
+        line=line_id,
+    )
+    return IngenioError(sentence, kind="not_found", code="operation_not_found")
 
 
 def _plant_runs(
@@ -176,7 +188,7 @@ def check_move(
     i = _find(loaded, order_id, step, line_id)
     plant_id = p.line(line_id).plant_id
     if plant_id not in loaded.plants():
-        raise IngenioError(f"no operation {order_id}/{step} on line {line_id}", kind="not_found")
+        raise _no_operation(order_id, step, line_id)
     old = plan.operations[i]
     start = p.horizon.to_minute(new_start)
     start -= start % 5
@@ -205,7 +217,8 @@ def check_move(
         notes=(*plan.notes, f"moved {order_id}/{step} on {line_id} by {principal.name}"),
     )
     before = {(v.rule, v.message) for v in validate(p, plan)}
-    fresh = tuple(v.message for v in validate(p, candidate) if (v.rule, v.message) not in before)
+    new = [v for v in validate(p, candidate) if (v.rule, v.message) not in before]
+    fresh = tuple(v.message for v in new)
     g0, l0, k0 = _energy(p, plan, plant_id)
     g1, l1, k1 = _energy(p, candidate, plant_id)
     ok = not fresh and short is None
@@ -224,6 +237,7 @@ def check_move(
         l1 - l0,
         candidate.value - plan.value,
         candidate if ok else None,
+        tuple(v.said or said(v.message) for v in new),
     )
 
 
@@ -245,9 +259,14 @@ def save_move(
     """
     check = check_move(store, principal, plan_id, order_id, step, line_id, new_start)
     if not check.ok or check.plan is None:
+        reasons = check.sentences or (said(N_("no power")),)
+        joined = reasons[0]
+        for reason in reasons[1:]:
+            joined = said(N_("%(first)s; %(next)s"), first=joined, next=reason)
         raise IngenioError(
-            "the move breaks the plan rules: " + "; ".join(check.reasons or ("no power",)),
+            said(N_("the move breaks the plan rules: %(reasons)s"), reasons=joined),
             kind="rule_broken",
+            code="move_refused",
         )
     loaded = load(store, principal, plan_id)
     record = loaded.view.plan

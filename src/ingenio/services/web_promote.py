@@ -10,7 +10,7 @@ tenant's job is *not found*, a role without ``plans.create`` is *forbidden*.
 
 from __future__ import annotations
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.portfolio import parse_portfolio, portfolio_to_document
 from ingenio.scenarios.perturb import apply_all
 from ingenio.services.auth import Principal
@@ -39,7 +39,10 @@ def promote_whatif(store: Store, principal: Principal, job_id: str) -> JobView:
     job = find_job(store, principal, job_id).job
     principal.require("plans.create")
     if job.kind != "whatif" or job.status != "succeeded":
-        raise IngenioError(f"job {job_id[:40]} is not a finished what-if", kind="conflict")
+        raise IngenioError(
+            said(N_("job %(job_id)s is not a finished what-if"), job_id=job_id[:40]),
+            kind="conflict",
+        )
     p = job.params
     view = find_portfolio(store, principal, int(p["portfolio_id"]))
     live = [
@@ -48,7 +51,9 @@ def promote_whatif(store: Store, principal: Principal, job_id: str) -> JobView:
         if j.portfolio_name == view.name and j.status in ("queued", "running")
     ]
     if live:
-        raise IngenioError(f"a job of {view.name!r} is still running", kind="conflict")
+        raise IngenioError(
+            said(N_("a job of %(name)s is still running"), name=repr(view.name)), kind="conflict"
+        )
     version = int(p["portfolio_version"])
     _, document = store.load_portfolio(view.name, version, account=view.account)
     base = parse_portfolio(document, f"portfolio {view.name!r} v{version}")

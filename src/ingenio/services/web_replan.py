@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ingenio.domain import Window
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.services.auth import AccessDenied, Principal
 from ingenio.services.replan import replan
 from ingenio.services.web_views import PlantPage, load, metered_bands, now_minute, page_of
@@ -71,9 +71,18 @@ def replan_from(
     """
     loaded = load(store, principal, plan_id)
     if plant_id not in loaded.plants():
-        raise IngenioError(f"no plant {plant_id!r} in plan {plan_id}", kind="not_found")
+        raise IngenioError(
+            said(
+                N_("no plant %(plant_id)s in plan %(plan_id)s"),
+                plant_id=repr(plant_id),
+                plan_id=plan_id,
+            ),
+            kind="not_found",
+        )
     if not principal.can("plans.replan"):
-        raise AccessDenied(f"the role {principal.role} may not ask for a replan", "forbidden")
+        raise AccessDenied(
+            said(N_("the role %(role)s may not ask for a replan"), role=principal.role), "forbidden"
+        )
     account = loaded.view.plan.account
     base = plan_in_force(store, loaded.portfolio_name, account)
     p = loaded.portfolio
@@ -83,7 +92,7 @@ def replan_from(
         end = p.horizon.to_minute(grid_off_until)
         if not minute < end <= minute + MAX_OUTAGE_MINUTES:
             raise IngenioError(
-                "the grid-off end must be after the replan moment and within a week",
+                N_("the grid-off end must be after the replan moment and within a week"),
                 kind="invalid",
             )
         outage = Window(minute, min(end, p.horizon.minutes))
@@ -94,7 +103,7 @@ def replan_from(
     )  # fmt: skip
     saved = result.final.version
     if saved is None:
-        raise IngenioError("the replan saved no plan", kind="solver_failed")
+        raise IngenioError(N_("the replan saved no plan"), kind="solver_failed")
     page = page_of(
         result.portfolio,
         result.final.plan,

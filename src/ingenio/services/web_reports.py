@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.operations.kpi import period_of
 from ingenio.reports.enterprise import render_enterprise_report, report_meta
 from ingenio.services.auth import AccessDenied, Principal
@@ -56,21 +56,34 @@ def contract_report_html(
     """
     view = find_portfolio(store, principal, portfolio_id)
     if not (principal.can("audit.read") or principal.can("portfolios.read")):
-        raise AccessDenied(f"the role {principal.role} reads no contract report", "forbidden")
+        raise AccessDenied(
+            said(N_("the role %(role)s reads no contract report"), role=principal.role), "forbidden"
+        )
     if view.enterprises and enterprise_id not in view.enterprises:
-        raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+        raise IngenioError(
+            said(N_("no enterprise %(enterprise_id)s in scope"), enterprise_id=repr(enterprise_id)),
+            kind="not_found",
+        )
     if not view.enterprises and not view.full:
-        raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+        raise IngenioError(
+            said(N_("no enterprise %(enterprise_id)s in scope"), enterprise_id=repr(enterprise_id)),
+            kind="not_found",
+        )
     latest = latest_plan(store, principal, portfolio_id)
     if latest is None:
-        raise IngenioError("no plan to report on", kind="not_found")
+        raise IngenioError(N_("no plan to report on"), kind="not_found")
     portfolio = load(store, principal, latest.plan.id).portfolio
     if not portfolio.has("enterprise", enterprise_id):
-        raise IngenioError(f"no enterprise {enterprise_id!r} in scope", kind="not_found")
+        raise IngenioError(
+            said(N_("no enterprise %(enterprise_id)s in scope"), enterprise_id=repr(enterprise_id)),
+            kind="not_found",
+        )
     try:
         since, until = period_of(month[:7], portfolio.horizon.timezone)
     except ValueError:
-        raise IngenioError(f"not a month like 2026-04: {month[:20]!r}", kind="invalid") from None
+        raise IngenioError(
+            said(N_("not a month like 2026-04: %(month)s"), month=repr(month[:20])), kind="invalid"
+        ) from None
     first, last = since.date(), (until - timedelta(days=1)).date()
     report = scoped_kpis(
         store, principal, portfolio_id, first, last, "day", enterprise_id=enterprise_id

@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ingenio.planning.explain import explain
+from ingenio.domain import Said
+from ingenio.planning.explain import reasons as explained
 from ingenio.services.auth import Principal
 from ingenio.services.web_views import (
     Loaded,
@@ -63,6 +64,8 @@ class Resumption:
     reasons: tuple[str, ...]
     waits_for_power: bool
     """Whether it resumes when the grid returns (else it waits for work or shifts)."""
+    sentences: tuple[Said, ...] = ()
+    """``reasons`` as sentences, for the page to say in its language."""
 
 
 def resumptions(
@@ -74,20 +77,20 @@ def resumptions(
     at = now_minute(loaded.portfolio, now if now is None or now.tzinfo else
                     now.replace(tzinfo=loaded.portfolio.horizon.zone))  # fmt: skip
     out = []
-    reasons: dict[str, str] | None = None
+    reasons: dict[str, Said] | None = None
     for pid in loaded.plants():
         row = board_plant(loaded, pid, at)
         if row.state != "stopped":
             continue
         if reasons is None:
-            reasons = {o.order_id: o.reason for o in loaded.plan.outcomes if o.reason}
-            reasons = explain(loaded.portfolio, loaded.plan) | reasons
+            kept = {o.order_id: o.said or Said(o.reason) for o in loaded.plan.outcomes if o.reason}
+            reasons = explained(loaded.portfolio, loaded.plan) | kept
         out.append(_resumption(loaded, pid, at, row.why, reasons))
     return out
 
 
 def _resumption(
-    loaded: Loaded, plant_id: str, at: int, why: str, reasons: dict[str, str]
+    loaded: Loaded, plant_id: str, at: int, why: str, reasons: dict[str, Said]
 ) -> Resumption:
     p, plan = loaded.portfolio, loaded.plan
     plant = p.plant(plant_id)
@@ -119,6 +122,7 @@ def _resumption(
         if o.status != "on_time" and p.product_plant(p.order(o.order_id).product_id).id == plant_id
     ]
     said = tuple(dict.fromkeys(reasons[o] for o in mine if o in reasons))[:MAX_REASONS]
+    english = tuple(dict.fromkeys(str(s) for s in said))
     return Resumption(
         plant_id,
         plant.name,
@@ -130,6 +134,7 @@ def _resumption(
         available,
         *basis,
         short,
-        said,
+        english,
         waits,
+        said,
     )

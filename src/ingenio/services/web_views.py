@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ingenio.domain import Plan, Portfolio
-from ingenio.errors import IngenioError
+from ingenio.domain import Plan, Portfolio, Said
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.plan_file import plan_from_document
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.services.auth import Principal
@@ -295,7 +295,14 @@ def plant_page(store: Store, principal: Principal, plan_id: int, plant_id: str) 
     """The Gantt data of one plant of a plan (not found outside the principal's plants)."""
     loaded = load(store, principal, plan_id)
     if plant_id not in loaded.plants():
-        raise IngenioError(f"no plant {plant_id!r} in plan {plan_id}", kind="not_found")
+        raise IngenioError(
+            said(
+                N_("no plant %(plant_id)s in plan %(plan_id)s"),
+                plant_id=repr(plant_id),
+                plan_id=plan_id,
+            ),
+            kind="not_found",
+        )
     v = loaded.view
     metered = metered_bands(store, v.plan.account, loaded.portfolio, plant_id)
     return page_of(
@@ -446,6 +453,8 @@ class OrderRow:
     value: float
     full_value: float
     reason: str
+    said: Said | None = None
+    """``reason`` as a sentence, for the page to say in its language."""
 
 
 def orders_view(store: Store, principal: Principal, plan_id: int) -> list[OrderRow]:
@@ -472,6 +481,7 @@ def orders_view(store: Store, principal: Principal, plan_id: int) -> list[OrderR
                 o.value,
                 order.value,
                 o.reason,
+                o.said,
             )
         )
     return sorted(rows, key=lambda r: (r.status != "unscheduled", -r.lateness_hours, r.order_id))

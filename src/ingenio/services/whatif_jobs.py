@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingenio.domain import Portfolio
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.portfolio import parse_portfolio
 from ingenio.scenarios import parse
 from ingenio.scenarios.perturb import Perturbation, PerturbationError, apply_all
@@ -74,7 +74,9 @@ def submit_whatif(
     view = find_portfolio(store, principal, portfolio_id)
     principal.require("plans.create")
     if request.planner not in PLANNERS:
-        raise IngenioError(f"unknown planner {request.planner!r}", kind="invalid")
+        raise IngenioError(
+            said(N_("unknown planner %(planner)s"), planner=repr(request.planner)), kind="invalid"
+        )
     _, document = store.load_portfolio(view.name, view.latest.version, account=view.account)
     request.perturbations(parse_portfolio(document, f"portfolio {view.name!r}"))
     params = {

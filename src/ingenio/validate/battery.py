@@ -12,7 +12,17 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 
-from ingenio.domain import Battery, BatteryFlow, Plan, Plant, Portfolio, Violation
+from ingenio.domain import (
+    N_,
+    Battery,
+    BatteryFlow,
+    Plan,
+    Plant,
+    Portfolio,
+    Said,
+    Violation,
+    said,
+)
 from ingenio.validate.energy import (
     TOL,
     Clock,
@@ -33,34 +43,54 @@ def check_battery_flows(
     end = portfolio.horizon.minutes
     by_battery: dict[str, list[BatteryFlow]] = defaultdict(list)
     for f in plan.battery_flows:
-        what = f"battery {f.battery_id} flow of {f.kw:.1f} kW [{f.start}, {f.end})"
+        what = said(
+            N_("battery %(battery)s flow of %(kw).1f kW [%(start)s, %(end)s)"),
+            battery=f.battery_id,
+            kw=f.kw,
+            start=f.start,
+            end=f.end,
+        )
         if not portfolio.has("battery", f.battery_id):
-            out.append(Violation("battery-flow", f"{what} names unknown battery", f.battery_id))
+            sentence = said(N_("%(what)s names unknown battery"), what=what)
+            out.append(Violation.of("battery-flow", sentence, f.battery_id))
             continue
         b = portfolio.battery(f.battery_id)
         if f.end <= f.start or f.start < 0 or f.end > end:
-            why = "is empty" if f.end <= f.start else f"is outside the horizon [0, {end}]"
-            out.append(Violation("battery-flow", f"{what} {why}", b.plant_id))
-            continue
-        limit, verb = (b.power_kw, "discharge") if f.kw > 0 else (b.charge_kw, "charge")
-        if abs(f.kw) > limit + TOL:
-            out.append(
-                Violation(
-                    "battery-flow",
-                    f"{what} is over its {verb} limit of {limit:.1f} kW",
-                    b.plant_id,
+            if f.end <= f.start:
+                sentence = said(N_("%(what)s is empty"), what=what)
+            else:
+                sentence = said(
+                    N_("%(what)s is outside the horizon [0, %(horizon)s]"), what=what, horizon=end
                 )
-            )
+            out.append(Violation.of("battery-flow", sentence, b.plant_id))
+            continue
+        if f.kw > 0:
+            limit = b.power_kw
+            over = N_("%(what)s is over its discharge limit of %(limit).1f kW")
+        else:
+            limit = b.charge_kw
+            over = N_("%(what)s is over its charge limit of %(limit).1f kW")
+        if abs(f.kw) > limit + TOL:
+            out.append(Violation.of("battery-flow", said(over, what=what, limit=limit), b.plant_id))
         by_battery[b.id].append(f)
     for bid in sorted(by_battery):
         flows = sorted(by_battery[bid], key=lambda f: (f.start, f.end))
         for x, y in itertools.pairwise(flows):
             if y.start < x.end:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "battery-flow",
-                        f"battery {bid} flows [{x.start}, {x.end}) and [{y.start}, {y.end}) "
-                        "overlap",
+                        said(
+                            N_(
+                                "battery %(battery)s flows [%(start1)s, %(end1)s) and "
+                                "[%(start2)s, %(end2)s) overlap"
+                            ),
+                            battery=bid,
+                            start1=x.start,
+                            end1=x.end,
+                            start2=y.start,
+                            end2=y.end,
+                        ),
                         portfolio.battery(bid).plant_id,
                     )
                 )
@@ -100,7 +130,7 @@ def _check_charge_source(
     clock = Clock(h, min(chg), max(chg)) if plant.solar is not None else None
     hours = clock.marks if clock is not None else []
 
-    def bad() -> Iterator[tuple[int, int, float, str]]:
+    def bad() -> Iterator[tuple[int, int, float, Said]]:
         for a, b, (c, kw, n_off, d) in segments([chg, load, off, dis], hours):
             if c <= TOL:
                 continue
@@ -110,19 +140,32 @@ def _check_charge_source(
                 sun = plant.solar.kw(clock.hour(a), grid_on)
             free = (plant.grid_kw if grid_on else 0.0) + sun + d - kw
             if c > max(0.0, free) + TOL:
-                text = (
-                    f"batteries without generator charging take {c:.1f} kW at {when(h, a)} "
-                    f"but only {max(0.0, free):.1f} kW of grid, solar and battery power is "
-                    "left after the load"
+                text = said(
+                    N_(
+                        "batteries without generator charging take %(kw).1f kW at %(when)s "
+                        "but only %(free).1f kW of grid, solar and battery power is left "
+                        "after the load"
+                    ),
+                    kw=c,
+                    when=when(h, a),
+                    free=max(0.0, free),
                 )
                 yield a, b, c - max(0.0, free), text
 
     for start, stop, text in stretches(bad()):
         out.append(
-            Violation(
+            Violation.of(
                 "battery-flow",
-                f"plant {plant.id}: {text}; charging from generators during minutes "
-                f"[{start}, {stop})",
+                said(
+                    N_(
+                        "plant %(plant)s: %(short)s; charging from generators during minutes "
+                        "[%(start)s, %(end)s)"
+                    ),
+                    plant=plant.id,
+                    short=text,
+                    start=start,
+                    end=stop,
+                ),
                 plant.id,
             )
         )
@@ -139,10 +182,19 @@ def check_battery_soc(portfolio: Portfolio, plan: Plan, out: list[Violation]) ->
         b = portfolio.battery(bid)
         for start, stop, text in stretches(_outside(portfolio, b, flows[bid])):
             out.append(
-                Violation(
+                Violation.of(
                     "battery-soc",
-                    f"battery {bid} of plant {b.plant_id} {text}; outside its bounds during "
-                    f"minutes [{start}, {stop})",
+                    said(
+                        N_(
+                            "battery %(battery)s of plant %(plant)s %(state)s; outside its "
+                            "bounds during minutes [%(start)s, %(end)s)"
+                        ),
+                        battery=bid,
+                        plant=b.plant_id,
+                        state=text,
+                        start=start,
+                        end=stop,
+                    ),
                     b.plant_id,
                 )
             )
@@ -150,7 +202,7 @@ def check_battery_soc(portfolio: Portfolio, plan: Plan, out: list[Violation]) ->
 
 def _outside(
     portfolio: Portfolio, b: Battery, flows: list[BatteryFlow]
-) -> Iterator[tuple[int, int, float, str]]:
+) -> Iterator[tuple[int, int, float, Said]]:
     """Segments where the stored energy leaves its bounds: ``(a, b, excess, text)``."""
     rate: dict[int, float] = {}
     for f in flows:
@@ -167,17 +219,26 @@ def _outside(
             cross = a
             if low >= b.floor_kwh - tol and out_kw > 0:
                 cross += max(0, math.floor((low - b.floor_kwh) * 60 / out_kw))
-            text = (
-                f"falls to {energy:.1f} kWh at {when(h, z)}, under its floor of "
-                f"{b.floor_kwh:.1f} kWh (min_soc {b.min_soc:g}): empty from {when(h, cross)}"
+            text = said(
+                N_(
+                    "falls to %(kwh).1f kWh at %(when)s, under its floor of %(floor).1f kWh "
+                    "(min_soc %(min_soc)g): empty from %(empty)s"
+                ),
+                kwh=energy,
+                when=when(h, z),
+                floor=b.floor_kwh,
+                min_soc=b.min_soc,
+                empty=when(h, cross),
             )
             yield cross, z, b.floor_kwh - energy, text
         elif energy > b.capacity_kwh + tol:
             cross = a
             if low <= b.capacity_kwh + tol and out_kw < 0:
                 cross += max(0, math.floor((b.capacity_kwh - low) * 60 / -out_kw))
-            text = (
-                f"holds {energy:.1f} kWh at {when(h, z)}, over its capacity of "
-                f"{b.capacity_kwh:.1f} kWh"
+            text = said(
+                N_("holds %(kwh).1f kWh at %(when)s, over its capacity of %(capacity).1f kWh"),
+                kwh=energy,
+                when=when(h, z),
+                capacity=b.capacity_kwh,
             )
             yield cross, z, energy - b.capacity_kwh, text

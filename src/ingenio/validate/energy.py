@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ingenio.domain import (
+    N_,
     Generator,
     GeneratorRun,
     Horizon,
@@ -26,8 +27,10 @@ from ingenio.domain import (
     Plant,
     Portfolio,
     Resource,
+    Said,
     Step,
     Violation,
+    said,
 )
 from ingenio.validate.starts import generator_starts
 
@@ -52,9 +55,13 @@ class Job:
         return f"{self.op.order_id}/{self.op.step} [{self.op.start}, {self.op.end})"
 
 
-def when(horizon: Horizon, minute: int) -> str:
+def when(horizon: Horizon, minute: int) -> Said:
     """Local wall-clock time and minute offset, e.g. ``2026-04-06 10:15 (minute 615)``."""
-    return f"{horizon.to_datetime(minute):%Y-%m-%d %H:%M} (minute {minute})"
+    return said(
+        N_("%(time)s (minute %(minute)s)"),
+        time=f"{horizon.to_datetime(minute):%Y-%m-%d %H:%M}",
+        minute=minute,
+    )
 
 
 def segments(
@@ -114,11 +121,23 @@ def check_resources(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violati
         for start, end, (at, n, capacity) in stretches(_overheld(res, held[rid])):
             who = ", ".join(j.name for j in holders[rid] if j.op.start <= at < j.op.end)
             out.append(
-                Violation(
+                Violation.of(
                     "resource",
-                    f"resource {rid} of plant {res.plant_id} has {n:g} units held at "
-                    f"{when(h, at)} but capacity {capacity} (held by {who}); "
-                    f"over capacity during minutes [{start}, {end})",
+                    said(
+                        N_(
+                            "resource %(resource)s of plant %(plant)s has %(held)g units held "
+                            "at %(when)s but capacity %(capacity)s (held by %(who)s); over "
+                            "capacity during minutes [%(start)s, %(end)s)"
+                        ),
+                        resource=rid,
+                        plant=res.plant_id,
+                        held=n,
+                        when=when(h, at),
+                        capacity=capacity,
+                        who=who,
+                        start=start,
+                        end=end,
+                    ),
                     res.plant_id,
                 )
             )
@@ -180,9 +199,18 @@ def check_power(
         bad = _short(portfolio, portfolio.plant(pid), load[pid], gen[pid], off, flows)
         for start, end, text in stretches(bad):
             out.append(
-                Violation(
+                Violation.of(
                     "power",
-                    f"plant {pid} {text}; short of power during minutes [{start}, {end})",
+                    said(
+                        N_(
+                            "plant %(plant)s %(short)s; short of power during minutes "
+                            "[%(start)s, %(end)s)"
+                        ),
+                        plant=pid,
+                        short=text,
+                        start=start,
+                        end=end,
+                    ),
                     pid,
                 )
             )
@@ -195,7 +223,7 @@ def _short(
     gen: Mapping[int, float],
     off: Mapping[int, float],
     flows: tuple[Mapping[int, float], Mapping[int, float]],
-) -> Iterator[tuple[int, int, float, str]]:
+) -> Iterator[tuple[int, int, float, Said]]:
     """Segments where the plant's load (and battery charging) exceeds its supply (grid,
     solar, generators, battery discharge): ``(a, b, shortfall, text)``."""
     h = portfolio.horizon
@@ -214,14 +242,28 @@ def _short(
             solar = plant.solar.kw(clock.hour(a), grid_on)
         have = grid + solar + gen_kw + dis_kw
         if kw > have + TOL:
-            grid_txt = f"grid {grid:.1f}" if grid_on else "grid off"
-            sun_txt = f"solar {solar:.1f}"
+            grid_txt = said(N_("grid %(kw).1f"), kw=grid) if grid_on else said(N_("grid off"))
+            sun_txt = said(N_("solar %(kw).1f"), kw=solar)
             if plant.solar is not None and not grid_on and not plant.solar.islanding:
-                sun_txt += " (grid-tied: off with the grid)"
-            bat_txt = f", batteries {dis_kw - chg_kw:.1f}" if dis_kw or chg_kw else ""
-            text = (
-                f"needs {kw:.1f} kW at {when(h, a)} but has {have:.1f} kW "
-                f"({grid_txt}, {sun_txt}, generators {gen_kw:.1f}{bat_txt})"
+                sun_txt = said(N_("solar %(kw).1f (grid-tied: off with the grid)"), kw=solar)
+            gens = said(N_("generators %(kw).1f"), kw=gen_kw)
+            if dis_kw or chg_kw:
+                gens = said(
+                    N_("generators %(kw).1f, batteries %(battery).1f"),
+                    kw=gen_kw,
+                    battery=dis_kw - chg_kw,
+                )
+            text = said(
+                N_(
+                    "needs %(need).1f kW at %(when)s but has %(have).1f kW "
+                    "(%(grid)s, %(sun)s, %(gens)s)"
+                ),
+                need=kw,
+                when=when(h, a),
+                have=have,
+                grid=grid_txt,
+                sun=sun_txt,
+                gens=gens,
             )
             yield a, b, kw - have, text
 
@@ -253,11 +295,20 @@ def check_generators(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> 
         by_gen[g.id].append(run)
         if not g.min_kw - TOL <= run.output_kw <= g.rated_kw + TOL:
             out.append(
-                Violation(
+                Violation.of(
                     "generator-load",
-                    f"generator {g.id} runs at {run.output_kw:.1f} kW during minutes "
-                    f"[{run.start}, {run.end}), outside its range "
-                    f"{g.min_kw:.1f}-{g.rated_kw:.1f} kW",
+                    said(
+                        N_(
+                            "generator %(generator)s runs at %(kw).1f kW during minutes "
+                            "[%(start)s, %(end)s), outside its range %(low).1f-%(high).1f kW"
+                        ),
+                        generator=g.id,
+                        kw=run.output_kw,
+                        start=run.start,
+                        end=run.end,
+                        low=g.min_kw,
+                        high=g.rated_kw,
+                    ),
                     g.plant_id,
                 )
             )
@@ -268,11 +319,20 @@ def check_generators(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> 
         for run in runs[1:]:
             if run.start < last.end:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "generator-overlap",
-                        f"generator {gid} runs [{last.start}, {last.end}) and "
-                        f"[{run.start}, {run.end}) overlap by "
-                        f"{min(last.end, run.end) - run.start} min",
+                        said(
+                            N_(
+                                "generator %(generator)s runs [%(start1)s, %(end1)s) and "
+                                "[%(start2)s, %(end2)s) overlap by %(minutes)s min"
+                            ),
+                            generator=gid,
+                            start1=last.start,
+                            end1=last.end,
+                            start2=run.start,
+                            end2=run.end,
+                            minutes=min(last.end, run.end) - run.start,
+                        ),
                         g.plant_id,
                     )
                 )
@@ -303,18 +363,29 @@ def check_fuel(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> None:
         if plant.tank is None:
             if nruns[plant.id]:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "fuel-reserve",
-                        f"plant {plant.id} has generator runs ({nruns[plant.id]}) but no fuel tank",
+                        said(
+                            N_("plant %(plant)s has generator runs (%(runs)s) but no fuel tank"),
+                            plant=plant.id,
+                            runs=nruns[plant.id],
+                        ),
                         plant.id,
                     )
                 )
             for at in sorted(transfers_in[plant.id]):
                 out.append(
-                    Violation(
+                    Violation.of(
                         "tank-capacity",
-                        f"plant {plant.id} has no fuel tank but receives "
-                        f"{transfers_in[plant.id][at]:.1f} L at {when(h, at)}",
+                        said(
+                            N_(
+                                "plant %(plant)s has no fuel tank but receives %(litres).1f L "
+                                "at %(when)s"
+                            ),
+                            plant=plant.id,
+                            litres=transfers_in[plant.id][at],
+                            when=when(h, at),
+                        ),
                         plant.id,
                     )
                 )
@@ -324,11 +395,21 @@ def check_fuel(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> None:
     for depot in portfolio.depots:
         for start, end, (at, low) in stretches(_negative(depot.stock_l, inflow[depot.id], h)):
             out.append(
-                Violation(
+                Violation.of(
                     "depot-stock",
-                    f"depot {depot.id} stock falls to {low:.1f} L at {when(h, at)} "
-                    f"(transfers out exceed stock and deliveries by {-low:.1f} L); "
-                    f"negative during minutes [{start}, {end})",
+                    said(
+                        N_(
+                            "depot %(depot)s stock falls to %(low).1f L at %(when)s (transfers "
+                            "out exceed stock and deliveries by %(excess).1f L); negative during "
+                            "minutes [%(start)s, %(end)s)"
+                        ),
+                        depot=depot.id,
+                        low=low,
+                        when=when(h, at),
+                        excess=-low,
+                        start=start,
+                        end=end,
+                    ),
                     depot.id,
                 )
             )
@@ -385,11 +466,19 @@ def _check_tank(
                 bad.append((t, t, tank.reserve_l - level, (t, level)))
         if t in transfers_at and level > tank.capacity_l + TOL:
             out.append(
-                Violation(
+                Violation.of(
                     "tank-capacity",
-                    f"plant {plant.id} tank holds {level:.1f} L after a transfer at "
-                    f"{when(h, t)}, over its capacity of {tank.capacity_l:.1f} L "
-                    f"by {level - tank.capacity_l:.1f} L",
+                    said(
+                        N_(
+                            "plant %(plant)s tank holds %(level).1f L after a transfer at "
+                            "%(when)s, over its capacity of %(capacity).1f L by %(excess).1f L"
+                        ),
+                        plant=plant.id,
+                        level=level,
+                        when=when(h, t),
+                        capacity=tank.capacity_l,
+                        excess=level - tank.capacity_l,
+                    ),
                     plant.id,
                 )
             )
@@ -397,11 +486,22 @@ def _check_tank(
         prev = t
     for start, end, (at, low) in stretches(bad):
         out.append(
-            Violation(
+            Violation.of(
                 "fuel-reserve",
-                f"plant {plant.id} tank falls to {low:.1f} L at {when(h, at)}, "
-                f"{tank.reserve_l - low:.1f} L into its reserve of {tank.reserve_l:.1f} L; "
-                f"below the reserve during minutes [{start}, {end})",
+                said(
+                    N_(
+                        "plant %(plant)s tank falls to %(low).1f L at %(when)s, %(into).1f L into "
+                        "its reserve of %(reserve).1f L; below the reserve during minutes "
+                        "[%(start)s, %(end)s)"
+                    ),
+                    plant=plant.id,
+                    low=low,
+                    when=when(h, at),
+                    into=tank.reserve_l - low,
+                    reserve=tank.reserve_l,
+                    start=start,
+                    end=end,
+                ),
                 plant.id,
             )
         )

@@ -9,16 +9,19 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ingenio.domain import (
     MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
+    N_,
     Operation,
     OrderStatus,
     Plan,
     Portfolio,
+    Said,
     Violation,
+    said,
 )
 from ingenio.validate.energy import (
     TOL,
@@ -41,20 +44,36 @@ def check_orders(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]
             for job in pieces:
                 if job.op.start < order.release:
                     out.append(
-                        Violation(
+                        Violation.of(
                             "release",
-                            f"operation {job.name} starts {order.release - job.op.start} min "
-                            f"before the release of order {order_id} (minute {order.release})",
+                            said(
+                                N_(
+                                    "operation %(op)s starts %(minutes)s min before the release "
+                                    "of order %(order)s (minute %(release)s)"
+                                ),
+                                op=job.name,
+                                minutes=order.release - job.op.start,
+                                order=order_id,
+                                release=order.release,
+                            ),
                             order_id,
                         )
                     )
         missing = sorted(set(range(n)) - set(steps))
         if missing:
             out.append(
-                Violation(
+                Violation.of(
                     "partial-order",
-                    f"order {order_id} has operations for steps {sorted(steps)} but none for "
-                    f"steps {missing} of its {n}-step routing",
+                    said(
+                        N_(
+                            "order %(order)s has operations for steps %(steps)s but none for "
+                            "steps %(missing)s of its %(n)s-step routing"
+                        ),
+                        order=order_id,
+                        steps=str(sorted(steps)),
+                        missing=str(missing),
+                        n=n,
+                    ),
                     order_id,
                 )
             )
@@ -64,11 +83,20 @@ def check_orders(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]
                 early = min(steps[k + 1], key=lambda j: j.op.start)
                 if early.op.start < done.op.end:
                     out.append(
-                        Violation(
+                        Violation.of(
                             "routing-order",
-                            f"order {order_id}: step {k + 1} piece {early.name} starts "
-                            f"{done.op.end - early.op.start} min before step {k} ends "
-                            f"(piece {done.name})",
+                            said(
+                                N_(
+                                    "order %(order)s: step %(next)s piece %(early)s starts "
+                                    "%(minutes)s min before step %(step)s ends (piece %(done)s)"
+                                ),
+                                order=order_id,
+                                next=k + 1,
+                                early=early.name,
+                                minutes=done.op.end - early.op.start,
+                                step=k,
+                                done=done.name,
+                            ),
                             order_id,
                         )
                     )
@@ -108,18 +136,33 @@ def check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violat
         for pred in portfolio.order(oid).predecessors:
             if pred not in last:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "precedence",
-                        f"order {oid} runs but its predecessor order {pred} is not scheduled",
+                        said(
+                            N_(
+                                "order %(order)s runs but its predecessor order %(pred)s is "
+                                "not scheduled"
+                            ),
+                            order=oid,
+                            pred=pred,
+                        ),
                         oid,
                     )
                 )
             elif first[oid] < last[pred]:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "precedence",
-                        f"order {oid} starts at minute {first[oid]}, "
-                        f"{last[pred] - first[oid]} min before predecessor {pred} is complete",
+                        said(
+                            N_(
+                                "order %(order)s starts at minute %(start)s, %(minutes)s min "
+                                "before predecessor %(pred)s is complete"
+                            ),
+                            order=oid,
+                            start=first[oid],
+                            minutes=last[pred] - first[oid],
+                            pred=pred,
+                        ),
                         oid,
                     )
                 )
@@ -139,19 +182,37 @@ def _check_step(
     made = sum(j.op.quantity for j in pieces)
     if not math.isclose(made, quantity, rel_tol=TOL, abs_tol=TOL):
         out.append(
-            Violation(
+            Violation.of(
                 "quantity",
-                f"order {order_id} step {k}: pieces make {made:g} units, the order asks for "
-                f"{quantity:g} ({made - quantity:+g})",
+                said(
+                    N_(
+                        "order %(order)s step %(step)s: pieces make %(made)g units, the order "
+                        "asks for %(quantity)g (%(difference)+g)"
+                    ),
+                    order=order_id,
+                    step=k,
+                    made=made,
+                    quantity=quantity,
+                    difference=made - quantity,
+                ),
                 order_id,
             )
         )
     if not step.interruptible and len(pieces) > 1:
         out.append(
-            Violation(
+            Violation.of(
                 "uninterruptible",
-                f"order {order_id} step {k} ({step.name}) cannot be interrupted but runs in "
-                f"{len(pieces)} pieces: {', '.join(j.name for j in pieces)}",
+                said(
+                    N_(
+                        "order %(order)s step %(step)s (%(name)s) cannot be interrupted but runs "
+                        "in %(n)s pieces: %(pieces)s"
+                    ),
+                    order=order_id,
+                    step=k,
+                    name=step.name,
+                    n=len(pieces),
+                    pieces=", ".join(j.name for j in pieces),
+                ),
                 order_id,
             )
         )
@@ -161,15 +222,26 @@ def _check_step(
         need = job.op.quantity / step.rate_per_hour * MINUTES_PER_HOUR + extra
         got = job.op.end - job.op.start
         if got < need - TOL * max(1.0, need):
-            kind = "setup" if i == 0 else "restart"
-            out.append(
-                Violation(
-                    "duration",
-                    f"operation {job.name} lasts {got} min but {job.op.quantity:g} units at "
-                    f"{step.rate_per_hour:g}/h plus {extra} min {kind} need {need:.2f} min",
-                    order_id,
+            if i == 0:
+                template = N_(
+                    "operation %(op)s lasts %(got)s min but %(quantity)g units at %(rate)g/h "
+                    "plus %(extra)s min setup need %(need).2f min"
                 )
+            else:
+                template = N_(
+                    "operation %(op)s lasts %(got)s min but %(quantity)g units at %(rate)g/h "
+                    "plus %(extra)s min restart need %(need).2f min"
+                )
+            sentence = said(
+                template,
+                op=job.name,
+                got=got,
+                quantity=job.op.quantity,
+                rate=step.rate_per_hour,
+                extra=extra,
+                need=need,
             )
+            out.append(Violation.of("duration", sentence, order_id))
 
 
 def check_outcomes(
@@ -179,13 +251,11 @@ def check_outcomes(
     seen: set[str] = set()
     for oc in plan.outcomes:
         if not portfolio.has("order", oc.order_id):
-            out.append(
-                Violation("outcome", f"outcome for unknown order {oc.order_id}", oc.order_id)
-            )
+            sentence = said(N_("outcome for unknown order %(order)s"), order=oc.order_id)
+            out.append(Violation.of("outcome", sentence, oc.order_id))
         elif oc.order_id in seen:
-            out.append(
-                Violation("outcome", f"order {oc.order_id} has several outcomes", oc.order_id)
-            )
+            sentence = said(N_("order %(order)s has several outcomes"), order=oc.order_id)
+            out.append(Violation.of("outcome", sentence, oc.order_id))
         seen.add(oc.order_id)
     outcomes = {o.order_id: o for o in reversed(plan.outcomes)}  # the first one of each order
     scheduled = {op.order_id for op in plan.operations}
@@ -196,7 +266,8 @@ def check_outcomes(
     for order in portfolio.orders:
         o = outcomes.get(order.id)
         if o is None:
-            out.append(Violation("outcome", f"order {order.id} has no outcome", order.id))
+            sentence = said(N_("order %(order)s has no outcome"), order=order.id)
+            out.append(Violation.of("outcome", sentence, order.id))
             continue
         want: dict[str, object]
         if order.id not in scheduled:
@@ -205,10 +276,15 @@ def check_outcomes(
         elif order.id not in last_end:  # its last step is missing: see partial-order
             if o.status == OrderStatus.UNSCHEDULED:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "outcome",
-                        f"outcome of order {order.id} says unscheduled but the order has "
-                        "operations",
+                        said(
+                            N_(
+                                "outcome of order %(order)s says unscheduled but the order has "
+                                "operations"
+                            ),
+                            order=order.id,
+                        ),
                         order.id,
                     )
                 )
@@ -228,11 +304,30 @@ def check_outcomes(
             wrong["value"] = (round(o.value, 6), round(value, 6))
         if wrong:
             out.append(
-                Violation(
+                Violation.of(
                     "outcome",
-                    f"outcome of order {order.id} disagrees with its operations: "
-                    + "; ".join(f"{k} is {g} but should be {w}" for k, (g, w) in wrong.items()),
+                    said(
+                        N_("outcome of order %(order)s disagrees with its operations: %(wrong)s"),
+                        order=order.id,
+                        wrong=_joined(
+                            said(
+                                N_("%(field)s is %(got)s but should be %(want)s"),
+                                field=k,
+                                got=str(g),
+                                want=str(w),
+                            )
+                            for k, (g, w) in wrong.items()
+                        ),
+                    ),
                     order.id,
                 )
             )
 
+
+def _joined(parts: Iterable[Said]) -> Said:
+    """Sentences one after the other, separated by semicolons."""
+    items = list(parts)
+    joined = items[0]
+    for part in items[1:]:
+        joined = said(N_("%(first)s; %(next)s"), first=joined, next=part)
+    return joined

@@ -19,10 +19,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from ingenio.domain import (
+    N_,
     Plan,
     Portfolio,
     Violation,
     merge_windows,
+    said,
 )
 from ingenio.validate.battery import check_battery_flows, check_battery_soc
 from ingenio.validate.energy import (
@@ -111,33 +113,60 @@ def _check_references(portfolio: Portfolio, plan: Plan, out: list[Violation]) ->
     """Rule ``reference``; returns the operations whose order and step are known."""
     jobs: list[Job] = []
     for op in plan.operations:
-        what = f"operation {op.order_id}/{op.step} on line {op.line_id} [{op.start}, {op.end})"
+        what = said(
+            N_("operation %(order)s/%(step)s on line %(line)s [%(start)s, %(end)s)"),
+            order=op.order_id,
+            step=op.step,
+            line=op.line_id,
+            start=op.start,
+            end=op.end,
+        )
         if not portfolio.has("order", op.order_id):
-            out.append(Violation("reference", f"{what} names unknown order", op.order_id))
+            sentence = said(N_("%(what)s names unknown order"), what=what)
+            out.append(Violation.of("reference", sentence, op.order_id))
             continue
         order = portfolio.order(op.order_id)
         routing = portfolio.product(order.product_id).routing
         if not 0 <= op.step < len(routing):
             out.append(
-                Violation(
+                Violation.of(
                     "reference",
-                    f"{what}: step index {op.step} is not in the {len(routing)}-step routing "
-                    f"of product {order.product_id} (steps are 0..{len(routing) - 1})",
+                    said(
+                        N_(
+                            "%(what)s: step index %(step)s is not in the %(n)s-step routing of "
+                            "product %(product)s (steps are 0..%(last)s)"
+                        ),
+                        what=what,
+                        step=op.step,
+                        n=len(routing),
+                        product=order.product_id,
+                        last=len(routing) - 1,
+                    ),
                     op.order_id,
                 )
             )
             continue
         step = routing[op.step]
         if not portfolio.has("line", op.line_id):
-            out.append(Violation("reference", f"{what} names unknown line", op.order_id))
+            sentence = said(N_("%(what)s names unknown line"), what=what)
+            out.append(Violation.of("reference", sentence, op.order_id))
             jobs.append(Job(op, order, step, None))
             continue
         if op.line_id not in step.lines:
             out.append(
-                Violation(
+                Violation.of(
                     "reference",
-                    f"{what}: line {op.line_id} is not eligible for step {op.step} "
-                    f"({step.name}); eligible: {', '.join(step.lines)}",
+                    said(
+                        N_(
+                            "%(what)s: line %(line)s is not eligible for step %(step)s "
+                            "(%(name)s); eligible: %(eligible)s"
+                        ),
+                        what=what,
+                        line=op.line_id,
+                        step=op.step,
+                        name=step.name,
+                        eligible=", ".join(step.lines),
+                    ),
                     op.order_id,
                 )
             )
@@ -145,23 +174,37 @@ def _check_references(portfolio: Portfolio, plan: Plan, out: list[Violation]) ->
     for run in plan.generator_runs:
         if not portfolio.has("generator", run.generator_id):
             out.append(
-                Violation(
+                Violation.of(
                     "reference",
-                    f"generator run [{run.start}, {run.end}) names unknown generator "
-                    f"{run.generator_id}",
+                    said(
+                        N_(
+                            "generator run [%(start)s, %(end)s) names unknown generator "
+                            "%(generator)s"
+                        ),
+                        start=run.start,
+                        end=run.end,
+                        generator=run.generator_id,
+                    ),
                     run.generator_id,
                 )
             )
     for t in plan.fuel_transfers:
-        what = (
-            f"fuel transfer of {t.litres:.1f} L at minute {t.at} from {t.depot_id} to {t.plant_id}"
+        what = said(
+            N_("fuel transfer of %(litres).1f L at minute %(at)s from %(depot)s to %(plant)s"),
+            litres=t.litres,
+            at=t.at,
+            depot=t.depot_id,
+            plant=t.plant_id,
         )
         if not portfolio.has("depot", t.depot_id):
-            out.append(Violation("reference", f"{what} names unknown depot", t.depot_id))
+            sentence = said(N_("%(what)s names unknown depot"), what=what)
+            out.append(Violation.of("reference", sentence, t.depot_id))
         if not portfolio.has("plant", t.plant_id):
-            out.append(Violation("reference", f"{what} names unknown plant", t.plant_id))
+            sentence = said(N_("%(what)s names unknown plant"), what=what)
+            out.append(Violation.of("reference", sentence, t.plant_id))
         if not t.litres > 0:
-            out.append(Violation("reference", f"{what}: litres must be positive", t.plant_id))
+            sentence = said(N_("%(what)s: litres must be positive"), what=what)
+            out.append(Violation.of("reference", sentence, t.plant_id))
     return jobs
 
 
@@ -171,10 +214,20 @@ def _check_horizon(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> No
     for op in plan.operations:
         if op.start < 0 or op.end > end:
             out.append(
-                Violation(
+                Violation.of(
                     "horizon",
-                    f"operation {op.order_id}/{op.step} on line {op.line_id} "
-                    f"[{op.start}, {op.end}) is outside the horizon [0, {end}]",
+                    said(
+                        N_(
+                            "operation %(order)s/%(step)s on line %(line)s [%(start)s, %(end)s) "
+                            "is outside the horizon [0, %(horizon)s]"
+                        ),
+                        order=op.order_id,
+                        step=op.step,
+                        line=op.line_id,
+                        start=op.start,
+                        end=op.end,
+                        horizon=end,
+                    ),
                     op.order_id,
                 )
             )
@@ -182,18 +235,35 @@ def _check_horizon(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> No
         subject = run.generator_id
         if portfolio.has("generator", run.generator_id):
             subject = portfolio.generator(run.generator_id).plant_id
-        what = f"generator {run.generator_id} run [{run.start}, {run.end})"
+        what = said(
+            N_("generator %(generator)s run [%(start)s, %(end)s)"),
+            generator=run.generator_id,
+            start=run.start,
+            end=run.end,
+        )
         if run.end <= run.start:
-            out.append(Violation("horizon", f"{what} is empty (end <= start)", subject))
+            sentence = said(N_("%(what)s is empty (end <= start)"), what=what)
+            out.append(Violation.of("horizon", sentence, subject))
         elif run.start < 0 or run.end > end:
-            out.append(Violation("horizon", f"{what} is outside the horizon [0, {end}]", subject))
+            sentence = said(
+                N_("%(what)s is outside the horizon [0, %(horizon)s]"), what=what, horizon=end
+            )
+            out.append(Violation.of("horizon", sentence, subject))
     for t in plan.fuel_transfers:
         if not 0 <= t.at <= end:
             out.append(
-                Violation(
+                Violation.of(
                     "horizon",
-                    f"fuel transfer from {t.depot_id} to {t.plant_id} at minute {t.at} "
-                    f"is outside the horizon [0, {end}]",
+                    said(
+                        N_(
+                            "fuel transfer from %(depot)s to %(plant)s at minute %(at)s is "
+                            "outside the horizon [0, %(horizon)s]"
+                        ),
+                        depot=t.depot_id,
+                        plant=t.plant_id,
+                        at=t.at,
+                        horizon=end,
+                    ),
                     t.plant_id,
                 )
             )
@@ -216,10 +286,19 @@ def _check_lines(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]
             op = job.op
             if last is not None and op.start < last.op.end:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "line-overlap",
-                        f"operations {last.name} and {job.name} overlap on line {line_id} "
-                        f"by {min(last.op.end, op.end) - op.start} min from {when(h, op.start)}",
+                        said(
+                            N_(
+                                "operations %(first)s and %(second)s overlap on line %(line)s "
+                                "by %(minutes)s min from %(when)s"
+                            ),
+                            first=last.name,
+                            second=job.name,
+                            line=line_id,
+                            minutes=min(last.op.end, op.end) - op.start,
+                            when=when(h, op.start),
+                        ),
                         line_id,
                     )
                 )
@@ -229,16 +308,26 @@ def _check_lines(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]
             if i < 0 or shifts[i].end < op.end:
                 if i >= 0 and op.start < shifts[i].end:
                     w = shifts[i]
-                    why = f"runs {op.end - w.end} min past the end of shift [{w.start}, {w.end})"
+                    why = said(
+                        N_("runs %(minutes)s min past the end of shift [%(start)s, %(end)s)"),
+                        minutes=op.end - w.end,
+                        start=w.start,
+                        end=w.end,
+                    )
                 elif i + 1 < len(shifts):
                     w = shifts[i + 1]
-                    why = f"starts outside the shifts; the next one is [{w.start}, {w.end})"
-                else:
-                    why = "starts after the last shift of the line"
-                out.append(
-                    Violation(
-                        "shift",
-                        f"operation {job.name} on line {line_id} from {when(h, op.start)} {why}",
-                        op.order_id,
+                    why = said(
+                        N_("starts outside the shifts; the next one is [%(start)s, %(end)s)"),
+                        start=w.start,
+                        end=w.end,
                     )
+                else:
+                    why = said(N_("starts after the last shift of the line"))
+                sentence = said(
+                    N_("operation %(op)s on line %(line)s from %(when)s %(why)s"),
+                    op=job.name,
+                    line=line_id,
+                    when=when(h, op.start),
+                    why=why,
                 )
+                out.append(Violation.of("shift", sentence, op.order_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ingenio.domain import Portfolio, PowerSource, Violation
+from ingenio.domain import N_, Portfolio, PowerSource, Violation, said
 from ingenio.validate.energy import Job, when
 
 
@@ -25,10 +25,17 @@ def check_islanding(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violati
         plant = portfolio.plant(job.line.plant_id)
         if plant.solar is None:
             out.append(
-                Violation(
+                Violation.of(
                     "islanding",
-                    f"operation {job.name} on line {job.line.id} runs on solar but plant "
-                    f"{plant.id} has no solar array",
+                    said(
+                        N_(
+                            "operation %(op)s on line %(line)s runs on solar but plant %(plant)s "
+                            "has no solar array"
+                        ),
+                        op=job.name,
+                        line=job.line.id,
+                        plant=plant.id,
+                    ),
                     job.order.id,
                 )
             )
@@ -39,12 +46,22 @@ def check_islanding(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violati
             a, b = max(w.start, job.op.start), min(w.end, job.op.end)
             if a < b:
                 out.append(
-                    Violation(
+                    Violation.of(
                         "islanding",
-                        f"operation {job.name} on line {job.line.id} runs on solar at "
-                        f"{when(h, a)} while the grid of plant {plant.id} is off "
-                        f"(minutes [{w.start}, {w.end})); its array is grid-tied "
-                        "(solar.islanding false) and trips with the grid",
+                        said(
+                            N_(
+                                "operation %(op)s on line %(line)s runs on solar at %(when)s "
+                                "while the grid of plant %(plant)s is off (minutes [%(start)s, "
+                                "%(end)s)); its array is grid-tied (solar.islanding false) and "
+                                "trips with the grid"
+                            ),
+                            op=job.name,
+                            line=job.line.id,
+                            when=when(h, a),
+                            plant=plant.id,
+                            start=w.start,
+                            end=w.end,
+                        ),
                         job.order.id,
                     )
                 )

@@ -131,6 +131,7 @@ def render(p: Page, template: str, status: int = 200, **values: Any) -> HTMLResp
         ngettext=lambda s, pl, n: t.gettext(s if n == 1 else pl),
         num=t.number,
         when=t.when,
+        say=t.say,
         lang=p.lang,
         languages=LANGUAGES,
         who=p.principal,
@@ -155,7 +156,7 @@ def error_page(request: Request, exc: IngenioError) -> Response:
     if status == 500:
         log.exception("web page failed", exc_info=exc)
     p = Page(request, None, "")
-    message = str(exc) if status not in (404, 500) else ""
+    message = p.t.say(exc.said) if status not in (404, 500) else ""
     return render(p, "error.html", status=status, status_code=status, message=message)
 
 

@@ -21,7 +21,7 @@ from ingenio.api.schemas_ops import (
     MeterReadingPublic,
     ProductionPublic,
 )
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, said
 from ingenio.services.actuals import (
     ActualsBatch,
     DowntimeCause,
@@ -110,10 +110,11 @@ def batch_of(body: ActualsIn) -> ActualsBatch:
     )
     if issues:
         raise IngenioError(
-            f"{len(issues)} error(s) in the records; nothing was stored", issues=issues
+            said(N_("%(count)s error(s) in the records; nothing was stored"), count=len(issues)),
+            issues=issues,
         )
     if batch.empty:
-        raise IngenioError("give at least one record")
+        raise IngenioError(N_("give at least one record"))
     return batch
 
 

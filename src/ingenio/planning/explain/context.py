@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingenio.domain import Operation, Order, Plan, Portfolio, PriorityClass
+from ingenio.domain import N_, Operation, Order, Plan, Portfolio, PriorityClass, Said, said
 from ingenio.planning.capacity import (
     BoolArray,
     FloatArray,
@@ -70,17 +70,21 @@ class Context:
         """``2026-04-10 14:00`` local time."""
         return f"{self.portfolio.horizon.to_datetime(minute):%Y-%m-%d %H:%M}"
 
-    def day(self, minute: int) -> str:
+    def day(self, minute: int) -> Said:
         """``day 4 (2026-04-09)``: the horizon day (from 1) and its local date."""
         h = self.portfolio.horizon
         first = h.to_datetime(0).date()
         local = h.to_datetime(minute).date()
-        return f"day {(local - first).days + 1} ({local:%Y-%m-%d})"
+        return said(
+            N_("day %(day)s (%(date)s)"), day=(local - first).days + 1, date=f"{local:%Y-%m-%d}"
+        )
 
-    def lines(self, ids: Sequence[str]) -> str:
+    def lines(self, ids: Sequence[str]) -> Said:
         """``line R2 has`` / ``lines R1, R2 have``."""
         ids = list(dict.fromkeys(ids))
-        return f"line {ids[0]} has" if len(ids) == 1 else f"lines {', '.join(ids)} have"
+        if len(ids) == 1:
+            return said(N_("line %(line)s has"), line=ids[0])
+        return said(N_("lines %(lines)s have"), lines=", ".join(ids))
 
 
 def context(portfolio: Portfolio, plan: Plan) -> Context:

@@ -18,12 +18,15 @@ import numpy as np
 from ingenio.domain import (
     MINUTES_PER_DAY,
     MINUTES_PER_HOUR,
+    N_,
     Order,
     OrderStatus,
     Plan,
     Plant,
     Portfolio,
     PriorityClass,
+    Said,
+    said,
 )
 from ingenio.planning.capacity import OrderWindow, PlantMinutes, StepWindow
 from ingenio.planning.explain.context import (
@@ -36,18 +39,23 @@ from ingenio.planning.explain.context import (
 )
 from ingenio.planning.explain.insert import diesel_to_fit, litres_for
 
-__all__ = ["explain", "fuel_needs", "with_explanations"]
+__all__ = ["explain", "fuel_needs", "reasons", "with_explanations"]
 
 MOSTLY = 0.5
 """Share of the busy time from which the essential orders are said to have taken a line."""
 
 
-def _h(minutes: float) -> str:
-    return f"{minutes / MINUTES_PER_HOUR:.1f} h"
+def _h(minutes: float) -> Said:
+    return said(N_("%(hours).1f h"), hours=minutes / MINUTES_PER_HOUR)
 
 
-def _orders(n: int) -> str:
-    return f"{n} other order" if n == 1 else f"{n} other orders"
+def _orders(n: int) -> Said:
+    if n == 1:
+        return said(N_("%(n)s other order"), n=n)
+    return said(N_("%(n)s other orders"), n=n)
+
+
+_DUE = said(N_("the due date"))
 
 
 def _span(ctx: Context, window: OrderWindow, k: int, until: int) -> tuple[int, int]:
@@ -79,41 +87,58 @@ def _shortest(sw: StepWindow) -> float:
     return float(math.ceil(sw.work - 1e-6))
 
 
-def _cannot_ever(ctx: Context, window: OrderWindow) -> str:
+def _cannot_ever(ctx: Context, window: OrderWindow) -> Said:
     """The order cannot be done inside the horizon at all."""
     order, n = window.order, ctx.portfolio.horizon.minutes
     if order.release >= n:
-        return f"released {ctx.when(order.release)}, after the horizon ends"
+        return said(N_("released %(when)s, after the horizon ends"), when=ctx.when(order.release))
     for pred in order.predecessors:
         if ctx.windows[pred].completion is None:
-            return f"waits for order {pred}, which cannot be done within the horizon"
+            return said(
+                N_("waits for order %(pred)s, which cannot be done within the horizon"), pred=pred
+            )
     pm = ctx.minutes[window.plant_id]
     for k, sw in enumerate(window.steps):
         if sw.finish is None:
             a, b = _span(ctx, window, k, n)
             have = _hours(pm, sw, a, b, "power")
-            return (
-                f"{ctx.lines(sw.step.lines)} {_h(have)} of power in shifts from "
-                f"{ctx.when(a)} to the horizon end; step {sw.step.name} needs {_h(sw.work)}"
+            return said(
+                N_(
+                    "%(has)s %(hours)s of power in shifts from %(when)s to the horizon end; "
+                    "step %(step)s needs %(need)s"
+                ),
+                has=ctx.lines(sw.step.lines),
+                hours=_h(have),
+                when=ctx.when(a),
+                step=sw.step.name,
+                need=_h(sw.work),
             )
-    return "cannot be done within the horizon"
+    return said(N_("cannot be done within the horizon"))
 
 
-def _too_short(ctx: Context, window: OrderWindow) -> str:
+def _too_short(ctx: Context, window: OrderWindow) -> Said:
     """Even alone, the order's earliest completion is after its due date."""
     order = window.order
     ready = window.steps[0].start
     chain = sum(_shortest(s) for s in window.steps)
     if ready > order.release and order.predecessors:
         pred = max(order.predecessors, key=lambda p: ctx.windows[p].completion or 0)
-        return (
-            f"waits for order {pred}, done at the earliest {ctx.when(ready)}: "
-            f"{_h(max(0, order.due - ready))} before due, {_h(chain)} of work"
+        return said(
+            N_(
+                "waits for order %(pred)s, done at the earliest %(when)s: %(left)s before due, "
+                "%(work)s of work"
+            ),
+            pred=pred,
+            when=ctx.when(ready),
+            left=_h(max(0, order.due - ready)),
+            work=_h(chain),
         )
     if chain > order.due - ready:
-        return (
-            f"released {ctx.when(order.release)}: {_h(max(0, order.due - ready))} before due, "
-            f"{_h(chain)} of work"
+        return said(
+            N_("released %(when)s: %(left)s before due, %(work)s of work"),
+            when=ctx.when(order.release),
+            left=_h(max(0, order.due - ready)),
+            work=_h(chain),
         )
     pm = ctx.minutes[window.plant_id]
     for k, sw in enumerate(window.steps):
@@ -122,43 +147,82 @@ def _too_short(ctx: Context, window: OrderWindow) -> str:
         a, b = _span(ctx, window, k, order.due)
         shift = _hours(pm, sw, a, b, "shift")
         if shift < sw.work:
-            return (
-                f"{ctx.lines(sw.step.lines)} {_h(shift)} of shifts between release and "
-                f"due; step {sw.step.name} needs {_h(sw.work)}"
+            return said(
+                N_(
+                    "%(has)s %(hours)s of shifts between release and due; step %(step)s "
+                    "needs %(need)s"
+                ),
+                has=ctx.lines(sw.step.lines),
+                hours=_h(shift),
+                step=sw.step.name,
+                need=_h(sw.work),
             )
         power = _hours(pm, sw, a, b, "power")
         if power < sw.work or sw.step.interruptible:
-            return (
-                f"{ctx.lines(sw.step.lines)} {_h(power)} of power before the due date; "
-                f"the order needs {_h(sw.work)}"
+            return said(
+                N_("%(has)s %(hours)s of power before the due date; the order needs %(need)s"),
+                has=ctx.lines(sw.step.lines),
+                hours=_h(power),
+                need=_h(sw.work),
             )
         longest = max(longest_run(pm.usable(ln, sw.step.power_kw)[a:b]) for ln in sw.step.lines)
-        return (
-            f"the longest stretch of shift with power on {', '.join(dict.fromkeys(sw.step.lines))}"
-            f" before the due date is {_h(longest)}; step {sw.step.name} runs {_h(sw.work)} "
-            "without a break"
+        return said(
+            N_(
+                "the longest stretch of shift with power on %(lines)s before the due date is "
+                "%(longest)s; step %(step)s runs %(need)s without a break"
+            ),
+            lines=", ".join(dict.fromkeys(sw.step.lines)),
+            longest=_h(longest),
+            step=sw.step.name,
+            need=_h(sw.work),
         )
-    return f"cannot be done by {ctx.when(order.due)} even on its own"
+    return said(N_("cannot be done by %(when)s even on its own"), when=ctx.when(order.due))
 
 
-def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> str:
+def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> Said:
     """Why step ``k`` does not fit in ``[a, b)``, ``b`` being its latest on-time end."""
     order, sw = window.order, window.steps[k]
     st = stats(ctx, window, k, a, b)
     lines = list(dict.fromkeys(sw.step.lines))
-    need, name, due = sw.work, f"step {sw.step.name}", "the due date"
+    need, name, due = sw.work, said(N_("step %(step)s"), step=sw.step.name), _DUE
     has = ctx.lines(lines)
     if st.shift < need:
-        return f"{has} {_h(st.shift)} of shifts before {due}; {name} needs {_h(need)}"
+        return said(
+            N_("%(has)s %(hours)s of shifts before %(due)s; %(name)s needs %(need)s"),
+            has=has,
+            hours=_h(st.shift),
+            due=due,
+            name=name,
+            need=_h(need),
+        )
     if st.power < need:
-        return f"{has} {_h(st.power)} of power before {due}; the order needs {_h(need)}"
+        return said(
+            N_("%(has)s %(hours)s of power before %(due)s; the order needs %(need)s"),
+            has=has,
+            hours=_h(st.power),
+            due=due,
+            need=_h(need),
+        )
     if st.idle < need:
         if order.priority is not PriorityClass.ESSENTIAL and st.essential >= MOSTLY * st.busy:
             names = " / ".join(ctx.portfolio.line(ln).name for ln in lines)
-            return f"essential orders took the {names} until {ctx.when(st.until)}"
-        return (
-            f"{has} {_h(st.idle)} free before {due} ({100 * st.busy / max(1, st.shift):.0f}% "
-            f"busy with {_orders(len(st.others))}); {name} needs {_h(need)}"
+            return said(
+                N_("essential orders took the %(lines)s until %(when)s"),
+                lines=names,
+                when=ctx.when(st.until),
+            )
+        return said(
+            N_(
+                "%(has)s %(hours)s free before %(due)s (%(busy).0f%% busy with %(others)s); "
+                "%(name)s needs %(need)s"
+            ),
+            has=has,
+            hours=_h(st.idle),
+            due=due,
+            busy=100 * st.busy / max(1, st.shift),
+            others=_orders(len(st.others)),
+            name=name,
+            need=_h(need),
         )
     if st.idle_power < need:
         plant = ctx.portfolio.plant(window.plant_id)
@@ -169,19 +233,31 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
         stored = sum(bat.power_kw for bat in plant.batteries)
         if sw.step.power_kw > rated + sun + stored + 1e-9:
             # Fuel cannot help: the step only runs while the grid is on.
-            tied = (
-                " (its solar array is grid-tied and stops with the grid)"
-                if plant.solar is not None and not islands
-                else ""
-            )
-            return (
-                f"{name} draws {sw.step.power_kw:,.0f} kW, more than the plant's generators "
-                f"({rated:,.0f} kW){' and solar' if sun else ''} can carry{tied}, "
-                "so it runs only on "
-                f"grid power: {has} {_h(st.idle_power)} of grid power free before {due}, "
-                f"the order needs {_h(need)}; it would run with {_h(need - st.idle_power)} "
-                f"more grid time on the line, a later due date, or "
-                f"{sw.step.power_kw - rated - sun:,.0f} kW more generator capacity"
+            if sun:
+                carry = said(N_("(%(rated)s kW) and solar can carry"), rated=f"{rated:,.0f}")
+            else:
+                carry = said(N_("(%(rated)s kW) can carry"), rated=f"{rated:,.0f}")
+            if plant.solar is not None and not islands:
+                carry = said(
+                    N_("%(carry)s (its solar array is grid-tied and stops with the grid)"),
+                    carry=carry,
+                )
+            return said(
+                N_(
+                    "%(name)s draws %(kw)s kW, more than the plant's generators %(carry)s, so "
+                    "it runs only on grid power: %(has)s %(hours)s of grid power free before "
+                    "%(due)s, the order needs %(need)s; it would run with %(more)s more grid "
+                    "time on the line, a later due date, or %(short)s kW more generator capacity"
+                ),
+                name=name,
+                kw=f"{sw.step.power_kw:,.0f}",
+                carry=carry,
+                has=has,
+                hours=_h(st.idle_power),
+                due=due,
+                need=_h(need),
+                more=_h(need - st.idle_power),
+                short=f"{sw.step.power_kw - rated - sun:,.0f}",
             )
         dry = fuel_exhausted(ctx, window.plant_id, b)
         if dry is not None:
@@ -190,47 +266,109 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> s
             if diesel is None:
                 # More diesel alone would not do: beside the plan's other orders and load
                 # the order's steps find no line time with power, even from generators.
-                return (
-                    f"{has} {_h(st.idle_power)} of grid power free before {due}, the order "
-                    f"needs {_h(need)}; with more diesel it would still fit nowhere in this "
-                    f"plan (its steps in turn find no free line time with room on the "
-                    f"generators ({rated:,.0f} kW) beside the other load): it would run if "
-                    f"other orders made room, with more grid time, or a later due date"
+                return said(
+                    N_(
+                        "%(has)s %(hours)s of grid power free before %(due)s, the order needs "
+                        "%(need)s; with more diesel it would still fit nowhere in this plan "
+                        "(its steps in turn find no free line time with room on the "
+                        "generators (%(rated)s kW) beside the other load): it would run if "
+                        "other orders made room, with more grid time, or a later due date"
+                    ),
+                    has=has,
+                    hours=_h(st.idle_power),
+                    due=due,
+                    need=_h(need),
+                    rated=f"{rated:,.0f}",
                 )
             litres = _litres_for(plant, sw.step.power_kw, need - st.idle_power)
-            return (
-                f"plant {window.plant_id} fuel allocation exhausted on {ctx.day(dry)}; "
-                f"{has} {_h(st.idle_power)} of grid power free before {due}, "
-                f"the order needs {_h(need)}; it would run with about {litres:,.0f} L "
-                f"more diesel for plant {window.plant_id} before {ctx.when(b)}"
+            return said(
+                N_(
+                    "plant %(plant)s fuel allocation exhausted on %(day)s; %(has)s %(hours)s "
+                    "of grid power free before %(due)s, the order needs %(need)s; it would "
+                    "run with about %(litres)s L more diesel for plant %(plant)s before "
+                    "%(when)s"
+                ),
+                plant=window.plant_id,
+                day=ctx.day(dry),
+                has=has,
+                hours=_h(st.idle_power),
+                due=due,
+                need=_h(need),
+                litres=f"{litres:,.0f}",
+                when=ctx.when(b),
             )
         flat = battery_empty_before(ctx, window.plant_id, a, b)
         if flat is not None:
-            return (
-                f"battery {flat[0]} empty at {ctx.when(flat[1])}; {has} {_h(st.idle_power)} "
-                f"of power before {due}, the order needs {_h(need)}"
+            return said(
+                N_(
+                    "battery %(battery)s empty at %(when)s; %(has)s %(hours)s of power before "
+                    "%(due)s, the order needs %(need)s"
+                ),
+                battery=flat[0],
+                when=ctx.when(flat[1]),
+                has=has,
+                hours=_h(st.idle_power),
+                due=due,
+                need=_h(need),
             )
-        return f"{has} {_h(st.idle_power)} of power before {due}; the order needs {_h(need)}"
+        return said(
+            N_("%(has)s %(hours)s of power before %(due)s; the order needs %(need)s"),
+            has=has,
+            hours=_h(st.idle_power),
+            due=due,
+            need=_h(need),
+        )
     if st.idle_resources < need:
-        res = ", ".join(sorted(sw.step.resources))
-        return (
-            f"shared resource {res} held by other orders: {_h(st.idle_resources)} left on "
-            f"{', '.join(lines)} before {due}; {name} needs {_h(need)}"
+        return said(
+            N_(
+                "shared resource %(resource)s held by other orders: %(hours)s left on "
+                "%(lines)s before %(due)s; %(name)s needs %(need)s"
+            ),
+            resource=", ".join(sorted(sw.step.resources)),
+            hours=_h(st.idle_resources),
+            lines=", ".join(lines),
+            due=due,
+            name=name,
+            need=_h(need),
         )
     longest = max(st.gaps, default=0)
     if not sw.step.interruptible and longest < need:
-        return (
-            f"the longest free stretch with power on {', '.join(lines)} before {due} is "
-            f"{_h(longest)}; {name} runs {_h(need)} without a break"
+        return said(
+            N_(
+                "the longest free stretch with power on %(lines)s before %(due)s is "
+                "%(longest)s; %(name)s runs %(need)s without a break"
+            ),
+            lines=", ".join(lines),
+            due=due,
+            longest=_h(longest),
+            name=name,
+            need=_h(need),
         )
     if longest >= need + sw.step.setup_minutes:
-        return (
-            f"{has} {_h(st.free)} free with power before {due} (longest gap {_h(longest)}), "
-            f"enough for the {_h(need)} of {name}: the plan did not use it in time"
+        return said(
+            N_(
+                "%(has)s %(hours)s free with power before %(due)s (longest gap %(longest)s), "
+                "enough for the %(need)s of %(name)s: the plan did not use it in time"
+            ),
+            has=has,
+            hours=_h(st.free),
+            due=due,
+            longest=_h(longest),
+            need=_h(need),
+            name=name,
         )
-    return (
-        f"{has} {_h(st.free)} free with power before {due}, in {len(st.gaps)} gaps of at "
-        f"most {_h(longest)}; {name} needs {_h(need)} plus setup and restarts"
+    return said(
+        N_(
+            "%(has)s %(hours)s free with power before %(due)s, in %(gaps)s gaps of at most "
+            "%(longest)s; %(name)s needs %(need)s plus setup and restarts"
+        ),
+        has=has,
+        hours=_h(st.free),
+        due=due,
+        gaps=len(st.gaps),
+        longest=_h(longest),
+        name=name,
+        need=_h(need),
     )
 
 
@@ -248,14 +386,18 @@ def _status_of(ctx: Context, order: Order) -> OrderStatus:
     return OrderStatus.UNSCHEDULED
 
 
-def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> str:
+def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> Said:
     """The order could be on time on its own: what the plan gave the others."""
     order = window.order
     first = window.steps[0]
     for pred in order.predecessors:
         done = ctx.done.get(pred)
         if done is not None and done + _shortest(first) + first.tail > order.due:
-            return f"waits for order {pred}, done {ctx.when(done)} in this plan"
+            return said(
+                N_("waits for order %(pred)s, done %(when)s in this plan"),
+                pred=pred,
+                when=ctx.when(done),
+            )
     ends = ctx.step_ends.get(order.id, {})
     spans: list[tuple[int, int, int]] = []
     ready = first.start
@@ -268,7 +410,9 @@ def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> str:
                 break
             ready = ends.get(k, ready)
     if not spans:
-        return f"earlier steps ended too late to finish by {ctx.when(order.due)}"
+        return said(
+            N_("earlier steps ended too late to finish by %(when)s"), when=ctx.when(order.due)
+        )
 
     def slack(item: tuple[int, int, int]) -> float:
         k, a, b = item
@@ -278,7 +422,7 @@ def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> str:
     return _step_reason(ctx, window, k, a, b)
 
 
-def _reason(ctx: Context, order: Order, status: OrderStatus) -> str:
+def _reason(ctx: Context, order: Order, status: OrderStatus) -> Said:
     window = ctx.windows[order.id]
     if window.completion is None:
         return _cannot_ever(ctx, window)
@@ -287,12 +431,22 @@ def _reason(ctx: Context, order: Order, status: OrderStatus) -> str:
         decay = ctx.portfolio.late_decay_per_day
         late = window.completion - order.due
         if status is OrderStatus.UNSCHEDULED and decay > 0 and decay * late >= MINUTES_PER_DAY:
-            reason += f"; done {late / MINUTES_PER_DAY:.1f} days late it would earn nothing"
+            reason = said(
+                N_("%(reason)s; done %(days).1f days late it would earn nothing"),
+                reason=reason,
+                days=late / MINUTES_PER_DAY,
+            )
         return reason
     return _in_plan(ctx, window, status)
 
 
 def explain(portfolio: Portfolio, plan: Plan) -> dict[str, str]:
+    """The binding reason of every late or unscheduled order of ``plan``, in English
+    (:func:`reasons` keeps them as sentences to translate)."""
+    return {order_id: str(reason) for order_id, reason in reasons(portfolio, plan).items()}
+
+
+def reasons(portfolio: Portfolio, plan: Plan) -> dict[str, Said]:
     """The binding reason of every late or unscheduled order of ``plan``.
 
     Parameters
@@ -321,11 +475,13 @@ def explain(portfolio: Portfolio, plan: Plan) -> dict[str, str]:
 
 def with_explanations(portfolio: Portfolio, plan: Plan) -> Plan:
     """``plan`` with each late or unscheduled outcome's ``reason`` set by :func:`explain`."""
-    reasons = explain(portfolio, plan)
-    if not reasons:
+    found = reasons(portfolio, plan)
+    if not found:
         return plan
     outcomes = tuple(
-        replace(o, reason=reasons[o.order_id]) if o.order_id in reasons else o
+        replace(o, reason=str(found[o.order_id]), said=found[o.order_id])
+        if o.order_id in found
+        else o
         for o in plan.outcomes
     )
     return replace(plan, outcomes=outcomes)
