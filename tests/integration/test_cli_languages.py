@@ -146,3 +146,15 @@ def test_number_helpers_follow_the_locale() -> None:
     assert lang.word("on_time") == "вовремя" and lang.word("no_such_thing") == "no such thing"
     lang.use("en")
     assert (lang.num(1234.5, 1), lang.signed(0.4, 1), lang.num(None)) == ("1,234.5", "+0.4", "–")
+
+
+def test_a_services_error_is_said_in_the_chosen_language(tmp_path: Path) -> None:
+    args = ["agent", "--broker", "x:99999", "--outbox", str(tmp_path / "ob.db"),
+            "--simulate", "--plant", "P1"]  # fmt: skip
+    es = runner.invoke(app, ["--lang", "es", *args])
+    ru = runner.invoke(app, ["--lang", "ru", *args])
+    en = runner.invoke(app, ["--lang", "en", *args])
+    assert es.exit_code == ru.exit_code == en.exit_code == 1
+    assert "--broker: se esperaba HOST:PUERTO, se recibió 'x:99999'" in es.output
+    assert "--broker: ожидалось ХОСТ:ПОРТ, получено 'x:99999'" in ru.output
+    assert "--broker: expected HOST:PORT, got 'x:99999'" in en.output

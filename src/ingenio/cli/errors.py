@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ingenio.cli.lang import _, marked
+from ingenio.cli.lang import _, marked, tr
 from ingenio.domain import DomainError
 from ingenio.services.context import Context, cli_context
 from ingenio.services.errors import IngenioError
@@ -72,7 +72,8 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     except IngenioError as exc:
         if state_of(ctx).debug:
             raise
-        err.print(marked("red", _("error:")) + " " + escape(str(exc)), highlight=False)
+        # The service's sentence in the CLI's language (English: exactly ``str(exc)``).
+        err.print(marked("red", _("error:")) + " " + escape(tr().say(exc.said)), highlight=False)
         raise typer.Exit(1) from None
     except Exception as exc:
         if state_of(ctx).debug:
