@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ingenio.domain import Generator, Plant, Portfolio
+from ingenio.domain import Generator, GeneratorRun, Plant, Portfolio
 from ingenio.domain.time import MINUTES_PER_HOUR
 from ingenio.energy import PowerTimeline
 from ingenio.planning.dispatch.starts import StartCosts
+from ingenio.planning.genruns import earliest_load, shape_runs, slot_burn
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -40,7 +41,12 @@ class Commitment:
     least fuel wins (ties: fewer generators, then declaration order).
     """
 
-    def __init__(self, generators: tuple[Generator, ...], slot_minutes: int) -> None:
+    def __init__(
+        self,
+        generators: tuple[Generator, ...],
+        slot_minutes: int,
+        allowed: frozenset[int] | None = None,
+    ) -> None:
         self.generators = generators
         self.slot_hours = slot_minutes / MINUTES_PER_HOUR
         self.total_kw = sum(g.rated_kw for g in generators)
@@ -52,6 +58,8 @@ class Commitment:
             gens = generators
             order = sorted(range(n), key=lambda i: (gens[i].fuel_a + gens[i].fuel_b, i))
             sets = [tuple(sorted(order[: k + 1])) for k in range(n)]
+        if allowed is not None:  # generators that cannot carry load yet (warm-up)
+            sets = [s for s in sets if allowed.issuperset(s)]
         self._sets = [(s, sum(generators[i].rated_kw for i in s)) for s in sets]
 
     def _solve(self, deficit: float) -> tuple[float, tuple[tuple[int, float], ...]]:
@@ -171,14 +179,65 @@ class PlantEnergy:
         self.reserve = plant.tank.reserve_l if plant.tank else 0.0
         self.transfers: list[Transfer] = []
         self.starts = StartCosts(plant.generators, self.commitment.fuel, self.commitment.outputs)
+        self.timed = any(g.timed for g in plant.generators)
+        """Starts take time or runs have a minimum length: the burn of the shaped runs
+        (``planning/genruns.py``) is recomputed exactly on every commit."""
+        self.gen_cap: FloatArray = np.full(n, self.gen_kw)
+        self.runs: list[GeneratorRun] = []
+        self._by_slot: list[Commitment] = []
+        if self.timed:
+            self._timed_setup(n, timeline.slot_minutes)
+
+    def _timed_setup(self, n: int, size: int) -> None:
+        """One commitment per set of generators that can carry load (a generator
+        cannot before its first warm-up ends, ``start_minutes`` after the origin)."""
+        gens = self.plant.generators
+        first = [-(-earliest_load(g) // size) for g in gens]
+        memo: dict[frozenset[int], Commitment] = {}
+        for s in range(n):
+            allowed = frozenset(i for i in range(len(gens)) if first[i] <= s)
+            if allowed not in memo:
+                memo[allowed] = Commitment(gens, size, allowed)
+            self._by_slot.append(memo[allowed])
+            self.gen_cap[s] = min(self.gen_kw, sum(gens[i].rated_kw for i in allowed))
+
+    def _exact(self, load: FloatArray) -> tuple[list[GeneratorRun], FloatArray]:
+        """Shaped runs and their exact burn per slot for ``load``."""
+        size, n = self.timeline.slot_minutes, self.timeline.slots
+        gens = self.plant.generators
+        open_: dict[int, tuple[int, int, float]] = {}  # generator -> first, last slot, kW
+        runs: list[GeneratorRun] = []
+        deficit = load - self.base
+        for s in np.flatnonzero(deficit > TOL).tolist():
+            for i, kw in self._by_slot[s].outputs(float(deficit[s])):
+                cur = open_.get(i)
+                if cur is not None and cur[1] == s - 1 and cur[2] == kw:
+                    open_[i] = (cur[0], s, kw)
+                    continue
+                if cur is not None:
+                    a, b, out = cur
+                    runs.append(GeneratorRun(gens[i].id, a * size, (b + 1) * size, out))
+                open_[i] = (s, s, kw)
+        for i, (a, b, kw) in open_.items():
+            runs.append(GeneratorRun(gens[i].id, a * size, (b + 1) * size, kw))
+        by_id = {g.id: g for g in gens}
+        runs = shape_runs(by_id, runs, n * size)
+        return runs, slot_burn(by_id, runs, size, n)
+
+    def fuel_short(self) -> bool:
+        """True when the committed burn dips into the reserve somewhere (exact)."""
+        slack = self.avail - self.cumburn
+        return bool(np.any((slack < -TOL) & (self.cumburn > TOL)))
 
     def power_ok(self, start: int, kw: float) -> BoolArray:
         """Slots from ``start`` that can carry ``kw`` more (fuel not checked)."""
         deficit = self.load[start:] + kw - self.base[start:]
-        return (deficit <= TOL) | (self.gen_ok[start:] & (deficit <= self.gen_kw + TOL))
+        return (deficit <= TOL) | (self.gen_ok[start:] & (deficit <= self.gen_cap[start:] + TOL))
 
     def extra_burn(self, slot: int, kw: float) -> float:
         """Litres more burned in ``slot`` if ``kw`` more load runs in it."""
+        if self.timed:
+            return float(self.extra_burns(slot, slot + 1, kw)[0])
         if self.starts.any:
             return float(self.extra_burns(slot, slot + 1, kw)[0])
         need = float(self.load[slot] + kw - self.base[slot])
@@ -187,7 +246,20 @@ class PlantEnergy:
         return self.commitment.fuel(need) - float(self.burn[slot])
 
     def extra_burns(self, first: int, last: int, kw: float) -> FloatArray:
-        """:meth:`extra_burn` for each slot of ``[first, last)``."""
+        """:meth:`extra_burn` for each slot of ``[first, last)``.
+
+        With timed generators: the exact change of the whole plant's burn, what changes
+        before the window counted in its first slot and after it in its last (an
+        estimate for the probe; the order's commit is checked exactly)."""
+        if self.timed:
+            load = self.load.copy()
+            load[first:last] += kw
+            _, burn = self._exact(load)
+            diff = burn - self.burn
+            out = diff[first:last].copy()
+            out[0] += float(diff[:first].sum())
+            out[-1] += float(diff[last:].sum())
+            return out
         if self.starts.any:
             return self.starts.extra(self.load, self.base, self.burn, (first, last), kw)
         out = np.zeros(last - first)
@@ -202,9 +274,12 @@ class PlantEnergy:
     def add_load(self, first: int, last: int, kw: float) -> None:
         """Commit ``kw`` over slots ``[first, last)`` and re-solve their generators."""
         self.load[first:last] += kw
-        for s in range(first, last):
-            self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
-        if self.starts.any:
+        if self.timed:
+            self.runs, self.burn = self._exact(self.load)
+        else:
+            for s in range(first, last):
+                self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
+        if self.starts.any and not self.timed:
             self.starts.restate(self.load, self.base, self.burn, first, last)
         self.cumburn = np.cumsum(self.burn)
         self.sufmin = suffix_min(self.avail - self.cumburn)
@@ -229,7 +304,7 @@ class PlantEnergy:
         return self.reserve + avail - before
 
     def snapshot(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
-        """Copy of the mutable state, for :meth:`restore`."""
+        """Copy of the mutable state, for :meth:`restore` (timed runs are recomputed)."""
         return (
             self.load.copy(),
             self.burn.copy(),
@@ -249,6 +324,8 @@ class PlantEnergy:
         )
         del self.transfers[count:]
         self.sufmin = suffix_min(self.avail - self.cumburn)
+        if self.timed:
+            self.runs, _ = self._exact(self.load)
 
     def plan_transfers(self, extra: FloatArray, depots: DepotPool) -> list[Transfer] | None:
         """Trucks that keep the tank above reserve with ``extra`` burn, or None.

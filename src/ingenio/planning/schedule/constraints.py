@@ -13,6 +13,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from ingenio.planning.genruns import earliest_load
 from ingenio.planning.schedule.data import PlantInput
 from ingenio.planning.schedule.model import Lit, TaskVars, Variables, enforce, one
 
@@ -256,15 +257,22 @@ class Constraints:
     def _generators(self) -> None:
         """A generator runs at or above its minimum load, or not at all, in each slot.
 
-        ``low * run <= u <= high * run``: ``run`` is 1 exactly when ``u > 0``.
+        ``low * run <= u <= high * run``: ``run`` is 1 exactly when ``u > 0``. A
+        generator is off in slots that begin before its first warm-up can end
+        (``start_minutes`` after the origin, rule ``generator-start``); minimum runs and
+        restart times are added to its runs when the plan is built
+        (``planning/genruns.py``) and the plan is validated like any other.
         """
         m = self.model
         power = self.data.power
         if power is None:
             return
-        for (g, _), gv in self.v.gens.items():
+        for (g, c), gv in self.v.gens.items():
             m.add(gv.output <= power.generators[g].high * gv.run)
             m.add(gv.output >= power.generators[g].low * gv.run)
+            gen = self.data.plant.generators[power.generators[g].index]
+            if power.slots[c][0] < earliest_load(gen):
+                m.add(gv.run == 0)
 
     def _fuel(self) -> None:
         """The tank never goes below its reserve (model burn is an over-estimate).

@@ -1,0 +1,119 @@
+"""Generator runs as a generator really runs: warm-up before the load, minimum runs.
+
+Shared by the planners (dispatch, the CP-SAT plant model's plan builder). A planner
+first says at which output each generator carries load; :func:`shape_runs` then adds
+what ``start_minutes`` and ``min_run_minutes`` force (``docs/plan-rules.md``,
+``generator-start``, ``generator-run``):
+
+* a stretch shorter than ``min_run_minutes`` keeps running at its minimum load after
+  its load stops, until the minimum run is done (or the horizon ends), without
+  overlapping the generator's next stretch (it joins it instead);
+* a stop shorter than ``start_minutes`` cannot be restarted in time: the generator
+  keeps running at its minimum load through the gap.
+
+:func:`slot_burn` is the exact fuel of a set of runs per slot, as the validator
+counts it: running burn, each start's litres at its crank minute, and the warm-up's
+no-load burn over ``[start - start_minutes, start)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from ingenio.domain import Generator, GeneratorRun
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["earliest_load", "shape_runs", "slot_burn", "stretches"]
+
+
+def earliest_load(g: Generator) -> int:
+    """First minute ``g`` can carry load: its warm-up must begin at or after minute 0."""
+    return g.start_minutes
+
+
+def stretches(runs: Iterable[GeneratorRun]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the stretches of touching or overlapping runs, in time order."""
+    out: list[tuple[int, int]] = []
+    for r in sorted(runs, key=lambda r: (r.start, r.end)):
+        if out and r.start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], r.end))
+        else:
+            out.append((r.start, r.end))
+    return out
+
+
+def shape_runs(
+    generators: Mapping[str, Generator], runs: Iterable[GeneratorRun], horizon: int
+) -> list[GeneratorRun]:
+    """``runs`` plus the minimum-load runs that minimum runs and restart times force.
+
+    Runs of generators without ``start_minutes`` or ``min_run_minutes`` are returned
+    as they are. The added runs never overlap a run of the same generator.
+    """
+    per_gen: dict[str, list[GeneratorRun]] = defaultdict(list)
+    for r in runs:
+        per_gen[r.generator_id].append(r)
+    out: list[GeneratorRun] = []
+    for gid, mine in per_gen.items():
+        out.extend(mine)
+        g = generators.get(gid)
+        if g is None or not g.timed:
+            continue
+        spans = stretches(mine)
+        start, end = spans[0]
+        for nxt in [*spans[1:], None]:
+            until = min(horizon, max(end, start + g.min_run_minutes))
+            limit = horizon if nxt is None else nxt[0]
+            if until > end:  # the minimum run goes on at the minimum load
+                stop = min(until, limit)
+                if stop > end:
+                    out.append(GeneratorRun(gid, end, stop, g.min_kw))
+                end = stop
+            if nxt is None:
+                break
+            if nxt[0] <= end or nxt[0] - end < g.start_minutes:
+                if nxt[0] > end:  # too short a stop to start again: keep running
+                    out.append(GeneratorRun(gid, end, nxt[0], g.min_kw))
+                end = max(end, nxt[1])
+                continue
+            start, end = nxt
+    return sorted(out, key=lambda r: (r.generator_id, r.start))
+
+
+def slot_burn(
+    generators: Mapping[str, Generator], runs: Iterable[GeneratorRun], size: int, n: int
+) -> FloatArray:
+    """Litres burned in each of ``n`` slots of ``size`` minutes by ``runs`` (exact:
+    running, start litres at the crank minute, warm-up at no load)."""
+    burn = np.zeros(n)
+    mine: dict[str, list[GeneratorRun]] = defaultdict(list)
+    for r in runs:
+        g = generators[r.generator_id]
+        mine[r.generator_id].append(r)
+        _spread(burn, r.start, r.end, g.litres_per_hour(r.output_kw) / 60, size)
+    for gid, rs in mine.items():
+        g = generators[gid]
+        for start, _ in stretches(rs):
+            crank = start - g.start_minutes
+            if g.start_litres > 0 and 0 <= crank < n * size:
+                burn[crank // size] += g.start_litres
+            if g.start_minutes > 0:
+                _spread(burn, crank, start, g.litres(0.0, 1), size)
+    return burn
+
+
+def _spread(burn: FloatArray, a: int, b: int, per_minute: float, size: int) -> None:
+    """Add ``per_minute`` litres for each minute of ``[a, b)`` to the slots it covers."""
+    if per_minute <= 0 or b <= a:
+        return
+    a, b = max(a, 0), min(b, len(burn) * size)
+    s = a // size
+    while a < b:
+        end = min(b, (s + 1) * size)
+        burn[s] += per_minute * (end - a)
+        a, s = end, s + 1
