@@ -47,6 +47,8 @@ from ingenio.planning.dispatch import dispatch
 from ingenio.planning.genruns import shape_runs, slot_burn
 from ingenio.planning.optimise import optimise
 from ingenio.planning.schedule import SolveParams
+from ingenio.planning.summary import summarise
+from ingenio.planning.summary.fuel import lowest, tank_levels
 from ingenio.validate import validate
 
 HORIZON = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 1, 15)
@@ -108,6 +110,17 @@ def test_a_start_costs_its_litres_and_its_minutes() -> None:
     assert [(r.start, r.end, r.output_kw) for r in plan.generator_runs] == [(120, 180, 80.0)]
     assert litres(p, plan) == pytest.approx(37.5)
     assert plan.outcomes[0].status is OrderStatus.ON_TIME
+
+
+def test_summary_and_tank_line_count_the_start() -> None:
+    # the report's figures: 37.5 L used, the tank at its lowest 62.5 L from minute 180;
+    # the start's 5 L leave at the crank minute 105, the warm-up burns until 120
+    p = build((gen(),))
+    plan = dispatch(p)
+    assert summarise(p, plan).total_fuel_used_l == pytest.approx(37.5)
+    levels = dict(tank_levels(p, plan, "P"))
+    assert levels[120] == pytest.approx(92.5)
+    assert lowest(tank_levels(p, plan, "P")) == (180, pytest.approx(62.5))
 
 
 def test_the_warm_up_litres_decide() -> None:

@@ -28,7 +28,14 @@ from ingenio.domain import Generator, GeneratorRun
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["earliest_load", "shape_runs", "slot_burn", "stretches"]
+__all__ = [
+    "earliest_load",
+    "run_litres",
+    "shape_runs",
+    "slot_burn",
+    "start_burns",
+    "stretches",
+]
 
 
 def earliest_load(g: Generator) -> int:
@@ -117,3 +124,36 @@ def _spread(burn: FloatArray, a: int, b: int, per_minute: float, size: int) -> N
         end = min(b, (s + 1) * size)
         burn[s] += per_minute * (end - a)
         a, s = end, s + 1
+
+
+def start_burns(
+    generators: Mapping[str, Generator], runs: Iterable[GeneratorRun]
+) -> list[tuple[int, int, float, float]]:
+    """``(crank, start, warm-up litres per minute, start litres)`` of every start of
+    ``runs`` (generators not in ``generators`` left out)."""
+    mine: dict[str, list[GeneratorRun]] = defaultdict(list)
+    for r in runs:
+        if r.generator_id in generators and r.end > r.start:
+            mine[r.generator_id].append(r)
+    out: list[tuple[int, int, float, float]] = []
+    for gid, rs in mine.items():
+        g = generators[gid]
+        if g.start_litres <= 0 and g.start_minutes <= 0:
+            continue
+        rate = g.litres(0.0, 1) if g.start_minutes > 0 else 0.0
+        for start, _ in stretches(rs):
+            out.append((start - g.start_minutes, start, rate, g.start_litres))
+    return sorted(out)
+
+
+def run_litres(generators: Mapping[str, Generator], runs: Iterable[GeneratorRun]) -> float:
+    """All fuel of ``runs``: running, starts and warm-ups (unknown generators left out)."""
+    runs = list(runs)
+    total = sum(
+        generators[r.generator_id].litres(r.output_kw, r.end - r.start)
+        for r in runs
+        if r.generator_id in generators
+    )
+    for crank, start, rate, litres in start_burns(generators, runs):
+        total += litres + rate * (start - crank)
+    return total
