@@ -97,33 +97,32 @@ def slot_burn(
 ) -> FloatArray:
     """Litres burned in each of ``n`` slots of ``size`` minutes by ``runs`` (exact:
     running, start litres at the crank minute, warm-up at no load)."""
+    runs = list(runs)
+    minutes = n * size
+    full = np.zeros(n + 1)  # change of the litres per whole slot, at each slot
     burn = np.zeros(n)
-    mine: dict[str, list[GeneratorRun]] = defaultdict(list)
-    for r in runs:
-        g = generators[r.generator_id]
-        mine[r.generator_id].append(r)
-        _spread(burn, r.start, r.end, g.litres_per_hour(r.output_kw) / 60, size)
-    for gid, rs in mine.items():
-        g = generators[gid]
-        for start, _ in stretches(rs):
-            crank = start - g.start_minutes
-            if g.start_litres > 0 and 0 <= crank < n * size:
-                burn[crank // size] += g.start_litres
-            if g.start_minutes > 0:
-                _spread(burn, crank, start, g.litres(0.0, 1), size)
+    spans: list[tuple[int, int, float]] = [
+        (r.start, r.end, generators[r.generator_id].litres_per_hour(r.output_kw) / 60) for r in runs
+    ]
+    for crank, start, per_minute, litres in start_burns(generators, runs):
+        spans.append((crank, start, per_minute))
+        if litres > 0 and 0 <= crank < minutes:
+            burn[crank // size] += litres
+    for lo, hi, per_minute in spans:
+        lo, hi = max(lo, 0), min(hi, minutes)
+        if hi <= lo or per_minute <= 0:
+            continue
+        first, last = lo // size, hi // size  # slots of the first and the end minute
+        if first == last:
+            burn[first] += per_minute * (hi - lo)
+            continue
+        burn[first] += per_minute * ((first + 1) * size - lo)
+        full[first + 1] += per_minute * size
+        full[last] -= per_minute * size
+        if last < n:
+            burn[last] += per_minute * (hi - last * size)
+    burn += np.cumsum(full[:n])
     return burn
-
-
-def _spread(burn: FloatArray, a: int, b: int, per_minute: float, size: int) -> None:
-    """Add ``per_minute`` litres for each minute of ``[a, b)`` to the slots it covers."""
-    if per_minute <= 0 or b <= a:
-        return
-    a, b = max(a, 0), min(b, len(burn) * size)
-    s = a // size
-    while a < b:
-        end = min(b, (s + 1) * size)
-        burn[s] += per_minute * (end - a)
-        a, s = end, s + 1
 
 
 def start_burns(

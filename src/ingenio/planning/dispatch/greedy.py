@@ -184,7 +184,7 @@ class _Dispatcher:
         for plant in self.p.plants:
             energy = self.energy[plant.id]
             if energy.timed:
-                out.extend(energy.runs)
+                out.extend(energy.shaped_runs())
                 continue
             deficit = energy.load - energy.base
             per_gen: dict[int, list[tuple[int, float]]] = defaultdict(list)

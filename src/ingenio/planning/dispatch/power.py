@@ -183,8 +183,9 @@ class PlantEnergy:
         """Starts take time or runs have a minimum length: the burn of the shaped runs
         (``planning/genruns.py``) is recomputed exactly on every commit."""
         self.gen_cap: FloatArray = np.full(n, self.gen_kw)
-        self.runs: list[GeneratorRun] = []
         self._by_slot: list[Commitment] = []
+        self._which: npt.NDArray[np.int64] = np.zeros(n, dtype=np.int64)
+        self._margin = 0
         if self.timed:
             self._timed_setup(n, timeline.slot_minutes)
 
@@ -193,36 +194,64 @@ class PlantEnergy:
         cannot before its first warm-up ends, ``start_minutes`` after the origin)."""
         gens = self.plant.generators
         first = [-(-earliest_load(g) // size) for g in gens]
-        memo: dict[frozenset[int], Commitment] = {}
+        memo: dict[frozenset[int], int] = {}
         for s in range(n):
             allowed = frozenset(i for i in range(len(gens)) if first[i] <= s)
             if allowed not in memo:
-                memo[allowed] = Commitment(gens, size, allowed)
-            self._by_slot.append(memo[allowed])
+                memo[allowed] = len(self._by_slot)
+                self._by_slot.append(Commitment(gens, size, allowed))
+            self._which[s] = memo[allowed]
             self.gen_cap[s] = min(self.gen_kw, sum(gens[i].rated_kw for i in allowed))
+        # slots beyond which a load change cannot move a warm-up, a minimum run or a
+        # bridged stop (the window of :meth:`extra_burns`)
+        reach = max(g.start_minutes for g in gens) + max(g.min_run_minutes for g in gens)
+        self._margin = -(-reach // size) + 2
 
-    def _exact(self, load: FloatArray) -> tuple[list[GeneratorRun], FloatArray]:
-        """Shaped runs and their exact burn per slot for ``load``."""
-        size, n = self.timeline.slot_minutes, self.timeline.slots
+    def slot_runs(self, load: FloatArray, lo: int = 0, hi: int | None = None) -> list[GeneratorRun]:
+        """Runs at slot grain carrying ``load`` in slots ``[lo, hi)``, not yet shaped:
+        per slot the least-fuel commitment of the generators available there."""
+        size = self.timeline.slot_minutes
+        hi = self.timeline.slots if hi is None else hi
         gens = self.plant.generators
-        open_: dict[int, tuple[int, int, float]] = {}  # generator -> first, last slot, kW
+        deficit = load[lo:hi] - self.base[lo:hi]
+        idx = np.flatnonzero(deficit > TOL)
+        if not len(idx):
+            return []
+        which = self._which[lo:hi][idx]
+        outs = np.full((len(gens), len(idx)), np.nan)
+        for c in np.unique(which).tolist():  # few: one per set of available generators
+            mask = which == c
+            values, inv = np.unique(deficit[idx][mask], return_inverse=True)
+            table = np.full((len(gens), len(values)), np.nan)
+            for k, v in enumerate(values.tolist()):
+                for i, kw in self._by_slot[c].outputs(v):
+                    table[i, k] = kw
+            outs[:, mask] = table[:, inv.reshape(-1)]
         runs: list[GeneratorRun] = []
-        deficit = load - self.base
-        for s in np.flatnonzero(deficit > TOL).tolist():
-            for i, kw in self._by_slot[s].outputs(float(deficit[s])):
-                cur = open_.get(i)
-                if cur is not None and cur[1] == s - 1 and cur[2] == kw:
-                    open_[i] = (cur[0], s, kw)
-                    continue
-                if cur is not None:
-                    a, b, out = cur
-                    runs.append(GeneratorRun(gens[i].id, a * size, (b + 1) * size, out))
-                open_[i] = (s, s, kw)
-        for i, (a, b, kw) in open_.items():
-            runs.append(GeneratorRun(gens[i].id, a * size, (b + 1) * size, kw))
-        by_id = {g.id: g for g in gens}
-        runs = shape_runs(by_id, runs, n * size)
-        return runs, slot_burn(by_id, runs, size, n)
+        for i, g in enumerate(gens):
+            on = ~np.isnan(outs[i])
+            if not on.any():
+                continue
+            slots, kws = idx[on] + lo, outs[i][on]
+            cut = np.flatnonzero((np.diff(slots) != 1) | (np.diff(kws) != 0)) + 1
+            for a, b in zip([0, *cut.tolist()], [*cut.tolist(), len(slots)], strict=True):
+                start, end = int(slots[a]) * size, (int(slots[b - 1]) + 1) * size
+                runs.append(GeneratorRun(g.id, start, end, float(kws[a])))
+        return runs
+
+    def shaped_runs(self) -> list[GeneratorRun]:
+        """The committed runs as the plan gives them (minimum runs, bridged stops)."""
+        by_id = {g.id: g for g in self.plant.generators}
+        horizon = self.timeline.slots * self.timeline.slot_minutes
+        return shape_runs(by_id, self.slot_runs(self.load), horizon)
+
+    def _exact(self, load: FloatArray, lo: int = 0, hi: int | None = None) -> FloatArray:
+        """Exact burn per slot of the shaped runs carrying ``load`` in ``[lo, hi)``
+        (all slots; near the ends of a window it is the window's, not the plant's)."""
+        size, n = self.timeline.slot_minutes, self.timeline.slots
+        by_id = {g.id: g for g in self.plant.generators}
+        runs = shape_runs(by_id, self.slot_runs(load, lo, hi), n * size)
+        return slot_burn(by_id, runs, size, n)
 
     def fuel_short(self) -> bool:
         """True when the committed burn dips into the reserve somewhere (exact)."""
@@ -251,11 +280,11 @@ class PlantEnergy:
         With timed generators: the exact change of the whole plant's burn, what changes
         before the window counted in its first slot and after it in its last (an
         estimate for the probe; the order's commit is checked exactly)."""
-        if self.timed:
+        if self.timed:  # both in the same window: what its edges add cancels out
+            lo, hi = max(0, first - 2 * self._margin), min(len(self.load), last + 2 * self._margin)
             load = self.load.copy()
             load[first:last] += kw
-            _, burn = self._exact(load)
-            diff = burn - self.burn
+            diff = self._exact(load, lo, hi) - self._exact(self.load, lo, hi)
             out = diff[first:last].copy()
             out[0] += float(diff[:first].sum())
             out[-1] += float(diff[last:].sum())
@@ -274,8 +303,8 @@ class PlantEnergy:
     def add_load(self, first: int, last: int, kw: float) -> None:
         """Commit ``kw`` over slots ``[first, last)`` and re-solve their generators."""
         self.load[first:last] += kw
-        if self.timed:
-            self.runs, self.burn = self._exact(self.load)
+        if self.timed:  # exact: the whole plant
+            self.burn = self._exact(self.load)
         else:
             for s in range(first, last):
                 self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
@@ -304,7 +333,7 @@ class PlantEnergy:
         return self.reserve + avail - before
 
     def snapshot(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
-        """Copy of the mutable state, for :meth:`restore` (timed runs are recomputed)."""
+        """Copy of the mutable state, for :meth:`restore`."""
         return (
             self.load.copy(),
             self.burn.copy(),
@@ -324,8 +353,6 @@ class PlantEnergy:
         )
         del self.transfers[count:]
         self.sufmin = suffix_min(self.avail - self.cumburn)
-        if self.timed:
-            self.runs, _ = self._exact(self.load)
 
     def plan_transfers(self, extra: FloatArray, depots: DepotPool) -> list[Transfer] | None:
         """Trucks that keep the tank above reserve with ``extra`` burn, or None.
