@@ -147,6 +147,8 @@ def test_timeline_hostile_changes_name_line_field_and_value() -> None:
         eskom_stage_timeline("changes: 3\n", "t.yaml", SAST)
     with pytest.raises(DomainError, match="not valid YAML"):
         eskom_stage_timeline("changes: [\n", "t.yaml", SAST)
+    with pytest.raises(DomainError, match="nested too deeply"):
+        eskom_stage_timeline("changes: " + "[" * 5000 + "]" * 5000 + "\n", "t.yaml", SAST)
 
 
 def test_machine_friendly_csv_in_its_published_column_order() -> None:

@@ -143,6 +143,10 @@ def eskom_stage_timeline(
         problems.add(None if mark is None else mark.line + 1, f"not valid YAML: {e}")
         problems.raise_if_any()
         return []
+    except RecursionError:
+        problems.add(None, "nested too deeply to be a stage timeline")
+        problems.raise_if_any()
+        return []
     docs = [d for d in docs if d is not None]
     changes = _changes_node(docs[-1] if docs else None)
     if changes is None:
