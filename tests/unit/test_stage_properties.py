@@ -19,7 +19,14 @@ def off_minutes(p: Portfolio) -> int:
     return sum(w.end - w.start for plant in p.plants for w in p.grid_off(plant.id))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: some random seeds draw portfolios whose LP takes minutes to build
+# (``define_step_work``), which is not what this test is about.
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(portfolios(with_batteries=True), st.integers(0, 8), st.integers(0, 8))
 def test_a_higher_stage_never_raises_the_bound(p: Portfolio, a: int, b: int) -> None:
     assume(any(blk.load_shedding is not None for blk in p.blocks))
