@@ -128,11 +128,16 @@ def load_shedding(draw: st.DrawFn, horizon: Horizon) -> LoadShedding | None:
 
 @st.composite
 def plants(
-    draw: st.DrawFn, index: int, horizon: Horizon, with_batteries: bool = False
+    draw: st.DrawFn,
+    index: int,
+    horizon: Horizon,
+    with_batteries: bool = False,
+    with_timing: bool = False,
 ) -> tuple[Plant, Block]:
     """One plant with its own outage block (batteries, islanding solar, load-shedding
     stages and generator start litres drawn only ``with_batteries``, so other tests keep
-    their examples)."""
+    their examples; generator start minutes, minimum runs and start litres, with up to
+    three generators sharing the load, only ``with_timing``)."""
     pid = f"P{index}"
     shed = draw(load_shedding(horizon)) if with_batteries else None
     block = Block(f"B{index}", f"block {index}", draw(outages(horizon.minutes)), shed)
@@ -150,9 +155,13 @@ def plants(
             min_load_fraction=draw(st.sampled_from((0.0, 0.3, 0.5, 1.0))),
             fuel_a=draw(st.sampled_from((0.0, 0.08))),
             fuel_b=draw(st.sampled_from((0.1, 0.25))),
-            start_litres=draw(st.sampled_from((0.0, 0.5, 3.0))) if with_batteries else 0.0,
+            start_litres=draw(st.sampled_from((0.0, 0.5, 3.0)))
+            if with_batteries or with_timing
+            else 0.0,
+            start_minutes=draw(st.sampled_from((0, 5, 15, 40))) if with_timing else 0,
+            min_run_minutes=draw(st.sampled_from((0, 30, 60, 180))) if with_timing else 0,
         )
-        for i in range(draw(st.integers(0, 2)))
+        for i in range(draw(st.integers(1 if with_timing else 0, 3 if with_timing else 2)))
     )
     tank = None
     if draw(st.integers(0, 2)):
@@ -216,9 +225,12 @@ def products(draw: st.DrawFn, index: int, plant: Plant) -> Product:
 
 
 @st.composite
-def portfolios(draw: st.DrawFn, with_batteries: bool = False) -> Portfolio:
+def portfolios(
+    draw: st.DrawFn, with_batteries: bool = False, with_timing: bool = False
+) -> Portfolio:
     """A small random valid portfolio (see the module docstring); ``with_batteries``:
-    plants have 0-2 batteries and solar arrays that island or not."""
+    plants have 0-2 batteries and solar arrays that island or not; ``with_timing``:
+    1-3 generators a plant with start minutes, minimum runs and start litres."""
     horizon = Horizon(
         draw(st.sampled_from(ORIGINS)),
         draw(st.integers(2, 3)),
@@ -226,7 +238,10 @@ def portfolios(draw: st.DrawFn, with_batteries: bool = False) -> Portfolio:
         ZONE,
     )
     minutes = horizon.minutes
-    pairs = [draw(plants(i, horizon, with_batteries)) for i in range(draw(st.integers(1, 2)))]
+    pairs = [
+        draw(plants(i, horizon, with_batteries, with_timing))
+        for i in range(draw(st.integers(1, 2)))
+    ]
     plant_list = tuple(p for p, _ in pairs)
     prods = tuple(
         draw(products(i, draw(st.sampled_from(plant_list)))) for i in range(draw(st.integers(1, 3)))

@@ -112,7 +112,10 @@ def test_optimised_plan_counts_starts_too() -> None:
     p = build(5.0)
     plan = optimise(p, SolveParams(time_limit_s=2.0, workers=1), processes=1)
     assert validate(p, plan) == []
-    assert plan.outcomes[0].lateness_minutes >= 60
+    # No plan does better than 30 minutes late: 15 L are left after the first outage,
+    # the second start takes 5 and 10 L carry 30 of its 60 minutes. The plant model
+    # counts starts (since generator timing) and finds it; dispatch's bound says 60.
+    assert plan.outcomes[0].lateness_minutes >= 30
 
 
 def test_file_round_trip() -> None:

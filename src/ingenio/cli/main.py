@@ -186,10 +186,30 @@ def plan(
             "--holdout", min=1, max=MAX_SAMPLES, help="With --robust: held-out scenarios."
         ),
     ] = 50,
+    stage: Annotated[
+        int | None,
+        typer.Option(
+            "--stage",
+            min=0,
+            max=8,
+            help="Plan against this load-shedding stage (0-8) for certain instead of the "
+            "expected stage of the forecast.",
+        ),
+    ] = None,
+    stage_days: Annotated[
+        int | None,
+        typer.Option(
+            "--stage-days", min=1, help="With --stage: only the first N dates of each schedule."
+        ),
+    ] = None,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
-    request = PlanRequest(planner, params, time_budget, save, str(file), current())
+    note = str(file) if stage is None else f"{file} at stage {stage}"
+    request = PlanRequest(
+        planner, params, time_budget, save, note=note, lang=current(), stage=stage,
+        stage_days=stage_days
+    )
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time
         chosen = run_guarded(

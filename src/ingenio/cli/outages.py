@@ -230,7 +230,13 @@ def register(app: typer.Typer) -> None:
     @outages_app.command("stages")
     def stages(
         ctx: typer.Context,
-        file: Annotated[Path, typer.Argument(help="An EskomSePush area file (JSON).")],
+        file: Annotated[
+            Path,
+            typer.Argument(
+                help="An area's stage schedule: EskomSePush area JSON, or an eskom-calendar "
+                "area CSV (generated/<area>.csv) with --format eskom-calendar."
+            ),
+        ],
         portfolio: Annotated[
             str, typer.Option("--portfolio", "-p", help="A portfolio file or stored name.")
         ],
@@ -242,15 +248,35 @@ def register(app: typer.Typer) -> None:
         write: Annotated[
             Path | None, typer.Option("--write", help="Also write the new portfolio to this file.")
         ] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="esp-json (default) or eskom-calendar.")
+        ] = "esp-json",
+        timeline: Annotated[
+            Path | None,
+            typer.Option(
+                "--timeline",
+                help="eskom-calendar's stage timeline (manually_specified.yaml): per date "
+                "the highest stage in force becomes the forecast.",
+            ),
+        ] = None,
+        region: Annotated[
+            str | None,
+            typer.Option(
+                "--region",
+                help="With --timeline: the region the block is in (e.g. coct), for changes "
+                "that include or exclude it.",
+            ),
+        ] = None,
     ) -> None:
         """Set a block's load-shedding stage schedule from a file; save a new version."""
 
         def work() -> None:
-            from ingenio.services.stages import import_stage_schedule
+            from ingenio.services.stages import Timeline, import_stage_schedule
 
+            line = None if timeline is None else Timeline(timeline, region)
             done = import_stage_schedule(
                 context_of(ctx), file, portfolio, block, forecast or [],
-                None if write is None else write.suffix,
+                None if write is None else write.suffix, fmt, line,
             )  # fmt: skip
             if write is not None and done.text is not None:
                 write_text(write, done.text)

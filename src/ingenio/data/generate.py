@@ -37,7 +37,7 @@ from ingenio.data.demo_figures import (
     step_minutes,
 )
 from ingenio.data.demo_grid import HEAVY, INDUSTRIAL_BLOCK, LIGHT, ROTATING_BLOCKS, build_blocks
-from ingenio.data.generate_battery import with_batteries
+from ingenio.data.generate_battery import with_batteries, with_generator_timing
 from ingenio.data.generate_sites import (
     UNBROKEN_MAX_MINUTES,
     GeneratedSite,
@@ -99,7 +99,10 @@ WINDOW_SHARE = 0.5
 
 
 def generate_portfolio(
-    size: Size | Counts = "S", seed: int = 0, batteries: float = 0.0
+    size: Size | Counts = "S",
+    seed: int = 0,
+    batteries: float = 0.0,
+    generator_timing: bool = False,
 ) -> Portfolio:
     """A random blackout portfolio of the given size; same size and seed, equal portfolio.
 
@@ -112,6 +115,9 @@ def generate_portfolio(
     batteries : float
         Share of the plants that get a battery bank (``with_batteries``); 0 keeps the
         portfolio exactly as without the option.
+    generator_timing : bool
+        Generators take minutes to start, run a minimum time and burn litres to start
+        (``with_generator_timing``); False keeps the portfolio as without the option.
 
     Returns
     -------
@@ -160,7 +166,8 @@ def generate_portfolio(
         deliveries=deliveries,
         late_decay_per_day=demo.LATE_DECAY_PER_DAY,
     )
-    return with_batteries(out, batteries, seed) if batteries > 0 else out
+    out = with_batteries(out, batteries, seed) if batteries > 0 else out
+    return with_generator_timing(out, seed) if generator_timing else out
 
 
 def _spread(total: int, parts: int) -> list[int]:

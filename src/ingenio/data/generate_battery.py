@@ -45,3 +45,31 @@ def with_batteries(portfolio: Portfolio, share: float, seed: int) -> Portfolio:
             solar = dataclasses.replace(solar, islanding=True)
         plants.append(dataclasses.replace(plant, batteries=(bank,), solar=solar))
     return dataclasses.replace(portfolio, plants=tuple(plants))
+
+
+START_MINUTES = (2, 5, 10)
+"""Minutes from cranking to carrying load a generated generator may take."""
+MIN_RUN_MINUTES = (30, 60, 120)
+"""Minimum runs a generated generator may have (against wet stacking)."""
+
+
+def with_generator_timing(portfolio: Portfolio, seed: int) -> Portfolio:
+    """``portfolio`` with every generator taking time to start and running a minimum
+    time: ``start_minutes`` from :data:`START_MINUTES`, ``min_run_minutes`` from
+    :data:`MIN_RUN_MINUTES`, and a start of 0.5-1.5 litres per 100 rated kW unless it
+    already has one. Its own random generator: the rest of the portfolio is unchanged."""
+    rng = random.Random(f"generators-{seed}")
+    plants = []
+    for plant in portfolio.plants:
+        gens = tuple(
+            dataclasses.replace(
+                g,
+                start_minutes=rng.choice(START_MINUTES),
+                min_run_minutes=rng.choice(MIN_RUN_MINUTES),
+                start_litres=g.start_litres
+                or round(g.rated_kw / 100 * rng.uniform(0.5, 1.5), 1),
+            )
+            for g in plant.generators
+        )
+        plants.append(dataclasses.replace(plant, generators=gens))
+    return dataclasses.replace(portfolio, plants=tuple(plants))

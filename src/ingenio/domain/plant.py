@@ -108,11 +108,22 @@ class Generator:
     fuel_a: float
     fuel_b: float
     start_litres: float = 0.0
-    """Litres a start burns (cranking, warming up), once per stretch of running."""
+    """Litres a start burns (cranking), once per stretch of running."""
+    start_minutes: int = 0
+    """Minutes from cranking to carrying load. A stretch of runs that carries load from
+    minute ``t`` was cranked at ``t - start_minutes``: the generator burns its no-load
+    fuel (``fuel_a * rated_kw`` litres/hour) over ``[t - start_minutes, t)`` and gives
+    no power there (``docs/plan-rules.md``, ``generator-start``)."""
+    min_run_minutes: int = 0
+    """A stretch of running, once started, lasts at least this long (rule
+    ``generator-run``); the plan keeps it running (and burning) at least that long even
+    when the load stops sooner."""
 
     def __post_init__(self) -> None:
         if self.start_litres < 0:
             raise ValueError(f"generator {self.id}: start_litres must be >= 0")
+        if self.start_minutes < 0 or self.min_run_minutes < 0:
+            raise ValueError(f"generator {self.id}: start and minimum run minutes must be >= 0")
         if self.rated_kw <= 0:
             raise ValueError(f"generator {self.id}: rated_kw must be positive")
         if not 0.0 <= self.min_load_fraction <= 1.0:
@@ -132,6 +143,16 @@ class Generator:
     def litres(self, output_kw: float, minutes: int) -> float:
         """Fuel burned running ``minutes`` at ``output_kw``."""
         return self.litres_per_hour(output_kw) * minutes / MINUTES_PER_HOUR
+
+    @property
+    def warmup_litres(self) -> float:
+        """Fuel of one warm-up: ``start_minutes`` at no load."""
+        return self.litres(0.0, self.start_minutes)
+
+    @property
+    def timed(self) -> bool:
+        """True when a start takes time or a run has a minimum length."""
+        return self.start_minutes > 0 or self.min_run_minutes > 0
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from ingenio.domain import MINUTES_PER_HOUR, OrderOutcome, OrderStatus, Plan, Portfolio, Window
+from ingenio.planning.genruns import run_litres
 from ingenio.planning.summary import when
 from ingenio.scenarios.resumption import (
     MIN_LOST_MINUTES,
@@ -128,13 +129,12 @@ class WhatIfDiff:
 
 
 def fuel_burned(portfolio: Portfolio, plan: Plan) -> dict[str, float]:
-    """Litres burned by the generators of each plant in ``plan``."""
-    out = {p.id: 0.0 for p in portfolio.plants}
-    for run in plan.generator_runs:
-        if portfolio.has("generator", run.generator_id):
-            gen = portfolio.generator(run.generator_id)
-            out[gen.plant_id] += gen.litres(run.output_kw, run.end - run.start)
-    return out
+    """Litres burned by the generators of each plant in ``plan`` (starts and warm-ups
+    included)."""
+    return {
+        p.id: run_litres({g.id: g for g in p.generators}, plan.generator_runs)
+        for p in portfolio.plants
+    }
 
 
 def _kind(before: OrderOutcome, after: OrderOutcome) -> ChangeKind | None:

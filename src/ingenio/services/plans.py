@@ -237,6 +237,28 @@ class PlanRequest:
     note: str = ""
     lang: str = "en"
     """The language (es, ru, en) of plan.xlsx and report.html."""
+    stage: int | None = None
+    """Plan against this load-shedding stage (0..8) for certain, not the expected one."""
+    stage_days: int | None = None
+    """With ``stage``: on the first this many dates of each schedule (None: all)."""
+
+
+def with_chosen_stage(portfolio: Portfolio, stage: int, days: int | None = None) -> Portfolio:
+    """The portfolio with load-shedding stage ``stage`` certain on the first ``days``
+    dates of every block's schedule (all its dates when ``days`` is None): a **chosen
+    stage**, next to the expected stage the forecast gives (``docs/formats.md``).
+
+    Raises
+    ------
+    IngenioError
+        ``--stage``/``--stage-days`` out of range, or no block has a stage schedule.
+    """
+    from ingenio.scenarios.stages import MAX_STAGE_DAYS, ForceStage
+
+    if days is None:
+        dates = {d.day for b in portfolio.blocks if b.load_shedding for d in b.load_shedding.days}
+        days = max(1, min(MAX_STAGE_DAYS, len(dates)))
+    return ForceStage(stage, days).apply(portfolio)
 
 
 @dataclass(frozen=True)
@@ -285,6 +307,8 @@ def plan_and_save(
     t0 = time.perf_counter()
     step("reading the portfolio", False)
     portfolio = source()
+    if request.stage is not None:
+        portfolio = with_chosen_stage(portfolio, request.stage, request.stage_days)
     timings["read"] = time.perf_counter() - t0
     step(f"planning with {planner}", False)
 

@@ -32,7 +32,7 @@ from ingenio.domain import (
     Violation,
     said,
 )
-from ingenio.validate.starts import generator_starts
+from ingenio.validate.starts import generator_starts, warmups
 
 TOL = 1e-6
 """Absolute tolerance for kW and litres; relative tolerance for quantities and value."""
@@ -348,6 +348,9 @@ def check_fuel(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> None:
     for run, g in _runs(portfolio, plan):
         _delta(burn[g.plant_id], run.start, run.end, g.litres_per_hour(run.output_kw) / 60)
         nruns[g.plant_id] += 1
+    for pid, warm in warmups(portfolio, plan).items():  # no-load burn before each start
+        for a, b, rate in warm:
+            _delta(burn[pid], a, b, rate)
     starts = generator_starts(portfolio, plan)  # plant id -> minute -> litres
     inflow: dict[str, dict[int, float]] = defaultdict(dict)  # plant or depot id -> litres
     transfers_in: dict[str, dict[int, float]] = defaultdict(dict)  # plant id -> litres

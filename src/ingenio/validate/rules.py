@@ -6,10 +6,11 @@ operation or an order (``reference``, ``horizon``, ``shift``, ``release``,
 ``routing-order``, ``partial-order``, ``quantity``, ``duration``, ``uninterruptible``,
 ``islanding``, ``outcome``), the line id for ``line-overlap``, the plant id for energy rules
 (``power``, ``resource``, ``battery-flow``, ``battery-soc``, ``generator-load``,
-``generator-overlap``, ``fuel-reserve``, ``tank-capacity``, and runs or transfers under
-``horizon``), the depot id for ``depot-stock``. A reference that cannot be resolved is
-reported under ``reference`` with the unknown id as subject, and the record is left out
-of the checks that need it (an unknown battery: under ``battery-flow``).
+``generator-overlap``, ``generator-start``, ``generator-run``, ``fuel-reserve``,
+``tank-capacity``, and runs or transfers under ``horizon``), the depot id for
+``depot-stock``. A reference that cannot be resolved is reported under ``reference``
+with the unknown id as subject, and the record is left out of the checks that need it
+(an unknown battery: under ``battery-flow``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from ingenio.validate.energy import (
 )
 from ingenio.validate.orders import check_orders, check_outcomes, check_precedence
 from ingenio.validate.solar import check_islanding
+from ingenio.validate.starts import check_generator_timing
 
 __all__ = ["RULES", "validate"]
 
@@ -59,6 +61,8 @@ RULES = (
     "battery-soc",
     "generator-load",
     "generator-overlap",
+    "generator-start",
+    "generator-run",
     "fuel-reserve",
     "tank-capacity",
     "depot-stock",
@@ -103,6 +107,7 @@ def validate(portfolio: Portfolio, plan: Plan) -> list[Violation]:
     check_battery_flows(portfolio, plan, jobs, out)
     check_battery_soc(portfolio, plan, out)
     check_generators(portfolio, plan, out)
+    check_generator_timing(portfolio, plan, out)
     check_fuel(portfolio, plan, out)
     check_outcomes(portfolio, plan, jobs, out)
     rank = {rule: i for i, rule in enumerate(RULES)}

@@ -1,7 +1,8 @@
 """Load-shedding windows from beyarkay/eskom-calendar's machine-friendly CSV.
 
-The file has exactly the columns ``area_name,start,finsh,stage,source`` (the
-project really spells the end column ``finsh``)::
+The file has the columns ``area_name,start,finsh,stage,source`` in any order (the
+release's ``machine_friendly.csv`` lists them ``area_name,stage,start,finsh,source``;
+the project really spells the end column ``finsh``)::
 
     area_name,start,finsh,stage,source
     city-of-cape-town-area-15,2023-05-16T02:00:00+02:00,2023-05-16T04:30:00+02:00,4,https://...

@@ -201,6 +201,8 @@ def _plant(doc: PlantDoc, horizon: Horizon, at: Callable[[datetime], int]) -> Pl
                 g.fuel_a,
                 g.fuel_b,
                 g.start_litres,
+                g.start_minutes,
+                g.min_run_minutes,
             )
             for g in doc.generators
         ),
@@ -276,6 +278,8 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                     "fuel_a": number(g.fuel_a),
                     "fuel_b": number(g.fuel_b),
                     **({"start_litres": number(g.start_litres)} if g.start_litres else {}),
+                    **({"start_minutes": g.start_minutes} if g.start_minutes else {}),
+                    **({"min_run_minutes": g.min_run_minutes} if g.min_run_minutes else {}),
                 }
                 for g in plant.generators
             ],

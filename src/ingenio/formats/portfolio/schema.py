@@ -209,6 +209,8 @@ class GeneratorDoc(_Model):
     fuel_a: NonNegative
     fuel_b: NonNegative
     start_litres: NonNegative = 0.0
+    start_minutes: Annotated[int, Field(ge=0, le=MINUTES_PER_DAY)] = 0
+    min_run_minutes: Annotated[int, Field(ge=0, le=7 * MINUTES_PER_DAY)] = 0
 
 
 class TankDoc(_Model):

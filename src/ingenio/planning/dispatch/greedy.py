@@ -64,7 +64,7 @@ class _Dispatcher:
         routing = self.p.product(order.product_id).routing
         energy = self.energy[self.p.product_plant(order.product_id).id]
         saved = None
-        if len(routing) > 1:
+        if len(routing) > 1 or energy.timed:
             lines = {ln for step in routing for ln in step.lines}
             res = {r for step in routing for r in step.resources}
             saved = (self.shop.snapshot(lines, res), energy.snapshot(), self.depots.snapshot())
@@ -109,6 +109,12 @@ class _Dispatcher:
             self._commit(energy, step, best)
             pieces += _quantities(order, k, step, best)
             ready = best.finish
+        if energy.timed and not self._settle(energy):
+            assert saved is not None
+            self.shop.restore(saved[0])
+            energy.restore(saved[1])
+            self.depots.restore(saved[2])
+            return [], "cannot finish within the horizon: plant fuel exhausted (generator runs)"
         done = max(end for _, _, _, _, end, _ in pieces)
         return pieces, reason if done > order.due else ""
 
@@ -121,10 +127,24 @@ class _Dispatcher:
                 energy.add_load(first, last, step.power_kw)
         for depot, slot, planned in placed.transfers:
             # With start costs the probe over-counts burn: truck no more than fits.
-            litres = min(planned, energy.room(slot)) if energy.starts.any else planned
+            over = energy.starts.any or energy.timed
+            litres = min(planned, energy.room(slot)) if over else planned
             if litres > TOL:
                 energy.add_transfer((depot, slot, litres))
                 self.depots.take(depot, slot, litres)
+
+    def _settle(self, energy: PlantEnergy) -> bool:
+        """With timed generators the probe only estimates: check the exact burn of the
+        shaped runs and truck what it lacks; False when the depots cannot cover it."""
+        if not energy.fuel_short():
+            return True
+        trucks = energy.plan_transfers(np.zeros(energy.timeline.slots), self.depots)
+        if trucks is None:
+            return False
+        for depot, slot, litres in trucks:
+            energy.add_transfer((depot, slot, litres))
+            self.depots.take(depot, slot, litres)
+        return not energy.fuel_short()
 
     def _cause(
         self, energy: PlantEnergy, step: Step, quantity: float, first: int, until: int, fuel: int
@@ -163,6 +183,9 @@ class _Dispatcher:
         out: list[GeneratorRun] = []
         for plant in self.p.plants:
             energy = self.energy[plant.id]
+            if energy.timed:
+                out.extend(energy.shaped_runs())
+                continue
             deficit = energy.load - energy.base
             per_gen: dict[int, list[tuple[int, float]]] = defaultdict(list)
             for s in np.flatnonzero(deficit > TOL).tolist():

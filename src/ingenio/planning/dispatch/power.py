@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ingenio.domain import Generator, Plant, Portfolio
+from ingenio.domain import Generator, GeneratorRun, Plant, Portfolio
 from ingenio.domain.time import MINUTES_PER_HOUR
 from ingenio.energy import PowerTimeline
 from ingenio.planning.dispatch.starts import StartCosts
+from ingenio.planning.genruns import earliest_load, shape_runs, slot_burn
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -40,7 +41,12 @@ class Commitment:
     least fuel wins (ties: fewer generators, then declaration order).
     """
 
-    def __init__(self, generators: tuple[Generator, ...], slot_minutes: int) -> None:
+    def __init__(
+        self,
+        generators: tuple[Generator, ...],
+        slot_minutes: int,
+        allowed: frozenset[int] | None = None,
+    ) -> None:
         self.generators = generators
         self.slot_hours = slot_minutes / MINUTES_PER_HOUR
         self.total_kw = sum(g.rated_kw for g in generators)
@@ -52,6 +58,8 @@ class Commitment:
             gens = generators
             order = sorted(range(n), key=lambda i: (gens[i].fuel_a + gens[i].fuel_b, i))
             sets = [tuple(sorted(order[: k + 1])) for k in range(n)]
+        if allowed is not None:  # generators that cannot carry load yet (warm-up)
+            sets = [s for s in sets if allowed.issuperset(s)]
         self._sets = [(s, sum(generators[i].rated_kw for i in s)) for s in sets]
 
     def _solve(self, deficit: float) -> tuple[float, tuple[tuple[int, float], ...]]:
@@ -171,14 +179,94 @@ class PlantEnergy:
         self.reserve = plant.tank.reserve_l if plant.tank else 0.0
         self.transfers: list[Transfer] = []
         self.starts = StartCosts(plant.generators, self.commitment.fuel, self.commitment.outputs)
+        self.timed = any(g.timed for g in plant.generators)
+        """Starts take time or runs have a minimum length: the burn of the shaped runs
+        (``planning/genruns.py``) is recomputed exactly on every commit."""
+        self.gen_cap: FloatArray = np.full(n, self.gen_kw)
+        self._by_slot: list[Commitment] = []
+        self._which: npt.NDArray[np.int64] = np.zeros(n, dtype=np.int64)
+        self._margin = 0
+        if self.timed:
+            self._timed_setup(n, timeline.slot_minutes)
+
+    def _timed_setup(self, n: int, size: int) -> None:
+        """One commitment per set of generators that can carry load (a generator
+        cannot before its first warm-up ends, ``start_minutes`` after the origin)."""
+        gens = self.plant.generators
+        first = [-(-earliest_load(g) // size) for g in gens]
+        memo: dict[frozenset[int], int] = {}
+        for s in range(n):
+            allowed = frozenset(i for i in range(len(gens)) if first[i] <= s)
+            if allowed not in memo:
+                memo[allowed] = len(self._by_slot)
+                self._by_slot.append(Commitment(gens, size, allowed))
+            self._which[s] = memo[allowed]
+            self.gen_cap[s] = min(self.gen_kw, sum(gens[i].rated_kw for i in allowed))
+        # slots beyond which a load change cannot move a warm-up, a minimum run or a
+        # bridged stop (the window of :meth:`extra_burns`)
+        reach = max(g.start_minutes for g in gens) + max(g.min_run_minutes for g in gens)
+        self._margin = -(-reach // size) + 2
+
+    def slot_runs(self, load: FloatArray, lo: int = 0, hi: int | None = None) -> list[GeneratorRun]:
+        """Runs at slot grain carrying ``load`` in slots ``[lo, hi)``, not yet shaped:
+        per slot the least-fuel commitment of the generators available there."""
+        size = self.timeline.slot_minutes
+        hi = self.timeline.slots if hi is None else hi
+        gens = self.plant.generators
+        deficit = load[lo:hi] - self.base[lo:hi]
+        idx = np.flatnonzero(deficit > TOL)
+        if not len(idx):
+            return []
+        which = self._which[lo:hi][idx]
+        outs = np.full((len(gens), len(idx)), np.nan)
+        for c in np.unique(which).tolist():  # few: one per set of available generators
+            mask = which == c
+            values, inv = np.unique(deficit[idx][mask], return_inverse=True)
+            table = np.full((len(gens), len(values)), np.nan)
+            for k, v in enumerate(values.tolist()):
+                for i, kw in self._by_slot[c].outputs(v):
+                    table[i, k] = kw
+            outs[:, mask] = table[:, inv.reshape(-1)]
+        runs: list[GeneratorRun] = []
+        for i, g in enumerate(gens):
+            on = ~np.isnan(outs[i])
+            if not on.any():
+                continue
+            slots, kws = idx[on] + lo, outs[i][on]
+            cut = np.flatnonzero((np.diff(slots) != 1) | (np.diff(kws) != 0)) + 1
+            for a, b in zip([0, *cut.tolist()], [*cut.tolist(), len(slots)], strict=True):
+                start, end = int(slots[a]) * size, (int(slots[b - 1]) + 1) * size
+                runs.append(GeneratorRun(g.id, start, end, float(kws[a])))
+        return runs
+
+    def shaped_runs(self) -> list[GeneratorRun]:
+        """The committed runs as the plan gives them (minimum runs, bridged stops)."""
+        by_id = {g.id: g for g in self.plant.generators}
+        horizon = self.timeline.slots * self.timeline.slot_minutes
+        return shape_runs(by_id, self.slot_runs(self.load), horizon)
+
+    def _exact(self, load: FloatArray, lo: int = 0, hi: int | None = None) -> FloatArray:
+        """Exact burn per slot of the shaped runs carrying ``load`` in ``[lo, hi)``
+        (all slots; near the ends of a window it is the window's, not the plant's)."""
+        size, n = self.timeline.slot_minutes, self.timeline.slots
+        by_id = {g.id: g for g in self.plant.generators}
+        runs = shape_runs(by_id, self.slot_runs(load, lo, hi), n * size)
+        return slot_burn(by_id, runs, size, n)
+
+    def fuel_short(self) -> bool:
+        """True when the committed burn dips into the reserve somewhere (exact)."""
+        slack = self.avail - self.cumburn
+        return bool(np.any((slack < -TOL) & (self.cumburn > TOL)))
 
     def power_ok(self, start: int, kw: float) -> BoolArray:
         """Slots from ``start`` that can carry ``kw`` more (fuel not checked)."""
         deficit = self.load[start:] + kw - self.base[start:]
-        return (deficit <= TOL) | (self.gen_ok[start:] & (deficit <= self.gen_kw + TOL))
+        return (deficit <= TOL) | (self.gen_ok[start:] & (deficit <= self.gen_cap[start:] + TOL))
 
     def extra_burn(self, slot: int, kw: float) -> float:
         """Litres more burned in ``slot`` if ``kw`` more load runs in it."""
+        if self.timed:
+            return float(self.extra_burns(slot, slot + 1, kw)[0])
         if self.starts.any:
             return float(self.extra_burns(slot, slot + 1, kw)[0])
         need = float(self.load[slot] + kw - self.base[slot])
@@ -187,7 +275,20 @@ class PlantEnergy:
         return self.commitment.fuel(need) - float(self.burn[slot])
 
     def extra_burns(self, first: int, last: int, kw: float) -> FloatArray:
-        """:meth:`extra_burn` for each slot of ``[first, last)``."""
+        """:meth:`extra_burn` for each slot of ``[first, last)``.
+
+        With timed generators: the exact change of the whole plant's burn, what changes
+        before the window counted in its first slot and after it in its last (an
+        estimate for the probe; the order's commit is checked exactly)."""
+        if self.timed:  # both in the same window: what its edges add cancels out
+            lo, hi = max(0, first - 2 * self._margin), min(len(self.load), last + 2 * self._margin)
+            load = self.load.copy()
+            load[first:last] += kw
+            diff = self._exact(load, lo, hi) - self._exact(self.load, lo, hi)
+            out = diff[first:last].copy()
+            out[0] += float(diff[:first].sum())
+            out[-1] += float(diff[last:].sum())
+            return out
         if self.starts.any:
             return self.starts.extra(self.load, self.base, self.burn, (first, last), kw)
         out = np.zeros(last - first)
@@ -202,9 +303,12 @@ class PlantEnergy:
     def add_load(self, first: int, last: int, kw: float) -> None:
         """Commit ``kw`` over slots ``[first, last)`` and re-solve their generators."""
         self.load[first:last] += kw
-        for s in range(first, last):
-            self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
-        if self.starts.any:
+        if self.timed:  # exact: the whole plant
+            self.burn = self._exact(self.load)
+        else:
+            for s in range(first, last):
+                self.burn[s] = self.commitment.fuel(float(self.load[s] - self.base[s]))
+        if self.starts.any and not self.timed:
             self.starts.restate(self.load, self.base, self.burn, first, last)
         self.cumburn = np.cumsum(self.burn)
         self.sufmin = suffix_min(self.avail - self.cumburn)

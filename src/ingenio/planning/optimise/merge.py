@@ -45,8 +45,9 @@ def _burn_changes(portfolio: Portfolio, runs: Iterable[GeneratorRun]) -> dict[in
     """Minute -> change of the burn rate (litres per minute).
 
     A start's litres (``Generator.start_litres``, once per stretch of touching runs)
-    are burned in the minute before the stretch starts, so the level at its start
-    already counts them, as the validator does.
+    are burned in the minute before its crank minute (``start_minutes`` before the
+    stretch), so the level then already counts them, as the validator does; the
+    warm-up burns the no-load fuel from the crank minute to the stretch's start.
     """
     out: dict[int, float] = defaultdict(float)
     reach: dict[str, int] = {}
@@ -55,10 +56,15 @@ def _burn_changes(portfolio: Portfolio, runs: Iterable[GeneratorRun]) -> dict[in
         rate = g.litres_per_hour(r.output_kw) / 60
         out[r.start] += rate
         out[r.end] -= rate
-        if g.start_litres > 0 and r.start > reach.get(g.id, -1):
-            at = max(0, r.start - 1)
+        starts = r.start > reach.get(g.id, -1)
+        crank = r.start - g.start_minutes
+        if g.start_litres > 0 and starts:
+            at = max(0, crank - 1)
             out[at] += g.start_litres
             out[at + 1] -= g.start_litres
+        if g.start_minutes > 0 and starts:
+            out[crank] += g.litres(0.0, 1)
+            out[r.start] -= g.litres(0.0, 1)
         reach[g.id] = max(reach.get(g.id, r.end), r.end)
     return out
 

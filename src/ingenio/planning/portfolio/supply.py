@@ -86,6 +86,10 @@ def define_fuel_balance(m: PortfolioModel) -> None:
     tank stays above its reserve (rule ``fuel-reserve``); just before ``end_b`` that
     gives the row, with the plan's transfers moved back to the grant point before
     them (grant points include every depot delivery, so the depot row still holds).
+    Starts (``start_litres``), warm-ups (``start_minutes``) and minimum runs at the
+    minimum load only burn more than this (rules ``generator-start``, ``generator-run``),
+    and a generator that cannot carry load in its first minutes only removes choices:
+    the row leaves them out and stays a relaxation.
     """
     n_points = len(m.grant_points)
     depots = [d.id for d in m.portfolio.depots]

@@ -13,6 +13,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from ingenio.planning.genruns import earliest_load
 from ingenio.planning.schedule.data import PlantInput
 from ingenio.planning.schedule.model import Lit, TaskVars, Variables, enforce, one
 from ingenio.planning.schedule.storage import add_state_of_charge, power_terms
@@ -262,15 +263,22 @@ class Constraints:
     def _generators(self) -> None:
         """A generator runs at or above its minimum load, or not at all, in each slot.
 
-        ``low * run <= u <= high * run``: ``run`` is 1 exactly when ``u > 0``.
+        ``low * run <= u <= high * run``: ``run`` is 1 exactly when ``u > 0``. A
+        generator is off in slots that begin before its first warm-up can end
+        (``start_minutes`` after the origin, rule ``generator-start``); minimum runs and
+        restart times are added to its runs when the plan is built
+        (``planning/genruns.py``) and the plan is validated like any other.
         """
         m = self.model
         power = self.data.power
         if power is None:
             return
-        for (g, _), gv in self.v.gens.items():
+        for (g, c), gv in self.v.gens.items():
             m.add(gv.output <= power.generators[g].high * gv.run)
             m.add(gv.output >= power.generators[g].low * gv.run)
+            gen = self.data.plant.generators[power.generators[g].index]
+            if power.slots[c][0] < earliest_load(gen):
+                m.add(gv.run == 0)
 
     def _fuel(self) -> None:
         """The tank never goes below its reserve (model burn is an over-estimate).
@@ -278,18 +286,25 @@ class Constraints:
         At each checkpoint (just before a delivery, and at the horizon end):
         ``sum over earlier slots s and generators g of (A_gs * run_gs + B_gs * u_gs)
         <= stock + deliveries so far - reserve`` (in microlitres), where ``A`` and
-        ``B`` are the litres per running slot and per power unit, rounded up.
+        ``B`` are the litres per running slot and per power unit, rounded up. A start
+        (a slot where a generator runs and did not in the slot just before) adds its
+        ``start_litres`` and warm-up litres, counted from the start's own slot on and
+        at the checkpoint just before it (the warm-up may begin before a delivery).
+        The plan's shaped runs may still start more often or run longer (minimum runs,
+        ``planning/genruns.py``): the validator decides, as for every solver plan.
         """
         power = self.data.power
         if power is None:
             return
         gens = power.generators
+        starts = self._starts()
         for n, rhs in power.checkpoints:
             burn = [
                 gv.burn(gens[g], power.slots[c][1] - power.slots[c][0])
                 for (g, c), gv in self.v.gens.items()
                 if c < n
             ]
+            burn += [cost * st for c, st, cost in starts if c <= n]
             if burn:
                 self.model.add(sum(burn) <= rhs)
 
@@ -302,3 +317,21 @@ class Constraints:
         power = self.data.power
         if power is not None and power.storage is not None:
             add_state_of_charge(self.model, power.storage, self.v.batteries)
+
+    def _starts(self) -> list[tuple[int, Lit, int]]:
+        """``(slot, start literal, fuel units)`` of the generators whose start costs."""
+        power = self.data.power
+        assert power is not None
+        out: list[tuple[int, Lit, int]] = []
+        for (g, c), gv in self.v.gens.items():
+            cost = power.generators[g].start
+            if cost <= 0:
+                continue
+            st = self.model.new_bool_var(f"start{g}_{c}")
+            prev = self.v.gens.get((g, c - 1))
+            if prev is not None and power.slots[c - 1][1] == power.slots[c][0]:
+                self.model.add(st >= gv.run - prev.run)
+            else:
+                self.model.add(st >= gv.run)
+            out.append((c, st, cost))
+        return out

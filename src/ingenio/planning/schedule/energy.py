@@ -79,6 +79,8 @@ class GenData:
     high: int
     fuel_a: float
     fuel_b: float
+    start: int = 0
+    """Fuel units of one start: its litres and its warm-up, rounded up."""
 
     def coefficients(self, minutes: int) -> tuple[int, int]:
         """``(A, B)``: fuel units for running ``minutes``, and per power unit on top."""
@@ -243,7 +245,8 @@ def build_power(
         low = max(1, math.ceil(g.min_kw * scale - _EPS))
         if high < low:
             continue
-        gens.append(GenData(i, low, high, g.fuel_a * g.rated_kw, g.fuel_b / scale))
+        start = math.ceil((g.start_litres + g.warmup_litres) * FUEL_SCALE - _EPS)
+        gens.append(GenData(i, low, high, g.fuel_a * g.rated_kw, g.fuel_b / scale, start))
     total = sum(g.high for g in gens)
     biggest = math.ceil(max(demands, default=0.0) * scale - _EPS)
     avail: list[int] = []
@@ -323,7 +326,7 @@ def _checkpoints(
     n, burn = 0, 0
     for t in times:
         while n < len(slots) and slots[n][1] <= t:
-            burn += sum(g.most(slots[n][1] - slots[n][0]) for g in gens)
+            burn += sum(g.most(slots[n][1] - slots[n][0]) + g.start for g in gens)
             n += 1
         litres = tank.stock_l - tank.reserve_l
         litres += sum(d.litres for d in deliveries if d.expected < t)

@@ -28,6 +28,7 @@ from ingenio.domain import (
     PowerSource,
 )
 from ingenio.planning.battery import with_battery_flows
+from ingenio.planning.genruns import shape_runs
 from ingenio.planning.schedule.data import OrderData, PlantInput
 from ingenio.planning.schedule.energy import Segment, base_segments
 from ingenio.planning.schedule.solve import Assignment
@@ -208,6 +209,8 @@ def _generator_runs(
             runs.append(GeneratorRun(gid, first, last, kw_out))
             first, last, kw_out = a0, b0, out
         runs.append(GeneratorRun(gid, first, last, kw_out))
+    if any(g.timed for g in gens):  # minimum runs, restart times (planning/genruns.py)
+        runs = shape_runs({g.id: g for g in gens}, runs, data.horizon)
     return runs, codes, cuts
 
 

@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from ingenio.domain import Plan, Portfolio
+from ingenio.planning.genruns import start_burns
 
 _EPS = 1e-6
 
@@ -75,6 +76,10 @@ def tank_levels(portfolio: Portfolio, plan: Plan, plant_id: str) -> list[tuple[i
         for r in plan.generator_runs
         if r.generator_id in gens
     ]
+    for crank, start, rate, litres in start_burns(gens, plan.generator_runs):
+        burns.append((crank, start, rate))  # the warm-up, then the start's litres at once
+        if litres > 0:
+            inflows.append((crank, -litres))
     if plant.tank is None and not inflows and not burns:
         return []
     stock = plant.tank.stock_l if plant.tank is not None else 0.0

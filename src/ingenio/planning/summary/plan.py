@@ -19,6 +19,7 @@ from ingenio.domain import (
     Window,
     merge_windows,
 )
+from ingenio.planning.genruns import run_litres
 from ingenio.planning.summary.fuel import (
     depot_levels,
     first_at_or_below,
@@ -295,7 +296,7 @@ def _plant_summary(
         line_hours=run_minutes / MINUTES_PER_HOUR,
         grid_hours=(run_minutes - off_minutes) / MINUTES_PER_HOUR,
         generator_hours=sum(r.end - r.start for r in runs) / MINUTES_PER_HOUR,
-        fuel_used_l=sum(gens[r.generator_id].litres(r.output_kw, r.end - r.start) for r in runs),
+        fuel_used_l=run_litres(gens, runs),
         fuel_received_l=received,
         tank_capacity_l=tank.capacity_l if tank else None,
         reserve_l=tank.reserve_l if tank else None,
