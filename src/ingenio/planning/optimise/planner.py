@@ -46,6 +46,7 @@ from ingenio.planning.optimise.run import (
     cp_sat_planner,
     dispatch_planner,
 )
+from ingenio.planning.optimise.topup import topup_round
 from ingenio.planning.portfolio import (
     Allocation,
     allocate,
@@ -70,6 +71,8 @@ LP_TIME_LIMIT = 60.0
 """Seconds the portfolio LP may take without a time budget."""
 IDLE_TOLERANCE_L = 0.5
 """Idle litres while starving below which no further feedback round is run."""
+TOPUP_ROUNDS = 3
+"""Top-up rounds after the feedback rounds, each while fuel is idle and a plant gained."""
 FINISH_SHARE = 0.15
 """Share of a time budget kept for merging, checking and comparing with dispatch."""
 
@@ -271,6 +274,16 @@ def optimise(
             if not feedback_round(portfolio, state, runner, share, deadline):
                 break
         state.notes += runner.take_notes()
+        for _ in range(TOPUP_ROUNDS):
+            # What is still idle goes, plant by plant, straight into the orders the
+            # measure names (the plant model cannot take some of their placements).
+            if halted() or state.merged is None:
+                break
+            needs = fuel_needs(portfolio, state.merged)
+            if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
+                break
+            if not topup_round(portfolio, state, deadline):
+                break
     runner.stage("done")
     notes = state.notes
     merged = state.merged
