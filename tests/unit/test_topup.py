@@ -69,3 +69,21 @@ def test_generator_runs_cover_the_load_and_merge_touching_stretches() -> None:
     assert sum(r.end - r.start for r in runs) == pytest.approx(
         sum(op.end - op.start for op in plan.operations)
     )
+
+
+def test_plants_report_their_model_bound_beside_the_lp_bound() -> None:
+    from conftest import build_portfolio
+
+    from ingenio.planning.optimise import cp_sat_planner, optimise
+    from ingenio.planning.schedule import SolveParams
+
+    p = build_portfolio()
+    plan = optimise(p, SolveParams(time_limit_s=1.0, workers=1), processes=1, rounds=1)
+    assert validate(p, plan) == []
+    note = next(n for n in plan.notes if n.startswith("plant model bounds (CP-SAT"))
+    assert "vs LP bound" in note
+    # A plant's model bound is at least the value of its plan (a model solution).
+    pid = p.plants[0].id
+    sub = plant_portfolio(p, pid)
+    own = cp_sat_planner(sub, SolveParams(time_limit_s=1.0, workers=1), None, None)
+    assert own.bound is not None and own.bound >= own.value - 1e-6

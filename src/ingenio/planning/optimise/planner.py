@@ -144,6 +144,22 @@ def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[st
     return tuple(out)
 
 
+def _model_bounds_note(bounds: Mapping[str, float | None], lp_bound: float) -> str:
+    """The plant solvers' own bounds on value (first round, the LP's grants) beside the
+    LP bound, or "" when no plant solver gave one."""
+    known = {pid: b for pid, b in sorted(bounds.items()) if b is not None}
+    if not known:
+        return ""
+    parts = ", ".join(f"{pid} {b:,.0f}" for pid, b in known.items())
+    total = sum(known.values())
+    missing = sorted(pid for pid, b in bounds.items() if b is None)
+    tail = f"; no bound from {', '.join(missing)}" if missing else ""
+    return (
+        f"plant model bounds (CP-SAT, first round's fuel): {parts}; sum {total:,.0f} "
+        f"vs LP bound {lp_bound:,.0f}{tail} (they bound the plant models, not every valid plan)"
+    )
+
+
 def _finish(
     portfolio: Portfolio,
     chosen: Plan,
@@ -257,6 +273,7 @@ def optimise(
     state.rankings = _lp_rankings(portfolio, allocation)
     state.plans = runner.run(subs, {}, time_share=share, rankings=state.rankings)
     state.notes += runner.take_notes()
+    model_note = _model_bounds_note(runner.bounds, allocation.bound)
     state.merged = merge_round(portfolio, state)
     if rounds > 1 and not halted():
         runner.stage("feedback")
@@ -286,6 +303,8 @@ def optimise(
                 break
     runner.stage("done")
     notes = state.notes
+    if model_note:
+        notes.append(model_note)
     merged = state.merged
     if merged is not None:
         broken = validate(portfolio, merged)
