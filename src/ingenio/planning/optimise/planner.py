@@ -296,10 +296,13 @@ def optimise(
             # measure names (the plant model cannot take some of their placements).
             if halted() or state.merged is None:
                 break
+            if deadline is not None and time.perf_counter() > deadline:
+                state.notes.append("top-up: skipped, the time budget is spent")
+                break
             needs = fuel_needs(portfolio, state.merged)
             if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
                 break
-            if not topup_round(portfolio, state, deadline):
+            if not topup_round(portfolio, state, deadline, needs):
                 break
     runner.stage("done")
     notes = state.notes

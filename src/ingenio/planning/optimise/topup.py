@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -162,17 +162,24 @@ TOPUP_SECONDS = 5.0
 """Seconds a plant's top-up may take (fits are tried until then)."""
 
 
-def topup_round(portfolio: Portfolio, state: RoundState, deadline: float | None = None) -> bool:
+def topup_round(
+    portfolio: Portfolio,
+    state: RoundState,
+    deadline: float | None = None,
+    needs: Mapping[str, float] | None = None,
+) -> bool:
     """Give the depot fuel the merged plan leaves to the plants with fuel-starved orders,
     one plant at a time (most missed value per litre they need first), and place those
     orders into the plant's plan (:func:`topped_up`); True when a plant took more orders.
 
     Each plant keeps only the grants its transfers draw, so what one plant does not
-    burn is left for the next."""
+    burn is left for the next. ``needs``: :func:`ingenio.planning.explain.fuel_needs` of
+    the merged plan, when the caller has it."""
     merged = state.merged
     if merged is None or not portfolio.depots:
         return False
-    needs = fuel_needs(portfolio, merged)
+    if needs is None:
+        needs = fuel_needs(portfolio, merged)
     if not needs:
         return False
     missed: dict[str, list[tuple[float, str]]] = {}
