@@ -15,6 +15,10 @@ Pure. Defined in ``docs/planning.md`` ("Idle litres while starving"):
   the portfolio file has no routes and no plant-to-plant transfer);
 * **idle litres while starving** = ``min(the most litres within reach of a starving
   plant, headroom of the starving plants)``, 0 when no plant starves.
+
+With the fuel needs of :func:`ingenio.planning.explain.fuel_needs` (a :class:`FuelNeeds`),
+a plant starves only if its cheapest fuel-starved order needs no more than the depot
+litres within its reach: diesel too little to run any one order whole is not idle.
 """
 
 from __future__ import annotations
