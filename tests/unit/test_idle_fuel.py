@@ -95,7 +95,7 @@ def test_only_diesel_an_order_could_burn_in_the_plan_counts(
     from ingenio.planning.explain import fuel_needs
 
     portfolio, plan = demo
-    needs = fuel_needs(portfolio, plan)
+    needs = dict(fuel_needs(portfolio, plan))  # summed needs only (least: the test below)
     precise = idle_fuel(portfolio, plan, needs)
     loose = idle_fuel(portfolio, plan)
     assert set(precise.starving) == {p for p in loose.starving if needs.get(p, 0.0) > 0}
@@ -121,3 +121,26 @@ def test_a_step_fits_in_free_runs_with_its_setup_and_restarts() -> None:
     assert _place(mask, 4, 1, 1, False) == 7
     assert _place(mask, 20, 0, 0, False) is None
     assert _place(mask, 7, 0, 0, True) is None
+
+
+def test_diesel_too_little_for_any_one_order_is_not_idle(
+    demo: tuple[Portfolio, Plan],
+) -> None:
+    from ingenio.planning.explain import fuel_needs
+    from ingenio.planning.summary import FuelNeeds
+
+    portfolio, plan = demo
+    needs = fuel_needs(portfolio, plan)
+    assert isinstance(needs, FuelNeeds)
+    for p, litres in needs.items():
+        assert 0 < needs.least[p] <= litres + 1e-9
+    plain = idle_fuel(portfolio, plan, dict(needs))
+    precise = idle_fuel(portfolio, plan, needs)
+    assert precise.litres <= plain.litres + 1e-9
+    # Every starving plant's cheapest order needs more than all the depots hold: the
+    # diesel left could not have run any order whole, so none of it is idle.
+    out_of_reach = FuelNeeds(needs, {p: plain.depot_left_l + 1.0 for p in needs})
+    assert idle_fuel(portfolio, plan, out_of_reach).litres == 0.0
+    # A cheapest order within reach keeps the plant starving.
+    cheap = FuelNeeds(needs, dict.fromkeys(needs, 0.0))
+    assert idle_fuel(portfolio, plan, cheap).litres == pytest.approx(plain.litres)

@@ -16,6 +16,7 @@ room (:func:`litres_for`). This is the figure *idle litres while starving* count
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -102,6 +103,39 @@ class Fit:
     litres: float
 
 
+def warm_gaps(ctx: Context, order: Order, line_id: str, a: int, b: int) -> BoolArray:
+    """Over ``[a, b)`` on one line: the idle time just before an operation that owes no
+    setup because the operation before it is of its family, when ``order`` is of another
+    family and the operation is too short to pay its setup: placed there, the order
+    would make it pay one (the validator's setup rule)."""
+    out = np.zeros(b - a, dtype=np.bool_)
+    portfolio = ctx.portfolio
+    family = portfolio.product(order.product_id).family
+    ops = sorted(
+        (op for op in ctx.by_line.get(line_id, ()) if op.order_id != order.id),
+        key=lambda op: (op.start, op.end),
+    )
+    first: dict[tuple[str, int], int] = {}
+    for op in ops:
+        key = (op.order_id, op.step)
+        first[key] = min(op.start, first.get(key, op.start))
+    for prev, op in itertools.pairwise(ops):
+        if op.start >= b or op.start <= a or first[op.order_id, op.step] != op.start:
+            continue
+        other = portfolio.product(portfolio.order(op.order_id).product_id)
+        if (
+            other.family == family
+            or portfolio.product(portfolio.order(prev.order_id).product_id).family != other.family
+        ):
+            continue
+        step = other.routing[op.step]
+        work = op.quantity / step.rate_per_hour * MINUTES_PER_HOUR
+        if op.end - op.start >= work + step.setup_minutes - 1e-6:
+            continue
+        out[max(a, prev.end) - a : op.start - a] = True
+    return out
+
+
 def fit(ctx: Context, order: Order, status: OrderStatus) -> Fit | None:
     """Where the order fits in the plan as it stands with more diesel (see the module
     docstring); None when it does not fit even with unlimited diesel."""
@@ -136,7 +170,7 @@ def fit(ctx: Context, order: Order, status: OrderStatus) -> Fit | None:
         best: tuple[int, str, list[Piece]] | None = None
         for ln in dict.fromkeys(step.lines):
             busy, _ = masks(ctx, order, ln, a, b)
-            usable = pm.shift[ln][a:b] & ~busy & room & gen_room
+            usable = pm.shift[ln][a:b] & ~busy & room & gen_room & ~warm_gaps(ctx, order, ln, a, b)
             work = math.ceil(sw.work - 1e-6)
             pieces = _pieces(
                 usable, work, step.setup_minutes, step.restart_minutes, not step.interruptible

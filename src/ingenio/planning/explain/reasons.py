@@ -38,6 +38,7 @@ from ingenio.planning.explain.context import (
     stats,
 )
 from ingenio.planning.explain.insert import diesel_to_fit, litres_for
+from ingenio.planning.summary import FuelNeeds
 
 __all__ = ["explain", "fuel_needs", "reasons", "with_explanations"]
 
@@ -487,8 +488,9 @@ def with_explanations(portfolio: Portfolio, plan: Plan) -> Plan:
     return replace(plan, outcomes=outcomes)
 
 
-def fuel_needs(portfolio: Portfolio, plan: Plan) -> dict[str, float]:
-    """Per plant, the diesel its fuel-starved orders would burn.
+def fuel_needs(portfolio: Portfolio, plan: Plan) -> FuelNeeds:
+    """Per plant, the diesel its fuel-starved orders would burn (and, in ``least``, the
+    litres of the one that needs least).
 
     An order is fuel-starved when it is late or unscheduled, its plant's tank reaches its
     reserve before the order's latest worthwhile end, every step draws no more than the
@@ -502,9 +504,10 @@ def fuel_needs(portfolio: Portfolio, plan: Plan) -> dict[str, float]:
         if o.status is not OrderStatus.ON_TIME and portfolio.has("order", o.order_id)
     ]
     if not todo:
-        return {}
+        return FuelNeeds()
     ctx = context(portfolio, plan)
     out: dict[str, float] = {}
+    least: dict[str, float] = {}
     for o in todo:
         order = portfolio.order(o.order_id)
         window = ctx.windows.get(order.id)
@@ -520,4 +523,5 @@ def fuel_needs(portfolio: Portfolio, plan: Plan) -> dict[str, float]:
         litres = diesel_to_fit(ctx, order, o.status)
         if litres is not None and litres > 0:
             out[plant.id] = out.get(plant.id, 0.0) + litres
-    return out
+            least[plant.id] = min(litres, least.get(plant.id, math.inf))
+    return FuelNeeds(out, least)

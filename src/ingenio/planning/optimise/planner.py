@@ -46,6 +46,7 @@ from ingenio.planning.optimise.run import (
     cp_sat_planner,
     dispatch_planner,
 )
+from ingenio.planning.optimise.topup import topup_round
 from ingenio.planning.portfolio import (
     Allocation,
     allocate,
@@ -70,6 +71,8 @@ LP_TIME_LIMIT = 60.0
 """Seconds the portfolio LP may take without a time budget."""
 IDLE_TOLERANCE_L = 0.5
 """Idle litres while starving below which no further feedback round is run."""
+TOPUP_ROUNDS = 3
+"""Top-up rounds after the feedback rounds, each while fuel is idle and a plant gained."""
 FINISH_SHARE = 0.15
 """Share of a time budget kept for merging, checking and comparing with dispatch."""
 
@@ -139,6 +142,22 @@ def _lp_rankings(portfolio: Portfolio, allocation: Allocation) -> tuple[tuple[st
         if ranked not in out:
             out.append(ranked)
     return tuple(out)
+
+
+def _model_bounds_note(bounds: Mapping[str, float | None], lp_bound: float) -> str:
+    """The plant solvers' own bounds on value (first round, the LP's grants) beside the
+    LP bound, or "" when no plant solver gave one."""
+    known = {pid: b for pid, b in sorted(bounds.items()) if b is not None}
+    if not known:
+        return ""
+    parts = ", ".join(f"{pid} {b:,.0f}" for pid, b in known.items())
+    total = sum(known.values())
+    missing = sorted(pid for pid, b in bounds.items() if b is None)
+    tail = f"; no bound from {', '.join(missing)}" if missing else ""
+    return (
+        f"plant model bounds (CP-SAT, first round's fuel): {parts}; sum {total:,.0f} "
+        f"vs LP bound {lp_bound:,.0f}{tail} (they bound the plant models, not every valid plan)"
+    )
 
 
 def _finish(
@@ -254,6 +273,7 @@ def optimise(
     state.rankings = _lp_rankings(portfolio, allocation)
     state.plans = runner.run(subs, {}, time_share=share, rankings=state.rankings)
     state.notes += runner.take_notes()
+    model_note = _model_bounds_note(runner.bounds, allocation.bound)
     state.merged = merge_round(portfolio, state)
     if rounds > 1 and not halted():
         runner.stage("feedback")
@@ -271,8 +291,23 @@ def optimise(
             if not feedback_round(portfolio, state, runner, share, deadline):
                 break
         state.notes += runner.take_notes()
+        for _ in range(TOPUP_ROUNDS):
+            # What is still idle goes, plant by plant, straight into the orders the
+            # measure names (the plant model cannot take some of their placements).
+            if halted() or state.merged is None:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                state.notes.append("top-up: skipped, the time budget is spent")
+                break
+            needs = fuel_needs(portfolio, state.merged)
+            if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
+                break
+            if not topup_round(portfolio, state, deadline, needs):
+                break
     runner.stage("done")
     notes = state.notes
+    if model_note:
+        notes.append(model_note)
     merged = state.merged
     if merged is not None:
         broken = validate(portfolio, merged)

@@ -8,6 +8,7 @@ through a ``multiprocessing.Manager`` queue, drained while the parent waits.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import queue as queue_module
@@ -18,7 +19,7 @@ from functools import partial
 from multiprocessing.managers import SyncManager
 from typing import Any, Protocol
 
-from ingenio.domain import Plan, Portfolio
+from ingenio.domain import Plan, Portfolio, PriorityClass
 from ingenio.lifeline import die_with_parent, terminate_pool_workers
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.optimise.merge import plan_key
@@ -95,9 +96,29 @@ def cp_sat_planner(
     progress: PlantProgress | None,
     stop: Stop | None = None,
 ) -> Plan:
-    """The plant planner by default: CP-SAT (:func:`~ingenio.planning.schedule.schedule_plant`)."""
+    """The plant planner by default: CP-SAT (:func:`~ingenio.planning.schedule.schedule_plant`).
+
+    The plan's ``bound`` is CP-SAT's own bound read as value (:func:`model_value_bound`)."""
     result = schedule_plant(portfolio, params, hint=hint, progress=progress, stop=stop)
-    return replace(result.plan, status=result.status)
+    bound = model_value_bound(portfolio, result.plan, result.bound)
+    return replace(result.plan, status=result.status, bound=bound)
+
+
+def model_value_bound(portfolio: Portfolio, plan: Plan, bound: float) -> float | None:
+    """CP-SAT's bound on its weighted objective read as a bound on value, or None.
+
+    The objective is ``W * essential orders run + value - fuel tie-break`` with ``W`` the
+    plant's total order value plus 1 and a tie-break below half the smallest order value;
+    so value is at most ``bound - W * E + that half`` over the model's plans running at
+    least the ``E`` essential orders ``plan`` runs (the objective's first criterion). It
+    bounds the plant *model* under the plant's fuel, not every valid plan."""
+    if not math.isfinite(bound):
+        return None
+    values = [o.value for o in portfolio.orders if o.value > 0]
+    weight = sum(o.value for o in portfolio.orders) + 1.0
+    essential = {o.id for o in portfolio.orders if o.priority is PriorityClass.ESSENTIAL}
+    ran = {op.order_id for op in plan.operations} & essential
+    return bound - weight * len(ran) + (min(values) / 2 if values else 0.0)
 
 
 def dispatch_planner(
@@ -209,10 +230,11 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | No
         # The solver started from the hint (a model solution): its plan can only rank
         # below it on the fuel tie-break or rounding, or when it failed before starting.
         status = PlanStatus.FEASIBLE if plan.status is PlanStatus.OPTIMAL else plan.status
-        return replace(hint, status=status, notes=(*hint.notes, *plan.notes, "kept the hint"))
+        notes = (*hint.notes, *plan.notes, "kept the hint")
+        return replace(hint, status=status, notes=notes, bound=plan.bound)
     if plan.status is PlanStatus.CANCELLED or not refill:
         return plan
-    return _filled(job, plan)
+    return replace(_filled(job, plan), bound=plan.bound)
 
 
 def _filled(job: _Job, plan: Plan) -> Plan:
@@ -269,6 +291,8 @@ class PlantRunner:
         self.solutions = 0
         self.stage_name = "plants"
         self.notes: list[str] = []
+        self.bounds: dict[str, float | None] = {}
+        """Per plant, the plant planner's own bound on value (CP-SAT's), or None."""
 
     def stage(self, name: str) -> None:
         """Enter a stage and report it."""
@@ -350,6 +374,7 @@ class PlantRunner:
         except Exception as exc:  # a worker failure must not lose the portfolio plan
             self.notes.append(f"plant {job.plant_id}: planner failed ({exc!r}); used dispatch")
             plan = dispatch(job.portfolio)
+        self.bounds[job.plant_id] = plan.bound
         self._event(job.plant_id, "done", plan.value)
         if plan.status not in (PlanStatus.FEASIBLE, PlanStatus.OPTIMAL):
             why = f" ({plan.notes[-1]})" if plan.notes else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ingenio.planning.summary.battery import battery_empty, battery_levels
 from ingenio.planning.summary.fuel import first_at_or_below, tank_levels
-from ingenio.planning.summary.idle import IdleFuel, idle_fuel, starving
+from ingenio.planning.summary.idle import FuelNeeds, IdleFuel, idle_fuel, starving
 from ingenio.planning.summary.plan import (
     SIGNIFICANT_SHARE,
     DepotSummary,
@@ -29,6 +29,7 @@ from ingenio.planning.summary.plan import (
 __all__ = [
     "SIGNIFICANT_SHARE",
     "DepotSummary",
+    "FuelNeeds",
     "IdleFuel",
     "PlanSummary",
     "PlantSummary",

@@ -15,6 +15,10 @@ Pure. Defined in ``docs/planning.md`` ("Idle litres while starving"):
   the portfolio file has no routes and no plant-to-plant transfer);
 * **idle litres while starving** = ``min(the most litres within reach of a starving
   plant, headroom of the starving plants)``, 0 when no plant starves.
+
+With the fuel needs of :func:`ingenio.planning.explain.fuel_needs` (a :class:`FuelNeeds`),
+a plant starves only if its cheapest fuel-starved order needs no more than the depot
+litres within its reach: diesel too little to run any one order whole is not idle.
 """
 
 from __future__ import annotations
@@ -27,6 +31,18 @@ from ingenio.planning.summary.fuel import depot_levels, tank_levels
 
 NEAR_RESERVE = 0.01
 """A tank within 1 % of its usable size (at least 1 L) of its reserve is at its reserve."""
+
+
+class FuelNeeds(dict[str, float]):
+    """Per plant, the litres its fuel-starved orders would burn (summed); ``least``: per
+    plant, the litres of the one that needs least
+    (:func:`ingenio.planning.explain.fuel_needs` builds it)."""
+
+    def __init__(
+        self, total: Mapping[str, float] | None = None, least: Mapping[str, float] | None = None
+    ) -> None:
+        super().__init__(total or {})
+        self.least = dict(least or {})
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,12 @@ def starving(portfolio: Portfolio, plan: Plan) -> tuple[str, ...]:
     )
 
 
+def _reach(portfolio: Portfolio, plan: Plan, plant_id: str) -> float:
+    """Depot litres within reach of the plant (0 when its tank never hits its reserve)."""
+    since = last_at_reserve(portfolio, plan, plant_id)
+    return 0.0 if since is None else within_reach(portfolio, plan, since)
+
+
 def idle_fuel(
     portfolio: Portfolio, plan: Plan, needs: Mapping[str, float] | None = None
 ) -> IdleFuel:
@@ -146,18 +168,18 @@ def idle_fuel(
     (:func:`ingenio.planning.explain.fuel_needs`). Given, a plant starves only if it has
     such an order, and its headroom is at most its need: only diesel a late or undone
     order could have burned on free line time counts. None: the generators' headroom
-    alone (an upper figure)."""
+    alone (an upper figure). When ``needs`` is a :class:`FuelNeeds`, a plant starves only
+    if its least fuel-starved order needs no more than the depot litres within its reach
+    (diesel that could not have run any one order whole is not counted)."""
     left = depot_left(portfolio, plan)
     hungry = starving(portfolio, plan)
     if needs is not None:
         hungry = tuple(p for p in hungry if needs.get(p, 0.0) > 0)
+    if isinstance(needs, FuelNeeds):
+        hungry = tuple(p for p in hungry if needs.least.get(p, 0.0) <= _reach(portfolio, plan, p))
     room = {p: headroom(portfolio, plan, p) for p in hungry}
     if needs is not None:
         room = {p: min(r, needs[p]) for p, r in room.items()}
-    reach = 0.0
-    for p in hungry:
-        since = last_at_reserve(portfolio, plan, p)
-        if since is not None:
-            reach = max(reach, within_reach(portfolio, plan, since))
+    reach = max((_reach(portfolio, plan, p) for p in hungry), default=0.0)
     litres = min(reach, sum(room.values())) if hungry else 0.0
     return IdleFuel(litres, left, hungry, room)
