@@ -10,8 +10,8 @@ shares: about a hundred columns), so the problem decomposes:
   extensive form, with the first-stage columns *fixed* at ``x``. Its optimum ``Q_w(x)``
   is concave in ``x`` and the reduced costs ``g_w`` of the fixed columns are a
   supergradient: ``Q_w(y) <= Q_w(x) + g_w . (y - x)`` for every ``y`` (LP duality).
-  Each subproblem stays loaded in its own HiGHS session, so a new ``x`` re-solves from the
-  previous basis (a few dual simplex iterations);
+  Each subproblem keeps its model and its last optimal basis, so a new ``x`` re-solves
+  from that basis (a few dual simplex iterations);
 * **master**: the first-stage columns and rows (stock granted in full, tankers split in
   full), one column ``theta_w`` per sample, maximise ``early . x + mean_w theta_w`` under
   the cuts ``theta_w <= Q_w(x_k) + g_w . (x - x_k)`` gathered at every point ``x_k``
@@ -52,8 +52,10 @@ from ingenio.scenarios.extensive import (
     FloatArray,
     Solved,
     first_stage_columns,
+    highs_lp,
     load_highs,
     sample_block,
+    session,
 )
 
 __all__ = ["TOLERANCE", "Decomposed", "build_decomposed"]
@@ -73,9 +75,15 @@ Iteration = Callable[[int, float, float], None]
 
 @dataclass
 class _Sub:
-    """One sample's recourse LP in its own HiGHS session (first-stage columns first)."""
+    """One sample's recourse LP (first-stage columns first) and its last optimal basis.
 
-    highs: Any
+    A HiGHS session after a solve holds about 10 MB of solver workspace on a sample of M,
+    the model and a basis about 2: each evaluation opens a session, loads the model, starts
+    from the basis and closes it (a warm re-solve takes a few milliseconds), so 200 samples
+    of M fit in about 1 GB instead of 5."""
+
+    lp: Any
+    basis: Any
     constant: float
     n_cols: int
     n_rows: int
@@ -105,6 +113,8 @@ class Decomposed:
     cuts: int = 0
     """Cuts in the master of the last :meth:`solve`."""
     _idx: Any = field(default=None, repr=False)
+    _seen: dict[bytes, FloatArray] = field(default_factory=dict, repr=False)
+    """Values ``Q_w`` at the points the last loop evaluated (by the point's bytes)."""
 
     def solve(self, fixed: FloatArray | None = None, time_limit_s: float = 600.0) -> Solved:
         """Maximise the mean score; with ``fixed``, value that first stage (one pass).
@@ -119,7 +129,8 @@ class Decomposed:
         deadline = began + time_limit_s
         if fixed is not None:
             x = np.clip(np.asarray(fixed, dtype=np.float64), 0.0, self.hi)
-            q, _ = self._evaluate(x, deadline, gradients=False)
+            known = self._seen.get(x.tobytes())  # the loop's start is often valued next
+            q = known if known is not None else self._evaluate(x, deadline, gradients=False)[0]
             scores = tuple(float(v + s.constant) for v, s in zip(q, self.subs, strict=True))
             self.iterations, self.cuts = 0, 0
             return Solved(float(np.mean(scores)), scores, x, time.perf_counter() - began)
@@ -131,10 +142,14 @@ class Decomposed:
         idx = np.arange(k, dtype=np.int32)
         centre = self._start()
         q, g = self._evaluate(centre, deadline, gradients=True)
+        self._seen = {centre.tobytes(): q}
         self._add_cuts(master, range(n), centre, q, g)
         self.iterations, self.cuts = 0, n
         best_q, best = q, float(self.early @ centre + q.mean())
         radius, nulls, upper = RADIUS, 0, math.inf
+        # the tolerance is relative to the score, not to the LP's objective (which counts
+        # every essential order delivered at the weight E)
+        constant = float(np.mean([s.constant for s in self.subs]))
         while True:
             # the master within the trust region: |x - centre| <= radius x the column's range
             if k:
@@ -147,11 +162,12 @@ class Decomposed:
             upper = min(upper, best + max(0.0, predicted - best) / radius)
             if self.progress is not None:
                 self.progress(self.iterations, upper, best)
-            if predicted - best <= self.tolerance * max(1.0, abs(best)):
+            if predicted - best <= self.tolerance * max(1.0, abs(best + constant)):
                 break
             sol = np.asarray(master.getSolution().col_value, dtype=np.float64)
             x, theta = np.clip(sol[:k], 0.0, self.hi), sol[k:]
             q, g = self._evaluate(x, deadline, gradients=True)
+            self._seen[x.tobytes()] = q
             got = float(self.early @ x + q.mean())
             slack = 1e-9 * max(1.0, float(np.max(np.abs(q))))
             rows = [w for w in range(n) if theta[w] > q[w] + slack]
@@ -176,7 +192,6 @@ class Decomposed:
         # tie-breaker at its least (at most EARLY_WEIGHT x last day x all the stock in hand)
         days = max((day for _, _, day in self.first.stock), default=0)
         slack = EARLY_WEIGHT * days * sum(v for _, v in self.first.depot_stock)
-        constant = float(np.mean([s.constant for s in self.subs]))
         bound = max(mean, upper + constant + slack) if math.isfinite(upper) else mean
         return Solved(mean, scores, centre.copy(), time.perf_counter() - began, bound)
 
@@ -201,13 +216,16 @@ class Decomposed:
         q = np.zeros(self.samples)
         g = np.zeros((self.samples, k)) if gradients else np.zeros((0, k))
         for w, sub in enumerate(self.subs):
-            h = sub.highs
+            h = session(sub.lp)
             if k:
                 h.changeColsBounds(k, self._idx, x, x)
+            if sub.basis is not None:
+                h.setBasis(sub.basis)
             self._run(h, deadline, f"sample {w + 1} of {self.samples}")
             q[w] = h.getInfo().objective_function_value
             if gradients and k:
                 g[w] = np.asarray(h.getSolution().col_dual, dtype=np.float64)[:k]
+            sub.basis = h.getBasis()
         return q, g
 
     def _add_cuts(
@@ -277,7 +295,7 @@ def build_decomposed(
         asm.add_cols(np.zeros(first.n), hi, np.zeros(first.n))
         _, _, constant = sample_block(asm, first, scenario, 1.0, coarse)
         nonzeros = int(sum(len(v) for v in asm.vals))
-        subs.append(_Sub(load_highs(asm), constant, asm.n_cols, asm.n_rows, nonzeros))
+        subs.append(_Sub(highs_lp(asm), None, constant, asm.n_cols, asm.n_rows, nonzeros))
     return Decomposed(
         first, len(scenarios), sum(s.n_cols for s in subs) + first.n + len(subs),
         sum(s.n_rows for s in subs), sum(s.nonzeros for s in subs),

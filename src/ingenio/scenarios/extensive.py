@@ -53,8 +53,10 @@ __all__ = [
     "Solved",
     "build_extensive",
     "first_stage_columns",
+    "highs_lp",
     "load_highs",
     "sample_block",
+    "session",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -341,10 +343,22 @@ def first_stage_columns(asm: Assembly, first: FirstStage) -> tuple[FloatArray, F
 
 def load_highs(asm: Assembly) -> Any:
     """A silent, single-threaded HiGHS session holding the assembled model (maximise)."""
+    return session(highs_lp(asm))
+
+
+def session(lp: Any) -> Any:
+    """A silent, single-threaded HiGHS session holding ``lp`` (a ``highspy.HighsLp``)."""
     h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)
+    h.passModel(lp)
+    return h
+
+
+def highs_lp(asm: Assembly) -> Any:
+    """The assembled model as a ``highspy.HighsLp`` (column-wise, maximise); empties
+    ``asm``'s coefficient pieces on the way."""
     lp = highspy.HighsLp()
     n = asm.n_cols
     lp.num_col_ = n
@@ -367,5 +381,4 @@ def load_highs(asm: Assembly) -> Any:
     lp.a_matrix_.start_ = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
     lp.a_matrix_.index_ = rows.astype(np.int32)[order]
     lp.a_matrix_.value_ = vals[order]
-    h.passModel(lp)
-    return h
+    return lp
