@@ -53,10 +53,12 @@ __all__ = [
     "solve_policy",
 ]
 
-FINE_EXTENSIVE_COLUMNS = 1_000_000
-"""Most columns (samples x one sample's fine LP) for an extensive form with fine buckets;
-beyond, coarse buckets (on 2 loaded cores the demo's 20-sample fine form, 0.8 M columns,
-solves in about a minute; M's single fine LP alone has 166 k columns)."""
+FINE_EXTENSIVE_COLUMNS = 250_000
+"""Most columns (samples x one sample's fine LP) with fine buckets; beyond, coarse buckets
+(day starts, grant points, deliveries): each recourse is then a slightly looser
+relaxation, several times smaller (the demo: 7 k columns a sample instead of 40 k, M 23 k
+instead of 166 k). At 1 M, the demo's ``--samples 20`` ran fine buckets and did not finish
+its training in 45 minutes of a loaded machine."""
 SOLVE_SECONDS = 1800.0
 """Wall-time limit of each extensive-form solve (a loaded machine stretches it)."""
 GAP_START = 2_000_000
