@@ -175,7 +175,8 @@ class Decomposed:
             self.cuts += len(rows)
             ratio = (got - best) / (predicted - best)
             if ratio >= 0.1:  # a serious step: move the centre
-                if ratio >= 0.5 and np.any(np.abs(x - centre) >= 0.99 * radius * self.hi):
+                edge = (np.abs(x - centre) >= 0.99 * radius * self.hi) & (self.hi > 0)
+                if ratio >= 0.5 and np.any(edge):
                     radius = min(1.0, 2 * radius)  # a good step to the edge: widen
                 centre, best, best_q, nulls = x, got, q, 0
             else:  # a null step: the new cuts refine the model; shrink after a few
