@@ -1,7 +1,9 @@
 """The two-stage robust plan: fuel grants chosen on the sample-average problem.
 
-:func:`solve_policy` solves the extensive form of :mod:`.extensive` over scenarios and
-reads the grants; :func:`plain_policy` is the same LP on the published portfolio alone
+:func:`solve_policy` solves the sample-average problem over scenarios
+(:func:`build_saa`: one extensive-form LP of :mod:`.extensive`, or beyond
+:data:`EXTENSIVE_COLUMNS` its Benders decomposition, :mod:`.benders`) and reads the
+grants; :func:`plain_policy` is the same LP on the published portfolio alone
 (the **expected-value** problem: published outages, tankers on their expected day), the
 grants a deterministic plan would make. :func:`choose_samples` picks the number of
 training samples by convergence: from ``start`` samples it doubles ``n`` until the
@@ -11,8 +13,10 @@ Mak-Morton-Wood upper bound on the candidate's optimality gap
 ``tolerance`` of what is at stake, or ``n`` reaches the most allowed. What is at stake is
 the mean gain of each batch's SAA optimum over the plain (expected-value) grants on the
 same batch: with the default 0.1, the candidate may miss at most a tenth of the gain any
-first stage could make over plain (nothing at stake and no gap: converged at once). Sample indices:
-training ``0 .. n-1``, gap batches from :data:`GAP_START`, held-out from
+first stage could make over plain (nothing at stake and no gap: converged at once). A
+larger ``n`` whose solve fails or hits its limit leaves the last ``n`` that solved, and
+:attr:`Convergence.stopped` says so. Sample indices: training ``0 .. n-1``, gap batches
+from :data:`GAP_START`, held-out from
 :data:`~ingenio.scenarios.robust.HELD_OUT_START`; all of one seed, never shared.
 """
 
