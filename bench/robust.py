@@ -29,41 +29,53 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
-FIELDS = ("date", "size", "seed", "samples", "buckets", "columns", "rows", "nonzeros",
+FIELDS = ("date", "size", "seed", "samples", "buckets", "method", "columns", "rows", "nonzeros",
           "draw_s", "build_s", "solve_s", "build_cpu_s", "solve_cpu_s", "peak_rss_mb",
-          "saa_optimum", "load_before", "load_after", "status")  # fmt: skip
+          "saa_optimum", "upper_bound", "iterations", "load_before", "load_after",
+          "status")  # fmt: skip
 
 
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def child(size: str, seed: int, samples: int, fine: bool, time_limit: float) -> dict[str, object]:
+def child(
+    size: str, seed: int, samples: int, fine: bool, time_limit: float, method: str
+) -> dict[str, object]:
     """One run (in this process): draw, build, solve; figures as a dict."""
     from ingenio.data.generate import generate_portfolio
     from ingenio.energy.outage_model import learn_outage_model
     from ingenio.errors import IngenioError
-    from ingenio.scenarios.extensive import build_extensive
     from ingenio.scenarios.montecarlo import OutageSampler
-    from ingenio.scenarios.twostage import draw
+    from ingenio.scenarios.twostage import build_saa, draw, plain_policy
 
     p = generate_portfolio(size, seed)  # type: ignore[arg-type]
     began = time.perf_counter()
     scenarios = draw(p, OutageSampler(learn_outage_model(p)), seed, range(samples))
     drawn = time.perf_counter() - began
+    start = None
+    if method == "benders":  # warm start: the expected-value grants (one single-sample LP)
+        plain = plain_policy(p, coarse=not fine)
+        start = plain.solved.x
+        print(f"expected-value grants in {plain.solved.seconds:.1f} s", file=sys.stderr)
     cpu = time.process_time()
-    ef = build_extensive(p, scenarios, coarse=not fine)
+    ef = build_saa(p, scenarios, coarse=not fine, method=method, start=start)  # type: ignore[arg-type]
+    if method == "benders":
+        ef.progress = lambda i, up, low: print(  # type: ignore[attr-defined]
+            f"  iteration {i}: upper {up:,.1f}, lower {low:,.1f}, gap {up - low:,.1f}; "
+            f"CPU {time.process_time() - cpu:,.0f} s, load {_load()}", file=sys.stderr,
+            flush=True)  # fmt: skip
     build_cpu = time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"built {ef.n_cols:,} columns, {ef.n_rows:,} rows, {ef.nonzeros:,} nonzeros in "
           f"{ef.build_seconds:.1f} s (CPU {build_cpu:.1f} s), peak RSS {rss:,.0f} MB so far; "
           f"load average {_load()}", file=sys.stderr, flush=True)  # fmt: skip
     del scenarios
-    status, optimum, solve_s = "optimal", float("nan"), 0.0
+    status, optimum, upper, solve_s = "optimal", float("nan"), float("nan"), 0.0
     cpu = time.process_time()
     try:
         solved = ef.solve(time_limit_s=time_limit)
-        optimum, solve_s = solved.mean, solved.seconds
+        optimum, upper, solve_s = solved.mean, solved.upper, solved.seconds
     except IngenioError as exc:
         status, solve_s = f"not solved: {exc}"[:120], time.perf_counter() - began - drawn
     solve_cpu = time.process_time() - cpu
@@ -72,7 +84,8 @@ def child(size: str, seed: int, samples: int, fine: bool, time_limit: float) -> 
             "draw_s": round(drawn, 1), "build_s": round(ef.build_seconds, 1),
             "solve_s": round(solve_s, 1), "build_cpu_s": round(build_cpu, 1),
             "solve_cpu_s": round(solve_cpu, 1), "peak_rss_mb": round(peak), "saa_optimum": optimum,
-            "status": status}  # fmt: skip
+            "upper_bound": upper, "iterations": getattr(ef, "iterations", ""),
+            "method": method, "status": status}  # fmt: skip
 
 
 def main() -> None:
@@ -82,10 +95,16 @@ def main() -> None:
     ap.add_argument("--samples", type=int, nargs="+", default=[200])
     ap.add_argument("--fine", action="store_true", help="Fine buckets (much bigger).")
     ap.add_argument("--time-limit", type=float, default=3600.0)
+    ap.add_argument(
+        "--method",
+        default="benders",
+        choices=("extensive", "benders"),
+        help="One extensive-form LP, or its Benders decomposition.",
+    )
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        out = child(args.size, args.seed, args.samples[0], args.fine, args.time_limit)
+        out = child(args.size, args.seed, args.samples[0], args.fine, args.time_limit, args.method)
         print(json.dumps(out))
         return
     RESULTS.mkdir(exist_ok=True)
@@ -109,6 +128,8 @@ def main() -> None:
                 str(n),
                 "--time-limit",
                 str(args.time_limit),
+                "--method",
+                args.method,
             ]
             if args.fine:
                 cmd.append("--fine")  # fmt: skip
@@ -122,7 +143,8 @@ def main() -> None:
                    **got, "load_before": before, "load_after": _load()}  # fmt: skip
             w.writerow(row)
             fh.flush()
-            print(f"{args.size} x {n} samples ({row['buckets']} buckets): {got['columns']:,} "
+            print(f"{args.size} x {n} samples ({row['buckets']} buckets, {args.method}): "
+                  f"{got['columns']:,} "
                   f"columns, {got['rows']:,} rows, {got['nonzeros']:,} nonzeros; draw "
                   f"{got['draw_s']} s, build {got['build_s']} s (CPU {got['build_cpu_s']} s), "
                   f"solve {got['solve_s']} s (CPU {got['solve_cpu_s']} s); "

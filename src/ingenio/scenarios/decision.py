@@ -35,7 +35,9 @@ from ingenio.scenarios.montecarlo import OutageSampler, Sampler
 from ingenio.scenarios.robust import HELD_OUT_START
 from ingenio.scenarios.statistics import Interval, paired
 from ingenio.scenarios.twostage import (
+    Builder,
     Convergence,
+    Method,
     Trained,
     choose_samples,
     plain_policy,
@@ -170,11 +172,14 @@ def decide(
     coarse: bool | None = None,
     free_replan: bool = True,
     first_index: int = HELD_OUT_START,
+    method: Method = "auto",
+    build: Builder | None = None,
     progress: Stage | None = None,
 ) -> Decision:
     """Choose the grants over at most ``samples`` training samples and test them on
     ``holdout`` fresh ones (module docstring); ``first_index`` moves the held-out samples
-    (a second, independent test)."""
+    (a second, independent test); ``method`` solves the sample-average problems (``build``
+    loads them instead when given: :func:`~ingenio.scenarios.twostage.choose_samples`)."""
     began = time.perf_counter()
     executor = executor or InlineExecutor()
     sampler = sampler or OutageSampler(learn_outage_model(portfolio))
@@ -186,7 +191,7 @@ def decide(
     plain = plain_policy(portfolio, coarse=coarse)
     robust, conv = choose_samples(portfolio, sampler, seed, samples, start=start,
                                   batches=batches, tolerance=tolerance, coarse=coarse,
-                                  reference=plain.policy,
+                                  reference=plain.policy, method=method, build=build,
                                   progress=ticks("training and gap batches"))  # fmt: skip
     policies: list[GrantPolicy | None] = [plain.policy, robust.policy]
     names = [plain.policy.name, robust.policy.name]

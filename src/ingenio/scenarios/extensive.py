@@ -45,7 +45,19 @@ from ingenio.planning.portfolio import PortfolioModel, create_model
 from ingenio.scenarios.grant_policy import GrantPolicy, depot_deliveries, grant_plants
 from ingenio.scenarios.measure import FUEL_WEIGHT, essential_ids, essential_weight
 
-__all__ = ["EARLY_WEIGHT", "ExtensiveForm", "FirstStage", "Solved", "build_extensive"]
+__all__ = [
+    "EARLY_WEIGHT",
+    "Assembly",
+    "ExtensiveForm",
+    "FirstStage",
+    "Solved",
+    "build_extensive",
+    "first_stage_columns",
+    "highs_lp",
+    "load_highs",
+    "sample_block",
+    "session",
+]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -120,10 +132,18 @@ class Solved:
     x: FloatArray
     """First-stage values."""
     seconds: float
+    bound: float | None = None
+    """A proven upper bound on the optimum's mean score when the solve stopped within a
+    tolerance of it (a decomposition); None when the solve is exact (``mean``)."""
+
+    @property
+    def upper(self) -> float:
+        """The upper bound on the optimum's mean score: ``bound``, or ``mean`` if exact."""
+        return self.mean if self.bound is None else self.bound
 
 
 @dataclass
-class _Assembly:
+class Assembly:
     """Columns, rows and coefficients gathered block by block."""
 
     col_lo: list[FloatArray] = field(default_factory=list)
@@ -223,8 +243,8 @@ class ExtensiveForm:
         return Solved(float(np.mean(scores)), scores, x[:n].copy(), time.perf_counter() - began)
 
 
-def _sample_block(
-    asm: _Assembly, first: FirstStage, scenario: Portfolio, weight: float, coarse: bool
+def sample_block(
+    asm: Assembly, first: FirstStage, scenario: Portfolio, weight: float, coarse: bool
 ) -> tuple[IntArray, FloatArray, float]:
     """Add one sample's portfolio LP and its grant rows; return its score terms."""
     m: PortfolioModel = create_model(scenario, coarse=coarse)
@@ -247,7 +267,7 @@ def _sample_block(
 
 
 def _grant_rows(
-    asm: _Assembly, first: FirstStage, m: PortfolioModel, scenario: Portfolio, c0: int
+    asm: Assembly, first: FirstStage, m: PortfolioModel, scenario: Portfolio, c0: int
 ) -> None:
     """Each plant's cumulative depot draws within its grants, at every grant point."""
     arrival = {d.id: d.expected for d in scenario.deliveries}
@@ -289,7 +309,22 @@ def build_extensive(
         raise ValueError("the extensive form needs at least one sample")
     began = time.perf_counter()
     first = FirstStage.of(portfolio)
-    asm = _Assembly()
+    asm = Assembly()
+    hi, _ = first_stage_columns(asm, first)
+    weight = 1.0 / len(scenarios)
+    terms = [sample_block(asm, first, s, weight, coarse) for s in scenarios]
+    nonzeros = int(sum(len(v) for v in asm.vals))
+    h = load_highs(asm)
+    return ExtensiveForm(
+        first, len(scenarios), asm.n_cols, asm.n_rows, nonzeros,
+        terms, h, time.perf_counter() - began, (np.zeros(first.n), hi),
+    )  # fmt: skip
+
+
+def first_stage_columns(asm: Assembly, first: FirstStage) -> tuple[FloatArray, FloatArray]:
+    """Add the first-stage columns (they come first) and their rows to an empty ``asm``:
+    every depot's stock granted in full, every tanker split in full. Returns the columns'
+    upper bounds and costs (the early-grant tie-breaker)."""
     k = len(first.stock)
     stock_of = dict(first.depot_stock)
     hi = np.array([stock_of[d] for d, _, _ in first.stock] + [1.0] * len(first.shares))
@@ -303,22 +338,27 @@ def build_extensive(
         for a, _ in first.litres:
             cols = [k + i for i, (b, _) in enumerate(first.shares) if b == a]
             asm.row(cols, [1.0] * len(cols), 1.0, 1.0)
-    weight = 1.0 / len(scenarios)
-    terms = [_sample_block(asm, first, s, weight, coarse) for s in scenarios]
-    nonzeros = int(sum(len(v) for v in asm.vals))
-    h = _load(asm)
-    return ExtensiveForm(
-        first, len(scenarios), asm.n_cols, asm.n_rows, nonzeros,
-        terms, h, time.perf_counter() - began, (np.zeros(first.n), hi),
-    )  # fmt: skip
+    return hi, early
 
 
-def _load(asm: _Assembly) -> Any:
+def load_highs(asm: Assembly) -> Any:
     """A silent, single-threaded HiGHS session holding the assembled model (maximise)."""
+    return session(highs_lp(asm))
+
+
+def session(lp: Any) -> Any:
+    """A silent, single-threaded HiGHS session holding ``lp`` (a ``highspy.HighsLp``)."""
     h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)
+    h.passModel(lp)
+    return h
+
+
+def highs_lp(asm: Assembly) -> Any:
+    """The assembled model as a ``highspy.HighsLp`` (column-wise, maximise); empties
+    ``asm``'s coefficient pieces on the way."""
     lp = highspy.HighsLp()
     n = asm.n_cols
     lp.num_col_ = n
@@ -341,5 +381,4 @@ def _load(asm: _Assembly) -> Any:
     lp.a_matrix_.start_ = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
     lp.a_matrix_.index_ = rows.astype(np.int32)[order]
     lp.a_matrix_.value_ = vals[order]
-    h.passModel(lp)
-    return h
+    return lp
