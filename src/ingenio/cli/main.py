@@ -157,10 +157,13 @@ def plan(
             "--holdout", min=1, max=MAX_SAMPLES, help="With --robust: held-out scenarios."
         ),
     ] = 50,
+    dask_scheduler: scenarios.DaskOpt = None,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
-    request = PlanRequest(planner, params, time_budget, save, note=str(file))
+    request = PlanRequest(
+        planner, params, time_budget, save, note=str(file), dask_scheduler=dask_scheduler
+    )
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time
         chosen = run_guarded(

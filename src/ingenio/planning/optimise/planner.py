@@ -25,6 +25,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import replace
 
 from ingenio.domain import Order, Plan, Portfolio
@@ -176,6 +177,7 @@ def optimise(
     rounds: int = 4,
     time_budget_s: float | None = None,
     stop: Stop | None = None,
+    executor: Executor | None = None,
 ) -> Plan:
     """Plan ``portfolio`` with the two-level planner.
 
@@ -212,6 +214,13 @@ def optimise(
         yet solved keep their starting plan, the feedback round is skipped, and the
         best valid plan so far is returned (never worse than dispatch) with status
         ``cancelled``.
+    executor
+        Where to plan the plants instead of a local process pool (a Dask cluster's
+        executor, made by the services): each plant is one task, solved exactly as in
+        the pool, and the plans are merged in the same order, so the same seed gives
+        the same plan. ``processes`` then says how many plants run at once (for the
+        time budget's arithmetic). No live progress comes from its workers, only each
+        plant's end; a stop cancels the plants not yet started.
 
     Returns
     -------
@@ -229,7 +238,7 @@ def optimise(
     lp_limit = LP_TIME_LIMIT if time_budget_s is None else LP_BUDGET_SHARE * time_budget_s
     allocation = allocate(portfolio, time_limit_s=lp_limit, stop=halted if stop else None)
     runner = PlantRunner(
-        planner, params, processes, progress, allocation.bound, halted if stop else None
+        planner, params, processes, progress, allocation.bound, halted if stop else None, executor
     )
     runner.stage("dispatch")
     baseline = dispatch(portfolio)
