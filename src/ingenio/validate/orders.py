@@ -97,7 +97,8 @@ def _family(portfolio: Portfolio, job: Job) -> str:
 
 
 def check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]) -> None:
-    """Rule ``precedence``: an order starts only after each predecessor order is complete."""
+    """Rule ``precedence``: an order starts only after each predecessor order is complete,
+    and, for a predecessor made at another plant, after the order's ``transfer_minutes``."""
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     for job in jobs:
@@ -114,12 +115,15 @@ def check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violat
                         oid,
                     )
                 )
-            elif first[oid] < last[pred]:
+            elif first[oid] < last[pred] + portfolio.link_gap(portfolio.order(oid), pred):
+                gap = portfolio.link_gap(portfolio.order(oid), pred)
+                transfer = f" and its {gap} min transfer is over" if gap else ""
                 out.append(
                     Violation(
                         "precedence",
                         f"order {oid} starts at minute {first[oid]}, "
-                        f"{last[pred] - first[oid]} min before predecessor {pred} is complete",
+                        f"{last[pred] + gap - first[oid]} min before predecessor {pred} "
+                        f"is complete{transfer}",
                         oid,
                     )
                 )
