@@ -33,7 +33,7 @@ PARAMS = SolveParams(time_limit_s=0.1, workers=1, seed=7, deterministic=True)
 def cluster() -> Iterator[object]:
     """A LocalCluster with 2 single-threaded worker processes, no dashboard."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as c:
         yield c
 
@@ -43,7 +43,7 @@ def _essence(plan: Plan) -> Plan:
 
 
 def test_plants_on_a_cluster_plan_as_the_local_pool(cluster: object) -> None:
-    portfolio = generate_portfolio(Counts(plants=3, lines=6, orders=24, days=2), seed=3)
+    portfolio = generate_portfolio(Counts(plants=3, lines=6, orders=36, days=3), seed=11)
     address = cluster.scheduler_address  # type: ignore[attr-defined]
     in_pool = optimise(portfolio, PARAMS, processes=2)
     with plant_cluster(address, PARAMS.workers) as on:
