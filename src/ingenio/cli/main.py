@@ -202,13 +202,14 @@ def plan(
             "--stage-days", min=1, help="With --stage: only the first N dates of each schedule."
         ),
     ] = None,
+    dask_scheduler: scenarios.DaskOpt = None,
 ) -> None:
     """Plan a portfolio file and write plan.json, plan.xlsx and report.html."""
     params = SolveParams(time_limit_s=time_limit, workers=workers, seed=seed)
     note = str(file) if stage is None else f"{file} at stage {stage}"
     request = PlanRequest(
         planner, params, time_budget, save, note=note, lang=current(), stage=stage,
-        stage_days=stage_days
+        stage_days=stage_days, dask_scheduler=dask_scheduler,
     )
     chosen: Portfolio | None = None
     if robust:  # before the stage bar below: Rich shows one live display at a time

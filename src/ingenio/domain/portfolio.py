@@ -125,6 +125,13 @@ class Portfolio:
         first_line = self.product(product_id).routing[0].lines[0]
         return self.plant(self.line(first_line).plant_id)
 
+    def link_gap(self, order: Order, predecessor_id: str) -> int:
+        """Minutes from the end of ``predecessor_id`` to the earliest start of ``order``:
+        ``order.transfer_minutes`` when the predecessor is made at another plant, else 0."""
+        pred = self.order(predecessor_id)
+        here = self.product_plant(order.product_id).id
+        return 0 if self.product_plant(pred.product_id).id == here else order.transfer_minutes
+
     def orders_of(self, plant_id: str) -> tuple[Order, ...]:
         """Orders made at ``plant_id``."""
         return tuple(o for o in self.orders if self.product_plant(o.product_id).id == plant_id)

@@ -83,10 +83,15 @@ class Order:
     priority: PriorityClass = PriorityClass.DOMESTIC
     predecessors: tuple[str, ...] = ()
     """Orders that must be complete before any step of this one starts (kits, parts)."""
+    transfer_minutes: int = 0
+    """Minutes from the end of a predecessor made at another plant to the start of this
+    order (trucking the part between plants); a predecessor at the same plant needs none."""
 
     def __post_init__(self) -> None:
         if self.id in self.predecessors:
             raise ValueError(f"order {self.id}: cannot be its own predecessor")
+        if self.transfer_minutes < 0:
+            raise ValueError(f"order {self.id}: transfer_minutes must not be negative")
         if self.quantity <= 0:
             raise ValueError(f"order {self.id}: quantity must be positive")
         if self.due <= self.release:

@@ -280,6 +280,8 @@ def order_windows(
         ready: int | None = max(0, order.release)
         for pred in order.predecessors:
             done = visit(portfolio.order(pred)).completion
+            if done is not None:
+                done += portfolio.link_gap(order, pred)
             ready = None if done is None or ready is None else max(ready, done)
         plant = portfolio.product_plant(order.product_id)
         routing = portfolio.product(order.product_id).routing

@@ -27,6 +27,7 @@ from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, idle_fuel, summarise
 from ingenio.reports.excel import render_plan_xlsx
 from ingenio.reports.plan import render_plan_report
+from ingenio.services.cluster import check_scheduler, plant_cluster
 from ingenio.services.context import Context
 from ingenio.settings import Settings
 from ingenio.store.repository import PlanVersion, PortfolioVersion, Store
@@ -123,27 +124,45 @@ def make_plan(
     progress: Callable[[OptimiseProgress], None] | None = None,
     processes: int | None = None,
     time_budget_s: float | None = None,
+    dask_scheduler: str | None = None,
 ) -> PlanOutcome:
     """Plan ``portfolio`` with the named planner, explain, validate and summarise it.
 
     ``params``, ``progress``, ``processes`` and ``time_budget_s`` go to the ``optimise``
     planner (plants in parallel processes by default); every plan gets the binding reason of each
     late or unscheduled order (:func:`ingenio.planning.explain.with_explanations`).
+    ``dask_scheduler`` (``tcp://HOST:PORT``) plans the plants on that Dask cluster instead
+    of local processes, with the same plan for the same seed (:mod:`ingenio.services.cluster`).
 
     Raises
     ------
     KeyError
         If the planner name is unknown.
+    IngenioError
+        ``unavailable`` when ``dask_scheduler`` does not answer (``invalid`` when it is
+        not an address).
     """
     began = time.perf_counter()
     if planner == "optimise":
-        plan = optimise(
-            portfolio,
-            params or SolveParams(),
-            processes=processes,
-            progress=progress,
-            time_budget_s=time_budget_s,
-        )
+        solve = params or SolveParams()
+        if dask_scheduler is not None:
+            with plant_cluster(dask_scheduler, solve.workers) as cluster:
+                plan = optimise(
+                    portfolio,
+                    solve,
+                    processes=processes or cluster.slots,
+                    progress=progress,
+                    time_budget_s=time_budget_s,
+                    executor=cluster.executor,
+                )
+        else:
+            plan = optimise(
+                portfolio,
+                solve,
+                processes=processes,
+                progress=progress,
+                time_budget_s=time_budget_s,
+            )
     else:
         plan = PLANNERS[planner](portfolio)
     plan = with_explanations(portfolio, plan)
@@ -241,6 +260,8 @@ class PlanRequest:
     """Plan against this load-shedding stage (0..8) for certain, not the expected one."""
     stage_days: int | None = None
     """With ``stage``: on the first this many dates of each schedule (None: all)."""
+    dask_scheduler: str | None = None
+    """Plan the plants on this Dask cluster (``tcp://HOST:PORT``); None: local processes."""
 
 
 def with_chosen_stage(portfolio: Portfolio, stage: int, days: int | None = None) -> Portfolio:
@@ -302,6 +323,8 @@ def plan_and_save(
             ),
             kind="invalid",
         )
+    if request.dask_scheduler is not None:
+        check_scheduler(request.dask_scheduler)  # before the file is read: fail fast
     step = progress or (lambda label, detail: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -324,7 +347,7 @@ def plan_and_save(
 
     outcome = make_plan(
         portfolio, planner, params=request.params, progress=live,
-        time_budget_s=request.time_budget_s,
+        time_budget_s=request.time_budget_s, dask_scheduler=request.dask_scheduler,
     )  # fmt: skip
     timings["plan"] = outcome.seconds
     if outcome.violations:

@@ -125,7 +125,8 @@ def _family(portfolio: Portfolio, job: Job) -> str:
 
 
 def check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violation]) -> None:
-    """Rule ``precedence``: an order starts only after each predecessor order is complete."""
+    """Rule ``precedence``: an order starts only after each predecessor order is complete,
+    and, for a predecessor made at another plant, after the order's ``transfer_minutes``."""
     first: dict[str, int] = {}
     last: dict[str, int] = {}
     for job in jobs:
@@ -149,7 +150,8 @@ def check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violat
                         oid,
                     )
                 )
-            elif first[oid] < last[pred]:
+            elif first[oid] < last[pred] + portfolio.link_gap(portfolio.order(oid), pred):
+                gap = portfolio.link_gap(portfolio.order(oid), pred)
                 out.append(
                     Violation.of(
                         "precedence",
@@ -157,11 +159,18 @@ def check_precedence(portfolio: Portfolio, jobs: Sequence[Job], out: list[Violat
                             N_(
                                 "order %(order)s starts at minute %(start)s, %(minutes)s min "
                                 "before predecessor %(pred)s is complete"
+                            )
+                            if not gap
+                            else N_(
+                                "order %(order)s starts at minute %(start)s, %(minutes)s min "
+                                "before predecessor %(pred)s is complete and its %(gap)s min "
+                                "transfer is over"
                             ),
                             order=oid,
                             start=first[oid],
-                            minutes=last[pred] - first[oid],
+                            minutes=last[pred] + gap - first[oid],
                             pred=pred,
+                            **({"gap": gap} if gap else {}),
                         ),
                         oid,
                     )

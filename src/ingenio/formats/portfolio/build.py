@@ -127,6 +127,7 @@ def build_portfolio(doc: PortfolioDoc) -> Portfolio:
             o.value_per_unit,
             PriorityClass(o.priority),
             tuple(o.after),
+            o.transfer_minutes,
         )
         for o in doc.orders
     )
@@ -361,6 +362,7 @@ def document_of(p: Portfolio) -> tuple[dict[str, Any], list[Issue]]:
                 "value_per_unit": number(o.value_per_unit),
                 "priority": o.priority.value,
                 **({"after": list(o.predecessors)} if o.predecessors else {}),
+                **({"transfer_minutes": o.transfer_minutes} if o.transfer_minutes else {}),
             }
             for o in p.orders
         ],

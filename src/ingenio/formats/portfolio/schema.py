@@ -291,6 +291,8 @@ class OrderDoc(_Model):
     priority: Literal["essential", "export", "domestic"] = "domestic"
     after: list[Id] = []
     """Orders that must be complete before this one starts (kits, parts, batches)."""
+    transfer_minutes: int = Field(default=0, ge=0, le=60 * 24 * 366)
+    """Minutes to truck a part from a predecessor at another plant to this order's plant."""
 
 
 class DepotDoc(_Model):

@@ -279,7 +279,14 @@ def dispatch(portfolio: Portfolio) -> Plan:
             pieces[order.id] = []
             reasons[order.id] = f"predecessor {missing[0]} is unscheduled"
             continue
-        after = max((end for p in order.predecessors for *_, end, _ in pieces[p]), default=0)
+        after = max(
+            (
+                end + portfolio.link_gap(order, p)
+                for p in order.predecessors
+                for *_, end, _ in pieces[p]
+            ),
+            default=0,
+        )
         pieces[order.id], reasons[order.id] = d.run(order, after)
     codes = d.sources()
     ops: list[Operation] = []

@@ -25,6 +25,7 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import replace
 
 from ingenio.domain import Order, Plan, Portfolio
@@ -49,6 +50,7 @@ from ingenio.planning.optimise.run import (
 from ingenio.planning.optimise.topup import topup_round
 from ingenio.planning.portfolio import (
     Allocation,
+    Grant,
     allocate,
 )
 from ingenio.planning.restrict import plant_portfolio
@@ -73,6 +75,8 @@ IDLE_TOLERANCE_L = 0.5
 """Idle litres while starving below which no further feedback round is run."""
 TOPUP_ROUNDS = 3
 """Top-up rounds after the feedback rounds, each while fuel is idle and a plant gained."""
+CHAIN_ROUNDS = 3
+"""Rounds of planning orders that wait on another plant's order (one link per round)."""
 FINISH_SHARE = 0.15
 """Share of a time budget kept for merging, checking and comparing with dispatch."""
 
@@ -93,8 +97,60 @@ def _separable(portfolio: Portfolio) -> tuple[Portfolio, list[str]]:
     if not out:
         return portfolio, []
     kept = tuple(o for o in portfolio.orders if o.id not in out)
-    note = f"{len(out)} orders wait on another plant's order: not planned at plant level"
+    note = f"{len(out)} orders wait on another plant's order: planned after it (chains)"
     return dataclasses.replace(portfolio, orders=kept), [note]
+
+
+def _chained(portfolio: Portfolio, work: Portfolio, plan: Plan) -> tuple[Portfolio, set[str]]:
+    """``work`` with the held-out orders whose cross-plant predecessors ``plan`` has
+    scheduled, each released at the latest such predecessor's end plus its transfer time
+    (those predecessors then dropped: the release carries them), and the plants that
+    gained orders. An order whose release would reach its due date stays out."""
+    have = {o.id for o in work.orders}
+    end: dict[str, int] = {}
+    for op in plan.operations:
+        end[op.order_id] = max(op.end, end.get(op.order_id, op.end))
+    added: list[Order] = []
+    plants: set[str] = set()
+    changed = True
+    while changed:  # same-plant predecessors added in this pass free their successors
+        changed = False
+        for o in portfolio.orders:
+            if o.id in have:
+                continue
+            here = portfolio.product_plant(o.product_id).id
+            cross = [p for p in o.predecessors if portfolio.product_plant(
+                portfolio.order(p).product_id).id != here]  # fmt: skip
+            same = tuple(p for p in o.predecessors if p not in cross)
+            if any(p not in have or p not in end for p in cross) or any(
+                p not in have for p in same
+            ):
+                continue
+            release = max([o.release, *(end[p] + o.transfer_minutes for p in cross)])
+            if release >= o.due:
+                continue
+            added.append(replace(o, predecessors=same, release=release))
+            have.add(o.id)
+            plants.add(here)
+            changed = True
+    if not added:
+        return work, set()
+    return replace(work, orders=(*work.orders, *added)), plants
+
+
+def _chains_hold(portfolio: Portfolio, plan: Plan) -> bool:
+    """True when every scheduled order starts after its predecessors and transfers."""
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for op in plan.operations:
+        first[op.order_id] = min(op.start, first.get(op.order_id, op.start))
+        last[op.order_id] = max(op.end, last.get(op.order_id, op.end))
+    for oid, start in first.items():
+        order = portfolio.order(oid)
+        for p in order.predecessors:
+            if p not in last or start < last[p] + portfolio.link_gap(order, p):
+                return False
+    return True
 
 
 def _jobs(
@@ -186,6 +242,49 @@ def _finish(
     )
 
 
+def _plan_chains(
+    portfolio: Portfolio, state: RoundState, runner: PlantRunner, share: float
+) -> tuple[Plan, dict[str, Plan], dict[str, tuple[Grant, ...]]] | None:
+    """Plan the orders that wait on another plant's order, in dependency order.
+
+    Each of up to ``CHAIN_ROUNDS`` rounds adds the held-out orders whose predecessors at
+    other plants are now planned (:func:`_chained`: released at the predecessor's end
+    plus the transfer time) and re-plans only the plants that gained orders, from their
+    plan as a hint: the predecessors' plants are not touched, so the chain holds. Returns
+    the merged plan, plans and grants after the last round (restored if a later fuel
+    feedback round breaks a chain), or None when there were no chains to plan.
+    """
+    if len(state.work.orders) == len(portfolio.orders) or state.merged is None:
+        return None
+    for _ in range(CHAIN_ROUNDS):
+        if state.merged is None:
+            break
+        work, plants = _chained(portfolio, state.work, state.merged)
+        if not plants:
+            break
+        before = (state.work, dict(state.plans), state.merged)
+        state.work = work
+        subs = _jobs(state, sorted(plants), state.plans)
+        again = runner.run(subs, state.plans, time_share=share, rankings=state.rankings)
+        state.plans = {**state.plans, **again}
+        state.notes += runner.take_notes()
+        merged = merge_round(portfolio, state)
+        if merged is None or not _chains_hold(portfolio, merged):
+            state.work, state.plans, state.merged = before
+            state.notes.append("orders waiting on another plant's order: not planned")
+            break
+        state.merged = merged
+    left = len(portfolio.orders) - len(state.work.orders)
+    if left:
+        state.notes.append(
+            f"{left} orders wait on another plant's order that is unplanned or ends too "
+            "late for them (with the transfer) to start before their due date: left out"
+        )
+    if state.merged is None:
+        return None
+    return state.merged, dict(state.plans), dict(state.grants)
+
+
 def optimise(
     portfolio: Portfolio,
     params: SolveParams | None = None,
@@ -195,6 +294,7 @@ def optimise(
     rounds: int = 4,
     time_budget_s: float | None = None,
     stop: Stop | None = None,
+    executor: Executor | None = None,
 ) -> Plan:
     """Plan ``portfolio`` with the two-level planner.
 
@@ -231,6 +331,13 @@ def optimise(
         yet solved keep their starting plan, the feedback round is skipped, and the
         best valid plan so far is returned (never worse than dispatch) with status
         ``cancelled``.
+    executor
+        Where to plan the plants instead of a local process pool (a Dask cluster's
+        executor, made by the services): each plant is one task, solved exactly as in
+        the pool, and the plans are merged in the same order, so the same seed gives
+        the same plan. ``processes`` then says how many plants run at once (for the
+        time budget's arithmetic). No live progress comes from its workers, only each
+        plant's end; a stop cancels the plants not yet started.
 
     Returns
     -------
@@ -248,7 +355,7 @@ def optimise(
     lp_limit = LP_TIME_LIMIT if time_budget_s is None else LP_BUDGET_SHARE * time_budget_s
     allocation = allocate(portfolio, time_limit_s=lp_limit, stop=halted if stop else None)
     runner = PlantRunner(
-        planner, params, processes, progress, allocation.bound, halted if stop else None
+        planner, params, processes, progress, allocation.bound, halted if stop else None, executor
     )
     runner.stage("dispatch")
     baseline = dispatch(portfolio)
@@ -275,6 +382,7 @@ def optimise(
     state.notes += runner.take_notes()
     model_note = _model_bounds_note(runner.bounds, allocation.bound)
     state.merged = merge_round(portfolio, state)
+    chains = _plan_chains(portfolio, state, runner, share)
     if rounds > 1 and not halted():
         runner.stage("feedback")
         deadline = None
@@ -304,6 +412,12 @@ def optimise(
                 break
             if not topup_round(portfolio, state, deadline, needs):
                 break
+        if chains is not None and state.merged is not None:
+            if not _chains_hold(portfolio, state.merged):
+                # A fuel re-plan moved a part's end past its successor's start at another
+                # plant: the chained plan before the feedback stands.
+                state.notes.append("feedback moved a part planned for another plant: undone")
+                state.merged, state.plans, state.grants = chains
     runner.stage("done")
     notes = state.notes
     if model_note:

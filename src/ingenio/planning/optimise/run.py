@@ -4,6 +4,13 @@ Private helper of :mod:`ingenio.planning.optimise`. Worker processes are started
 with ``forkserver`` (``spawn`` where that is missing), never ``fork``: the parent
 may hold threads (a progress bar, the LP solver). Progress from workers comes back
 through a ``multiprocessing.Manager`` queue, drained while the parent waits.
+
+An injected :class:`concurrent.futures.Executor` (a Dask cluster's, given by the
+services) runs the plants instead of the local pool: the same jobs, the same
+per-plant solves, only where they run differs. No progress comes back from its
+workers until a plant is done, and a stop cancels the plants not yet started.
+Whatever ran them, the plans come back in the jobs' order, so the merge does not
+depend on which plant finished first.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import multiprocessing
 import os
 import queue as queue_module
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from functools import partial
 from multiprocessing.managers import SyncManager
@@ -199,9 +206,7 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | No
         fresh = _start(replace(job, rankings=ranked))
         # The previous plan as it stands, with its left-out orders slipped into its gaps
         # on the new fuel (a repair start).
-        repaired = filled(
-            job.portfolio, hint, max(FILL_MIN_S, FILL_SHARE * job.params.time_limit_s)
-        )
+        repaired = filled(job.portfolio, hint, _fill_seconds(job.params))
         for start in (fresh, repaired):
             if plan_key(job.portfolio, start) > plan_key(job.portfolio, hint):
                 hint = start
@@ -237,10 +242,18 @@ def _plan_plant(job: _Job, report: Callable[[str, float], None], stop: Stop | No
     return replace(_filled(job, plan), bound=plan.bound)
 
 
+def _fill_seconds(params: SolveParams) -> float:
+    """Seconds one filling of a plan may take; unlimited for a deterministic solve, whose
+    plan must not depend on how loaded the machine (or which cluster worker) is."""
+    if params.deterministic:
+        return math.inf
+    return max(FILL_MIN_S, FILL_SHARE * params.time_limit_s)
+
+
 def _filled(job: _Job, plan: Plan) -> Plan:
     """``plan`` with the orders it leaves out slipped into its gaps where they fit
     (:func:`~ingenio.planning.schedule.filled`), when that ranks higher."""
-    more = filled(job.portfolio, plan, max(FILL_MIN_S, FILL_SHARE * job.params.time_limit_s))
+    more = filled(job.portfolio, plan, _fill_seconds(job.params))
     if more is not plan and plan_key(job.portfolio, more) > plan_key(job.portfolio, plan):
         return replace(
             more,
@@ -260,6 +273,13 @@ def _in_worker(job: _Job, channel: Any, halt: Any = None) -> Plan:
     return _plan_plant(job, report, halt.is_set if halt is not None else None)
 
 
+def _cancelled(job: _Job) -> Plan:
+    """The plan of a plant whose solve was cancelled before it started: dispatch's."""
+    plan = dispatch(job.portfolio)
+    note = "cancelled before it started: kept dispatch's plan"
+    return replace(plan, status=PlanStatus.CANCELLED, notes=(*plan.notes, note))
+
+
 def _context() -> Any:
     """``forkserver`` where the platform has it, else ``spawn``."""
     methods = multiprocessing.get_all_start_methods()
@@ -277,8 +297,10 @@ class PlantRunner:
         progress: Callable[[OptimiseProgress], None] | None,
         bound: float,
         stop: Stop | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.planner = planner
+        self.executor = executor
         self.stop = stop
         self.fraction = 0.0
         self.params = params
@@ -355,14 +377,19 @@ class PlantRunner:
             jobs.append(_Job(pid, sub, params, hints.get(pid), self.planner, own))
         self.done = {pid for pid in self.best if pid not in subs}
         self.total = len(self.done) + len(jobs)
-        if self.workers(len(jobs)) == 1:
-            out: dict[str, Plan] = {}
+        if self.executor is not None:
+            out = self._on_executor(self.executor, jobs)
+        elif self.workers(len(jobs)) == 1:
+            out = {}
             for job in jobs:
                 out[job.plant_id] = self._settle(
                     job, partial(_plan_plant, job, self._reporter(job), self.stop)
                 )
-            return out
-        return self._in_pool(jobs)
+        else:
+            out = self._in_pool(jobs)
+        # In the jobs' order, whatever order they finished in: the merge reads plants in
+        # this order (battery flows), and a cluster must give what the pool gives.
+        return {job.plant_id: out[job.plant_id] for job in jobs}
 
     def _reporter(self, job: _Job) -> Callable[[str, float], None]:
         return lambda kind, value: self._event(job.plant_id, kind, value)
@@ -380,6 +407,33 @@ class PlantRunner:
             why = f" ({plan.notes[-1]})" if plan.notes else ""
             self.notes.append(f"plant {job.plant_id}: {plan.status}{why}")
         return plan
+
+    def _on_executor(self, executor: Executor, jobs: list[_Job]) -> dict[str, Plan]:
+        """Plan the jobs on an injected executor (a Dask cluster's): no progress channel
+        nor shared stop event reach its workers; a stop cancels the plants not started,
+        which keep dispatch's plan of the plant."""
+        futures: dict[Future[Plan], _Job] = {
+            executor.submit(_in_worker, job, None, None): job for job in jobs
+        }
+        out: dict[str, Plan] = {}
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stopped(self.stop):
+                    for f in pending:
+                        f.cancel()
+                for f in finished:
+                    job = futures[f]
+                    if f.cancelled():
+                        out[job.plant_id] = self._settle(job, partial(_cancelled, job))
+                    else:
+                        out[job.plant_id] = self._settle(job, f.result)
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): leave nothing running
+            for f in pending:
+                f.cancel()
+            raise
+        return out
 
     def _in_pool(self, jobs: list[_Job]) -> dict[str, Plan]:
         ctx = _context()

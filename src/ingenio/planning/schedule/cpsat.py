@@ -244,7 +244,11 @@ def schedule_plant(
     started = False
     if hint is not None:
         spare = max(0.05, params.time_limit_s - (time.perf_counter() - clock))
-        started = complete_hint(model, min(COMPLETION_SHARE * params.time_limit_s, spare))
+        if params.deterministic:  # not the clock: the load must not change the plan
+            spare = params.time_limit_s
+        started = complete_hint(
+            model, min(COMPLETION_SHARE * params.time_limit_s, spare), params.deterministic
+        )
         if not started:
             notes.append("the start could not be completed into a model solution")
     searching = started and lns.applies(params.objective, params.deterministic)
@@ -345,19 +349,25 @@ def build_model(portfolio: Portfolio, params: SolveParams, hint: Plan | None) ->
     return BuiltModel(data, model, v)
 
 
-def complete_hint(model: cp_model.CpModel, seconds: float) -> bool:
+def complete_hint(model: cp_model.CpModel, seconds: float, deterministic: bool = False) -> bool:
     """Complete the model's hint into a full solution: solve with every hinted variable
     fixed to its hint (CP-SAT's ``fix_variables_to_their_hinted_value``), one worker, up
     to the first solution, and hint every variable with it. CP-SAT then loads the hint
     as its first solution (``complete_hint``), so its answer is never worse than the
     start in model terms. False (the hint left as it was) when no completion is found
-    in ``seconds``: the hint is not a model solution, or time ran out."""
+    in ``seconds``: the hint is not a model solution, or time ran out. ``deterministic``:
+    ``seconds`` of CP-SAT's deterministic time (with the wall-clock guard of
+    :class:`SolveParams`), so the outcome does not depend on the machine's load."""
     probe = cp_model.CpSolver()
     p = probe.parameters
     p.fix_variables_to_their_hinted_value = True
     p.num_workers = 1
     p.stop_after_first_solution = True
-    p.max_time_in_seconds = max(0.05, seconds)
+    if deterministic:
+        p.max_deterministic_time = max(0.05, seconds)
+        p.max_time_in_seconds = 10 * seconds + 10
+    else:
+        p.max_time_in_seconds = max(0.05, seconds)
     code = probe.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
