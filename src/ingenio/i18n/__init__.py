@@ -126,7 +126,11 @@ class Translator:
             sentence = Said(sentence, values or {})
         if self.lang == "en":
             return str(sentence)
-        text = catalogue(self.lang).get(sentence.template, sentence.template)
+        # The services' and validator's own catalogue first: a short id such as "grid
+        # off" may also be a label of a page, worded for the page.
+        text = domain_catalogue(self.lang, "messages").get(sentence.template) or catalogue(
+            self.lang
+        ).get(sentence.template, sentence.template)
         if not sentence.values:
             return text
         try:
