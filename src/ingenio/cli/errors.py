@@ -64,8 +64,8 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     except DomainError as exc:
         if state_of(ctx).debug:
             raise
-        for issue in exc.issues:
-            err.print(issue.render(exc.source), markup=False, highlight=False)
+        for issue in exc.issues:  # said in the CLI's language; path and value are data
+            err.print(tr().issue(issue, exc.source), markup=False, highlight=False)
         said = _("%(count)s error(s); nothing was written.", count=len(exc.issues))
         err.print(marked("red", said))
         raise typer.Exit(1) from None

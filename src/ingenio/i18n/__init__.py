@@ -24,7 +24,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from ingenio.errors import PLACEHOLDER, Said, Value
+from ingenio.domain import Issue
+from ingenio.errors import N_, PLACEHOLDER, Said, Value
 
 __all__ = [
     "DOMAINS",
@@ -36,6 +37,7 @@ __all__ = [
     "domain_catalogue",
     "from_environment",
     "say",
+    "say_issue",
     "translator",
 ]
 
@@ -45,6 +47,9 @@ LANGUAGES = ("es", "ru", "en")
 DOMAINS = ("web", "cli", "reports", "messages")
 """The catalogues of each language: the web app's pages, the command line's output, the
 HTML/Excel reports, and the sentences of the services, the API and the validator."""
+
+GOT = N_("got %(value)s")
+"""The tail of an issue line naming the value found (the value is its ``repr``)."""
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -151,6 +156,17 @@ class Translator:
                 return sign + self.number(value, 0)
         return str(("%" + spec) % (value,))
 
+    def issue(self, issue: Issue, source: str | None = None) -> str:
+        """``source: path: message (got VALUE)`` in this language: the message said from
+        the issue's sentence (its English text when it has none); the path and the value
+        are data, shown as they are (English: exactly ``issue.render(source)``)."""
+        if self.lang == "en" or (issue.said is None and issue.value is None):
+            return issue.render(source)
+        head = f"{source}: " if source else ""
+        message = self.say(issue.said) if issue.said is not None else issue.message
+        got = "" if issue.value is None else f" ({self.say(GOT, {'value': repr(issue.value)})})"
+        return f"{head}{issue.path}: {message}{got}"
+
     def number(self, value: float | None, digits: int = 1) -> str:
         """A number in the locale (es 1.234,5; ru 1 234,5; en 1,234.5)."""
         if value is None:
@@ -171,6 +187,11 @@ class Translator:
             return "—"
         moment = date.fromisoformat(value) if isinstance(value, str) else value
         return format_date(moment, "medium", locale=self.lang)
+
+
+def say_issue(lang: str, issue: Issue, source: str | None = None) -> str:
+    """An input file's issue in ``lang`` (see :meth:`Translator.issue`)."""
+    return translator(lang).issue(issue, source)
 
 
 def say(lang: str, sentence: Said | str, values: Mapping[str, Value] | None = None) -> str:
