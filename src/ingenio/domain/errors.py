@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingenio.errors import IngenioError, Said
+from ingenio.errors import N_, IngenioError, Said
+
+GOT = N_("got %(value)s")
+"""The tail of an issue line naming the value found (the value is its ``repr``)."""
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from ingenio.domain import Issue
-from ingenio.errors import N_, PLACEHOLDER, Said, Value
+from ingenio.domain.errors import GOT, Issue
+from ingenio.errors import PLACEHOLDER, Said, Value
 
 __all__ = [
     "DOMAINS",
@@ -47,9 +47,6 @@ LANGUAGES = ("es", "ru", "en")
 DOMAINS = ("web", "cli", "reports", "messages")
 """The catalogues of each language: the web app's pages, the command line's output, the
 HTML/Excel reports, and the sentences of the services, the API and the validator."""
-
-GOT = N_("got %(value)s")
-"""The tail of an issue line naming the value found (the value is its ``repr``)."""
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 

@@ -46,19 +46,19 @@ _PLANT_KINDS = (
     ("generators", "generator"),
     ("batteries", "battery"),
 )
-# The words of the kinds, said in the user's language inside a sentence.
-_KIND_WORD = {
-    "enterprise": N_("enterprise"),
-    "block": N_("block"),
-    "plant": N_("plant"),
-    "product": N_("product"),
-    "order": N_("order"),
-    "depot": N_("depot"),
-    "delivery": N_("delivery"),
-    "line": N_("line"),
-    "resource": N_("resource"),
-    "generator": N_("generator"),
-    "battery": N_("battery"),
+# One sentence per kind (not a kind word filled in: each language words it its own way).
+_DUPLICATE = {
+    "enterprise": N_("duplicate enterprise id; first used at %(first)s"),
+    "block": N_("duplicate block id; first used at %(first)s"),
+    "plant": N_("duplicate plant id; first used at %(first)s"),
+    "product": N_("duplicate product id; first used at %(first)s"),
+    "order": N_("duplicate order id; first used at %(first)s"),
+    "depot": N_("duplicate depot id; first used at %(first)s"),
+    "delivery": N_("duplicate delivery id; first used at %(first)s"),
+    "line": N_("duplicate line id; first used at %(first)s"),
+    "resource": N_("duplicate resource id; first used at %(first)s"),
+    "generator": N_("duplicate generator id; first used at %(first)s"),
+    "battery": N_("duplicate battery id; first used at %(first)s"),
 }
 _UNKNOWN = {
     "enterprise": N_("unknown enterprise"),
@@ -180,11 +180,7 @@ def reference_issues(data: Raw) -> list[Issue]:
             return
         first = seen[kind].get(key)
         if first is not None:
-            msg = said(
-                N_("duplicate %(kind)s id; first used at %(first)s"),
-                kind=said(_KIND_WORD[kind]),
-                first=first,
-            )
+            msg = said(_DUPLICATE[kind], first=first)
             out.append(Issue.of(f"{path}.id", msg, key))
             return
         seen[kind][key] = path
