@@ -134,7 +134,9 @@ def _legacy(err: ErrorDetails) -> str:
 def _ctx(err: ErrorDetails) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for key, value in err.get("ctx", {}).items():
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            out[key] = int(value)  # Pydantic writes a bound of 0.0 as "0"
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
             out[key] = value
         else:
             out[key] = str(value)
