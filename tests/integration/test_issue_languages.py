@@ -16,7 +16,7 @@ from ingenio.cli import lang
 from ingenio.cli.main import app
 from ingenio.domain import DomainError, Issue
 from ingenio.formats.portfolio import parse_portfolio
-from ingenio.i18n import say_issue
+from ingenio.i18n import say_issue, translator
 from ingenio.store import Store
 
 runner = CliRunner()
@@ -81,6 +81,10 @@ def test_an_issue_without_a_sentence_stays_english_and_values_stay_data() -> Non
     for issue in issues:  # English is byte for byte the issue's own text
         assert say_issue("en", issue, "p.yaml") == issue.render("p.yaml")
     assert any(say_issue("es", i, "p.yaml").endswith("campo desconocido") for i in issues)
+    # The web's and the API's message of a bad input: one issue a line, in the language.
+    assert translator("en").error(caught.value) == str(caught.value)
+    spanish = translator("es").error(caught.value).splitlines()
+    assert spanish == [say_issue("es", i, "p.yaml") for i in issues]
 
 
 @pytest.fixture(autouse=True)
@@ -128,4 +132,5 @@ def test_a_bad_upload_is_said_in_spanish_with_the_same_paths(world: World, clien
     assert english_said[grid] == "must be greater than or equal to 0"
     assert said[grid] == "debe ser mayor o igual que 0"
     assert said[quantity] == "debe ser un número válido"
+    assert es["message"] == "2 error(es) en la cartera; no se guardó nada"
     assert len(store.portfolio_versions(account=None)) == before

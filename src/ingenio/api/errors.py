@@ -110,7 +110,7 @@ async def _ingenio_error(request: Request, exc: Exception) -> JSONResponse:
     status = STATUS_OF_KIND.get(exc.kind, 500)
     if status >= 500:
         log.error("%s: %s", exc.kind, exc)
-    return JSONResponse(error_body(exc.kind, t.say(exc.said), field, issues, exc.code), status)
+    return JSONResponse(error_body(exc.kind, t.error(exc), field, issues, exc.code), status)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

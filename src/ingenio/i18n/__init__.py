@@ -24,8 +24,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from ingenio.domain.errors import GOT, Issue
-from ingenio.errors import PLACEHOLDER, Said, Value
+from ingenio.domain.errors import GOT, DomainError, Issue
+from ingenio.errors import PLACEHOLDER, IngenioError, Said, Value
 
 __all__ = [
     "DOMAINS",
@@ -163,6 +163,13 @@ class Translator:
         message = self.say(issue.said) if issue.said is not None else issue.message
         got = "" if issue.value is None else f" ({self.say(GOT, {'value': repr(issue.value)})})"
         return f"{head}{issue.path}: {message}{got}"
+
+    def error(self, exc: IngenioError) -> str:
+        """An error's message in this language: a bad input's issues one a line (each
+        said by :meth:`issue`), else its sentence (English: exactly ``str(exc)``)."""
+        if isinstance(exc, DomainError) and exc.issues:
+            return "\n".join(self.issue(i, exc.source) for i in exc.issues)
+        return self.say(exc.said)
 
     def number(self, value: float | None, digits: int = 1) -> str:
         """A number in the locale (es 1.234,5; ru 1 234,5; en 1,234.5)."""
