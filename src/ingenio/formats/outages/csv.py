@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
 
+from ingenio.domain import N_, said
 from ingenio.formats.outages.feed import (
     FeedWindow,
     OutageFeed,
@@ -75,7 +76,7 @@ def header_columns(
             problems.add(number, msg, fields[i], f"column {i + 1}")
             ok = False
         elif names.index(name) != i:
-            problems.add(number, "column given twice", fields[i], f"column {i + 1}")
+            problems.add(number, said(N_("column given twice")), fields[i], f"column {i + 1}")
             ok = False
     missing = [r for r in required if r not in names]
     if missing:
@@ -182,7 +183,7 @@ def parse_csv(text: str, source: str, options: ParseOptions) -> OutageFeed:
             continue
         area = fields[columns["block"]]
         if not area:
-            problems.add(number, "block is empty", None, "column block")
+            problems.add(number, said(N_("block is empty")), None, "column block")
         start_text, end_text = fields[columns["start"]], fields[columns["end"]]
         start = read_cell(problems, number, "start", start_text, partial(parse_moment, zone=zone))
         end = read_cell(

@@ -17,7 +17,7 @@ from datetime import timezone as fixed_offset
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, Said, said
 from ingenio.energy.rotation import RotationParams, RotationPlan, UneReport
 
 DEFAULT_TIMEZONE = "America/Havana"
@@ -133,12 +133,18 @@ class Problems:
         self.source = source
         self.issues: list[Issue] = []
 
-    def add(self, line: int | None, message: str, value: object = None, column: str = "") -> None:
-        """Record a problem at ``line`` (``None``: the whole file) and ``column``."""
+    def add(
+        self, line: int | None, message: str | Said, value: object = None, column: str = ""
+    ) -> None:
+        """Record a problem at ``line`` (``None``: the whole file) and ``column``; a
+        :class:`Said` message can be said in the user's language."""
         path = "(file)" if line is None else f"line {line}"
         if column:
             path += f", {column}"
-        self.issues.append(Issue(path, message, value))
+        if isinstance(message, Said):
+            self.issues.append(Issue.of(path, message, value))
+        else:
+            self.issues.append(Issue(path, message, value))
 
     def __bool__(self) -> bool:
         return bool(self.issues)
@@ -159,8 +165,8 @@ def zone_of(name: str, source: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        msg = "unknown time zone; use an IANA name like America/Havana"
-        raise DomainError([Issue("--timezone", msg, name)], source) from e
+        msg = said(N_("unknown time zone; use an IANA name like America/Havana"))
+        raise DomainError([Issue.of("--timezone", msg, name)], source) from e
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
