@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from server_world import World, build_world, client_for, fast_hashes, fixture_text, login
 from typer.testing import CliRunner
 
@@ -134,3 +135,22 @@ def test_a_bad_upload_is_said_in_spanish_with_the_same_paths(world: World, clien
     assert said[quantity] == "debe ser un número válido"
     assert es["message"] == "2 error(es) en la cartera; no se guardó nada"
     assert len(store.portfolio_versions(account=None)) == before
+
+
+def test_schema_errors_keep_their_english_and_are_said_in_spanish() -> None:
+    text = (FIXTURES / "small.yaml").read_text(encoding="utf-8")
+    text = text.replace("priority: essential", "priority: urgentish", 1)
+    text = text.replace("release: 2026-04-06T00:00", "release: 2026-13-06T00:00", 1)
+    with pytest.raises(DomainError) as caught:
+        parse_portfolio(yaml.safe_load(text), "s.yaml")
+    by_path = {i.path: i for i in caught.value.issues}
+    release, priority = by_path["orders[0].release"], by_path["orders[0].priority"]
+    assert release.message == "expected a local date-time like 2026-04-06T06:00"
+    assert priority.message == "must be 'essential', 'export' or 'domestic'"
+    assert say_issue("es", release, "s.yaml") == (
+        "s.yaml: orders[0].release: se esperaba una fecha y hora local como "
+        "2026-04-06T06:00 (valor: '2026-13-06T00:00')"
+    )
+    assert say_issue("es", priority, "s.yaml").startswith(
+        "s.yaml: orders[0].priority: debe ser 'essential', 'export'"
+    )

@@ -164,8 +164,8 @@ def _message(err: ErrorDetails) -> Said | str:
         return said(N_("must not be empty"))
     english = _legacy(err)
     template = _PYDANTIC.get(kind) or _LIST_SIZE.get(kind)
-    if template is None and kind == "value_error":
-        template = english  # a validator's own sentence, said when a catalogue has it
+    if template is None and (kind == "value_error" or not err.get("ctx")):
+        template = english  # a validator's own sentence (N_-marked), said when catalogued
     if template is None:
         return english
     try:
