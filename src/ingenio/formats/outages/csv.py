@@ -124,9 +124,9 @@ def parse_probability(text: str) -> float:
     try:
         value = float(raw) * scale
     except ValueError:
-        raise ValueError("expected a probability between 0 and 1, or a percentage") from None
+        raise ValueError(N_("expected a probability between 0 and 1, or a percentage")) from None
     if not 0.0 <= value <= 1.0:
-        raise ValueError("probability must be between 0 and 1")
+        raise ValueError(N_("probability must be between 0 and 1"))
     return value
 
 
@@ -136,10 +136,10 @@ def parse_end(text: str, start: datetime | None, zone: tzinfo) -> datetime:
     if m is None:
         return parse_moment(text, zone)
     if start is None:
-        raise ValueError("a clock time needs a valid start")
+        raise ValueError(N_("a clock time needs a valid start"))
     hour, minute = int(m.group(1)), int(m.group(2))
     if hour > 24 or minute > 59 or (hour == 24 and minute):
-        raise ValueError("not a time of day HH:MM")
+        raise ValueError(N_("not a time of day HH:MM"))
     day = start.astimezone(zone).date()
     naive = datetime(day.year, day.month, day.day) + timedelta(hours=hour, minutes=minute)
     end = local_moment(naive, zone)

@@ -278,10 +278,10 @@ def _range(text: object, day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """``"HH:MM-HH:MM"`` on ``day``; an end not after the start is on the next day."""
     m = _RANGE.match(text.strip()) if isinstance(text, str) else None
     if m is None:
-        raise ValueError('expected a time range "HH:MM-HH:MM"')
+        raise ValueError(N_('expected a time range "HH:MM-HH:MM"'))
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        raise ValueError("not a time of day")
+        raise ValueError(N_("not a time of day"))
     base = datetime(day.year, day.month, day.day)
     start = base + timedelta(hours=h1, minutes=m1)
     end = base + timedelta(hours=h2, minutes=m2)

@@ -141,10 +141,10 @@ class Problems:
         path = "(file)" if line is None else f"line {line}"
         if column:
             path += f", {column}"
-        if isinstance(message, Said):
-            self.issues.append(Issue.of(path, message, value))
-        else:
-            self.issues.append(Issue(path, message, value))
+        # A plain message is said when a catalogue has it (an N_-marked ValueError's text),
+        # else as it is: it has no values, so it is never read as a template.
+        sentence = message if isinstance(message, Said) else Said(message)
+        self.issues.append(Issue.of(path, sentence, value))
 
     def __bool__(self) -> bool:
         return bool(self.issues)
@@ -195,7 +195,7 @@ def local_moment(naive: datetime, zone: tzinfo) -> datetime:
     first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
     back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != naive:
-        raise ValueError("local time does not exist (the clocks go forward); check the date")
+        raise ValueError(N_("local time does not exist (the clocks go forward); check the date"))
     if first.utcoffset() != second.utcoffset():
         raise ValueError(
             "local time happens twice (the clocks go back); add its UTC offset, e.g. -05:00"
@@ -222,13 +222,13 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
     """
     m = _MOMENT.match(text.strip())
     if m is None:
-        raise ValueError("expected a date-time YYYY-MM-DDTHH:MM, with an optional offset")
+        raise ValueError(N_("expected a date-time YYYY-MM-DDTHH:MM, with an optional offset"))
     y, mo, d, hh, mm, ss, off = m.groups()
     bad_year = year_problem(int(y))
     if bad_year:
         raise ValueError(bad_year)
     if ss is not None and int(ss):
-        raise ValueError("times must be whole minutes")
+        raise ValueError(N_("times must be whole minutes"))
     hour, minute = int(hh or 0), int(mm or 0)
     extra = timedelta()
     if hour == 24 and minute == 0:
@@ -245,7 +245,7 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
     digits = off[1:].replace(":", "")
     offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     if offset >= timedelta(hours=24):
-        raise ValueError("UTC offset must be less than 24 hours")
+        raise ValueError(N_("UTC offset must be less than 24 hours"))
     return naive.replace(tzinfo=fixed_offset(sign * offset))
 
 

@@ -88,7 +88,7 @@ def read_mw(raw: str) -> float:
     m = re.fullmatch(r"(\d{1,3}(?:[ \u00a0\u2009\u202f.]\d{3})*|\d+),(\d{1,2})", text)
     if m:
         return float(re.sub(r"\D", "", m.group(1)) + "." + m.group(2))
-    raise ValueError("not a number of MW (thousands grouped by a space or a dot)")
+    raise ValueError(N_("not a number of MW (thousands grouped by a space or a dot)"))
 
 
 class _Reader:
