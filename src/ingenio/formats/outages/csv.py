@@ -178,7 +178,11 @@ def parse_csv(text: str, source: str, options: ParseOptions) -> OutageFeed:
     columns, body = table_body(text, COLUMNS, REQUIRED, problems, no_header)
     for number, fields in body:
         if len(fields) != len(columns):
-            msg = f"expected {len(columns)} fields like the header, found {len(fields)}"
+            msg = said(
+                N_("expected %(count)s fields like the header, found %(found)s"),
+                count=len(columns),
+                found=len(fields),
+            )
             problems.add(number, msg, ",".join(fields))
             continue
         area = fields[columns["block"]]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ingenio.domain import N_, DomainError, Issue, Said, said
 from ingenio.energy.rotation import RotationParams, RotationPlan, UneReport
+from ingenio.errors import Value
 
 DEFAULT_TIMEZONE = "America/Havana"
 
@@ -257,8 +258,15 @@ def overlap_problems(
         reach: FeedWindow | None = None
         for w in sorted(windows, key=lambda w: (w.start, w.end, w.line)):
             if reach is not None and w.start < reach.end:
-                where = f"line {reach.line}" if reach.line else "another window"
-                msg = f"overlaps the window of {where} for the same {what} {name!r}"
+                template = (
+                    N_("overlaps the window of line %(line)s for the same %(what)s %(name)r")
+                    if reach.line
+                    else N_("overlaps the window of another window for the same %(what)s %(name)r")
+                )
+                values: dict[str, Value] = {"what": what, "name": name}
+                if reach.line:
+                    values["line"] = reach.line
+                msg = Said(template, values)
                 problems.add(w.line or None, msg, f"{_hm(w.start)} to {_hm(w.end)}")
             if reach is None or w.end > reach.end:
                 reach = w
@@ -268,9 +276,9 @@ def _hm(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
 
 
-def after_start(start: datetime) -> str:
+def after_start(start: datetime) -> Said:
     """The message for an end that is not after ``start``."""
-    return f"must be after the start {_hm(start)}"
+    return said(N_("must be after the start %(start)s"), start=_hm(start))
 
 
 def read_cell(
