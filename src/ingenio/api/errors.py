@@ -78,6 +78,15 @@ def _issue(path: str, message: str, value: object) -> dict[str, Any]:
     return {"path": path, "message": message, "value": _safe_value(path, value)}
 
 
+def _message_of(t: Translator, issue: object) -> str:
+    """An issue's message in the caller's language (its English text when it has no
+    sentence); the path and the value stay data."""
+    sentence = getattr(issue, "said", None)
+    if isinstance(sentence, Said):
+        return t.say(sentence)
+    return str(getattr(issue, "message", issue))
+
+
 def language(request: Request) -> Translator:
     """The caller's language: the signed-in user's stored one (set by the ``principal``
     dependency), else the best of ``Accept-Language``, else English."""
@@ -94,16 +103,14 @@ async def _ingenio_error(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(body, status, headers=headers)
     assert isinstance(exc, IngenioError)
     issues = [
-        _issue(
-            str(getattr(i, "path", "")), str(getattr(i, "message", i)), getattr(i, "value", None)
-        )
+        _issue(str(getattr(i, "path", "")), _message_of(t, i), getattr(i, "value", None))
         for i in exc.issues
     ]
     field = issues[0]["path"] if issues else None
     status = STATUS_OF_KIND.get(exc.kind, 500)
     if status >= 500:
         log.error("%s: %s", exc.kind, exc)
-    return JSONResponse(error_body(exc.kind, t.say(exc.said), field, issues, exc.code), status)
+    return JSONResponse(error_body(exc.kind, t.error(exc), field, issues, exc.code), status)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

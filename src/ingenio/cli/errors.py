@@ -3,7 +3,8 @@
 Every command runs its work through :func:`run_guarded`: an :class:`IngenioError` becomes
 ``error: <message>`` on stderr (a ``DomainError`` lists every issue), any other exception
 ``error: <Type>: <message>``; both exit 1. ``--debug`` shows the traceback instead.
-The words of the CLI are in its language; a service's message passes through as it came.
+The words of the CLI are in its language, and so are a service's sentence and the issues
+of a bad file (``Translator.issue``: the file, the field path and the value as they are).
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def run_guarded(ctx: typer.Context, work: Callable[[], T]) -> T:
     except DomainError as exc:
         if state_of(ctx).debug:
             raise
-        for issue in exc.issues:
-            err.print(issue.render(exc.source), markup=False, highlight=False)
+        for issue in exc.issues:  # said in the CLI's language; path and value are data
+            err.print(tr().issue(issue, exc.source), markup=False, highlight=False)
         said = _("%(count)s error(s); nothing was written.", count=len(exc.issues))
         err.print(marked("red", said))
         raise typer.Exit(1) from None

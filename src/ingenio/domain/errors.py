@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ingenio.errors import IngenioError
+from ingenio.errors import N_, IngenioError, Said
+
+GOT = N_("got %(value)s")
+"""The tail of an issue line naming the value found (the value is its ``repr``)."""
 
 
 @dataclass(frozen=True)
@@ -12,11 +15,19 @@ class Issue:
     """One problem found in input data.
 
     ``path`` names the field (``orders[3].due``), ``value`` is what was found.
+    ``said`` is the message as a sentence an edge can say in the user's language
+    (``ingenio.i18n.Translator.issue``); ``message`` is its English text.
     """
 
     path: str
     message: str
     value: object = None
+    said: Said | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, path: str, sentence: Said, value: object = None) -> Issue:
+        """The issue whose message is ``sentence`` (English text kept in ``message``)."""
+        return cls(path, str(sentence), value, sentence)
 
     def render(self, source: str | None = None) -> str:
         """Return ``source: path: message (got VALUE)``."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, said
 from ingenio.limits import MAX_DOCUMENT_BYTES, MAX_DOCUMENT_NODES, MAX_NESTING, check_size
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -107,12 +107,20 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _too_big(source: str, nodes: int | None = None) -> DomainError:
-    what = f"{nodes:,} values" if nodes is not None else "too many values"
-    msg = (
-        f"the document expands to {what} (aliases included); the limit is "
-        f"{MAX_DOCUMENT_NODES:,} (see docs/limits.md)"
+    what = (
+        said(N_("%(count)s values"), count=f"{nodes:,}")
+        if nodes is not None
+        else said(N_("too many values"))
     )
-    return DomainError([Issue("(file)", msg)], source)
+    msg = said(
+        N_(
+            "the document expands to %(what)s (aliases included); the limit is "
+            "%(limit)s (see docs/limits.md)"
+        ),
+        what=what,
+        limit=f"{MAX_DOCUMENT_NODES:,}",
+    )
+    return DomainError([Issue.of("(file)", msg)], source)
 
 
 def _value_error(text: str, source: str, e: ValueError, kind: str) -> DomainError:
@@ -121,14 +129,19 @@ def _value_error(text: str, source: str, e: ValueError, kind: str) -> DomainErro
     if long is not None:
         line = text.count("\n", 0, long.start()) + 1
         digits = long.end() - long.start()
-        msg = f"a number of {digits} digits; numbers may have at most 4300"
-        return DomainError([Issue(f"line {line}", msg, long.group()[:20] + "...")], source)
-    return DomainError([Issue("(file)", f"{kind} error: {str(e)[:200]}")], source)
+        msg = said(
+            N_("a number of %(digits)s digits; numbers may have at most 4300"), digits=digits
+        )
+        return DomainError([Issue.of(f"line {line}", msg, long.group()[:20] + "...")], source)
+    msg = said(N_("%(kind)s error: %(error)s"), kind=kind, error=str(e)[:200])
+    return DomainError([Issue.of("(file)", msg)], source)
 
 
 def _too_deep(source: str) -> DomainError:
-    msg = f"nested more than {MAX_NESTING} levels deep; the limit is {MAX_NESTING}"
-    return DomainError([Issue("(file)", msg)], source)
+    msg = said(
+        N_("nested more than %(limit)s levels deep; the limit is %(limit)s"), limit=MAX_NESTING
+    )
+    return DomainError([Issue.of("(file)", msg)], source)
 
 
 def _expanded_size(root: yaml.Node, source: str) -> int:
@@ -161,7 +174,8 @@ def _expanded_size(root: yaml.Node, source: str) -> int:
             continue
         if key in on_path:  # a recursive alias (&a [*a]): refuse, never expand
             line = node.start_mark.line + 1
-            raise DomainError([Issue(f"line {line}", "an alias refers to itself")], source)
+            msg = said(N_("an alias refers to itself"))
+            raise DomainError([Issue.of(f"line {line}", msg)], source)
         on_path.add(key)
         stack.append((node, depth, True))
         stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
@@ -214,30 +228,41 @@ def parse_text(text: str, suffix: str, source: str) -> object:
         except ValueError as e:  # an integer of more than 4300 digits, ...
             raise _value_error(text, source, e, "YAML") from e
         except RecursionError as e:
-            msg = f"nested too deeply (the limit is {MAX_NESTING} levels)"
-            raise DomainError([Issue("(file)", msg)], source) from e
+            msg = said(N_("nested too deeply (the limit is %(limit)s levels)"), limit=MAX_NESTING)
+            raise DomainError([Issue.of("(file)", msg)], source) from e
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(file)"
-            col = f" (column {mark.column + 1})" if mark is not None else ""
             problem = getattr(e, "problem", None) or str(e)
-            raise DomainError([Issue(where, f"YAML syntax error: {problem}{col}")], source) from e
+            msg = (
+                said(
+                    N_("YAML syntax error: %(problem)s (column %(column)s)"),
+                    problem=problem,
+                    column=mark.column + 1,
+                )
+                if mark is not None
+                else said(N_("YAML syntax error: %(problem)s"), problem=problem)
+            )
+            raise DomainError([Issue.of(where, msg)], source) from e
     if suffix in JSON_SUFFIXES:
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicates)
         except RecursionError as e:
-            msg = f"nested too deeply (the limit is {MAX_NESTING} levels)"
-            raise DomainError([Issue("(file)", msg)], source) from e
+            msg = said(N_("nested too deeply (the limit is %(limit)s levels)"), limit=MAX_NESTING)
+            raise DomainError([Issue.of("(file)", msg)], source) from e
         except json.JSONDecodeError as e:
-            msg = f"JSON syntax error: {e.msg} (column {e.colno})"
-            raise DomainError([Issue(f"line {e.lineno}", msg)], source) from e
+            msg = said(
+                N_("JSON syntax error: %(problem)s (column %(column)s)"),
+                problem=e.msg,
+                column=e.colno,
+            )
+            raise DomainError([Issue.of(f"line {e.lineno}", msg)], source) from e
         except ValueError as e:
             raise _value_error(text, source, e, "JSON") from e
         _check_tree(data, source)
         return data
-    raise DomainError(
-        [Issue("(file)", "unsupported file type; use .yaml, .yml or .json", suffix)], source
-    )
+    msg = said(N_("unsupported file type; use .yaml, .yml or .json"))
+    raise DomainError([Issue.of("(file)", msg, suffix)], source)
 
 
 def read_document(path: Path, suffix: str | None = None) -> object:
@@ -262,10 +287,10 @@ def read_document(path: Path, suffix: str | None = None) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
-        raise DomainError([Issue("(file)", "not UTF-8 text")], path.name) from e
+        raise DomainError([Issue.of("(file)", said(N_("not UTF-8 text")))], path.name) from e
     except OSError as e:
-        msg = f"cannot read the file: {e.strerror or e}"
-        raise DomainError([Issue("(file)", msg)], path.name) from e
+        msg = said(N_("cannot read the file: %(error)s"), error=str(e.strerror or e))
+        raise DomainError([Issue.of("(file)", msg)], path.name) from e
     return parse_text(text, suffix, path.name)
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ingenio.domain import (
+    N_,
     BatteryFlow,
     DomainError,
     FuelTransfer,
@@ -28,7 +29,9 @@ from ingenio.domain import (
     Portfolio,
     PowerSource,
     Said,
+    said,
 )
+from ingenio.errors import IngenioError
 from ingenio.formats.atomic import atomic_write_text
 from ingenio.formats.documents import read_document
 from ingenio.formats.issues import sort_issues, validate_document
@@ -233,24 +236,28 @@ def plan_from_document(doc: object, portfolio: Portfolio, source: str) -> Plan:
 def _consistency_issues(doc: PlanDoc, portfolio: Portfolio) -> list[Issue]:
     out: list[Issue] = []
     if doc.portfolio != portfolio.name:
-        msg = f"the plan is for another portfolio; this one is {portfolio.name!r}"
-        out.append(Issue("portfolio", msg, doc.portfolio))
+        msg = said(
+            N_("the plan is for another portfolio; this one is %(name)r"), name=portfolio.name
+        )
+        out.append(Issue.of("portfolio", msg, doc.portfolio))
     windows = [(f"operations[{i}]", op.start, op.end) for i, op in enumerate(doc.operations)]
     windows += [(f"generator_runs[{i}]", r.start, r.end) for i, r in enumerate(doc.generator_runs)]
     windows += [(f"battery_flows[{i}]", f.start, f.end) for i, f in enumerate(doc.battery_flows)]
     for path, start, end in windows:
         if _minute(portfolio, end) <= _minute(portfolio, start):
-            out.append(Issue(f"{path}.end", "must be after the start", end.isoformat()))
+            msg = said(N_("must be after the start"))
+            out.append(Issue.of(f"{path}.end", msg, end.isoformat()))
     total = math.fsum(o.value for o in doc.outcomes)
     if abs(doc.value - total) > _TOLERANCE * max(1.0, abs(total)):
-        out.append(
-            Issue("value", f"differs from the sum of the outcome values {total:g}", doc.value)
-        )
+        msg = said(N_("differs from the sum of the outcome values %(total)g"), total=total)
+        out.append(Issue.of("value", msg, doc.value))
     if doc.value_over_bound is not None:
         ratio = doc.value / doc.bound if doc.bound else None
         if ratio is None or abs(doc.value_over_bound - ratio) > _TOLERANCE * max(1.0, ratio):
-            msg = "must be value / bound" if ratio is not None else "needs a positive bound"
-            out.append(Issue("value_over_bound", msg, doc.value_over_bound))
+            msg = said(
+                N_("must be value / bound") if ratio is not None else N_("needs a positive bound")
+            )
+            out.append(Issue.of("value_over_bound", msg, doc.value_over_bound))
     return out
 
 
@@ -306,7 +313,8 @@ def _build_plan(doc: PlanDoc, portfolio: Portfolio, source: str) -> Plan:
             ),
         )
     except ValueError as e:  # a rule the checks missed: still an issue, never a crash
-        raise DomainError([Issue("(plan)", str(e))], source) from e
+        sentence = e.said if isinstance(e, IngenioError) else None
+        raise DomainError([Issue("(plan)", str(e), None, sentence)], source) from e
 
 
 def write_plan_json(plan: Plan, portfolio: Portfolio, path: Path) -> Path:
@@ -325,9 +333,8 @@ def write_plan_json(plan: Plan, portfolio: Portfolio, path: Path) -> Path:
     """
     doc = plan_to_document(plan, portfolio)
     if plan_from_document(doc, portfolio, path.name) != plan:
-        raise DomainError(
-            [Issue("(plan)", "plan.json would not read back as this plan")], path.name
-        )
+        msg = said(N_("plan.json would not read back as this plan"))
+        raise DomainError([Issue.of("(plan)", msg)], path.name)
     return atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -24,7 +24,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from ingenio.errors import PLACEHOLDER, Said, Value
+from ingenio.domain.errors import GOT, DomainError, Issue
+from ingenio.errors import PLACEHOLDER, IngenioError, Said, Value
 
 __all__ = [
     "DOMAINS",
@@ -36,6 +37,7 @@ __all__ = [
     "domain_catalogue",
     "from_environment",
     "say",
+    "say_issue",
     "translator",
 ]
 
@@ -155,6 +157,24 @@ class Translator:
                 return sign + self.number(value, 0)
         return str(("%" + spec) % (value,))
 
+    def issue(self, issue: Issue, source: str | None = None) -> str:
+        """``source: path: message (got VALUE)`` in this language: the message said from
+        the issue's sentence (its English text when it has none); the path and the value
+        are data, shown as they are (English: exactly ``issue.render(source)``)."""
+        if self.lang == "en" or (issue.said is None and issue.value is None):
+            return issue.render(source)
+        head = f"{source}: " if source else ""
+        message = self.say(issue.said) if issue.said is not None else issue.message
+        got = "" if issue.value is None else f" ({self.say(GOT, {'value': repr(issue.value)})})"
+        return f"{head}{issue.path}: {message}{got}"
+
+    def error(self, exc: IngenioError) -> str:
+        """An error's message in this language: a bad input's issues one a line (each
+        said by :meth:`issue`), else its sentence (English: exactly ``str(exc)``)."""
+        if isinstance(exc, DomainError) and exc.issues:
+            return "\n".join(self.issue(i, exc.source) for i in exc.issues)
+        return self.say(exc.said)
+
     def number(self, value: float | None, digits: int = 1) -> str:
         """A number in the locale (es 1.234,5; ru 1 234,5; en 1,234.5)."""
         if value is None:
@@ -175,6 +195,11 @@ class Translator:
             return "—"
         moment = date.fromisoformat(value) if isinstance(value, str) else value
         return format_date(moment, "medium", locale=self.lang)
+
+
+def say_issue(lang: str, issue: Issue, source: str | None = None) -> str:
+    """An input file's issue in ``lang`` (see :meth:`Translator.issue`)."""
+    return translator(lang).issue(issue, source)
 
 
 def say(lang: str, sentence: Said | str, values: Mapping[str, Value] | None = None) -> str:

@@ -37,6 +37,7 @@ SOURCES: dict[str, tuple[tuple[str, list[tuple[str, str]]], ...]] = {
         ("planning", PYTHON),
         ("operations", PYTHON),
         ("domain", PYTHON),
+        ("formats", PYTHON),
         ("errors.py", PYTHON),
     ),
 }

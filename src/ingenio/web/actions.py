@@ -194,7 +194,7 @@ async def whatif(
             raise
         rows = [b for b in board(p.store, p.who) if b.id == portfolio_id]
         fuel = fuel_board(p.store, p.who, portfolio_id)
-        return render(p, "whatif.html", status=422, pf=rows[0], fuel=fuel, error=p.t.say(exc.said))
+        return render(p, "whatif.html", status=422, pf=rows[0], fuel=fuel, error=p.t.error(exc))
     return render(p, "partials/job.html", job=job)
 
 
@@ -215,7 +215,7 @@ async def scenarios(
     except IngenioError as exc:
         if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
-        return render(p, "partials/job_refused.html", status=422, error=p.t.say(exc.said))
+        return render(p, "partials/job_refused.html", status=422, error=p.t.error(exc))
     return render(p, "partials/job.html", job=job)
 
 
@@ -227,7 +227,7 @@ async def promote(p: Signed, job_id: str) -> Response:
     except IngenioError as exc:
         if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
-        return render(p, "partials/job_refused.html", status=422, error=p.t.say(exc.said))
+        return render(p, "partials/job_refused.html", status=422, error=p.t.error(exc))
     return render(p, "partials/job.html", job=job.job)
 
 
@@ -247,7 +247,7 @@ async def _record(
     except IngenioError as exc:
         if isinstance(exc, AccessDenied) or exc.kind not in ("invalid", "conflict"):
             raise
-        return _form(p, template, status=422, error=p.t.say(exc.said))
+        return _form(p, template, status=422, error=p.t.error(exc))
     return _form(p, template, done=done, where=where)
 
 

@@ -156,7 +156,7 @@ def error_page(request: Request, exc: IngenioError) -> Response:
     if status == 500:
         log.exception("web page failed", exc_info=exc)
     p = Page(request, None, "")
-    message = p.t.say(exc.said) if status not in (404, 500) else ""
+    message = p.t.error(exc) if status not in (404, 500) else ""
     return render(p, "error.html", status=status, status_code=status, message=message)
 
 

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, said
 from ingenio.formats.actuals.columns import (
     SPECS,
     CellError,
@@ -181,8 +181,8 @@ def read_actuals(path: Path, timezone: str | None = None) -> ActualsBatch:
     source = path.name
     suffix = path.suffix.lower()
     if suffix not in (*_WORKBOOK_SUFFIXES, ".csv"):
-        msg = "must be an Excel workbook (.xlsx) or a CSV file (.csv)"
-        raise DomainError([Issue("(file)", msg, path.suffix)], source)
+        msg = said(N_("must be an Excel workbook (.xlsx) or a CSV file (.csv)"))
+        raise DomainError([Issue.of("(file)", msg, path.suffix)], source)
     zone = _zone(timezone, "--timezone", source) if timezone else None
     check_size(path, MAX_TEXT_BYTES if suffix == ".csv" else MAX_SHEET_BYTES)
     issues: list[Issue] = []
@@ -202,11 +202,13 @@ def read_actuals(path: Path, timezone: str | None = None) -> ActualsBatch:
     except DomainError:
         raise
     except (OSError, ValueError, KeyError, BadZipFile, InvalidFileException) as exc:
-        raise DomainError([Issue("(file)", f"cannot be read: {exc}")], source) from exc
+        msg = said(N_("cannot be read: %(error)s"), error=str(exc))
+        raise DomainError([Issue.of("(file)", msg)], source) from exc
     if issues:
         if len(issues) > MAX_ISSUES:
             more = len(issues) - MAX_ISSUES
-            issues = [*issues[:MAX_ISSUES], Issue("(file)", f"{more} more problem(s) not shown")]
+            msg = said(N_("%(count)s more problem(s) not shown"), count=more)
+            issues = [*issues[:MAX_ISSUES], Issue.of("(file)", msg)]
         raise DomainError(issues, source)
     fields: dict[str, Any] = {kind: tuple(records) for kind, records in found.items()}
     return ActualsBatch(**fields, sources=sources)
@@ -216,7 +218,8 @@ def _zone(name: str, where: str, source: str) -> ZoneInfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise DomainError([Issue(where, "unknown time zone", name)], source) from None
+        msg = said(N_("unknown time zone"))
+        raise DomainError([Issue.of(where, msg, name)], source) from None
 
 
 def _csv_rows(handle: Iterable[str]) -> Iterator[list[str]]:
@@ -237,7 +240,13 @@ def _csv_spec(header: Row, source: str) -> SheetSpec:
             return spec
     kinds = "; ".join(f"{s.title}: {', '.join(c.name for c in s.columns)}" for s in SPECS)
     raise DomainError(
-        [Issue("row 1", f"the header matches no kind of actuals ({kinds})", shown(list(header)))],
+        [
+            Issue.of(
+                "row 1",
+                said(N_("the header matches no kind of actuals (%(kinds)s)"), kinds=kinds),
+                shown(list(header)),
+            )
+        ],
         source,
     )
 
@@ -268,7 +277,8 @@ def _workbook_sheets(
             spec = titles.get(key)
             if spec is None:
                 expected = ", ".join(s.title for s in SPECS)
-                issues.append(Issue(f"{ws.title} sheet", f"unknown sheet (expected {expected})"))
+                msg = said(N_("unknown sheet (expected %(expected)s)"), expected=expected)
+                issues.append(Issue.of(f"{ws.title} sheet", msg))
                 continue
             yield spec, _bounded_rows(ws, source), zone
     finally:
@@ -284,16 +294,25 @@ def _bounded_rows(ws: Any, source: str) -> list[Row]:
     """
     declared_rows, declared_cols = ws.max_row or 0, ws.max_column or 0
     if declared_rows > MAX_SHEET_ROWS + 1 or declared_cols > MAX_SHEET_COLUMNS:
-        msg = (
-            f"declares {declared_rows:,} rows x {declared_cols:,} columns; the limit is "
-            f"{MAX_SHEET_ROWS:,} rows x {MAX_SHEET_COLUMNS} columns (see docs/limits.md)"
+        msg = said(
+            N_(
+                "declares %(rows)s rows x %(columns)s columns; the limit is "
+                "%(max_rows)s rows x %(max_columns)s columns (see docs/limits.md)"
+            ),
+            rows=f"{declared_rows:,}",
+            columns=f"{declared_cols:,}",
+            max_rows=f"{MAX_SHEET_ROWS:,}",
+            max_columns=MAX_SHEET_COLUMNS,
         )
-        raise DomainError([Issue(f"{ws.title} sheet", msg)], source)
+        raise DomainError([Issue.of(f"{ws.title} sheet", msg)], source)
     rows: list[Row] = []
     for row in ws.iter_rows(values_only=True, max_col=MAX_SHEET_COLUMNS):
         if len(rows) > MAX_SHEET_ROWS:
-            msg = f"has more than {MAX_SHEET_ROWS:,} rows; the limit is {MAX_SHEET_ROWS:,}"
-            raise DomainError([Issue(f"{ws.title} sheet", msg)], source)
+            msg = said(
+                N_("has more than %(limit)s rows; the limit is %(limit)s"),
+                limit=f"{MAX_SHEET_ROWS:,}",
+            )
+            raise DomainError([Issue.of(f"{ws.title} sheet", msg)], source)
         rows.append(list(row))
     return rows
 
@@ -310,14 +329,17 @@ def _read_rows(
         if not name:
             continue
         if name not in {c.name for c in spec.columns}:
-            issues.append(Issue(f"{spec.title} row 1, column {header}", "unknown column"))
+            msg = said(N_("unknown column"))
+            issues.append(Issue.of(f"{spec.title} row 1, column {header}", msg))
         elif name in columns.values():
-            issues.append(Issue(f"{spec.title} row 1, column {name}", "appears twice"))
+            msg = said(N_("appears twice"))
+            issues.append(Issue.of(f"{spec.title} row 1, column {name}", msg))
         else:
             columns[i] = name
     for c in spec.columns:
         if c.required and c.name not in columns.values():
-            issues.append(Issue(f"{spec.title} row 1, column {c.name}", "missing column"))
+            msg = said(N_("missing column"))
+            issues.append(Issue.of(f"{spec.title} row 1, column {c.name}", msg))
     records: list[object] = []
     for number, row in enumerate(rows[1:], start=2):
         cells = {name: row[i] if i < len(row) else None for i, name in columns.items()}
@@ -333,8 +355,8 @@ def _read_rows(
         if len(values) < len(spec.columns):
             start, end = values.get("start"), values.get("end")
             if isinstance(start, datetime) and isinstance(end, datetime) and end <= start:
-                msg = "must be after the start"
-                issues.append(Issue(f"{where} end", msg, _as_typed(cells.get("end"))))
+                msg = said(N_("must be after the start"))
+                issues.append(Issue.of(f"{where} end", msg, _as_typed(cells.get("end"))))
             continue
         try:
             records.append(spec.build(values))
@@ -342,7 +364,8 @@ def _read_rows(
             for issue in exc.issues:
                 column = spec.column(issue.path)
                 name = column.name if column is not None else issue.path
-                issues.append(Issue(f"{where} {name}", issue.message, _as_typed(cells.get(name))))
+                found = _as_typed(cells.get(name))
+                issues.append(Issue(f"{where} {name}", issue.message, found, issue.said))
     return records
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, said
 from ingenio.formats.outages.csv import parse_csv
 from ingenio.formats.outages.eskom_calendar import parse_eskom_calendar
 from ingenio.formats.outages.esp_json import parse_esp_json
@@ -58,8 +58,8 @@ def parse_outages(text: str, fmt: str, source: str, options: ParseOptions) -> Ou
     """
     reader = FORMATS.get(fmt)
     if reader is None:
-        msg = f"unknown format; choose from {', '.join(FORMATS)}"
-        raise DomainError([Issue("--format", msg, fmt)], source)
+        msg = said(N_("unknown format; choose from %(formats)s"), formats=", ".join(FORMATS))
+        raise DomainError([Issue.of("--format", msg, fmt)], source)
     return reader(text, source, options)
 
 
@@ -75,11 +75,10 @@ def read_outages(path: Path, fmt: str, options: ParseOptions) -> OutageFeed:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise DomainError([Issue("(file)", "not UTF-8 text")], path.name) from e
+        raise DomainError([Issue.of("(file)", said(N_("not UTF-8 text")))], path.name) from e
     except OSError as e:
-        raise DomainError(
-            [Issue("(file)", f"cannot read the file: {e.strerror or e}")], path.name
-        ) from e
+        msg = said(N_("cannot read the file: %(error)s"), error=str(e.strerror or e))
+        raise DomainError([Issue.of("(file)", msg)], path.name) from e
     return parse_outages(text, fmt, path.name, options)
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
 
+from ingenio.domain import N_, said
 from ingenio.formats.outages.feed import (
     FeedWindow,
     OutageFeed,
@@ -75,7 +76,7 @@ def header_columns(
             problems.add(number, msg, fields[i], f"column {i + 1}")
             ok = False
         elif names.index(name) != i:
-            problems.add(number, "column given twice", fields[i], f"column {i + 1}")
+            problems.add(number, said(N_("column given twice")), fields[i], f"column {i + 1}")
             ok = False
     missing = [r for r in required if r not in names]
     if missing:
@@ -123,9 +124,9 @@ def parse_probability(text: str) -> float:
     try:
         value = float(raw) * scale
     except ValueError:
-        raise ValueError("expected a probability between 0 and 1, or a percentage") from None
+        raise ValueError(N_("expected a probability between 0 and 1, or a percentage")) from None
     if not 0.0 <= value <= 1.0:
-        raise ValueError("probability must be between 0 and 1")
+        raise ValueError(N_("probability must be between 0 and 1"))
     return value
 
 
@@ -135,10 +136,10 @@ def parse_end(text: str, start: datetime | None, zone: tzinfo) -> datetime:
     if m is None:
         return parse_moment(text, zone)
     if start is None:
-        raise ValueError("a clock time needs a valid start")
+        raise ValueError(N_("a clock time needs a valid start"))
     hour, minute = int(m.group(1)), int(m.group(2))
     if hour > 24 or minute > 59 or (hour == 24 and minute):
-        raise ValueError("not a time of day HH:MM")
+        raise ValueError(N_("not a time of day HH:MM"))
     day = start.astimezone(zone).date()
     naive = datetime(day.year, day.month, day.day) + timedelta(hours=hour, minutes=minute)
     end = local_moment(naive, zone)
@@ -177,12 +178,16 @@ def parse_csv(text: str, source: str, options: ParseOptions) -> OutageFeed:
     columns, body = table_body(text, COLUMNS, REQUIRED, problems, no_header)
     for number, fields in body:
         if len(fields) != len(columns):
-            msg = f"expected {len(columns)} fields like the header, found {len(fields)}"
+            msg = said(
+                N_("expected %(count)s fields like the header, found %(found)s"),
+                count=len(columns),
+                found=len(fields),
+            )
             problems.add(number, msg, ",".join(fields))
             continue
         area = fields[columns["block"]]
         if not area:
-            problems.add(number, "block is empty", None, "column block")
+            problems.add(number, said(N_("block is empty")), None, "column block")
         start_text, end_text = fields[columns["start"]], fields[columns["end"]]
         start = read_cell(problems, number, "start", start_text, partial(parse_moment, zone=zone))
         end = read_cell(

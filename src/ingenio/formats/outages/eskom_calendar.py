@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from ingenio.domain import N_, said
 from ingenio.formats.outages.csv import table_body
 from ingenio.formats.outages.feed import (
     FeedWindow,
@@ -74,12 +75,14 @@ def parse_eskom_calendar(text: str, source: str, options: ParseOptions) -> Outag
             fields[columns[c]] for c in ("area_name", "start", "finsh", "stage")
         )
         if not area:
-            problems.add(number, "area_name is empty", None, "column area_name")
+            problems.add(number, said(N_("area_name is empty")), None, "column area_name")
         start = read_cell(problems, number, "start", start_text, moment)
         end = read_cell(problems, number, "finsh", end_text, moment)
         stage = int(stage_text) if stage_text.isdigit() else None
         if stage is None or stage > 8:
-            problems.add(number, "stage must be an integer 0 to 8", stage_text, "column stage")
+            problems.add(
+                number, said(N_("stage must be an integer 0 to 8")), stage_text, "column stage"
+            )
             continue
         if start is not None and end is not None and end <= start:
             problems.add(number, after_start(start), end_text, "column finsh")

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from ingenio.domain import N_, said
 from ingenio.formats.outages.feed import (
     FeedWindow,
     OutageFeed,
@@ -146,12 +147,12 @@ def parse_esp_json(text: str, source: str, options: ParseOptions) -> OutageFeed:
     problems = Problems(source)
     data, line_of = _load(text, problems)
     if not isinstance(data, dict):
-        problems.add(1, "expected a JSON object with events, info and schedule")
+        problems.add(1, said(N_("expected a JSON object with events, info and schedule")))
         problems.raise_if_any()
     info = data.get("info")
     name = info.get("name") if isinstance(info, dict) else None
     if not isinstance(name, str) or not name.strip():
-        problems.add(line_of(info) or 1, "info.name: the area name is missing", name)
+        problems.add(line_of(info) or 1, said(N_("info.name: the area name is missing")), name)
         name = ""
     rows: list[FeedWindow] = []
     span: tuple[datetime, datetime] | None = None
@@ -161,7 +162,7 @@ def parse_esp_json(text: str, source: str, options: ParseOptions) -> OutageFeed:
         if not rows and not problems:
             notes.append("no events in the file; give --stage N to read the schedule instead")
     elif not 1 <= options.stage <= 8:
-        problems.add(None, "--stage must be 1 to 8", options.stage)
+        problems.add(None, said(N_("--stage must be 1 to 8")), options.stage)
     else:
         rows, span = _schedule(data.get("schedule"), options.stage, zone, problems, line_of)
         notes.append(f"schedule of stage {options.stage}")
@@ -173,20 +174,20 @@ def _events(
     events: object, zone: tzinfo, problems: Problems, line_of: Callable[[object], int | None]
 ) -> list[FeedWindow]:
     if not isinstance(events, list):
-        problems.add(line_of(events), "events: expected a list", None)
+        problems.add(line_of(events), said(N_("events: expected a list")), None)
         return []
     out: list[FeedWindow] = []
     for i, event in enumerate(events):
         path = f"events[{i}]"
         line = line_of(event)
         if not isinstance(event, dict):
-            problems.add(line, "expected an object with start, end and note", None, path)
+            problems.add(line, said(N_("expected an object with start, end and note")), None, path)
             continue
         moments: dict[str, datetime] = {}
         for key in ("start", "end"):
             raw = event.get(key)
             if not isinstance(raw, str):
-                problems.add(line, "missing or not text", raw, f"{path}.{key}")
+                problems.add(line, said(N_("missing or not text")), raw, f"{path}.{key}")
                 continue
             try:
                 moments[key] = parse_moment(raw, zone)
@@ -194,7 +195,7 @@ def _events(
                 problems.add(line_of(raw), str(e), str(raw), f"{path}.{key}")
         note = event.get("note", "")
         if not isinstance(note, str):
-            problems.add(line, "expected text", note, f"{path}.note")
+            problems.add(line, said(N_("expected text")), note, f"{path}.note")
             note = ""
         if len(moments) < 2:
             continue
@@ -224,7 +225,9 @@ def _schedule(
 ) -> tuple[list[FeedWindow], tuple[datetime, datetime] | None]:
     days = schedule.get("days") if isinstance(schedule, dict) else None
     if not isinstance(days, list) or not days:
-        problems.add(line_of(schedule), "schedule.days: expected a non-empty list of days")
+        problems.add(
+            line_of(schedule), said(N_("schedule.days: expected a non-empty list of days"))
+        )
         return [], None
     raw: list[FeedWindow] = []
     seen: list[date] = []
@@ -241,7 +244,7 @@ def _schedule(
             )
             continue
         if d in seen:
-            problems.add(line_of(when), "day given twice", when, f"{path}.date")
+            problems.add(line_of(when), said(N_("day given twice")), when, f"{path}.date")
             continue
         seen.append(d)
         stages = day.get("stages")
@@ -275,10 +278,10 @@ def _range(text: object, day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """``"HH:MM-HH:MM"`` on ``day``; an end not after the start is on the next day."""
     m = _RANGE.match(text.strip()) if isinstance(text, str) else None
     if m is None:
-        raise ValueError('expected a time range "HH:MM-HH:MM"')
+        raise ValueError(N_('expected a time range "HH:MM-HH:MM"'))
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        raise ValueError("not a time of day")
+        raise ValueError(N_("not a time of day"))
     base = datetime(day.year, day.month, day.day)
     start = base + timedelta(hours=h1, minutes=m1)
     end = base + timedelta(hours=h2, minutes=m2)

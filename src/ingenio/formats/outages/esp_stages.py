@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
-from ingenio.domain import STAGES
+from ingenio.domain import N_, STAGES, said
 from ingenio.formats.outages.esp_json import _load
 from ingenio.formats.outages.feed import Problems
 
@@ -48,11 +48,13 @@ def esp_stage_schedule(text: str, source: str) -> tuple[str, list[dict[str, Any]
     if isinstance(info, dict) and isinstance(info.get("name"), str) and info["name"]:
         area = info["name"]
     else:
-        problems.add(line_of(data), "missing the area name", None, "info.name")
+        problems.add(line_of(data), said(N_("missing the area name")), None, "info.name")
     schedule = data.get("schedule") if isinstance(data, dict) else None
     days = schedule.get("days") if isinstance(schedule, dict) else None
     if not isinstance(days, list) or not days:
-        problems.add(line_of(schedule) or line_of(data), "no list of days", None, "schedule.days")
+        problems.add(
+            line_of(schedule) or line_of(data), said(N_("no list of days")), None, "schedule.days"
+        )
         problems.raise_if_any()
         return area, []
     out: list[dict[str, Any]] = []
@@ -60,14 +62,16 @@ def esp_stage_schedule(text: str, source: str) -> tuple[str, list[dict[str, Any]
     for i, day in enumerate(days):
         path = f"schedule.days[{i}]"
         if not isinstance(day, dict):
-            problems.add(line_of(days), "expected an object", day, path)
+            problems.add(line_of(days), said(N_("expected an object")), day, path)
             continue
         when = day.get("date")
         if not _is_date(when):
-            problems.add(line_of(when) or line_of(day), "expected YYYY-MM-DD", when, f"{path}.date")
+            problems.add(
+                line_of(when) or line_of(day), said(N_("expected YYYY-MM-DD")), when, f"{path}.date"
+            )
             continue
         if when in seen:
-            problems.add(line_of(when), "date given twice", when, f"{path}.date")
+            problems.add(line_of(when), said(N_("date given twice")), when, f"{path}.date")
             continue
         seen.add(str(when))
         stages = day.get("stages")
@@ -80,7 +84,7 @@ def esp_stage_schedule(text: str, source: str) -> tuple[str, list[dict[str, Any]
         for s, ranges in enumerate(stages):
             where = f"{path}.stages[{s}]"
             if not isinstance(ranges, list):
-                problems.add(line_of(stages), "expected a list of ranges", ranges, where)
+                problems.add(line_of(stages), said(N_("expected a list of ranges")), ranges, where)
                 continue
             good = []
             for j, r in enumerate(ranges):

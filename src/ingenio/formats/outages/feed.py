@@ -17,8 +17,9 @@ from datetime import timezone as fixed_offset
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, Said, said
 from ingenio.energy.rotation import RotationParams, RotationPlan, UneReport
+from ingenio.errors import Value
 
 DEFAULT_TIMEZONE = "America/Havana"
 
@@ -133,12 +134,18 @@ class Problems:
         self.source = source
         self.issues: list[Issue] = []
 
-    def add(self, line: int | None, message: str, value: object = None, column: str = "") -> None:
-        """Record a problem at ``line`` (``None``: the whole file) and ``column``."""
+    def add(
+        self, line: int | None, message: str | Said, value: object = None, column: str = ""
+    ) -> None:
+        """Record a problem at ``line`` (``None``: the whole file) and ``column``; a
+        :class:`Said` message can be said in the user's language."""
         path = "(file)" if line is None else f"line {line}"
         if column:
             path += f", {column}"
-        self.issues.append(Issue(path, message, value))
+        # A plain message is said when a catalogue has it (an N_-marked ValueError's text),
+        # else as it is: it has no values, so it is never read as a template.
+        sentence = message if isinstance(message, Said) else Said(message)
+        self.issues.append(Issue.of(path, sentence, value))
 
     def __bool__(self) -> bool:
         return bool(self.issues)
@@ -159,8 +166,8 @@ def zone_of(name: str, source: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        msg = "unknown time zone; use an IANA name like America/Havana"
-        raise DomainError([Issue("--timezone", msg, name)], source) from e
+        msg = said(N_("unknown time zone; use an IANA name like America/Havana"))
+        raise DomainError([Issue.of("--timezone", msg, name)], source) from e
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -189,7 +196,7 @@ def local_moment(naive: datetime, zone: tzinfo) -> datetime:
     first, second = naive.replace(tzinfo=zone), naive.replace(tzinfo=zone, fold=1)
     back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if back != naive:
-        raise ValueError("local time does not exist (the clocks go forward); check the date")
+        raise ValueError(N_("local time does not exist (the clocks go forward); check the date"))
     if first.utcoffset() != second.utcoffset():
         raise ValueError(
             "local time happens twice (the clocks go back); add its UTC offset, e.g. -05:00"
@@ -216,13 +223,13 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
     """
     m = _MOMENT.match(text.strip())
     if m is None:
-        raise ValueError("expected a date-time YYYY-MM-DDTHH:MM, with an optional offset")
+        raise ValueError(N_("expected a date-time YYYY-MM-DDTHH:MM, with an optional offset"))
     y, mo, d, hh, mm, ss, off = m.groups()
     bad_year = year_problem(int(y))
     if bad_year:
         raise ValueError(bad_year)
     if ss is not None and int(ss):
-        raise ValueError("times must be whole minutes")
+        raise ValueError(N_("times must be whole minutes"))
     hour, minute = int(hh or 0), int(mm or 0)
     extra = timedelta()
     if hour == 24 and minute == 0:
@@ -239,7 +246,7 @@ def parse_moment(text: str, zone: tzinfo) -> datetime:
     digits = off[1:].replace(":", "")
     offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     if offset >= timedelta(hours=24):
-        raise ValueError("UTC offset must be less than 24 hours")
+        raise ValueError(N_("UTC offset must be less than 24 hours"))
     return naive.replace(tzinfo=fixed_offset(sign * offset))
 
 
@@ -251,8 +258,15 @@ def overlap_problems(
         reach: FeedWindow | None = None
         for w in sorted(windows, key=lambda w: (w.start, w.end, w.line)):
             if reach is not None and w.start < reach.end:
-                where = f"line {reach.line}" if reach.line else "another window"
-                msg = f"overlaps the window of {where} for the same {what} {name!r}"
+                template = (
+                    N_("overlaps the window of line %(line)s for the same %(what)s %(name)r")
+                    if reach.line
+                    else N_("overlaps the window of another window for the same %(what)s %(name)r")
+                )
+                values: dict[str, Value] = {"what": what, "name": name}
+                if reach.line:
+                    values["line"] = reach.line
+                msg = Said(template, values)
                 problems.add(w.line or None, msg, f"{_hm(w.start)} to {_hm(w.end)}")
             if reach is None or w.end > reach.end:
                 reach = w
@@ -262,9 +276,9 @@ def _hm(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
 
 
-def after_start(start: datetime) -> str:
+def after_start(start: datetime) -> Said:
     """The message for an end that is not after ``start``."""
-    return f"must be after the start {_hm(start)}"
+    return said(N_("must be after the start %(start)s"), start=_hm(start))
 
 
 def read_cell(

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar  # type: ignore[import-untyped]
 from dateutil import rrule  # type: ignore[import-untyped]
 
+from ingenio.domain import N_, said
 from ingenio.formats.outages.csv import parse_probability
 from ingenio.formats.outages.feed import (
     FeedWindow,
@@ -119,7 +120,7 @@ def parse_ics(text: str, source: str, options: ParseOptions) -> OutageFeed:
             continue
         rows.extend(_event_rows(event, lines, zone, options, problems))
     if not events:
-        problems.add(None, "no VEVENT in the file")
+        problems.add(None, said(N_("no VEVENT in the file")))
     notes = [f"{cancelled} cancelled event(s) left out"] if cancelled else []
     return checked_feed("ics", source, rows, options.timezone, problems, notes)
 
@@ -147,7 +148,7 @@ def _event_rows(
     end = _moment(event, "DTEND", lines, zone, problems) if "DTEND" in event else None
     if start is None:
         if "DTSTART" not in event and not any(p == "DTSTART" for p, _ in event.errors):
-            problems.add(lines.begin, "event has no DTSTART", None, "DTSTART")
+            problems.add(lines.begin, said(N_("event has no DTSTART")), None, "DTSTART")
         return []
     if end is None and "DURATION" in event:
         duration = event.decoded("DURATION")
@@ -157,10 +158,14 @@ def _event_rows(
                 start.tzinfo
             )
         else:
-            problems.add(lines.of("DURATION"), "not a duration", str(duration), "DURATION")
+            problems.add(
+                lines.of("DURATION"), said(N_("not a duration")), str(duration), "DURATION"
+            )
     elif end is None and "DTEND" not in event:
         if isinstance(event.decoded("DTSTART"), datetime):
-            problems.add(lines.begin, "event has neither DTEND nor DURATION", None, "DTEND")
+            problems.add(
+                lines.begin, said(N_("event has neither DTEND nor DURATION")), None, "DTEND"
+            )
         else:
             end = start + timedelta(days=1)
     probability = 1.0
@@ -204,7 +209,7 @@ def _moment(
         return None
     if isinstance(value, datetime):
         if value.second or value.microsecond:
-            problems.add(line, "times must be whole minutes", value.isoformat(), name)
+            problems.add(line, said(N_("times must be whole minutes")), value.isoformat(), name)
             return None
         if value.tzinfo is not None:
             return value
@@ -223,7 +228,7 @@ def _moment(
             return None
     if isinstance(value, date):  # the day's first instant (midnight may be skipped)
         return datetime.combine(value, time(), tzinfo=zone)
-    problems.add(line, "expected a date or a date-time", str(value), name)
+    problems.add(line, said(N_("expected a date or a date-time")), str(value), name)
     return None
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ingenio.domain import DomainError, Issue
+from ingenio.domain import N_, DomainError, Issue, said
 from ingenio.energy.rotation import RotationParams
 from ingenio.formats.documents import read_document
 
@@ -85,26 +85,32 @@ def parse_mapping(data: object, source: str) -> OutageMapping:
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise DomainError([Issue("(file)", "must be a mapping with `areas:` and `une:`")], source)
+        msg = said(N_("must be a mapping with `areas:` and `une:`"))
+        raise DomainError([Issue.of("(file)", msg)], source)
     for key in data:
         if key not in ("areas", "une"):
-            issues.append(Issue(str(key), "unknown field; the fields are areas and une"))
+            msg = said(N_("unknown field; the fields are areas and une"))
+            issues.append(Issue.of(str(key), msg))
     areas: dict[str, str] = {}
     raw_areas = data.get("areas") or {}
     if not isinstance(raw_areas, Mapping):
-        issues.append(Issue("areas", "must map area names to block ids", str(raw_areas)))
+        msg = said(N_("must map area names to block ids"))
+        issues.append(Issue.of("areas", msg, str(raw_areas)))
     else:
         for name, block in raw_areas.items():
             if not isinstance(name, str):
-                issues.append(Issue(f"areas.{name}", "area names must be text; quote it", name))
+                msg = said(N_("area names must be text; quote it"))
+                issues.append(Issue.of(f"areas.{name}", msg, name))
             elif not isinstance(block, str) or not block:
-                issues.append(Issue(f"areas.{name}", "must be a block id (text)", block))
+                msg = said(N_("must be a block id (text)"))
+                issues.append(Issue.of(f"areas.{name}", msg, block))
             else:
                 areas[name] = block
     une = RotationParams()
     raw_une = data.get("une") or {}
     if not isinstance(raw_une, Mapping):
-        issues.append(Issue("une", "must be a mapping of parameters", str(raw_une)))
+        msg = said(N_("must be a mapping of parameters"))
+        issues.append(Issue.of("une", msg, str(raw_une)))
     else:
         une, more = _rotation_params(raw_une)
         issues.extend(more)
@@ -120,16 +126,22 @@ def _rotation_params(raw: Mapping[str, Any]) -> tuple[RotationParams, list[Issue
     for key, value in raw.items():
         path = f"une.{key}"
         if key not in names:
-            issues.append(
-                Issue(path, f"unknown parameter; the parameters are {', '.join(sorted(names))}")
+            msg = said(
+                N_("unknown parameter; the parameters are %(names)s"),
+                names=", ".join(sorted(names)),
             )
+            issues.append(Issue.of(path, msg))
         elif key == "blocks" or key == "demand_profile":
             ok = isinstance(value, list) and all(
                 isinstance(v, str) if key == "blocks" else _is_number(v) for v in value
             )
             if not ok:
-                what = "block ids" if key == "blocks" else "numbers"
-                issues.append(Issue(path, f"must be a list of {what}", str(value)))
+                msg = said(
+                    N_("must be a list of block ids")
+                    if key == "blocks"
+                    else N_("must be a list of numbers")
+                )
+                issues.append(Issue.of(path, msg, str(value)))
             else:
                 values[key] = (
                     tuple(float(v) for v in value) if key == "demand_profile" else tuple(value)
@@ -140,19 +152,18 @@ def _rotation_params(raw: Mapping[str, Any]) -> tuple[RotationParams, list[Issue
             elif _is_number(value):
                 values[key] = float(value)
             else:
-                issues.append(
-                    Issue(path, "must be a number of MW or a mapping block -> MW", str(value))
-                )
+                msg = said(N_("must be a number of MW or a mapping block -> MW"))
+                issues.append(Issue.of(path, msg, str(value)))
         elif key == "days":
             if isinstance(value, int) and not isinstance(value, bool):
                 values[key] = value
             else:
-                issues.append(Issue(path, "must be an integer", value))
+                issues.append(Issue.of(path, said(N_("must be an integer")), value))
         elif key in _NUMBERS:
             if _is_number(value):
                 values[key] = float(value)
             else:
-                issues.append(Issue(path, "must be a number", value))
+                issues.append(Issue.of(path, said(N_("must be a number")), value))
     params = RotationParams(**values)
     if not issues:
         issues.extend(Issue(f"une.{n}", m, v) for n, m, v in params.problems())

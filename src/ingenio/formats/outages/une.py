@@ -35,6 +35,7 @@ import unicodedata
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from ingenio.domain import N_, said
 from ingenio.energy.rotation import Figure, UneReport, rotation_plan
 from ingenio.formats.outages.feed import (
     FeedWindow,
@@ -87,7 +88,7 @@ def read_mw(raw: str) -> float:
     m = re.fullmatch(r"(\d{1,3}(?:[ \u00a0\u2009\u202f.]\d{3})*|\d+),(\d{1,2})", text)
     if m:
         return float(re.sub(r"\D", "", m.group(1)) + "." + m.group(2))
-    raise ValueError("not a number of MW (thousands grouped by a space or a dot)")
+    raise ValueError(N_("not a number of MW (thousands grouped by a space or a dot)"))
 
 
 class _Reader:
@@ -239,9 +240,9 @@ def parse_une_report(text: str, source: str, margin_mw: float = 70.0) -> UneRepo
     deficit = r.one_in(r"(?<!por )\bdeficit\b" + _GAP + _NUM + _MW, "deficit", peak_spans)
     afect = r.one_in(r"\bafectacion(?:es)?\b" + _GAP + _NUM + _MW, "afectacion", peak_spans)
     if avail is None and not problems:
-        problems.add(r.line(lo), "the peak forecast gives no disponibilidad in MW")
+        problems.add(r.line(lo), said(N_("the peak forecast gives no disponibilidad in MW")))
     if demand is None and not problems:
-        problems.add(r.line(lo), "the peak forecast gives no demanda maxima in MW")
+        problems.add(r.line(lo), said(N_("the peak forecast gives no demanda maxima in MW")))
     derived = False
     if avail is not None and demand is not None:
         gap = demand.mw - avail.mw
@@ -326,7 +327,7 @@ def _day(r: _Reader) -> date | None:
     try:
         day = date(int(m.group(4)), MONTHS.index(m.group(3)) + 1, int(m.group(2)))
     except ValueError:
-        r.problems.add(r.line(m.start()), "not a real date", r.text[m.start() : m.end()])
+        r.problems.add(r.line(m.start()), said(N_("not a real date")), r.text[m.start() : m.end()])
         return None
     if m.group(1) and WEEKDAYS.index(m.group(1)) != day.weekday():
         real = WEEKDAYS[day.weekday()]

@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ingenio.domain import DomainError, Issue, Portfolio
+from ingenio.domain import N_, DomainError, Issue, Portfolio, said
+from ingenio.errors import IngenioError
 from ingenio.formats.atomic import atomic_write_text
 from ingenio.formats.documents import (
     JSON_SUFFIXES,
@@ -88,7 +89,7 @@ def parse_portfolio(data: object, source: str) -> Portfolio:
         unknown references, windows and times that cannot be.
     """
     if data is None:
-        raise DomainError([Issue("(file)", "the file is empty")], source)
+        raise DomainError([Issue.of("(file)", said(N_("the file is empty")))], source)
     fields, doc, issues = validate_document(data, "ingenio", FORMAT_VERSION, PortfolioDoc, source)
     issues.extend(sanity_issues(data))
     issues.extend(reference_issues(fields))
@@ -100,7 +101,8 @@ def parse_portfolio(data: object, source: str) -> Portfolio:
     try:
         return build_portfolio(doc)
     except ValueError as e:  # a rule the checks missed: still an issue, never a crash
-        raise DomainError([Issue("(portfolio)", str(e))], source) from e
+        sentence = e.said if isinstance(e, IngenioError) else None
+        raise DomainError([Issue("(portfolio)", str(e), None, sentence)], source) from e
 
 
 def portfolio_to_document(p: Portfolio, *, verify: bool = True) -> dict[str, Any]:
@@ -140,8 +142,11 @@ def portfolio_to_document(p: Portfolio, *, verify: bool = True) -> dict[str, Any
                 for f in dataclasses.fields(p)
                 if f.compare and getattr(again, f.name) != getattr(p, f.name)
             ]
-            msg = f"the file format cannot hold this portfolio exactly ({', '.join(differ)} differ)"
-            raise DomainError([Issue("(portfolio)", msg)], source)
+            msg = said(
+                N_("the file format cannot hold this portfolio exactly (%(fields)s differ)"),
+                fields=", ".join(differ),
+            )
+            raise DomainError([Issue.of("(portfolio)", msg)], source)
     return document
 
 
@@ -162,8 +167,8 @@ def dump_portfolio(p: Portfolio, path: Path) -> Path:
         If the suffix is not supported or the format cannot hold ``p``.
     """
     if path.suffix.lower() not in YAML_SUFFIXES + JSON_SUFFIXES:
-        msg = "unsupported file type; use .yaml, .yml or .json"
-        raise DomainError([Issue("(file)", msg, path.suffix)], path.name)
+        msg = said(N_("unsupported file type; use .yaml, .yml or .json"))
+        raise DomainError([Issue.of("(file)", msg, path.suffix)], path.name)
     return atomic_write_text(path, document_text(portfolio_to_document(p), path.suffix))
 
 

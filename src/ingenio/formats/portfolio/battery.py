@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ingenio.domain import Battery, Issue
+from ingenio.domain import N_, Battery, Issue, said
 from ingenio.formats.portfolio.schema import BatteryDoc
 
 _DEFAULT_MIN_SOC = BatteryDoc.model_fields["min_soc"].default
@@ -30,8 +30,8 @@ def battery_issues(path: str, raw: Mapping[str, Any]) -> list[Issue]:
     start = _fraction(raw, "initial_soc", _DEFAULT_INITIAL_SOC)
     if low is None or start is None or start >= low:
         return []
-    msg = f"must be at least the min_soc {low:g}"
-    return [Issue(f"{path}.initial_soc", msg, raw.get("initial_soc", start))]
+    msg = said(N_("must be at least the min_soc %(low)g"), low=low)
+    return [Issue.of(f"{path}.initial_soc", msg, raw.get("initial_soc", start))]
 
 
 def battery_of(doc: BatteryDoc, plant_id: str) -> Battery:

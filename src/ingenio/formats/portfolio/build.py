@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ingenio.domain import (
     ALWAYS,
     MINUTES_PER_HOUR,
+    N_,
     WEEKDAYS,
     Block,
     Depot,
@@ -32,6 +33,7 @@ from ingenio.domain import (
     Step,
     Window,
     expand_shifts,
+    said,
 )
 from ingenio.formats.portfolio.battery import battery_document, battery_of
 from ingenio.formats.portfolio.schema import FORMAT_VERSION, LineDoc, PlantDoc, PortfolioDoc
@@ -222,12 +224,15 @@ def _shift_docs(
 ) -> tuple[list[dict[str, Any]], list[Issue]]:
     patterns = line.pattern or (ALWAYS,)
     if expand_shifts(patterns, horizon) != line.shifts:
-        why = "no weekly pattern" if not line.pattern else "a weekly pattern"
-        msg = (
-            f"shift windows differ from what {why} gives over the horizon; "
-            "the file format stores weekly shift patterns only"
+        why = N_("no weekly pattern") if not line.pattern else N_("a weekly pattern")
+        msg = said(
+            N_(
+                "shift windows differ from what %(why)s gives over the horizon; "
+                "the file format stores weekly shift patterns only"
+            ),
+            why=said(why),
         )
-        return [], [Issue(path, msg)]
+        return [], [Issue.of(path, msg)]
     docs = [
         {
             "days": [WEEKDAYS[d] for d in sorted(p.weekdays)],

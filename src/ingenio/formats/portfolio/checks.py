@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from ingenio.domain import Horizon, Issue
+from ingenio.domain import N_, Horizon, Issue, said
 from ingenio.formats.issues import join_path
 from ingenio.formats.portfolio.battery import battery_issues
 from ingenio.formats.portfolio.schema import (
@@ -46,6 +46,25 @@ _PLANT_KINDS = (
     ("generators", "generator"),
     ("batteries", "battery"),
 )
+# One sentence per kind (not a kind word filled in: each language words it its own way).
+_DUPLICATE = {
+    "enterprise": N_("duplicate enterprise id; first used at %(first)s"),
+    "block": N_("duplicate block id; first used at %(first)s"),
+    "plant": N_("duplicate plant id; first used at %(first)s"),
+    "product": N_("duplicate product id; first used at %(first)s"),
+    "order": N_("duplicate order id; first used at %(first)s"),
+    "depot": N_("duplicate depot id; first used at %(first)s"),
+    "delivery": N_("duplicate delivery id; first used at %(first)s"),
+    "line": N_("duplicate line id; first used at %(first)s"),
+    "resource": N_("duplicate resource id; first used at %(first)s"),
+    "generator": N_("duplicate generator id; first used at %(first)s"),
+    "battery": N_("duplicate battery id; first used at %(first)s"),
+}
+_UNKNOWN = {
+    "enterprise": N_("unknown enterprise"),
+    "block": N_("unknown block"),
+    "product": N_("unknown product"),
+}
 
 
 def items(raw: object, key: str, prefix: str = "") -> list[tuple[str, Raw]]:
@@ -161,7 +180,8 @@ def reference_issues(data: Raw) -> list[Issue]:
             return
         first = seen[kind].get(key)
         if first is not None:
-            out.append(Issue(f"{path}.id", f"duplicate {kind} id; first used at {first}", key))
+            msg = said(_DUPLICATE[kind], first=first)
+            out.append(Issue.of(f"{path}.id", msg, key))
             return
         seen[kind][key] = path
         if plant is not None and kind in owner:
@@ -178,13 +198,16 @@ def reference_issues(data: Raw) -> list[Issue]:
     for path, raw in items(data, "depots"):
         key = text(raw, "id")
         if key is not None and key in seen["plant"]:
-            msg = f"a plant has this id too ({seen['plant'][key]}); destinations would be ambiguous"
-            out.append(Issue(f"{path}.id", msg, key))
+            msg = said(
+                N_("a plant has this id too (%(plant)s); destinations would be ambiguous"),
+                plant=seen["plant"][key],
+            )
+            out.append(Issue.of(f"{path}.id", msg, key))
 
     def refer(path: str, raw: Raw, field: str, kind: str, valid: Mapping[str, str]) -> None:
         key = text(raw, field)
         if key is not None and key not in valid:
-            out.append(Issue(f"{path}.{field}", f"unknown {kind}", key))
+            out.append(Issue.of(f"{path}.{field}", said(_UNKNOWN[kind]), key))
 
     for path, raw in items(data, "plants"):
         refer(path, raw, "enterprise", "enterprise", seen["enterprise"])
@@ -199,8 +222,8 @@ def reference_issues(data: Raw) -> list[Issue]:
     for path, raw in items(data, "deliveries"):
         key = text(raw, "destination")
         if key is not None and key not in places:
-            msg = "unknown destination: no depot or plant has this id"
-            out.append(Issue(f"{path}.destination", msg, key))
+            msg = said(N_("unknown destination: no depot or plant has this id"))
+            out.append(Issue.of(f"{path}.destination", msg, key))
     return out
 
 
@@ -236,8 +259,9 @@ def _after_cycle_issues(orders: list[tuple[str, Raw]]) -> list[Issue]:
             if state.get(nxt) == 1:
                 ring = trail[trail.index(nxt) :]
                 pairs = zip(ring, [*ring[1:], ring[0]], strict=True)
-                msg = "after forms a cycle: " + ", ".join(f"{a} after {b}" for a, b in pairs)
-                out.append(Issue(f"{paths[nxt]}.after", msg))
+                cycle = ", ".join(f"{a} after {b}" for a, b in pairs)
+                msg = said(N_("after forms a cycle: %(cycle)s"), cycle=cycle)
+                out.append(Issue.of(f"{paths[nxt]}.after", msg))
             elif not state.get(nxt):
                 state[nxt] = 1
                 stack.append((nxt, 0))
@@ -255,9 +279,10 @@ def _after_issues(path: str, order: Raw, orders: Mapping[str, str]) -> list[Issu
         if not isinstance(key, str):
             continue
         if key == order.get("id"):
-            out.append(Issue(f"{path}.after[{i}]", "an order cannot follow itself", key))
+            msg = said(N_("an order cannot follow itself"))
+            out.append(Issue.of(f"{path}.after[{i}]", msg, key))
         elif key not in orders:
-            out.append(Issue(f"{path}.after[{i}]", "unknown order", key))
+            out.append(Issue.of(f"{path}.after[{i}]", said(N_("unknown order")), key))
     return out
 
 
@@ -275,28 +300,37 @@ def _routing_issues(
             line_path = join_path(step_path, "lines", k)
             plant = owner["line"].get(line)
             if line not in seen["line"]:
-                out.append(Issue(line_path, "unknown line", line))
+                out.append(Issue.of(line_path, said(N_("unknown line")), line))
             elif home is None and plant is not None:
                 home = (plant, line)
             elif home is not None and plant is not None and plant != home[0]:
-                msg = (
-                    f"line is in plant {plant!r}, but this routing runs in plant "
-                    f"{home[0]!r} (line {home[1]!r}); a routing must stay in one plant"
+                msg = said(
+                    N_(
+                        "line is in plant %(plant)r, but this routing runs in plant "
+                        "%(home)r (line %(line)r); a routing must stay in one plant"
+                    ),
+                    plant=plant,
+                    home=home[0],
+                    line=home[1],
                 )
-                out.append(Issue(line_path, msg, line))
+                out.append(Issue.of(line_path, msg, line))
         needs = step.get("resources")
         for res in needs if isinstance(needs, Mapping) else {}:
             if not isinstance(res, str):
                 continue
             res_path = join_path(step_path, "resources", res)
             if res not in seen["resource"]:
-                out.append(Issue(res_path, "unknown resource", res))
+                out.append(Issue.of(res_path, said(N_("unknown resource")), res))
             elif home is not None and owner["resource"].get(res) not in (None, home[0]):
-                msg = (
-                    f"resource belongs to plant {owner['resource'][res]!r}, "
-                    f"but this routing runs in plant {home[0]!r}"
+                msg = said(
+                    N_(
+                        "resource belongs to plant %(plant)r, "
+                        "but this routing runs in plant %(home)r"
+                    ),
+                    plant=owner["resource"][res],
+                    home=home[0],
                 )
-                out.append(Issue(res_path, msg, res))
+                out.append(Issue.of(res_path, msg, res))
     return out
 
 
@@ -324,12 +358,12 @@ def time_issues(data: Raw, frame: TimeFrame) -> list[Issue]:
     for path, order in items(data, "orders"):
         release, due = _moment(OrderDoc, order, "release"), _moment(OrderDoc, order, "due")
         if release is not None and due is not None and frame.instant(due) <= frame.instant(release):
-            msg = f"must be after the release {_show(release)}"
-            out.append(Issue(f"{path}.due", msg, _show(due)))
+            msg = said(N_("must be after the release %(release)s"), release=_show(release))
+            out.append(Issue.of(f"{path}.due", msg, _show(due)))
         first = None if release is None else frame.minute(release)
         if release is not None and first is not None and first >= _length(frame):
-            msg = f"must be before the horizon end ({frame.span()})"
-            out.append(Issue(f"{path}.release", msg, _show(release)))
+            msg = said(N_("must be before the horizon end (%(span)s)"), span=frame.span())
+            out.append(Issue.of(f"{path}.release", msg, _show(release)))
     for path, delivery in items(data, "deliveries"):
         out.extend(_delivery_issues(path, delivery, frame))
     return out
@@ -345,7 +379,8 @@ def _inside(path: str, moment: datetime | None, frame: TimeFrame) -> list[Issue]
         return []
     if 0 <= minute < frame.horizon.minutes:
         return []
-    return [Issue(path, f"must lie inside the horizon ({frame.span()})", _show(moment))]
+    msg = said(N_("must lie inside the horizon (%(span)s)"), span=frame.span())
+    return [Issue.of(path, msg, _show(moment))]
 
 
 def _outage_issues(path: str, block: Raw, frame: TimeFrame) -> list[Issue]:
@@ -357,22 +392,24 @@ def _outage_issues(path: str, block: Raw, frame: TimeFrame) -> list[Issue]:
             continue
         label = f"{_show(start)} to {_show(end)}"
         if frame.instant(end) <= frame.instant(start):
-            out.append(
-                Issue(f"{o_path}.end", f"must be after the start {_show(start)}", _show(end))
-            )
+            msg = said(N_("must be after the start %(start)s"), start=_show(start))
+            out.append(Issue.of(f"{o_path}.end", msg, _show(end)))
             continue
         first, last = frame.minute(start), frame.minute(end)
         if frame.horizon is not None and first is not None and last is not None:
             if last <= 0 or first >= frame.horizon.minutes:
-                msg = f"window lies outside the horizon ({frame.span()})"
-                out.append(Issue(o_path, msg, label))
+                msg = said(N_("window lies outside the horizon (%(span)s)"), span=frame.span())
+                out.append(Issue.of(o_path, msg, label))
         windows.append((frame.instant(start), frame.instant(end), o_path, label))
     windows.sort(key=lambda w: (w[0], w[1]))
     reach: tuple[datetime, datetime, str, str] | None = None
     for w in windows:
         if reach is not None and w[0] < reach[1]:
             name = reach[2].rsplit(".", 1)[-1]
-            out.append(Issue(w[2], f"overlaps {name} ({reach[3]}) of the same block", w[3]))
+            msg = said(
+                N_("overlaps %(name)s (%(window)s) of the same block"), name=name, window=reach[3]
+            )
+            out.append(Issue.of(w[2], msg, w[3]))
         if reach is None or w[1] > reach[1]:
             reach = w
     return out
@@ -386,8 +423,8 @@ def _tank_issues(path: str, tank: Raw) -> list[Issue]:
     for name in ("stock_l", "reserve_l"):
         value = _number(TankDoc, tank, name)
         if value is not None and not 0 <= value <= capacity:
-            msg = f"must be between 0 and the capacity_l {capacity:g}"
-            out.append(Issue(f"{path}.{name}", msg, tank.get(name)))
+            msg = said(N_("must be between 0 and the capacity_l %(capacity)g"), capacity=capacity)
+            out.append(Issue.of(f"{path}.{name}", msg, tank.get(name)))
     return out
 
 
@@ -400,9 +437,9 @@ def _delivery_issues(path: str, delivery: Raw, frame: TimeFrame) -> list[Issue]:
     earliest = _moment(DeliveryDoc, delivery, "earliest")
     latest = _moment(DeliveryDoc, delivery, "latest")
     if earliest is not None and frame.instant(earliest) > frame.instant(expected):
-        msg = f"must not be after the expected arrival {_show(expected)}"
-        out.append(Issue(f"{path}.earliest", msg, _show(earliest)))
+        msg = said(N_("must not be after the expected arrival %(at)s"), at=_show(expected))
+        out.append(Issue.of(f"{path}.earliest", msg, _show(earliest)))
     if latest is not None and frame.instant(latest) < frame.instant(expected):
-        msg = f"must not be before the expected arrival {_show(expected)}"
-        out.append(Issue(f"{path}.latest", msg, _show(latest)))
+        msg = said(N_("must not be before the expected arrival %(at)s"), at=_show(expected))
+        out.append(Issue.of(f"{path}.latest", msg, _show(latest)))
     return out

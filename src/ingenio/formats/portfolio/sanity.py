@@ -12,7 +12,7 @@ import math
 import unicodedata
 from collections.abc import Mapping
 
-from ingenio.domain import Issue
+from ingenio.domain import N_, Issue, Said, said
 from ingenio.formats.issues import join_path, shown
 from ingenio.limits import MAX_MAGNITUDE, MAX_NAME_LENGTH
 
@@ -34,14 +34,21 @@ def _control(c: str) -> bool:
     return unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI
 
 
-def _text_problem(text: str, name: bool) -> str | None:
+def _text_problem(text: str, name: bool) -> Said | None:
     limit = MAX_NAME_LENGTH if name else MAX_TEXT_LENGTH
     if len(text) > limit:
-        return f"is {len(text):,} characters long; the limit is {limit}"
+        return said(
+            N_("is %(length)s characters long; the limit is %(limit)s"),
+            length=f"{len(text):,}",
+            limit=limit,
+        )
     allowed = "" if name else "\n\t"
     bad = next((c for c in text if _control(c) and c not in allowed), None)
     if bad is not None:
-        return f"contains the control character U+{ord(bad):04X}; names must be printable text"
+        return said(
+            N_("contains the control character %(code)s; names must be printable text"),
+            code=f"U+{ord(bad):04X}",
+        )
     return None
 
 
@@ -63,10 +70,13 @@ def sanity_issues(data: object) -> list[Issue]:
             if isinstance(value, float) and not math.isfinite(value):
                 continue  # the schema refuses NaN and infinities with its own message
             if abs(value) > MAX_MAGNITUDE:
-                msg = f"magnitude beyond {MAX_MAGNITUDE:g}; such a number cannot be planned"
-                out.append(Issue(path or "(file)", msg, shown(value)))
+                msg = said(
+                    N_("magnitude beyond %(limit)g; such a number cannot be planned"),
+                    limit=MAX_MAGNITUDE,
+                )
+                out.append(Issue.of(path or "(file)", msg, shown(value)))
         elif isinstance(value, str):
             problem = _text_problem(value, _is_name(key))
             if problem:
-                out.append(Issue(path or "(file)", problem, shown(value)))
+                out.append(Issue.of(path or "(file)", problem, shown(value)))
     return sorted(out, key=lambda i: i.path)

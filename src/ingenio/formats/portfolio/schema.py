@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from ingenio.domain import MINUTES_PER_DAY
+from ingenio.domain import MINUTES_PER_DAY, N_
 
 FORMAT_VERSION = 1
 DEFAULT_TIMEZONE = "America/Havana"
@@ -44,10 +44,10 @@ def _local_datetime(value: object) -> datetime:
             moment = None
     if moment is None:
         raise PydanticCustomError(
-            "local_datetime", "expected a local date-time like 2026-04-06T06:00"
+            "local_datetime", N_("expected a local date-time like 2026-04-06T06:00")
         )
     if moment.second or moment.microsecond:
-        raise PydanticCustomError("whole_minute", "must be a whole minute (no seconds)")
+        raise PydanticCustomError("whole_minute", N_("must be a whole minute (no seconds)"))
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise PydanticCustomError("year", f"must be in the years {MIN_YEAR} to {MAX_YEAR}")
     return moment
@@ -58,7 +58,7 @@ def _clock(value: str) -> str:
     parts = value.split(":")
     ok = len(value) == 5 and len(parts) == 2 and all(p.isdigit() for p in parts)
     if not ok or int(parts[0]) > 23 or int(parts[1]) > 59:
-        raise PydanticCustomError("clock", "expected a time of day HH:MM (00:00 to 23:59)")
+        raise PydanticCustomError("clock", N_("expected a time of day HH:MM (00:00 to 23:59)"))
     return value
 
 
@@ -67,20 +67,20 @@ def _zone(value: str) -> str:
         ZoneInfo(value)
     except Exception as e:  # ZoneInfoNotFoundError, ValueError, OSError
         raise PydanticCustomError(
-            "timezone", "unknown time zone; use an IANA name like America/Havana"
+            "timezone", N_("unknown time zone; use an IANA name like America/Havana")
         ) from e
     return value
 
 
 def _currency(value: str) -> str:
     if len(value) != 3 or not value.isascii() or not value.isupper() or not value.isalpha():
-        raise PydanticCustomError("currency", "expected a three-letter currency code like USD")
+        raise PydanticCustomError("currency", N_("expected a three-letter currency code like USD"))
     return value
 
 
 def _slot(value: int) -> int:
     if value <= 0 or MINUTES_PER_DAY % value:
-        raise PydanticCustomError("slot", "must be a positive number of minutes dividing 1440")
+        raise PydanticCustomError("slot", N_("must be a positive number of minutes dividing 1440"))
     return value
 
 

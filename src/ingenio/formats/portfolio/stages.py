@@ -14,7 +14,17 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ingenio.domain import STAGES, Horizon, Issue, LoadShedding, StageDay, StageForecast, Window
+from ingenio.domain import (
+    N_,
+    STAGES,
+    Horizon,
+    Issue,
+    LoadShedding,
+    StageDay,
+    StageForecast,
+    Window,
+    said,
+)
 from ingenio.formats.portfolio.schema import LoadSheddingDoc, PortfolioDoc
 
 
@@ -31,12 +41,12 @@ def stage_issues(doc: PortfolioDoc) -> list[Issue]:
         for j, day in enumerate(shed.schedule):
             where = f"{path}.schedule[{j}].date"
             if day.date.time() != time():
-                out.append(Issue(where, "must be a date (no time of day)", day.date.isoformat()))
+                msg = said(N_("must be a date (no time of day)"))
+                out.append(Issue.of(where, msg, day.date.isoformat()))
             elif day.date.date() in seen:
                 first = f"{path}.schedule[{seen[day.date.date()]}]"
-                out.append(
-                    Issue(where, f"date given twice; first at {first}", str(day.date.date()))
-                )
+                msg = said(N_("date given twice; first at %(first)s"), first=first)
+                out.append(Issue.of(where, msg, str(day.date.date())))
             else:
                 seen[day.date.date()] = j
         total: dict[date, float] = defaultdict(float)
@@ -45,16 +55,21 @@ def stage_issues(doc: PortfolioDoc) -> list[Issue]:
             where = f"{path}.forecast[{j}]"
             d = f.date.date()
             if d not in seen or f.date.time() != time():
-                msg = "must be a date of the schedule"
-                out.append(Issue(f"{where}.date", msg, f.date.isoformat()))
+                msg = said(N_("must be a date of the schedule"))
+                out.append(Issue.of(f"{where}.date", msg, f.date.isoformat()))
                 continue
             if (d, f.stage) in rows:
-                out.append(Issue(f"{where}.stage", f"stage given twice for {d}", f.stage))
+                msg = said(N_("stage given twice for %(day)s"), day=str(d))
+                out.append(Issue.of(f"{where}.stage", msg, f.stage))
             rows.add((d, f.stage))
             total[d] += f.probability
             if total[d] > 1 + 1e-9:
-                msg = f"the probabilities of {d} add up to {total[d]:g}, more than 1"
-                out.append(Issue(f"{where}.probability", msg, f.probability))
+                msg = said(
+                    N_("the probabilities of %(day)s add up to %(total)g, more than 1"),
+                    day=str(d),
+                    total=total[d],
+                )
+                out.append(Issue.of(f"{where}.probability", msg, f.probability))
     return out
 
 
