@@ -370,3 +370,13 @@ def test_expired_sessions_are_refused_and_purged(world: World, client, store):
     later = datetime.now(UTC) + timedelta(days=1)
     store.purge_expired(later, later)
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_an_id_past_the_stores_integers_is_a_422_not_an_overflow(world: World, client):
+    login(client, "planner@victim.test")
+    huge = 2**63  # past SQLite's integers; PostgreSQL's INTEGER keys end at 2**31 - 1
+    for url in (f"/api/v1/plans/{huge}", f"/api/v1/portfolios/{huge}"):
+        assert client.get(url).status_code == 422, url
+    assert client.get(f"/api/v1/plans/{2**31}").status_code == 422
+    assert client.get(f"/api/v1/plans/{2**31 - 1}").status_code == 404
+    assert client.get("/api/v1/plans/0").status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 Email = Annotated[str, Field(min_length=3, max_length=254)]
@@ -185,3 +186,8 @@ class ErrorBody(BaseModel):
     message: str
     field: str | None
     errors: list[ErrorIssue] = []
+
+
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A row id in a path: a positive integer that fits the store's INTEGER keys (a larger one
+is a 422, never an overflow in SQLite or PostgreSQL)."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from ingenio.api.deps import PrincipalDep, StoreDep
+from ingenio.api.schemas import RowId
 from ingenio.api.schemas_ops import (
     ActualsIn,
     ActualsPublic,
@@ -129,7 +130,7 @@ def _recorded(done: RecordedActuals) -> ActualsRecorded:
     responses={409: {"description": "Production overlapping stored production of its line"}},
 )
 def post_actuals(
-    portfolio_id: int, body: ActualsIn, who: PrincipalDep, store: StoreDep
+    portfolio_id: RowId, body: ActualsIn, who: PrincipalDep, store: StoreDep
 ) -> ActualsRecorded:
     """Record production, downtime and fuel of the caller's plants (planners: any plant)."""
     return _recorded(record_actuals(store, who, portfolio_id, batch_of(body)))
@@ -143,7 +144,7 @@ def post_actuals(
     responses={409: {"description": "Production overlapping stored production of its line"}},
 )
 async def import_actuals(
-    portfolio_id: int,
+    portfolio_id: RowId,
     request: Request,
     who: PrincipalDep,
     store: StoreDep,
@@ -160,7 +161,7 @@ async def import_actuals(
 
 @router.get("/portfolios/{portfolio_id}/actuals", response_model=ActualsPublic)
 def get_actuals(
-    portfolio_id: int,
+    portfolio_id: RowId,
     who: PrincipalDep,
     store: StoreDep,
     first: Annotated[Day, Query(alias="from")],
@@ -204,7 +205,7 @@ def get_actuals(
 
 @router.get("/portfolios/{portfolio_id}/kpis", response_model=KpiPublic)
 def get_kpis(
-    portfolio_id: int,
+    portfolio_id: RowId,
     who: PrincipalDep,
     store: StoreDep,
     first: Annotated[Day, Query(alias="from")],

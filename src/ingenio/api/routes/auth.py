@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from ingenio.api.deps import SESSION_COOKIE, PrincipalDep, StoreDep
-from ingenio.api.schemas import LoginIn, LoginOut, TokenCreate, TokenOut, UserPublic
+from ingenio.api.schemas import LoginIn, LoginOut, RowId, TokenCreate, TokenOut, UserPublic
 from ingenio.services.auth import create_token, revoke_token, sign_in, sign_out
 from ingenio.services.server import UserRecord
 
@@ -71,7 +71,7 @@ def new_token(body: TokenCreate, who: PrincipalDep, store: StoreDep) -> TokenOut
 
 
 @router.delete("/tokens/{token_id}", status_code=204, response_class=Response)
-def delete_token(token_id: int, who: PrincipalDep, store: StoreDep) -> Response:
+def delete_token(token_id: RowId, who: PrincipalDep, store: StoreDep) -> Response:
     """Revoke one of the caller's own API tokens."""
     revoke_token(store, who, token_id)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from ingenio.api.deps import PrincipalDep, StoreDep
-from ingenio.api.schemas import JobAccepted
+from ingenio.api.schemas import JobAccepted, RowId
 from ingenio.api.schemas_ops import AckPublic, ReplanIn, ScenariosIn
 from ingenio.services.acknowledge import PlanAck, acknowledge_plan, acknowledgements
 from ingenio.services.server_jobs import ReplanAsk, submit_replan, submit_scenarios
@@ -23,7 +23,9 @@ _LIVE: dict[int | str, dict[str, Any]] = {
 @router.post(
     "/plans/{plan_id}/replan", response_model=JobAccepted, status_code=202, responses=_LIVE
 )
-def request_replan(plan_id: int, body: ReplanIn, who: PrincipalDep, store: StoreDep) -> JobAccepted:
+def request_replan(
+    plan_id: RowId, body: ReplanIn, who: PrincipalDep, store: StoreDep
+) -> JobAccepted:
     """Queue a replan of one plant of the plan from ``at`` (planners; plant managers: their
     plants of a published plan). The plan in force stands for ``frozen_hours`` after ``at``
     (less when the outage starts sooner); the new plans are drafts."""
@@ -47,7 +49,7 @@ def request_replan(plan_id: int, body: ReplanIn, who: PrincipalDep, store: Store
     responses=_LIVE,
 )
 def request_scenarios(
-    portfolio_id: int, body: ScenariosIn, who: PrincipalDep, store: StoreDep
+    portfolio_id: RowId, body: ScenariosIn, who: PrincipalDep, store: StoreDep
 ) -> JobAccepted:
     """Queue a Monte Carlo run (planners); the job's result holds P10/P50/P90 of the value,
     the orders at risk and the plants that stop."""
@@ -64,12 +66,12 @@ def _ack(ack: PlanAck) -> AckPublic:
     response_model=AckPublic,
     responses={409: {"description": "The plan is not published"}},
 )
-def acknowledge(plan_id: int, who: PrincipalDep, store: StoreDep) -> AckPublic:
+def acknowledge(plan_id: RowId, who: PrincipalDep, store: StoreDep) -> AckPublic:
     """Acknowledge the published plan for one's plants (plant managers; audited)."""
     return _ack(acknowledge_plan(store, who, plan_id))
 
 
 @router.get("/plans/{plan_id}/acknowledgements", response_model=list[AckPublic])
-def list_acknowledgements(plan_id: int, who: PrincipalDep, store: StoreDep) -> list[AckPublic]:
+def list_acknowledgements(plan_id: RowId, who: PrincipalDep, store: StoreDep) -> list[AckPublic]:
     """Who acknowledged the plan (scoped roles: for their plants)."""
     return [_ack(a) for a in acknowledgements(store, who, plan_id)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from ingenio.api.deps import PrincipalDep, StoreDep
-from ingenio.api.schemas import PlanPublic
+from ingenio.api.schemas import PlanPublic, RowId
 from ingenio.services.tenancy import PlanView, approve_plan, find_plan, plan_body, publish_plan
 
 router = APIRouter(tags=["plans"])
@@ -40,7 +40,7 @@ def plan_public(view: PlanView) -> PlanPublic:
     },
 )
 def read_plan(
-    plan_id: int,
+    plan_id: RowId,
     who: PrincipalDep,
     store: StoreDep,
     if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
@@ -55,7 +55,7 @@ def read_plan(
 
 
 @router.get("/plans/{plan_id}/info", response_model=PlanPublic)
-def read_plan_info(plan_id: int, who: PrincipalDep, store: StoreDep) -> PlanPublic:
+def read_plan_info(plan_id: RowId, who: PrincipalDep, store: StoreDep) -> PlanPublic:
     """The plan's versions, planner, value and lifecycle state."""
     return plan_public(find_plan(store, who, plan_id))
 
@@ -65,7 +65,7 @@ def read_plan_info(plan_id: int, who: PrincipalDep, store: StoreDep) -> PlanPubl
     response_model=PlanPublic,
     responses={409: {"description": "The plan is not a draft"}},
 )
-def approve(plan_id: int, who: PrincipalDep, store: StoreDep) -> PlanPublic:
+def approve(plan_id: RowId, who: PrincipalDep, store: StoreDep) -> PlanPublic:
     """Approve a draft plan (planners)."""
     return plan_public(approve_plan(store, who, plan_id))
 
@@ -75,6 +75,6 @@ def approve(plan_id: int, who: PrincipalDep, store: StoreDep) -> PlanPublic:
     response_model=PlanPublic,
     responses={409: {"description": "The plan is not approved"}},
 )
-def publish(plan_id: int, who: PrincipalDep, store: StoreDep) -> PlanPublic:
+def publish(plan_id: RowId, who: PrincipalDep, store: StoreDep) -> PlanPublic:
     """Publish an approved plan (planners): plant managers and owners then see it."""
     return plan_public(publish_plan(store, who, plan_id))

@@ -17,6 +17,7 @@ from ingenio.api.schemas import (
     PlanRequest,
     PortfolioDetail,
     PortfolioPublic,
+    RowId,
     WhatIfRequest,
 )
 from ingenio.services.accounts import set_owner_as
@@ -77,7 +78,7 @@ async def upload_portfolio(request: Request, who: PrincipalDep, store: StoreDep)
 
 
 @router.get("/portfolios/{portfolio_id}", response_model=PortfolioDetail)
-def read_portfolio(portfolio_id: int, who: PrincipalDep, store: StoreDep) -> PortfolioDetail:
+def read_portfolio(portfolio_id: RowId, who: PrincipalDep, store: StoreDep) -> PortfolioDetail:
     """A portfolio; ``document`` is its latest file document for roles that may read it whole."""
     view = find_portfolio(store, who, portfolio_id)
     document = portfolio_document(store, who, view) if view.full else None
@@ -85,7 +86,7 @@ def read_portfolio(portfolio_id: int, who: PrincipalDep, store: StoreDep) -> Por
 
 
 @router.get("/portfolios/{portfolio_id}/plans", response_model=list[PlanPublic])
-def list_plans(portfolio_id: int, who: PrincipalDep, store: StoreDep) -> list[PlanPublic]:
+def list_plans(portfolio_id: RowId, who: PrincipalDep, store: StoreDep) -> list[PlanPublic]:
     """The plans of a portfolio the caller may see (published ones only for scoped roles)."""
     return [plan_public(v) for v in plans_of(store, who, portfolio_id)]
 
@@ -97,7 +98,7 @@ def list_plans(portfolio_id: int, who: PrincipalDep, store: StoreDep) -> list[Pl
     responses={409: {"description": "A job of this portfolio is queued or running"}},
 )
 def request_plan(
-    portfolio_id: int, body: PlanRequest, who: PrincipalDep, store: StoreDep
+    portfolio_id: RowId, body: PlanRequest, who: PrincipalDep, store: StoreDep
 ) -> JobAccepted:
     """Queue a solve of the portfolio's latest version; 409 while another job of it is live."""
     view = submit_plan(store, who, portfolio_id, body.planner, body.time_limit_s)
@@ -111,7 +112,7 @@ def request_plan(
     responses={409: {"description": "A job of this portfolio is queued or running"}},
 )
 def request_whatif(
-    portfolio_id: int, body: WhatIfRequest, who: PrincipalDep, store: StoreDep
+    portfolio_id: RowId, body: WhatIfRequest, who: PrincipalDep, store: StoreDep
 ) -> JobAccepted:
     """Queue a what-if (base and perturbed variant); the job's result says what changes."""
     request = WhatIf(
@@ -124,7 +125,7 @@ def request_whatif(
     "/portfolios/{portfolio_id}/enterprises/{enterprise_id}/owner", response_model=OwnerPublic
 )
 def set_owner(
-    portfolio_id: int, enterprise_id: str, body: OwnerSet, who: PrincipalDep, store: StoreDep
+    portfolio_id: RowId, enterprise_id: str, body: OwnerSet, who: PrincipalDep, store: StoreDep
 ) -> OwnerPublic:
     """Name the owner account of an enterprise (management admins)."""
     view = find_portfolio(store, who, portfolio_id)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from ingenio.api.deps import PrincipalDep, StoreDep
+from ingenio.api.schemas import RowId
 from ingenio.api.schemas_ops import SuggestionAccepted, SuggestionDismissIn, SuggestionPublic
 from ingenio.services.suggestions import (
     Suggestion,
@@ -39,7 +40,7 @@ def _public(s: Suggestion) -> SuggestionPublic:
 
 @router.get("/portfolios/{portfolio_id}/suggestions", response_model=list[SuggestionPublic])
 def list_suggestions(
-    portfolio_id: int,
+    portfolio_id: RowId,
     who: PrincipalDep,
     store: StoreDep,
     status: Annotated[Literal["open", "accepted", "dismissed"] | None, Query()] = None,
@@ -55,7 +56,7 @@ def list_suggestions(
     responses=_DECIDED,
 )
 def accept(
-    portfolio_id: int, suggestion_id: int, who: PrincipalDep, store: StoreDep
+    portfolio_id: RowId, suggestion_id: RowId, who: PrincipalDep, store: StoreDep
 ) -> SuggestionAccepted:
     """Accept a suggestion (planners): the plant is replanned from the metered loss with the
     grid off for its length (a draft plan); the reason lands in the audit log."""
@@ -78,8 +79,8 @@ def accept(
     responses=_DECIDED,
 )
 def dismiss(
-    portfolio_id: int,
-    suggestion_id: int,
+    portfolio_id: RowId,
+    suggestion_id: RowId,
     body: SuggestionDismissIn,
     who: PrincipalDep,
     store: StoreDep,
