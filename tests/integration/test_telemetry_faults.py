@@ -126,18 +126,21 @@ def test_broker_stopped_and_restarted_loses_nothing(ctx: Context, tmp_path: Path
         assert done.wait(30)
         agent_stop = threading.Event()
         result: list[object] = []
+        # The agent runs on as at a plant (no until_done): it answers the backfill requests
+        # for whatever the restart cost, which is how nothing is lost.
         agent = threading.Thread(target=lambda: result.append(run_agent(
             ctx, AgentOptions("127.0.0.1", broker.port, account, PLANT, batch=5),
-            tmp_path / "ob.db", agent_stop, simulate_days=0.5, speed=3 * 3600.0,
-            until_done=True)))
+            tmp_path / "ob.db", agent_stop, simulate_days=0.5, speed=3 * 3600.0)))
         agent.start()
         wait_for(lambda: ctx.store.get().telemetry_figures().readings >= 100, 120, "100 stored")
         broker.stop()
         time.sleep(3)
         broker.start()
-        agent.join(300)  # generous: the shared machine runs at load 15
+        # generous: the shared machine runs at load 15
+        wait_for(lambda: _complete(ctx, expected), 300, f"{expected} readings")
+        agent_stop.set()
+        agent.join(60)
         assert not agent.is_alive() and result
-        wait_for(lambda: _complete(ctx, expected), 120, f"{expected} readings")
     finally:
         stop.set()
         ingester.join(30)

@@ -286,25 +286,26 @@ class Constraints:
         At each checkpoint (just before a delivery, and at the horizon end):
         ``sum over earlier slots s and generators g of (A_gs * run_gs + B_gs * u_gs)
         <= stock + deliveries so far - reserve`` (in microlitres), where ``A`` and
-        ``B`` are the litres per running slot and per power unit, rounded up. A start
-        (a slot where a generator runs and did not in the slot just before) adds its
-        ``start_litres`` and warm-up litres, counted from the start's own slot on and
-        at the checkpoint just before it (the warm-up may begin before a delivery).
-        The plan's shaped runs may still start more often or run longer (minimum runs,
+        ``B`` are the litres per running slot and per power unit, rounded up. Starts
+        (``start_litres`` and warm-up litres) are not in the rows (see below), and the
+        plan's shaped runs may start more often or run longer (minimum runs,
         ``planning/genruns.py``): the validator decides, as for every solver plan.
         """
         power = self.data.power
         if power is None:
             return
         gens = power.generators
-        starts = self._starts()
+        # Start litres stay out of the rows: a model start (a 0 -> 1 step between two
+        # slots) is not always a start of the plan's runs, and counting it made the model
+        # tighter than the validator (a valid warm start read as infeasible). The model
+        # stays looser; the plan's starts are checked by the validator (rule
+        # ``fuel-reserve``) and a plan it refuses falls back to its start.
         for n, rhs in power.checkpoints:
             burn = [
                 gv.burn(gens[g], power.slots[c][1] - power.slots[c][0])
                 for (g, c), gv in self.v.gens.items()
                 if c < n
             ]
-            burn += [cost * st for c, st, cost in starts if c <= n]
             if burn:
                 self.model.add(sum(burn) <= rhs)
 
@@ -317,21 +318,3 @@ class Constraints:
         power = self.data.power
         if power is not None and power.storage is not None:
             add_state_of_charge(self.model, power.storage, self.v.batteries)
-
-    def _starts(self) -> list[tuple[int, Lit, int]]:
-        """``(slot, start literal, fuel units)`` of the generators whose start costs."""
-        power = self.data.power
-        assert power is not None
-        out: list[tuple[int, Lit, int]] = []
-        for (g, c), gv in self.v.gens.items():
-            cost = power.generators[g].start
-            if cost <= 0:
-                continue
-            st = self.model.new_bool_var(f"start{g}_{c}")
-            prev = self.v.gens.get((g, c - 1))
-            if prev is not None and power.slots[c - 1][1] == power.slots[c][0]:
-                self.model.add(st >= gv.run - prev.run)
-            else:
-                self.model.add(st >= gv.run)
-            out.append((c, st, cost))
-        return out
