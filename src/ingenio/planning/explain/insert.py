@@ -1,17 +1,17 @@
 """Could more diesel have run a late or undone order in the plan as it stands?
 
 Private helper of :mod:`ingenio.planning.explain`. An order *fits with diesel* when its
-steps, in routing order from its release (and its predecessors' completions in the
-plan), each find line time on an eligible line that the plan leaves idle, with the
-shared resources free and power for the step beside the plan's other load from grid,
-solar and the plant's generators at their rated output; an uninterruptible step needs
-one unbroken stretch, an interruptible one pays its setup once and its restart at every
-further piece. It must end by its due date when the plan runs it late (so it would
-gain), or while it still earns something (``due + 1 / late_decay_per_day`` days, at
-most the horizon end) when the plan leaves it out. The diesel it needs is what the
-generators would burn over the minutes of that placement where grid and solar lack the
-room (:func:`litres_for`). This is the figure *idle litres while starving* counts
-(``docs/planning.md``).
+steps, in routing order from its release (and its predecessors' completions in the plan,
+plus the transfer from another plant), each find line time on an eligible line that the
+plan leaves idle, with the shared resources free and power for the step beside the
+plan's other load from grid, solar and the plant's generators at their rated output; an
+uninterruptible step needs one unbroken stretch, an interruptible one pays its setup
+once and its restart at every further piece. It must end by its due date when the plan
+runs it late (so it would gain), or while it still earns something (``due + 1 /
+late_decay_per_day`` days, at most the horizon end) when the plan leaves it out. The
+diesel it needs is what the generators would burn over the minutes of that placement
+where grid and solar lack the room (:func:`litres_for`). This is the figure *idle litres
+while starving* counts (``docs/planning.md``).
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ def fit(ctx: Context, order: Order, status: OrderStatus) -> Fit | None:
         done = ctx.done.get(pred)
         if done is None:
             return None
-        ready = max(ready, done)
+        # a part made at another plant arrives after its transfer (rule ``precedence``)
+        ready = max(ready, done + ctx.portfolio.link_gap(order, pred))
     litres = 0.0
     steps: list[tuple[str, tuple[Piece, ...]]] = []
     for sw in window.steps:

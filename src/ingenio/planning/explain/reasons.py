@@ -28,7 +28,7 @@ from ingenio.domain import (
     Said,
     said,
 )
-from ingenio.planning.capacity import OrderWindow, PlantMinutes, StepWindow
+from ingenio.planning.capacity import OrderWindow, PlantMinutes, StepWindow, earliest_finish
 from ingenio.planning.explain.context import (
     Context,
     battery_empty_before,
@@ -57,6 +57,95 @@ def _orders(n: int) -> Said:
 
 
 _DUE = said(N_("the due date"))
+_END = said(N_("the horizon end"))
+
+
+def _latest_ready(ctx: Context, window: OrderWindow, limit: int) -> int | None:
+    """The latest minute from which the order's steps, in turn and on their own (shifts
+    and the power the plant could have), are done by ``limit``; None when not even from
+    its release. The earliest finish only grows with the start, so a bisection finds it."""
+    order, pm = window.order, ctx.minutes[window.plant_id]
+
+    def done_by(ready: int) -> bool:
+        at = ready
+        for sw in window.steps:
+            end = earliest_finish(pm, sw.step, order.quantity, at)
+            if end is None or end > limit:
+                return False
+            at = end
+        return True
+
+    lo = max(0, order.release)
+    if lo >= limit or not done_by(lo):
+        return None
+    hi = limit  # done_by(limit) is False: a step takes at least a minute
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if done_by(mid) else (lo, mid)
+    return lo
+
+
+def _waits(
+    ctx: Context, window: OrderWindow, pred: str, done: int, limit: int, in_plan: bool
+) -> Said | None:
+    """The reason when predecessor ``pred``, done at ``done`` (at the earliest, or in the
+    plan when ``in_plan``), plus the transfer from its plant, starts the order too late to
+    be done by ``limit`` (its due date, or else the horizon end) even on its own; None
+    when that start is not what binds."""
+    order = window.order
+    gap = ctx.portfolio.link_gap(order, pred)
+    start = done + gap
+    by = _latest_ready(ctx, window, limit)
+    if by is None or start <= by:
+        return None
+    there = ctx.windows[pred].plant_id
+    if there == window.plant_id:
+        if in_plan:
+            return said(
+                N_("waits for order %(pred)s, done %(when)s in this plan"),
+                pred=pred,
+                when=ctx.when(done),
+            )
+        return said(
+            N_(
+                "waits for order %(pred)s, done at the earliest %(when)s: %(left)s before due, "
+                "%(work)s of work"
+            ),
+            pred=pred,
+            when=ctx.when(done),
+            left=_h(max(0, order.due - done)),
+            work=_h(sum(_shortest(s) for s in window.steps)),
+        )
+    if in_plan:
+        when = said(N_("done %(when)s in this plan"), when=ctx.when(done))
+    else:
+        when = said(N_("done at the earliest %(when)s"), when=ctx.when(done))
+    return said(
+        N_(
+            "waits for order %(pred)s of plant %(plant)s, %(done)s, then %(transfer)s of "
+            "transfer: it cannot start before %(start)s, too late to finish by %(limit)s; it "
+            "would finish in time starting by %(by)s, %(early)s sooner (order %(pred)s done "
+            "earlier or a shorter transfer)"
+        ),
+        pred=pred,
+        plant=there,
+        done=when,
+        transfer=_h(gap),
+        start=ctx.when(start),
+        limit=_END if limit == ctx.portfolio.horizon.minutes else _DUE,
+        by=ctx.when(by),
+        early=_h(start - by),
+    )
+
+
+def _undone(ctx: Context, order: Order, pred: str) -> Said:
+    """The order waits for a predecessor the plan leaves undone: say so, and why."""
+    return said(
+        N_("waits for order %(pred)s of plant %(plant)s, which this plan leaves undone: %(why)s"),
+        pred=pred,
+        plant=ctx.windows[pred].plant_id,
+        why=_reason(ctx, ctx.portfolio.order(pred), _status_of(ctx, ctx.portfolio.order(pred))),
+    )
 
 
 def _span(ctx: Context, window: OrderWindow, k: int, until: int) -> tuple[int, int]:
@@ -88,6 +177,17 @@ def _shortest(sw: StepWindow) -> float:
     return float(math.ceil(sw.work - 1e-6))
 
 
+def _by_arrival(ctx: Context, order: Order) -> list[str]:
+    """The order's predecessors, the one whose part arrives last (earliest completion
+    plus transfer) first."""
+
+    def arrival(pred: str) -> int:
+        done = ctx.windows[pred].completion
+        return -1 if done is None else done + ctx.portfolio.link_gap(order, pred)
+
+    return sorted(order.predecessors, key=arrival, reverse=True)
+
+
 def _cannot_ever(ctx: Context, window: OrderWindow) -> Said:
     """The order cannot be done inside the horizon at all."""
     order, n = window.order, ctx.portfolio.horizon.minutes
@@ -96,8 +196,19 @@ def _cannot_ever(ctx: Context, window: OrderWindow) -> Said:
     for pred in order.predecessors:
         if ctx.windows[pred].completion is None:
             return said(
-                N_("waits for order %(pred)s, which cannot be done within the horizon"), pred=pred
+                N_(
+                    "waits for order %(pred)s of plant %(plant)s, which cannot be done within "
+                    "the horizon: %(why)s"
+                ),
+                pred=pred,
+                plant=ctx.windows[pred].plant_id,
+                why=_cannot_ever(ctx, ctx.windows[pred]),
             )
+    for pred in _by_arrival(ctx, order):
+        done = ctx.windows[pred].completion
+        waits = None if done is None else _waits(ctx, window, pred, done, n, in_plan=False)
+        if waits is not None:
+            return waits
     pm = ctx.minutes[window.plant_id]
     for k, sw in enumerate(window.steps):
         if sw.finish is None:
@@ -122,18 +233,11 @@ def _too_short(ctx: Context, window: OrderWindow) -> Said:
     order = window.order
     ready = window.steps[0].start
     chain = sum(_shortest(s) for s in window.steps)
-    if ready > order.release and order.predecessors:
-        pred = max(order.predecessors, key=lambda p: ctx.windows[p].completion or 0)
-        return said(
-            N_(
-                "waits for order %(pred)s, done at the earliest %(when)s: %(left)s before due, "
-                "%(work)s of work"
-            ),
-            pred=pred,
-            when=ctx.when(ready),
-            left=_h(max(0, order.due - ready)),
-            work=_h(chain),
-        )
+    for pred in _by_arrival(ctx, order):
+        done = ctx.windows[pred].completion
+        waits = None if done is None else _waits(ctx, window, pred, done, order.due, False)
+        if waits is not None:
+            return waits
     if chain > order.due - ready:
         return said(
             N_("released %(when)s: %(left)s before due, %(work)s of work"),
@@ -261,27 +365,10 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
                 short=f"{sw.step.power_kw - rated - sun:,.0f}",
             )
         dry = fuel_exhausted(ctx, window.plant_id, b)
-        if dry is not None:
-            status = _status_of(ctx, order)
-            diesel = diesel_to_fit(ctx, order, status)
-            if diesel is None:
-                # More diesel alone would not do: beside the plan's other orders and load
-                # the order's steps find no line time with power, even from generators.
-                return said(
-                    N_(
-                        "%(has)s %(hours)s of grid power free before %(due)s, the order needs "
-                        "%(need)s; with more diesel it would still fit nowhere in this plan "
-                        "(its steps in turn find no free line time with room on the "
-                        "generators (%(rated)s kW) beside the other load): it would run if "
-                        "other orders made room, with more grid time, or a later due date"
-                    ),
-                    has=has,
-                    hours=_h(st.idle_power),
-                    due=due,
-                    need=_h(need),
-                    rated=f"{rated:,.0f}",
-                )
-            litres = _litres_for(plant, sw.step.power_kw, need - st.idle_power)
+        fuels = plant.tank is not None and bool(plant.generators)
+        diesel = diesel_to_fit(ctx, order, _status_of(ctx, order)) if fuels else None
+        litres = _litres_for(plant, sw.step.power_kw, need - st.idle_power)
+        if dry is not None and diesel is not None:
             return said(
                 N_(
                     "plant %(plant)s fuel allocation exhausted on %(day)s; %(has)s %(hours)s "
@@ -298,7 +385,60 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
                 litres=f"{litres:,.0f}",
                 when=ctx.when(b),
             )
-        flat = battery_empty_before(ctx, window.plant_id, a, b)
+        flat = None if dry is not None else battery_empty_before(ctx, window.plant_id, a, b)
+        if fuels and diesel is None and flat is None:
+            # More diesel alone would not do: beside the plan's other orders and load
+            # the order's steps find no line time with power, even from generators.
+            return said(
+                N_(
+                    "%(has)s %(hours)s of grid power free before %(due)s, the order needs "
+                    "%(need)s; with more diesel it would still fit nowhere in this plan "
+                    "(its steps in turn find no free line time with room on the "
+                    "generators (%(rated)s kW) beside the other load): it would run if "
+                    "other orders made room, with more grid time, or a later due date"
+                ),
+                has=has,
+                hours=_h(st.idle_power),
+                due=due,
+                need=_h(need),
+                rated=f"{rated:,.0f}",
+            )
+        spent = fuel_exhausted(ctx, window.plant_id, ctx.portfolio.horizon.minutes + 1)
+        if diesel is not None and spent is not None:
+            # The tank still had diesel then, but the plan burns it all on other orders
+            # later: the allocation, not the time, is short (the order is starving).
+            return said(
+                N_(
+                    "plant %(plant)s spends its fuel allocation on other orders (at its "
+                    "reserve from %(day)s); %(has)s %(hours)s of grid power free before "
+                    "%(due)s, the order needs %(need)s; it would run with about %(litres)s L "
+                    "more diesel for plant %(plant)s before %(when)s"
+                ),
+                plant=window.plant_id,
+                day=ctx.day(spent),
+                has=has,
+                hours=_h(st.idle_power),
+                due=due,
+                need=_h(need),
+                litres=f"{litres:,.0f}",
+                when=ctx.when(b),
+            )
+        if diesel is not None:
+            # Diesel left over and generator room beside the other load: the plan's choice.
+            return said(
+                N_(
+                    "%(has)s %(hours)s of grid power free before %(due)s, the order needs "
+                    "%(need)s; the generators (%(rated)s kW) had room for it and the tank "
+                    "the diesel (about %(litres)s L), never at its reserve: the plan did not "
+                    "use them"
+                ),
+                has=has,
+                hours=_h(st.idle_power),
+                due=due,
+                need=_h(need),
+                rated=f"{rated:,.0f}",
+                litres=f"{litres:,.0f}",
+            )
         if flat is not None:
             return said(
                 N_(
@@ -391,17 +531,18 @@ def _in_plan(ctx: Context, window: OrderWindow, status: OrderStatus) -> Said:
     """The order could be on time on its own: what the plan gave the others."""
     order = window.order
     first = window.steps[0]
+    ready = first.start
     for pred in order.predecessors:
         done = ctx.done.get(pred)
-        if done is not None and done + _shortest(first) + first.tail > order.due:
-            return said(
-                N_("waits for order %(pred)s, done %(when)s in this plan"),
-                pred=pred,
-                when=ctx.when(done),
-            )
+        if done is None:
+            return _undone(ctx, order, pred)
+        waits = _waits(ctx, window, pred, done, order.due, in_plan=True)
+        if waits is not None:
+            return waits
+        # in this plan the order's part arrives no sooner than this
+        ready = max(ready, done + ctx.portfolio.link_gap(order, pred))
     ends = ctx.step_ends.get(order.id, {})
     spans: list[tuple[int, int, int]] = []
-    ready = first.start
     for k, sw in enumerate(window.steps):
         a, b = max(ready, sw.start), int(order.due - sw.tail)
         if b > a:

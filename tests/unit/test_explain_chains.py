@@ -1,0 +1,185 @@
+"""Explanations of orders that wait on another plant's order: they name the predecessor,
+its plant, the transfer and the hours that would have to change; a predecessor the plan
+leaves undone is named with its own reason."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ingenio.domain import (
+    Block,
+    Enterprise,
+    FuelTank,
+    Generator,
+    Horizon,
+    Line,
+    Order,
+    OrderOutcome,
+    OrderStatus,
+    Plan,
+    Plant,
+    Portfolio,
+    Product,
+    Step,
+    Window,
+)
+from ingenio.i18n import say
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.explain import explain, order_fit, reasons
+from ingenio.planning.optimise import dispatch_planner, optimise
+from ingenio.planning.schedule import SolveParams
+from ingenio.validate import validate
+
+ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))  # 00:00 local
+PARAMS = SolveParams(time_limit_s=0.5, workers=1)
+
+
+def _chain(kit: Order, *others: Order, fuel: bool = False) -> Portfolio:
+    """Plant A makes a part PA (60 units at 30/h: 2 h); plant B assembles it (``kit``,
+    60 units at 60/h: 1 h) once trucked over. Grid always on, lines always open; with
+    ``fuel`` plant B has a genset and a tank (so the diesel trial placement runs)."""
+    horizon = Horizon(ORIGIN, days=2, slot_minutes=15)
+    full = (Window(0, horizon.minutes),)
+    gens = (Generator("G", "genset", "B", 100.0, 0.0, 0.0, 0.25),) if fuel else ()
+    tank = FuelTank(capacity_l=100.0, stock_l=50.0, reserve_l=5.0) if fuel else None
+    return Portfolio(
+        name="chain",
+        horizon=horizon,
+        enterprises=(Enterprise("E1", "Empresa"),),
+        plants=(
+            Plant("A", "Plant A", "E1", "B1", 500.0, (Line("LA", "Line", "A", full),)),
+            Plant(
+                "B",
+                "Plant B",
+                "E1",
+                "B1",
+                500.0,
+                (Line("LB", "Line", "B", full),),
+                generators=gens,
+                tank=tank,
+            ),
+        ),
+        blocks=(Block("B1", "Bloque"),),
+        products=(
+            Product("PART", "Part", "metal", (Step("make", ("LA",), 30.0, 50.0),)),
+            Product("KIT", "Kit", "metal", (Step("assemble", ("LB",), 60.0, 50.0),)),
+        ),
+        orders=(Order("PA", "PART", 60.0, 0, 1440, 1.0), kit, *others),
+    )
+
+
+def _kit(due: int, transfer: int = 300) -> Order:
+    return Order("KB", "KIT", 60.0, 0, due, 10.0, predecessors=("PA",), transfer_minutes=transfer)
+
+
+def _status(plan: Plan, order_id: str) -> OrderStatus:
+    return next(o.status for o in plan.outcomes if o.order_id == order_id)
+
+
+def test_an_assembly_late_only_for_the_transfer_names_it_and_the_hours() -> None:
+    # PA done at 02:00 at the earliest, 5 h on the truck: KB starts 07:00, done 08:00,
+    # due 06:40. Without the transfer it would be done at 03:00.
+    p = _chain(_kit(due=400))
+    plan = optimise(p, PARAMS, plant_planner=dispatch_planner, processes=1)
+    assert validate(p, plan) == []
+    assert _status(plan, "KB") is OrderStatus.LATE
+    assert explain(p, plan)["KB"] == (
+        "waits for order PA of plant A, done at the earliest 2026-04-06 02:00, then 5.0 h of "
+        "transfer: it cannot start before 2026-04-06 07:00, too late to finish by the due "
+        "date; it would finish in time starting by 2026-04-06 05:40, 1.3 h sooner (order PA "
+        "done earlier or a shorter transfer)"
+    )
+    # the same order with a short transfer is on time: the transfer is the cause
+    quick = _chain(_kit(due=400, transfer=60))
+    fast = optimise(quick, PARAMS, plant_planner=dispatch_planner, processes=1)
+    assert validate(quick, fast) == [] and _status(fast, "KB") is OrderStatus.ON_TIME
+
+
+def test_the_sentence_is_said_in_spanish_and_russian() -> None:
+    p = _chain(_kit(due=400))
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    why = reasons(p, plan)["KB"]
+    es, ru = say("es", why), say("ru", why)
+    assert es.startswith("espera al pedido PA de la planta A, listo como pronto el 2026-04-06")
+    assert "5,0 h de traslado" in es and "1,3 h antes" in es
+    assert ru.startswith("ждёт заказ PA завода A") and "5,0 ч" in ru and "1,3 ч" in ru
+
+
+def test_a_predecessor_finished_late_in_the_plan_plus_the_transfer() -> None:
+    # PX (due 04:00, first in line) holds LA until 04:00: PA is done at 06:00 in the plan,
+    # KB starts after the truck at 11:00, done 12:00, due 11:40; alone it is on time.
+    px = Order("PX", "PART", 120.0, 0, 240, 5.0)
+    p = _chain(_kit(due=700), px)
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    assert _status(plan, "KB") is OrderStatus.LATE
+    assert explain(p, plan)["KB"] == (
+        "waits for order PA of plant A, done 2026-04-06 06:00 in this plan, then 5.0 h of "
+        "transfer: it cannot start before 2026-04-06 11:00, too late to finish by the due "
+        "date; it would finish in time starting by 2026-04-06 10:40, 0.3 h sooner (order PA "
+        "done earlier or a shorter transfer)"
+    )
+
+
+def test_a_transfer_past_the_horizon_end() -> None:
+    p = _chain(_kit(due=2 * 1440, transfer=2 * 1440))
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    assert _status(plan, "KB") is OrderStatus.UNSCHEDULED
+    why = explain(p, plan)["KB"]
+    assert why.startswith("waits for order PA of plant A, done at the earliest 2026-04-06 02:00")
+    assert "then 48.0 h of transfer" in why and "too late to finish by the horizon end" in why
+    assert "3.0 h sooner" in why
+
+
+def test_a_predecessor_left_undone_is_named_with_its_own_reason() -> None:
+    # PX (due first) takes line LA until 46:40: PA is not made, so KB cannot be.
+    px = Order("PX", "PART", 1400.0, 0, 1400, 5.0)
+    p = _chain(_kit(due=2870), px)
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    assert _status(plan, "PA") is _status(plan, "KB") is OrderStatus.UNSCHEDULED
+    found = explain(p, plan)
+    assert found["KB"] == (
+        "waits for order PA of plant A, which this plan leaves undone: " + found["PA"]
+    )
+    assert found["PA"].startswith("line LA has 0.0 h free before the due date (100% busy")
+
+
+def test_a_predecessor_that_can_never_be_done_is_chained() -> None:
+    late_part = Order("PA", "PART", 60.0, 3 * 1440, 4 * 1440, 1.0)
+    p = replace(_chain(_kit(due=2000)), orders=(late_part, _kit(due=2000)))
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    assert explain(p, plan)["KB"] == (
+        "waits for order PA of plant A, which cannot be done within the horizon: "
+        "released 2026-04-09 00:00, after the horizon ends"
+    )
+
+
+def test_the_diesel_trial_placement_waits_for_the_transfer() -> None:
+    p = _chain(_kit(due=1440), fuel=True)
+    plan = dispatch(p)
+    assert validate(p, plan) == []
+    # Leave KB out of the plan: where would it fit with more diesel?
+    undone = replace(
+        plan,
+        operations=tuple(op for op in plan.operations if op.order_id != "KB"),
+        outcomes=tuple(
+            OrderOutcome("KB", OrderStatus.UNSCHEDULED, None, 0, 0.0) if o.order_id == "KB" else o
+            for o in plan.outcomes
+        ),
+    )
+    part_done = max(op.end for op in plan.operations if op.order_id == "PA")
+    found = order_fit(p, undone, "KB")
+    assert found is not None
+    ((line, pieces),) = found.steps
+    assert line == "LB" and pieces[0][0] >= part_done + 300
+    # Due before the truck can arrive: no placement (it used to start at the part's end).
+    late = _chain(_kit(due=400), fuel=True)
+    late_plan = dispatch(late)
+    assert _status(late_plan, "KB") is OrderStatus.LATE
+    assert order_fit(late, late_plan, "KB") is None
