@@ -227,3 +227,59 @@ def test_a_reason_is_a_sentence_said_in_spanish_and_russian() -> None:
             o["reason_said"] = ["not", "a", "sentence"]
     with pytest.raises(DomainError, match=r"outcomes\[\d\]\.reason_said"):
         plan_from_document(doc, p, "plan.json")
+
+
+def _held_back(stock: float) -> tuple[Portfolio, Plan]:
+    """Grid off all horizon; O3 burns 25 L at 12:00-13:00 on the genset while O2 (due
+    10:00) is left out of the plan, though the tank held the diesel when O2 needed it.
+    The plan is dispatch's with O2 released after the horizon, checked on the real
+    portfolio."""
+    orders = [Order("O2", "X", 60.0, 0, 600, 1.0), Order("O3", "X", 60.0, 720, DAY, 1.0)]
+    tank = FuelTank(capacity_l=100.0, stock_l=stock, reserve_l=5.0)
+    off = (Window(0, 2 * DAY),)
+    p = _portfolio(orders, off=off, power=100.0, tank=tank)
+    out = Order("O2", "X", 60.0, 2 * DAY + 1, 2 * DAY + 600, 1.0)
+    plan = dispatch(_portfolio([out, orders[1]], off=off, power=100.0, tank=tank))
+    assert validate(p, plan) == []
+    assert {o.order_id: o.status for o in plan.outcomes} == {
+        "O2": OrderStatus.UNSCHEDULED,
+        "O3": OrderStatus.ON_TIME,
+    }
+    return p, plan
+
+
+def test_fuel_the_plan_burns_later_on_other_orders_is_named() -> None:
+    # The tank is at its reserve only after O3, at 13:00, past O2's due date: the
+    # allocation, not O2's time, is short (it used to say "0.0 h of power").
+    p, plan = _held_back(stock=30.0)
+    assert explain(p, plan)["O2"] == (
+        "plant P spends its fuel allocation on other orders (at its reserve from day 1 "
+        "(2026-04-06)); line L has 0.0 h of grid power free before the due date, the order "
+        "needs 1.0 h; it would run with about 25 L more diesel for plant P before "
+        "2026-04-06 10:00"
+    )
+
+
+def test_generators_and_diesel_the_plan_left_unused_are_named() -> None:
+    p, plan = _held_back(stock=100.0)
+    assert explain(p, plan)["O2"] == (
+        "line L has 0.0 h of grid power free before the due date, the order needs 1.0 h; the "
+        "generators (100 kW) had room for it and the tank the diesel (about 25 L), never at "
+        "its reserve: the plan did not use them"
+    )
+
+
+def test_a_grid_only_step_short_of_grid_hours_even_alone_names_what_would_change() -> None:
+    # 150 kW beyond the 100 kW genset; the grid is on for 1 h before the due date.
+    p = _portfolio(
+        [Order("O1", "X", 120.0, 0, DAY, 1.0)],
+        off=(Window(0, DAY - 60),),
+        power=150.0,
+        tank=FuelTank(capacity_l=100.0, stock_l=30.0, reserve_l=5.0),
+    )
+    assert _why(p, "O1") == (
+        "step make draws 150 kW, more than the plant's generators (100 kW) can carry, so it "
+        "runs only on grid power: line L has 1.0 h of grid power free before the due date, "
+        "the order needs 2.0 h; it would run with 1.0 h more grid time on the line, a later "
+        "due date, or 50 kW more generator capacity"
+    )

@@ -8,6 +8,11 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_cross_plant_chains import _with_chains as with_chains
+
+from ingenio.data.generate import Counts, generate_portfolio
 from ingenio.domain import (
     Block,
     Enterprise,
@@ -183,3 +188,28 @@ def test_the_diesel_trial_placement_waits_for_the_transfer() -> None:
     late_plan = dispatch(late)
     assert _status(late_plan, "KB") is OrderStatus.LATE
     assert order_fit(late, late_plan, "KB") is None
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    links=st.integers(1, 6),
+    transfer=st.sampled_from([0, 240, 900, 3000]),
+)
+def test_every_order_of_a_cross_plant_chain_gets_a_reason(
+    seed: int, links: int, transfer: int
+) -> None:
+    base = generate_portfolio(Counts(plants=3, lines=6, orders=24, days=3), seed=seed)
+    p = with_chains(base, seed, links, transfer)
+    plan = optimise(p, PARAMS, plant_planner=dispatch_planner, processes=1)
+    assert validate(p, plan) == []
+    found = reasons(p, plan)
+    missed = {o.order_id for o in plan.outcomes if o.status is not OrderStatus.ON_TIME}
+    assert set(found) == missed and all(str(r) for r in found.values())
+    for oid, why in found.items():
+        order = p.order(oid)
+        if "transfer" in why.template:
+            # it names a predecessor of the order, made at another plant
+            pred = str(why.values["pred"])
+            assert pred in order.predecessors
+            assert why.values["plant"] == p.product_plant(p.order(pred).product_id).id

@@ -86,12 +86,18 @@ def _latest_ready(ctx: Context, window: OrderWindow, limit: int) -> int | None:
 
 
 def _waits(
-    ctx: Context, window: OrderWindow, pred: str, done: int, limit: int, in_plan: bool
+    ctx: Context,
+    window: OrderWindow,
+    pred: str,
+    done: int,
+    limit: int,
+    in_plan: bool,
+    until: Said = _DUE,
 ) -> Said | None:
     """The reason when predecessor ``pred``, done at ``done`` (at the earliest, or in the
     plan when ``in_plan``), plus the transfer from its plant, starts the order too late to
-    be done by ``limit`` (its due date, or else the horizon end) even on its own; None
-    when that start is not what binds."""
+    be done by ``limit`` (``until`` in words) even on its own; None when that start is
+    not what binds."""
     order = window.order
     gap = ctx.portfolio.link_gap(order, pred)
     start = done + gap
@@ -132,7 +138,7 @@ def _waits(
         done=when,
         transfer=_h(gap),
         start=ctx.when(start),
-        limit=_END if limit == ctx.portfolio.horizon.minutes else _DUE,
+        limit=until,
         by=ctx.when(by),
         early=_h(start - by),
     )
@@ -206,7 +212,7 @@ def _cannot_ever(ctx: Context, window: OrderWindow) -> Said:
             )
     for pred in _by_arrival(ctx, order):
         done = ctx.windows[pred].completion
-        waits = None if done is None else _waits(ctx, window, pred, done, n, in_plan=False)
+        waits = None if done is None else _waits(ctx, window, pred, done, n, False, _END)
         if waits is not None:
             return waits
     pm = ctx.minutes[window.plant_id]
@@ -263,6 +269,9 @@ def _too_short(ctx: Context, window: OrderWindow) -> Said:
                 need=_h(sw.work),
             )
         power = _hours(pm, sw, a, b, "power")
+        grid = _grid_only(ctx, window, k, power) if power < sw.work else None
+        if grid is not None:
+            return grid  # alone, every hour the grid can carry the step is free
         if power < sw.work or sw.step.interruptible:
             return said(
                 N_("%(has)s %(hours)s of power before the due date; the order needs %(need)s"),
@@ -284,6 +293,50 @@ def _too_short(ctx: Context, window: OrderWindow) -> Said:
     return said(N_("cannot be done by %(when)s even on its own"), when=ctx.when(order.due))
 
 
+def _grid_only(ctx: Context, window: OrderWindow, k: int, free: float) -> Said | None:
+    """When step ``k`` draws more than the plant's generators, islanding solar and
+    batteries can carry, it runs only while the grid is on, so fuel cannot help: say so,
+    with the ``free`` minutes of grid power its lines have and what would have to change;
+    None for a step they can carry, or at a plant without generators (there all power
+    is the grid's, and the plain hours of power say it)."""
+    sw = window.steps[k]
+    plant = ctx.portfolio.plant(window.plant_id)
+    if not plant.generators:
+        return None
+    rated = sum(g.rated_kw for g in plant.generators)
+    # A grid-tied array trips with the grid: it cannot help in a blackout.
+    islands = plant.solar is not None and plant.solar.islanding
+    sun = max(plant.solar.profile_kw) if plant.solar is not None and islands else 0.0
+    stored = sum(bat.power_kw for bat in plant.batteries)
+    if sw.step.power_kw <= rated + sun + stored + 1e-9:
+        return None
+    if sun:
+        carry = said(N_("(%(rated)s kW) and solar can carry"), rated=f"{rated:,.0f}")
+    else:
+        carry = said(N_("(%(rated)s kW) can carry"), rated=f"{rated:,.0f}")
+    if plant.solar is not None and not islands:
+        carry = said(
+            N_("%(carry)s (its solar array is grid-tied and stops with the grid)"), carry=carry
+        )
+    return said(
+        N_(
+            "%(name)s draws %(kw)s kW, more than the plant's generators %(carry)s, so "
+            "it runs only on grid power: %(has)s %(hours)s of grid power free before "
+            "%(due)s, the order needs %(need)s; it would run with %(more)s more grid "
+            "time on the line, a later due date, or %(short)s kW more generator capacity"
+        ),
+        name=said(N_("step %(step)s"), step=sw.step.name),
+        kw=f"{sw.step.power_kw:,.0f}",
+        carry=carry,
+        has=ctx.lines(sw.step.lines),
+        hours=_h(free),
+        due=_DUE,
+        need=_h(sw.work),
+        more=_h(sw.work - free),
+        short=f"{sw.step.power_kw - rated - sun:,.0f}",
+    )
+
+
 def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> Said:
     """Why step ``k`` does not fit in ``[a, b)``, ``b`` being its latest on-time end."""
     order, sw = window.order, window.steps[k]
@@ -301,7 +354,8 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
             need=_h(need),
         )
     if st.power < need:
-        return said(
+        # A step only the grid can carry lacks grid time: say what would have to change.
+        return _grid_only(ctx, window, k, st.idle_power) or said(
             N_("%(has)s %(hours)s of power before %(due)s; the order needs %(need)s"),
             has=has,
             hours=_h(st.power),
@@ -332,38 +386,9 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
     if st.idle_power < need:
         plant = ctx.portfolio.plant(window.plant_id)
         rated = sum(g.rated_kw for g in plant.generators)
-        # A grid-tied array trips with the grid: it cannot help in a blackout.
-        islands = plant.solar is not None and plant.solar.islanding
-        sun = max(plant.solar.profile_kw) if plant.solar is not None and islands else 0.0
-        stored = sum(bat.power_kw for bat in plant.batteries)
-        if sw.step.power_kw > rated + sun + stored + 1e-9:
-            # Fuel cannot help: the step only runs while the grid is on.
-            if sun:
-                carry = said(N_("(%(rated)s kW) and solar can carry"), rated=f"{rated:,.0f}")
-            else:
-                carry = said(N_("(%(rated)s kW) can carry"), rated=f"{rated:,.0f}")
-            if plant.solar is not None and not islands:
-                carry = said(
-                    N_("%(carry)s (its solar array is grid-tied and stops with the grid)"),
-                    carry=carry,
-                )
-            return said(
-                N_(
-                    "%(name)s draws %(kw)s kW, more than the plant's generators %(carry)s, so "
-                    "it runs only on grid power: %(has)s %(hours)s of grid power free before "
-                    "%(due)s, the order needs %(need)s; it would run with %(more)s more grid "
-                    "time on the line, a later due date, or %(short)s kW more generator capacity"
-                ),
-                name=name,
-                kw=f"{sw.step.power_kw:,.0f}",
-                carry=carry,
-                has=has,
-                hours=_h(st.idle_power),
-                due=due,
-                need=_h(need),
-                more=_h(need - st.idle_power),
-                short=f"{sw.step.power_kw - rated - sun:,.0f}",
-            )
+        grid = _grid_only(ctx, window, k, st.idle_power)
+        if grid is not None:
+            return grid
         dry = fuel_exhausted(ctx, window.plant_id, b)
         fuels = plant.tank is not None and bool(plant.generators)
         diesel = diesel_to_fit(ctx, order, _status_of(ctx, order)) if fuels else None
