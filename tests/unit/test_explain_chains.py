@@ -31,6 +31,7 @@ from ingenio.domain import (
     Window,
 )
 from ingenio.i18n import say
+from ingenio.operations.replan import merge, prepare, with_outage
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import explain, order_fit, reasons
 from ingenio.planning.optimise import dispatch_planner, optimise
@@ -213,3 +214,16 @@ def test_every_order_of_a_cross_plant_chain_gets_a_reason(
             pred = str(why.values["pred"])
             assert pred in order.predecessors
             assert why.values["plant"] == p.product_plant(p.order(pred).product_id).id
+
+
+def test_a_replanned_assembly_still_waits_for_the_transfer() -> None:
+    # Plant B is replanned at 02:30 after an outage: PA (plant A, kept) was done at
+    # 02:00, so KB may start only when the truck arrives at 07:00.
+    p = _chain(_kit(due=1440))
+    plan = dispatch(p)
+    world = with_outage(p, "B", Window(150, 200), 150)
+    problem = prepare(world, plan, 150, "B")
+    new = merge(problem, dispatch(problem.portfolio), "replan:dispatch")
+    assert validate(world, new) == []
+    kit = [op for op in new.operations if op.order_id == "KB"]
+    assert kit and min(op.start for op in kit) >= 120 + 300

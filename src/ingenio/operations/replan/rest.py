@@ -125,7 +125,10 @@ def build_rest(
                 raise ReplanError(f"order {o.id} is part made but a predecessor is not planned")
             continue
         preds = tuple(p for p in o.predecessors if p in rest)
-        ready = max([r.ready, *(done[p] for p in o.predecessors if p not in rest)])
+        # a part made at another plant arrives after its transfer (rule ``precedence``)
+        ready = max(
+            [r.ready, *(done[p] + world.link_gap(o, p) for p in o.predecessors if p not in rest)]
+        )
         if ready >= h.minutes:
             if r.started:
                 raise ReplanError(f"order {o.id} is part made and its rest cannot start "
