@@ -283,3 +283,40 @@ def test_a_grid_only_step_short_of_grid_hours_even_alone_names_what_would_change
         "the order needs 2.0 h; it would run with 1.0 h more grid time on the line, a later "
         "due date, or 50 kW more generator capacity"
     )
+
+
+def test_a_grid_only_step_the_generators_could_make_room_for_names_the_diesel() -> None:
+    # The 150 kW step is beyond the 100 kW genset, so it runs only on the grid (200 kW);
+    # the mill holds 100 kW of it all the time, leaving 100 kW: with the genset carrying
+    # 50 kW of the mill meanwhile (12.5 L/h, 1 h), the step would run. Dispatch never runs
+    # generators while the grid is on, so it leaves the step out.
+    full = (Window(0, 2 * DAY),)
+    plant = Plant(
+        "P",
+        "plant",
+        "E",
+        "B",
+        200.0,
+        (Line("L", "Kiln", "P", full), Line("M", "Mill", "P", full)),
+        generators=(Generator("G", "genset", "P", 100.0, 0.0, 0.0, 0.25),),
+        tank=FuelTank(capacity_l=100.0, stock_l=100.0, reserve_l=5.0),
+    )
+    p = Portfolio(
+        "explain",
+        Horizon(ORIGIN, 2, 15),
+        (Enterprise("E", "e"),),
+        (plant,),
+        (Block("B", "b"),),
+        (
+            Product("X", "x", "f", (Step("make", ("L",), 60.0, 150.0),)),
+            Product("Y", "y", "g", (Step("mill", ("M",), 60.0, 100.0),)),
+        ),
+        (Order("O1", "Y", 2 * DAY, 0, 2 * DAY - 10, 5.0), Order("O2", "X", 60.0, 0, 2 * DAY, 1.0)),
+    )
+    assert _why(p, "O2") == (
+        "step make draws 150 kW, more than the plant's generators (100 kW) can carry, so it "
+        "runs only on grid power: line L has 0.0 h of grid power free before the due date "
+        "beside the plant's other load, the order needs 1.0 h; it would run if the generators "
+        "carried part of that load meanwhile (about 13 L of diesel for plant P), with 1.0 h "
+        "more grid time on the line, or a later due date"
+    )

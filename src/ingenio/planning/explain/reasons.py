@@ -37,7 +37,7 @@ from ingenio.planning.explain.context import (
     longest_run,
     stats,
 )
-from ingenio.planning.explain.insert import diesel_to_fit, litres_for
+from ingenio.planning.explain.insert import diesel_to_fit, fit, litres_for
 from ingenio.planning.summary import FuelNeeds
 
 __all__ = ["explain", "fuel_needs", "reasons", "with_explanations"]
@@ -293,12 +293,36 @@ def _too_short(ctx: Context, window: OrderWindow) -> Said:
     return said(N_("cannot be done by %(when)s even on its own"), when=ctx.when(order.due))
 
 
-def _grid_only(ctx: Context, window: OrderWindow, k: int, free: float) -> Said | None:
+def _carried(ctx: Context, order: Order) -> float | None:
+    """Litres with which the order fits in the plan as it stands (:func:`fit`) when the
+    generators carry the load the grid cannot beside the plan's other load: per minute of
+    the placement, the shortfall ``other load + step kW - grid and solar`` on the
+    generators; None when it fits nowhere."""
+    found = fit(ctx, order, _status_of(ctx, order))
+    if found is None:
+        return None
+    window = ctx.windows[order.id]
+    plant = ctx.portfolio.plant(window.plant_id)
+    base = ctx.minutes[plant.id].base_kw
+    litres = 0.0
+    for sw, (_, pieces) in zip(window.steps, found.steps, strict=True):
+        for lo, hi, _ in pieces:
+            other = ctx.load[plant.id][lo:hi] - ctx.own_load(order, plant.id, lo, hi)
+            short = other + sw.step.power_kw - base[lo:hi]
+            litres += sum(litres_for(plant, float(kw), 1) for kw in short[short > 1e-6])
+    return litres
+
+
+def _grid_only(
+    ctx: Context, window: OrderWindow, k: int, free: float, in_plan: bool = False
+) -> Said | None:
     """When step ``k`` draws more than the plant's generators, islanding solar and
-    batteries can carry, it runs only while the grid is on, so fuel cannot help: say so,
-    with the ``free`` minutes of grid power its lines have and what would have to change;
-    None for a step they can carry, or at a plant without generators (there all power
-    is the grid's, and the plain hours of power say it)."""
+    batteries can carry, it runs only while the grid is on, so fuel cannot carry it: say
+    so, with the ``free`` minutes of grid power its lines have and what would have to
+    change; None for a step they can carry, or at a plant without generators (there all
+    power is the grid's, and the plain hours of power say it). ``in_plan``: the grid's
+    room is short beside the plan's other load, which the generators could carry while
+    the step runs on the grid; when that makes the order fit, say it and the diesel."""
     sw = window.steps[k]
     plant = ctx.portfolio.plant(window.plant_id)
     if not plant.generators:
@@ -317,6 +341,28 @@ def _grid_only(ctx: Context, window: OrderWindow, k: int, free: float) -> Said |
     if plant.solar is not None and not islands:
         carry = said(
             N_("%(carry)s (its solar array is grid-tied and stops with the grid)"), carry=carry
+        )
+    litres = _carried(ctx, window.order) if in_plan and plant.tank is not None else None
+    if litres is not None:
+        return said(
+            N_(
+                "%(name)s draws %(kw)s kW, more than the plant's generators %(carry)s, so "
+                "it runs only on grid power: %(has)s %(hours)s of grid power free before "
+                "%(due)s beside the plant's other load, the order needs %(need)s; it would "
+                "run if the generators carried part of that load meanwhile (about %(litres)s L "
+                "of diesel for plant %(plant)s), with %(more)s more grid time on the line, or "
+                "a later due date"
+            ),
+            name=said(N_("step %(step)s"), step=sw.step.name),
+            kw=f"{sw.step.power_kw:,.0f}",
+            carry=carry,
+            has=ctx.lines(sw.step.lines),
+            hours=_h(free),
+            due=_DUE,
+            need=_h(sw.work),
+            litres=f"{litres:,.0f}",
+            plant=plant.id,
+            more=_h(sw.work - free),
         )
     return said(
         N_(
@@ -386,7 +432,7 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
     if st.idle_power < need:
         plant = ctx.portfolio.plant(window.plant_id)
         rated = sum(g.rated_kw for g in plant.generators)
-        grid = _grid_only(ctx, window, k, st.idle_power)
+        grid = _grid_only(ctx, window, k, st.idle_power, in_plan=True)
         if grid is not None:
             return grid
         dry = fuel_exhausted(ctx, window.plant_id, b)
