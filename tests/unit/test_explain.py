@@ -19,6 +19,7 @@ from ingenio.domain import (
     Horizon,
     Line,
     Order,
+    OrderOutcome,
     OrderStatus,
     OutageWindow,
     Plan,
@@ -319,4 +320,25 @@ def test_a_grid_only_step_the_generators_could_make_room_for_names_the_diesel() 
         "beside the plant's other load, the order needs 1.0 h; it would run if the generators "
         "carried part of that load meanwhile (about 13 L of diesel for plant P), with 1.0 h "
         "more grid time on the line, or a later due date"
+    )
+
+
+def test_grid_gaps_the_generators_would_bridge_name_the_diesel() -> None:
+    # An uninterruptible 3 h step; the grid is on in stretches of 2 h; the genset could
+    # carry the 50 kW through the outage between them and the tank has the diesel.
+    p = _portfolio(
+        [Order("O1", "X", 180.0, 0, 480, 1.0)],
+        off=(Window(120, 180), Window(300, 360)),
+        power=50.0,
+        interruptible=False,
+        tank=FuelTank(capacity_l=100.0, stock_l=100.0, reserve_l=5.0),
+    )
+    left_out = Plan(
+        "hand", (), (), (), (OrderOutcome("O1", OrderStatus.UNSCHEDULED, None, 0, 0.0),)
+    )
+    assert validate(p, left_out) == []
+    assert explain(p, left_out)["O1"] == (
+        "line L has 6.0 h free with grid power before the due date, in gaps of at most 2.0 h, "
+        "too short for the 3.0 h of step make; with the generators the order would be done by "
+        "then (about 12 L of diesel), and the tank had it: the plan did not use them"
     )

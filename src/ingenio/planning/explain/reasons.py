@@ -544,6 +544,25 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
             need=_h(need),
         )
     longest = max(st.gaps, default=0)
+    if longest < need + sw.step.setup_minutes:
+        # Grid time is short only in pieces: generators could join them into a stretch.
+        bridged = _bridged(ctx, window, k)
+        if bridged is not None:
+            return said(
+                N_(
+                    "%(has)s %(hours)s free with grid power before %(due)s, in gaps of at most "
+                    "%(longest)s, too short for the %(need)s of %(name)s; with the generators "
+                    "the order would be done by then (about %(litres)s L of diesel), %(fuel)s"
+                ),
+                has=has,
+                hours=_h(st.free),
+                due=due,
+                longest=_h(longest),
+                need=_h(need),
+                name=name,
+                litres=f"{bridged[0]:,.0f}",
+                fuel=bridged[1],
+            )
     if not sw.step.interruptible and longest < need:
         return said(
             N_(
@@ -581,6 +600,30 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
         longest=_h(longest),
         name=name,
         need=_h(need),
+    )
+
+
+def _bridged(ctx: Context, window: OrderWindow, k: int) -> tuple[float, Said] | None:
+    """When the order fits in the plan as it stands by its due date with the generators
+    (:func:`fit`): the litres that placement burns, and why the plan did not burn them
+    (the plant's allocation runs out, or it did not use the tank it had). None too when
+    step ``k`` draws more than the generators can carry: they cannot run it between
+    the grid's gaps."""
+    plant = ctx.portfolio.plant(window.plant_id)
+    if plant.tank is None or not plant.generators:
+        return None
+    if window.steps[k].step.power_kw > sum(g.rated_kw for g in plant.generators) + 1e-9:
+        return None
+    found = fit(ctx, window.order, OrderStatus.LATE)  # LATE: done by its due date
+    if found is None:
+        return None
+    spent = fuel_exhausted(ctx, plant.id, ctx.portfolio.horizon.minutes + 1)
+    if spent is None:
+        return found.litres, said(N_("and the tank had it: the plan did not use them"))
+    return found.litres, said(
+        N_("but plant %(plant)s fuel allocation is exhausted on %(day)s"),
+        plant=plant.id,
+        day=ctx.day(spent),
     )
 
 
