@@ -237,13 +237,14 @@ def _cannot_ever(ctx: Context, window: OrderWindow) -> Said:
 def _too_short(ctx: Context, window: OrderWindow) -> Said:
     """Even alone, the order's earliest completion is after its due date."""
     order = window.order
-    ready = window.steps[0].start
     chain = sum(_shortest(s) for s in window.steps)
     for pred in _by_arrival(ctx, order):
         done = ctx.windows[pred].completion
         waits = None if done is None else _waits(ctx, window, pred, done, order.due, False)
         if waits is not None:
             return waits
+    # No predecessor binds, so the order is late even started at its release.
+    ready = max(0, order.release)
     if chain > order.due - ready:
         return said(
             N_("released %(when)s: %(left)s before due, %(work)s of work"),
