@@ -27,6 +27,7 @@ from ingenio.domain import (
     Portfolio,
     PriorityClass,
     Product,
+    Resource,
     Step,
     Window,
 )
@@ -341,4 +342,36 @@ def test_grid_gaps_the_generators_would_bridge_name_the_diesel() -> None:
         "line L has 6.0 h free with grid power before the due date, in gaps of at most 2.0 h, "
         "too short for the 3.0 h of step make; with the generators the order would be done by "
         "then (about 12 L of diesel), and the tank had it: the plan did not use them"
+    )
+
+
+def test_grid_time_and_a_shared_crew_that_never_meet_are_named() -> None:
+    # The grid is on 00:00-04:00, when order Y holds crew C on line M; C is free from
+    # 04:00, when the grid is off. Each alone would do: together they leave no time.
+    full = (Window(0, 2 * DAY),)
+    plant = Plant(
+        "P",
+        "plant",
+        "E",
+        "B",
+        500.0,
+        (Line("L", "Kiln", "P", full), Line("M", "Mill", "P", full)),
+        resources=(Resource("C", "crew", "P", 1),),
+    )
+    p = Portfolio(
+        "explain",
+        Horizon(ORIGIN, 2, 15),
+        (Enterprise("E", "e"),),
+        (plant,),
+        (Block("B", "b", (OutageWindow(Window(240, 2 * DAY)),)),),
+        (
+            Product("X", "x", "f", (Step("make", ("L",), 60.0, 50.0, resources={"C": 1}),)),
+            Product("Y", "y", "g", (Step("mill", ("M",), 60.0, 50.0, resources={"C": 1}),)),
+        ),
+        (Order("Y1", "Y", 240.0, 0, 240, 5.0), Order("X1", "X", 120.0, 0, 480, 1.0)),
+    )
+    assert _why(p, "X1") == (
+        "line L has 4.0 h free with grid power and 4.0 h with C free before the due date, but "
+        "only 0.0 h with both; step make needs 2.0 h: it would run if other orders freed C "
+        "while the grid is on, or with more grid time"
     )

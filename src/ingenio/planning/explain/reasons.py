@@ -564,6 +564,24 @@ def _step_reason(ctx: Context, window: OrderWindow, k: int, a: int, b: int) -> S
                 litres=f"{bridged[0]:,.0f}",
                 fuel=bridged[1],
             )
+    if st.free < need and sw.step.resources:
+        # Grid time and the shared resource each suffice, but not at the same time.
+        return said(
+            N_(
+                "%(has)s %(power)s free with grid power and %(held)s with %(resource)s free "
+                "before %(due)s, but only %(hours)s with both; %(name)s needs %(need)s: it "
+                "would run if other orders freed %(resource)s while the grid is on, or with "
+                "more grid time"
+            ),
+            has=has,
+            power=_h(st.idle_power),
+            held=_h(st.idle_resources),
+            resource=", ".join(sorted(sw.step.resources)),
+            due=due,
+            hours=_h(st.free),
+            name=name,
+            need=_h(need),
+        )
     if not sw.step.interruptible and longest < need:
         return said(
             N_(
