@@ -4,6 +4,7 @@ leaves undone is named with its own reason."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -30,10 +31,11 @@ from ingenio.domain import (
     Step,
     Window,
 )
+from ingenio.formats.plan_file import plan_from_document, plan_to_document
 from ingenio.i18n import say
 from ingenio.operations.replan import merge, prepare, with_outage
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.explain import explain, order_fit, reasons
+from ingenio.planning.explain import explain, order_fit, reasons, with_explanations
 from ingenio.planning.optimise import dispatch_planner, optimise
 from ingenio.planning.schedule import SolveParams
 from ingenio.validate import validate
@@ -227,3 +229,35 @@ def test_a_replanned_assembly_still_waits_for_the_transfer() -> None:
     assert validate(world, new) == []
     kit = [op for op in new.operations if op.order_id == "KB"]
     assert kit and min(op.start for op in kit) >= 120 + 300
+
+
+def test_a_long_chain_of_undone_orders_names_where_it_starts_and_travels_in_the_file() -> None:
+    # PX holds line LA, so PA is not made; K1..K9 at plant B wait on PA, then each other.
+    px = Order("PX", "PART", 1400.0, 0, 1400, 5.0)
+    kits = [
+        Order(
+            f"K{i}",
+            "KIT",
+            6.0,
+            0,
+            2870,
+            1.0,
+            predecessors=("PA",) if i == 1 else (f"K{i - 1}",),
+            transfer_minutes=300,
+        )
+        for i in range(1, 10)
+    ]
+    p = replace(_chain(_kit(due=2870)), orders=(*_chain(_kit(due=2870)).orders, px, *kits))
+    plan = with_explanations(p, dispatch(p))
+    assert validate(p, plan) == []
+    found = {o.order_id: o for o in plan.outcomes}
+    assert found["K9"].status is OrderStatus.UNSCHEDULED
+    assert found["K9"].reason == (
+        "waits for order K8 of plant B, which this plan leaves undone: waits for order PA of "
+        "plant A, which this plan leaves undone: " + found["PA"].reason
+    )
+    doc = plan_to_document(plan, p)
+    back = plan_from_document(json.loads(json.dumps(doc)), p, "plan.json")
+    kept = next(o for o in back.outcomes if o.order_id == "K9")
+    assert kept.said == found["K9"].said and kept.said is not None
+    assert say("es", kept.said).startswith("espera al pedido K8 de la planta B, que este plan")

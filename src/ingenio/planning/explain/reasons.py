@@ -11,6 +11,7 @@ reason.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -144,14 +145,29 @@ def _waits(
     )
 
 
+def _root(ctx: Context, pred: str, missing: Callable[[str], bool]) -> str:
+    """The first order up the chain from ``pred`` (itself ``missing``) whose own
+    predecessors are not ``missing``: where the chain of undone orders starts."""
+    while True:
+        up = [p for p in ctx.portfolio.order(pred).predecessors if missing(p)]
+        if not up:
+            return pred
+        pred = up[0]
+
+
 def _undone(ctx: Context, order: Order, pred: str) -> Said:
-    """The order waits for a predecessor the plan leaves undone: say so, and why."""
-    return said(
-        N_("waits for order %(pred)s of plant %(plant)s, which this plan leaves undone: %(why)s"),
-        pred=pred,
-        plant=ctx.windows[pred].plant_id,
-        why=_reason(ctx, ctx.portfolio.order(pred), _status_of(ctx, ctx.portfolio.order(pred))),
+    """The order waits for a predecessor the plan leaves undone: say so, and why (the
+    reason of the order where that chain starts, so a long chain stays two sentences
+    deep)."""
+    template = N_(
+        "waits for order %(pred)s of plant %(plant)s, which this plan leaves undone: %(why)s"
     )
+    root = _root(ctx, pred, lambda p: p not in ctx.done)
+    first = ctx.portfolio.order(root)
+    why = _reason(ctx, first, _status_of(ctx, first))
+    if root != pred:
+        why = said(template, pred=root, plant=ctx.windows[root].plant_id, why=why)
+    return said(template, pred=pred, plant=ctx.windows[pred].plant_id, why=why)
 
 
 def _span(ctx: Context, window: OrderWindow, k: int, until: int) -> tuple[int, int]:
@@ -199,17 +215,18 @@ def _cannot_ever(ctx: Context, window: OrderWindow) -> Said:
     order, n = window.order, ctx.portfolio.horizon.minutes
     if order.release >= n:
         return said(N_("released %(when)s, after the horizon ends"), when=ctx.when(order.release))
+    never = N_(
+        "waits for order %(pred)s of plant %(plant)s, which cannot be done within the "
+        "horizon: %(why)s"
+    )
     for pred in order.predecessors:
         if ctx.windows[pred].completion is None:
-            return said(
-                N_(
-                    "waits for order %(pred)s of plant %(plant)s, which cannot be done within "
-                    "the horizon: %(why)s"
-                ),
-                pred=pred,
-                plant=ctx.windows[pred].plant_id,
-                why=_cannot_ever(ctx, ctx.windows[pred]),
-            )
+            # Name where the chain starts, so a long chain stays two sentences deep.
+            root = _root(ctx, pred, lambda p: ctx.windows[p].completion is None)
+            why = _cannot_ever(ctx, ctx.windows[root])
+            if root != pred:
+                why = said(never, pred=root, plant=ctx.windows[root].plant_id, why=why)
+            return said(never, pred=pred, plant=ctx.windows[pred].plant_id, why=why)
     for pred in _by_arrival(ctx, order):
         done = ctx.windows[pred].completion
         waits = None if done is None else _waits(ctx, window, pred, done, n, False, _END)
