@@ -38,6 +38,7 @@ from ingenio.planning.dispatch import dispatch
 from ingenio.planning.explain import explain, order_fit, reasons, with_explanations
 from ingenio.planning.optimise import dispatch_planner, optimise
 from ingenio.planning.schedule import SolveParams
+from ingenio.services.replan import affected_plants, replan_plan
 from ingenio.validate import validate
 
 ORIGIN = datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana"))  # 00:00 local
@@ -261,3 +262,19 @@ def test_a_long_chain_of_undone_orders_names_where_it_starts_and_travels_in_the_
     kept = next(o for o in back.outcomes if o.order_id == "K9")
     assert kept.said == found["K9"].said and kept.said is not None
     assert say("es", kept.said).startswith("espera al pedido K8 de la planta B, que este plan")
+
+
+def test_replanning_the_part_s_plant_replans_the_assembly_after_it() -> None:
+    # An outage at plant A from 01:00 to 03:20 pushes the rest of PA to 03:30; KB at plant
+    # B (07:00 in the plan in force) must then wait for the truck until 09:00.
+    p = _chain(_kit(due=1440))
+    plan = dispatch(p)
+    outage = Window(60, 200)
+    world = with_outage(p, "A", outage, 60)
+    plants = affected_plants(world, plan, "A", outage)
+    assert plants == ["A", "B"]
+    first, _ = replan_plan(world, plan, 60, plants, "dispatch")
+    assert validate(world, first.plan) == []
+    part_done = max(op.end for op in first.plan.operations if op.order_id == "PA")
+    assert part_done > 120
+    assert min(op.start for op in first.plan.operations if op.order_id == "KB") >= part_done + 300

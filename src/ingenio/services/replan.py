@@ -92,16 +92,26 @@ class ReplanResult:
 def affected_plants(
     world: Portfolio, plan: Plan, plant_id: str, outage: Window | None
 ) -> list[str]:
-    """The plant, then the plants of its block with operations inside the outage."""
+    """The plant, then the plants of its block with operations inside the outage, then
+    the plants whose orders wait on an order made at one of those (a part assembled
+    elsewhere): the replan may end the part later, so its successors' plant is replanned
+    after it, on the plan that moved it."""
     out = [plant_id]
-    if outage is None:
-        return out
-    block = world.plant(plant_id).block_id
-    for p in world.plants:
-        if p.id != plant_id and p.block_id == block:
-            if any(p.has_line(op.line_id) and op.start < outage.end and op.end > outage.start
-                   for op in plan.operations):  # fmt: skip
-                out.append(p.id)
+    if outage is not None:
+        block = world.plant(plant_id).block_id
+        for p in world.plants:
+            if p.id != plant_id and p.block_id == block:
+                if any(p.has_line(op.line_id) and op.start < outage.end and op.end > outage.start
+                       for op in plan.operations):  # fmt: skip
+                    out.append(p.id)
+    plant_of = {o.id: world.product_plant(o.product_id).id for o in world.orders}
+    grew = True
+    while grew:
+        grew = False
+        for o in world.orders:
+            if plant_of[o.id] not in out and any(plant_of[p] in out for p in o.predecessors):
+                out.append(plant_of[o.id])
+                grew = True
     return out
 
 
