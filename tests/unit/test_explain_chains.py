@@ -278,3 +278,15 @@ def test_replanning_the_part_s_plant_replans_the_assembly_after_it() -> None:
     part_done = max(op.end for op in first.plan.operations if op.order_id == "PA")
     assert part_done > 120
     assert min(op.start for op in first.plan.operations if op.order_id == "KB") >= part_done + 300
+
+
+def test_an_outage_at_the_assembly_plant_replans_the_part_s_plant_first() -> None:
+    # Both plants share block B1: the outage reported at B also stops PA at A.
+    p = _chain(_kit(due=1440))
+    plan = dispatch(p)
+    outage = Window(60, 200)
+    world = with_outage(p, "B", outage, 60)
+    plants = affected_plants(world, plan, "B", outage)
+    assert plants == ["A", "B"]
+    first, _ = replan_plan(world, plan, 60, plants, "dispatch")
+    assert validate(world, first.plan) == []

@@ -92,10 +92,11 @@ class ReplanResult:
 def affected_plants(
     world: Portfolio, plan: Plan, plant_id: str, outage: Window | None
 ) -> list[str]:
-    """The plant, then the plants of its block with operations inside the outage, then
-    the plants whose orders wait on an order made at one of those (a part assembled
-    elsewhere): the replan may end the part later, so its successors' plant is replanned
-    after it, on the plan that moved it."""
+    """The plants to replan, in order: the plant, the plants of its block with operations
+    inside the outage, and the plants whose orders wait on an order made at one of those
+    (a part assembled elsewhere). The replan may end a part later, so a plant comes
+    after the listed plants whose parts it waits for, and is replanned on the plan that
+    moved them (when chains loop between plants, the order above stands)."""
     out = [plant_id]
     if outage is not None:
         block = world.plant(plant_id).block_id
@@ -109,10 +110,23 @@ def affected_plants(
     while grew:
         grew = False
         for o in world.orders:
-            if plant_of[o.id] not in out and any(plant_of[p] in out for p in o.predecessors):
+            if plant_of[o.id] not in out and any(plant_of[q] in out for q in o.predecessors):
                 out.append(plant_of[o.id])
                 grew = True
-    return out
+    # A plant whose parts another listed plant waits for goes first (when chains loop
+    # between plants, the listed order stands).
+    after: dict[str, set[str]] = {pid: set() for pid in out}  # listed plants it waits on
+    for o in world.orders:
+        here = plant_of[o.id]
+        for pred in o.predecessors:
+            there = plant_of[pred]
+            if here in after and there in after and there != here:
+                after[here].add(there)
+    ordered: list[str] = []
+    while len(ordered) < len(out):
+        ready = [pid for pid in out if pid not in ordered and after[pid] <= set(ordered)]
+        ordered.append(ready[0] if ready else next(p for p in out if p not in ordered))
+    return ordered
 
 
 def _key(portfolio: Portfolio, plan: Plan) -> tuple[int, float]:
