@@ -80,6 +80,7 @@ class ReplanResult:
     first: ReplanStage
     final: ReplanStage
     plants: tuple[str, ...]
+    """The plants replanned, the one the replan was asked for first."""
     at: int
     moves: tuple[Move, ...]
 
@@ -430,7 +431,8 @@ def replan(
         "first_seconds": round(first.seconds, 3), "final_seconds": round(final.seconds, 3),
         "value_before": old.value, "value_after": final.plan.value,
     }, actor, account)  # fmt: skip
-    return ReplanResult(world, saved_pv, previous, old, first, final, tuple(plants), minute,
+    reported = (plant_id, *(p for p in plants if p != plant_id))  # the reported plant first
+    return ReplanResult(world, saved_pv, previous, old, first, final, reported, minute,
                         tuple(moves(world, old, final.plan, plants)))  # fmt: skip
 
 
