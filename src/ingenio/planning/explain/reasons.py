@@ -106,7 +106,7 @@ def _waits(
     if by is None or start <= by:
         return None
     there = ctx.windows[pred].plant_id
-    if there == window.plant_id:
+    if gap == 0:  # same plant, or no transfer to speak of
         if in_plan:
             return said(
                 N_("waits for order %(pred)s, done %(when)s in this plan"),
