@@ -39,22 +39,34 @@ class Context:
     step_ends: Mapping[str, Mapping[int, int]]
     load: Mapping[str, FloatArray]
     by_order: Mapping[str, Sequence[Operation]] = field(default_factory=dict)
+    free_units: dict[str, FloatArray] = field(default_factory=dict)
+    """Per resource, units over the horizon not held by any operation (filled on use)."""
 
     def resource_room(self, order: Order, rid: str, a: int, b: int) -> FloatArray:
         """Units of ``rid`` not held by other orders' operations over ``[a, b)``."""
-        res = self.portfolio.resource(rid)
-        room = np.full(b - a, float(res.capacity))
-        for at, units in sorted(res.changes):
-            room[max(0, at - a) :] = units
-        for ops in self.by_order.values():
-            for op in ops:
-                if op.order_id == order.id or op.end <= a or op.start >= b:
-                    continue
-                step = self.portfolio.product(self.portfolio.order(op.order_id).product_id)
-                held = step.routing[op.step].resources.get(rid, 0)
-                if held:
-                    room[max(a, op.start) - a : min(b, op.end) - a] -= held
+        if rid not in self.free_units:
+            # Once per resource: its capacity over time less what every operation holds.
+            n = self.portfolio.horizon.minutes
+            res = self.portfolio.resource(rid)
+            room = np.full(n, float(res.capacity))
+            for at, units in sorted(res.changes):
+                room[max(0, at) :] = units
+            for ops in self.by_order.values():
+                for op in ops:
+                    held = self._held(op, rid)
+                    if held:
+                        room[max(0, op.start) : min(n, op.end)] -= held
+            self.free_units[rid] = room
+        room = self.free_units[rid][a:b].copy()
+        for op in self.by_order.get(order.id, ()):  # the order's own hold is room for it
+            if op.end > a and op.start < b:
+                room[max(a, op.start) - a : min(b, op.end) - a] += self._held(op, rid)
         return room
+
+    def _held(self, op: Operation, rid: str) -> int:
+        """Units of ``rid`` that operation ``op`` holds."""
+        product = self.portfolio.product(self.portfolio.order(op.order_id).product_id)
+        return product.routing[op.step].resources.get(rid, 0)
 
     def own_load(self, order: Order, plant_id: str, a: int, b: int) -> FloatArray:
         """Plant load (kW) of ``order``'s own operations over ``[a, b)``."""
