@@ -29,12 +29,11 @@ import dataclasses
 import multiprocessing
 import resource
 import time
-import tracemalloc
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from plan_figures import late, load, measured
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
@@ -46,7 +45,6 @@ from ingenio.domain import (
     Horizon,
     Line,
     Order,
-    OrderStatus,
     OutageWindow,
     Plan,
     Plant,
@@ -64,22 +62,12 @@ from ingenio.planning.schedule import SolveParams
 from ingenio.validate import validate
 
 
-def load() -> str:
-    """The 1, 5 and 15-minute load averages."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def fuel(p: Portfolio, plan: Plan) -> float:
     """Litres burned by the plan's generator runs."""
     return sum(
         p.generator(r.generator_id).litres(r.output_kw, r.end - r.start)
         for r in plan.generator_runs
     )
-
-
-def late(plan: Plan) -> int:
-    """Late or unscheduled orders."""
-    return sum(1 for o in plan.outcomes if o.status is not OrderStatus.ON_TIME)
 
 
 def without_battery(p: Portfolio) -> Portfolio:
@@ -93,17 +81,6 @@ def without_battery(p: Portfolio) -> Portfolio:
         for pl in p.plants
     )
     return dataclasses.replace(p, plants=plants)
-
-
-def measured(fn: Callable[[], object]) -> tuple[object, float, float]:
-    """``fn()``, its seconds and its peak traced memory in MB."""
-    tracemalloc.start()
-    clock = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - clock
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return out, seconds, peak
 
 
 def demo(params: SolveParams) -> None:

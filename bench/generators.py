@@ -19,15 +19,14 @@ the machine (shared: other jobs run).
 from __future__ import annotations
 
 import argparse
-import time
-import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
+
+from plan_figures import late, load, measured
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
 from ingenio.data.generate_battery import with_generator_timing
-from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.genruns import run_litres
 from ingenio.planning.optimise import optimise
@@ -36,30 +35,9 @@ from ingenio.planning.schedule import SolveParams
 from ingenio.validate import validate
 
 
-def load() -> str:
-    """The 1, 5 and 15-minute load averages."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def fuel(p: Portfolio, plan: Plan) -> float:
     """Litres burned: runs, starts and warm-ups."""
     return run_litres({g.id: g for pl in p.plants for g in pl.generators}, plan.generator_runs)
-
-
-def late(plan: Plan) -> int:
-    """Late or unscheduled orders."""
-    return sum(1 for o in plan.outcomes if o.status is not OrderStatus.ON_TIME)
-
-
-def measured(fn: Callable[[], object]) -> tuple[object, float, float]:
-    """``fn()``, its seconds and its peak traced memory in MB."""
-    tracemalloc.start()
-    clock = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - clock
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return out, seconds, peak
 
 
 def demo(params: SolveParams) -> None:
