@@ -9,7 +9,9 @@ Public face of the room; its modules are private to it:
   families; ``supply``: the line, resource, energy, fuel and depot families;
 * ``grants``: depot fuel grants read off the LP, and spare depot fuel to share
   (:data:`Grant`, :func:`merge_grants`, :func:`share_spare`, used by the optimiser);
-* ``lp``: a small sparse linear program solved by HiGHS.
+* ``lp``: a small sparse linear program solved by HiGHS;
+* ``highs``: HiGHS sessions and column-wise models from arrays (:func:`silent_session`,
+  :func:`colwise_lp`), also used by the sample-average problems of ``ingenio.scenarios``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ingenio.planning.portfolio.allocation import (
     upper_bound,
 )
 from ingenio.planning.portfolio.grants import Grant, merge_grants, share_spare
+from ingenio.planning.portfolio.highs import colwise_lp, silent_session
 
 __all__ = [
     "LATE_TIERS",
@@ -31,9 +34,11 @@ __all__ = [
     "Grant",
     "PortfolioModel",
     "allocate",
+    "colwise_lp",
     "create_model",
     "grant_points",
     "merge_grants",
     "share_spare",
+    "silent_session",
     "upper_bound",
 ]
