@@ -39,7 +39,13 @@ import numpy.typing as npt
 
 from ingenio.domain import MINUTES_PER_DAY, Portfolio
 from ingenio.errors import IngenioError
-from ingenio.planning.portfolio import PortfolioModel, colwise_lp, create_model, silent_session
+from ingenio.planning.portfolio import (
+    PortfolioModel,
+    colwise_lp,
+    create_model,
+    run_for,
+    silent_session,
+)
 from ingenio.scenarios.grant_policy import GrantPolicy, depot_deliveries, grant_plants
 from ingenio.scenarios.measure import FUEL_WEIGHT, essential_ids, essential_weight
 
@@ -214,9 +220,7 @@ class ExtensiveForm:
             lo, hi = self.bounds if fixed is None else (fixed, fixed)
             h.changeColsBounds(n, idx, np.asarray(lo, dtype=np.float64),
                                np.asarray(hi, dtype=np.float64))  # fmt: skip
-        h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
-        h.run()
-        status = h.getModelStatus()
+        status = run_for(h, time_limit_s)
         if status != highspy.HighsModelStatus.kOptimal:
             raise IngenioError(
                 f"the extensive form over {self.samples} samples ({self.n_cols:,} columns) "

@@ -10,8 +10,9 @@ Public face of the room; its modules are private to it:
 * ``grants``: depot fuel grants read off the LP, and spare depot fuel to share
   (:data:`Grant`, :func:`merge_grants`, :func:`share_spare`, used by the optimiser);
 * ``lp``: a small sparse linear program solved by HiGHS;
-* ``highs``: HiGHS sessions and column-wise models from arrays (:func:`silent_session`,
-  :func:`colwise_lp`), also used by the sample-average problems of ``ingenio.scenarios``.
+* ``highs``: HiGHS sessions, column-wise models from arrays and timed runs
+  (:func:`silent_session`, :func:`colwise_lp`, :func:`run_for`), also used by the
+  sample-average problems of ``ingenio.scenarios``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ingenio.planning.portfolio.allocation import (
     upper_bound,
 )
 from ingenio.planning.portfolio.grants import Grant, merge_grants, share_spare
-from ingenio.planning.portfolio.highs import colwise_lp, silent_session
+from ingenio.planning.portfolio.highs import colwise_lp, run_for, silent_session
 
 __all__ = [
     "LATE_TIERS",
@@ -38,6 +39,7 @@ __all__ = [
     "create_model",
     "grant_points",
     "merge_grants",
+    "run_for",
     "share_spare",
     "silent_session",
     "upper_bound",

@@ -39,6 +39,16 @@ def silent_session() -> Any:
     return h
 
 
+def run_for(h: Any, seconds: float) -> Any:
+    """Run the session ``h`` for at most ``seconds`` more; returns its model status.
+
+    HiGHS 1.x measures ``time_limit`` against the run time summed over all runs of the
+    object (ERGO-Code/HiGHS#1477): each run gets its own limit on top of that."""
+    h.setOptionValue("time_limit", float(h.getRunTime() + seconds))
+    h.run()
+    return h.getModelStatus()
+
+
 def colwise_lp(
     cost: FloatArray,
     col_lo: FloatArray,

@@ -17,7 +17,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
-from ingenio.planning.portfolio.highs import colwise_lp, silent_session
+from ingenio.planning.portfolio.highs import colwise_lp, run_for, silent_session
 from ingenio.planning.status import PlanStatus
 
 FloatArray = npt.NDArray[np.float64]
@@ -141,9 +141,6 @@ class LinearProgram:
         if self._highs is None:
             self._highs = self._load(time_limit_s)
         h = self._highs
-        # HiGHS 1.x measures time_limit against the run time summed over all runs of
-        # this object (ERGO-Code/HiGHS#1477): give each solve its own limit.
-        h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
         n = self.n_cols
         cost = np.zeros(n)
         for c, v in costs.items():
@@ -151,8 +148,7 @@ class LinearProgram:
         h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
         h.changeObjectiveSense(sense)
-        h.run()
-        status = _status(h.getModelStatus())
+        status = _status(run_for(h, time_limit_s))  # each solve its own time limit
         if status is not PlanStatus.OPTIMAL:
             return status, math.nan, np.zeros(n)
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
