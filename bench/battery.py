@@ -33,7 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from plan_figures import late, load, measured
+from plan_figures import load, measured, planner_table
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
@@ -88,19 +88,7 @@ def demo(params: SolveParams) -> None:
     with_bank = build_demo_portfolio()
     variants = (("with battery", with_bank), ("without", without_battery(with_bank)))
     print(f"demo, with and without LAB-BESS (load {load()})")
-    print(f"{'variant':14} {'planner':9} {'value':>12} {'diesel L':>10} {'late':>5} valid")
-    for name, p in variants:
-        for planner in ("dispatch", "optimise"):
-            if planner == "dispatch":
-                plan = dispatch(p)
-            else:
-                plan = optimise(p, params, processes=1)
-            ok = not validate(p, plan)
-            print(
-                f"{name:14} {planner:9} {plan.value:12,.0f} {fuel(p, plan):10,.0f} "
-                f"{late(plan):5d} {ok}"
-            )
-        print(f"{name:14} {'bound':9} {upper_bound(p):12,.0f}")
+    planner_table(variants, params, fuel, 14)
 
 
 def scale(params: SolveParams, share: float) -> None:

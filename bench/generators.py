@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from plan_figures import late, load, measured
+from plan_figures import load, measured, planner_table
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
@@ -30,7 +30,6 @@ from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.genruns import run_litres
 from ingenio.planning.optimise import optimise
-from ingenio.planning.portfolio import upper_bound
 from ingenio.planning.schedule import SolveParams
 from ingenio.validate import validate
 
@@ -45,16 +44,7 @@ def demo(params: SolveParams) -> None:
     plain = build_demo_portfolio()
     variants = (("instant", plain), ("timed", with_generator_timing(plain, 0)))
     print(f"demo, generators instant and timed (load {load()})")
-    print(f"{'variant':8} {'planner':9} {'value':>12} {'diesel L':>10} {'late':>5} valid")
-    for name, p in variants:
-        for planner in ("dispatch", "optimise"):
-            plan = dispatch(p) if planner == "dispatch" else optimise(p, params, processes=1)
-            ok = not validate(p, plan)
-            print(
-                f"{name:8} {planner:9} {plan.value:12,.0f} {fuel(p, plan):10,.0f} "
-                f"{late(plan):5d} {ok}"
-            )
-        print(f"{name:8} {'bound':9} {upper_bound(p):12,.0f}")
+    planner_table(variants, params, fuel, 8)
 
 
 def scale(params: SolveParams, with_optimise: bool) -> None:

@@ -1,15 +1,21 @@
 """Figures the planner benchmarks print (``battery.py``, ``generators.py``): the machine's
-load, late orders, and a step's seconds and peak traced memory. Imported by the scripts
+load, late orders, a step's seconds and peak traced memory, and the table of dispatch,
+the optimiser and the LP bound on variants of a portfolio. Imported by the scripts
 (``bench/`` is on their path when run as ``python bench/NAME.py``)."""
 
 from __future__ import annotations
 
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ingenio.domain import OrderStatus, Plan
+from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.planning.dispatch import dispatch
+from ingenio.planning.optimise import optimise
+from ingenio.planning.portfolio import upper_bound
+from ingenio.planning.schedule import SolveParams
+from ingenio.validate import validate
 
 
 def load() -> str:
@@ -31,3 +37,24 @@ def measured(fn: Callable[[], object]) -> tuple[object, float, float]:
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return out, seconds, peak
+
+
+def planner_table(
+    variants: Sequence[tuple[str, Portfolio]],
+    params: SolveParams,
+    fuel: Callable[[Portfolio, Plan], float],
+    width: int,
+) -> None:
+    """Print, for each named variant, dispatch and the optimiser (one process): value,
+    diesel (``fuel``), late orders and whether the validator accepts the plan; then the
+    LP bound. ``width``: of the name column."""
+    print(f"{'variant':{width}} {'planner':9} {'value':>12} {'diesel L':>10} {'late':>5} valid")
+    for name, p in variants:
+        for planner in ("dispatch", "optimise"):
+            plan = dispatch(p) if planner == "dispatch" else optimise(p, params, processes=1)
+            ok = not validate(p, plan)
+            print(
+                f"{name:{width}} {planner:9} {plan.value:12,.0f} {fuel(p, plan):10,.0f} "
+                f"{late(plan):5d} {ok}"
+            )
+        print(f"{name:{width}} {'bound':9} {upper_bound(p):12,.0f}")
