@@ -29,12 +29,11 @@ import dataclasses
 import multiprocessing
 import resource
 import time
-import tracemalloc
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from plan_figures import load, measured, planner_table
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
@@ -46,7 +45,6 @@ from ingenio.domain import (
     Horizon,
     Line,
     Order,
-    OrderStatus,
     OutageWindow,
     Plan,
     Plant,
@@ -64,22 +62,12 @@ from ingenio.planning.schedule import SolveParams
 from ingenio.validate import validate
 
 
-def load() -> str:
-    """The 1, 5 and 15-minute load averages."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
 def fuel(p: Portfolio, plan: Plan) -> float:
     """Litres burned by the plan's generator runs."""
     return sum(
         p.generator(r.generator_id).litres(r.output_kw, r.end - r.start)
         for r in plan.generator_runs
     )
-
-
-def late(plan: Plan) -> int:
-    """Late or unscheduled orders."""
-    return sum(1 for o in plan.outcomes if o.status is not OrderStatus.ON_TIME)
 
 
 def without_battery(p: Portfolio) -> Portfolio:
@@ -95,35 +83,12 @@ def without_battery(p: Portfolio) -> Portfolio:
     return dataclasses.replace(p, plants=plants)
 
 
-def measured(fn: Callable[[], object]) -> tuple[object, float, float]:
-    """``fn()``, its seconds and its peak traced memory in MB."""
-    tracemalloc.start()
-    clock = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - clock
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return out, seconds, peak
-
-
 def demo(params: SolveParams) -> None:
     """Part 1: the demo with and without its battery."""
     with_bank = build_demo_portfolio()
     variants = (("with battery", with_bank), ("without", without_battery(with_bank)))
     print(f"demo, with and without LAB-BESS (load {load()})")
-    print(f"{'variant':14} {'planner':9} {'value':>12} {'diesel L':>10} {'late':>5} valid")
-    for name, p in variants:
-        for planner in ("dispatch", "optimise"):
-            if planner == "dispatch":
-                plan = dispatch(p)
-            else:
-                plan = optimise(p, params, processes=1)
-            ok = not validate(p, plan)
-            print(
-                f"{name:14} {planner:9} {plan.value:12,.0f} {fuel(p, plan):10,.0f} "
-                f"{late(plan):5d} {ok}"
-            )
-        print(f"{name:14} {'bound':9} {upper_bound(p):12,.0f}")
+    planner_table(variants, params, fuel, 14)
 
 
 def scale(params: SolveParams, share: float) -> None:

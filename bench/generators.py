@@ -19,26 +19,19 @@ the machine (shared: other jobs run).
 from __future__ import annotations
 
 import argparse
-import time
-import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
+
+from plan_figures import load, measured, planner_table
 
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
 from ingenio.data.generate_battery import with_generator_timing
-from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.genruns import run_litres
 from ingenio.planning.optimise import optimise
-from ingenio.planning.portfolio import upper_bound
 from ingenio.planning.schedule import SolveParams
 from ingenio.validate import validate
-
-
-def load() -> str:
-    """The 1, 5 and 15-minute load averages."""
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def fuel(p: Portfolio, plan: Plan) -> float:
@@ -46,37 +39,12 @@ def fuel(p: Portfolio, plan: Plan) -> float:
     return run_litres({g.id: g for pl in p.plants for g in pl.generators}, plan.generator_runs)
 
 
-def late(plan: Plan) -> int:
-    """Late or unscheduled orders."""
-    return sum(1 for o in plan.outcomes if o.status is not OrderStatus.ON_TIME)
-
-
-def measured(fn: Callable[[], object]) -> tuple[object, float, float]:
-    """``fn()``, its seconds and its peak traced memory in MB."""
-    tracemalloc.start()
-    clock = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - clock
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return out, seconds, peak
-
-
 def demo(params: SolveParams) -> None:
     """Part 1: the demo with instant and with timed generators."""
     plain = build_demo_portfolio()
     variants = (("instant", plain), ("timed", with_generator_timing(plain, 0)))
     print(f"demo, generators instant and timed (load {load()})")
-    print(f"{'variant':8} {'planner':9} {'value':>12} {'diesel L':>10} {'late':>5} valid")
-    for name, p in variants:
-        for planner in ("dispatch", "optimise"):
-            plan = dispatch(p) if planner == "dispatch" else optimise(p, params, processes=1)
-            ok = not validate(p, plan)
-            print(
-                f"{name:8} {planner:9} {plan.value:12,.0f} {fuel(p, plan):10,.0f} "
-                f"{late(plan):5d} {ok}"
-            )
-        print(f"{name:8} {'bound':9} {upper_bound(p):12,.0f}")
+    planner_table(variants, params, fuel, 8)
 
 
 def scale(params: SolveParams, with_optimise: bool) -> None:

@@ -180,11 +180,15 @@ def saved_plant(url: str) -> Context:
     return Context(StoreHandle.of(store), load_settings(), _actor())
 
 
-def tenant(ctx: Context, prefix: str, plants: dict[str, str] | None = None) -> str:
+def tenant(
+    ctx: Context, prefix: str, plants: dict[str, str] | None = None, *, plan: bool = False
+) -> str:
     """A new account of the test's own whose portfolio holds the fixture's plants.
 
     The ingester takes a plant's readings only under the account that holds it;
     ``plants`` renames plant ids (``{"P1": "Q1"}``) for an account that holds others.
+    With ``plan``, the account also gets a copy of the default account's plan (what a
+    simulated agent of the account plays, and what its suggestions replan).
     """
     from ingenio.formats.portfolio import portfolio_to_document
 
@@ -194,7 +198,12 @@ def tenant(ctx: Context, prefix: str, plants: dict[str, str] | None = None) -> s
     document = portfolio_to_document(load_portfolio_file(FIXTURE))
     for plant in document["plants"]:
         plant["id"] = (plants or {}).get(plant["id"], plant["id"])
-    store.save_portfolio("Small", document, account=account)
+    pv = store.save_portfolio("Small", document, account=account)
+    if plan:
+        latest = store.plans("Small")[-1]
+        _, plan_doc = store.load_plan(latest.id)
+        store.save_plan(pv.id, latest.planner, latest.status, latest.value, latest.bound,
+                        latest.seconds, plan_doc, {}, actor="tester")  # fmt: skip
     return account
 
 

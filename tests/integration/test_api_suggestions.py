@@ -3,7 +3,10 @@ of its own account, accepted (a draft replan, audited) or dismissed by a planner
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from server_world import (
@@ -77,3 +80,91 @@ def test_suggestions_are_scoped_and_only_a_planner_decides(world: World) -> None
     assert audit[("dismissed", str(on_p2))].detail["reason"] == why["reason"]
     assert audit[("dismissed", str(on_p2))].actor == "planner@victim.test"
     assert {s.id for s in store.suggestions("open")} == {elsewhere, before}  # untouched
+
+
+def test_two_quick_accepts_save_one_draft(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double click on Accept: the second request comes while the first still replans.
+    Only the first saves a draft; the second is a conflict (two servers on one store)."""
+    import ingenio.services.suggestions as suggestions
+
+    store = world.store
+    sid = raise_suggestion(store, VICTIM, VICTIM_NAME, "P1")
+    url = f"{P}/portfolios/{world.victim_portfolio}/suggestions/{sid}/accept"
+    replanning, release = threading.Event(), threading.Event()
+    real = suggestions.replan
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        replanning.set()
+        release.wait(30)  # until the second click has had its answer
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suggestions, "replan", held)
+    plans = {p.id for p in store.plans(account=VICTIM)}
+    first: list[Any] = []
+    with client_for(store) as one, client_for(store) as two:
+        login(one, "planner@victim.test")
+        login(two, "planner@victim.test")
+        clicking = threading.Thread(target=lambda: first.append(one.post(url)))
+        clicking.start()
+        try:
+            assert replanning.wait(30)
+            second = two.post(url)
+        finally:
+            release.set()
+            clicking.join(60)
+    assert second.status_code == 409 and "already accepted" in second.text
+    assert first[0].status_code == 200, first[0].text
+    new = {p.id for p in store.plans(account=VICTIM)} - plans
+    assert new == {first[0].json()["plan_id"]}  # one draft
+    [decided] = [s for s in store.suggestions() if s.id == sid]
+    assert (decided.status, decided.plan_id) == ("accepted", first[0].json()["plan_id"])
+    accepted = [e for e in store.account_audit(VICTIM, "replan_suggestion")
+                if e.action == "accepted" and e.entity_id == str(sid)]  # fmt: skip
+    assert len(accepted) == 1 and accepted[0].actor == "planner@victim.test"
+
+
+def test_accepts_at_once_save_one_draft_and_a_failed_replan_reopens(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four accepts released together: one draft. A replan that fails leaves the
+    suggestion open, to accept again."""
+    import ingenio.services.suggestions as suggestions
+
+    store = world.store
+    sid = raise_suggestion(store, VICTIM, VICTIM_NAME, "P1")
+    url = f"{P}/portfolios/{world.victim_portfolio}/suggestions/{sid}/accept"
+    plans = {p.id for p in store.plans(account=VICTIM)}
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the solver fell over")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(suggestions, "replan", broken)
+        with client_for(store) as client, pytest.raises(RuntimeError):
+            login(client, "planner@victim.test")
+            client.post(url)
+    [again] = [s for s in store.suggestions() if s.id == sid]
+    assert (again.status, again.plan_id) == ("open", None)
+
+    start = threading.Barrier(4)
+    codes: list[int] = []
+    with contextlib.ExitStack() as stack:
+        clients = [stack.enter_context(client_for(store)) for _ in range(4)]
+        unknown = f"{P}/portfolios/{world.victim_portfolio}/suggestions/999999/accept"
+        for client in clients:  # signed in and warmed up first: only the clicks race
+            login(client, "planner@victim.test")
+            assert client.post(unknown).status_code == 404
+
+        def click(client: Any) -> None:
+            start.wait(120)
+            codes.append(client.post(url).status_code)
+
+        clicks = [threading.Thread(target=click, args=(c,)) for c in clients]
+        for t in clicks:
+            t.start()
+        for t in clicks:
+            t.join(300)
+    assert sorted(codes) == [200, 409, 409, 409]
+    assert len({p.id for p in store.plans(account=VICTIM)} - plans) == 1

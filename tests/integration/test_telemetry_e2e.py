@@ -32,7 +32,7 @@ def test_a_simulated_day_arrives_whole_and_becomes_the_actuals_it_simulated(
 ) -> None:
     host, port = shared_broker_or_skip()
     store = ctx.store.get()
-    account = tenant(ctx, "e2e")
+    account = tenant(ctx, "e2e", plan=True)
     stop = threading.Event()
     options = IngestOptions(host, port, account, unique("ingest-"))
     ingester = threading.Thread(target=run_ingest, args=(ctx, options, stop), kwargs={"watch_s": 0})
@@ -59,7 +59,8 @@ def test_a_simulated_day_arrives_whole_and_becomes_the_actuals_it_simulated(
         assert last.kwh_total == pytest.approx(totals.kwh - kw_last / 60, abs=1e-4)
     assert convert(ctx, account, "P1", found) > 0
     hours = 23  # the last hour has no reading at its end yet: not converted
-    report = load_kpis(store, origin, origin + timedelta(hours=hours), plant_id="P1").report
+    report = load_kpis(store, origin, origin + timedelta(hours=hours), plant_id="P1",
+                       account=account).report
     expected = sim.expected(hours * 60)
     assert sum(t.units for t in expected.values()) > 0
     for line, totals in expected.items():

@@ -74,7 +74,7 @@ def test_ingester_killed_9_mid_stream_loses_nothing_even_when_the_broker_drops(
     # The broker keeps only 20 messages for the absent ingester: the rest come back
     # through the gaps the ingester sees and the backfill the agent answers.
     broker = Broker(tmp_path / "broker", max_queued=20)
-    account, client = tenant(ctx, "kill"), unique("ingest-")
+    account, client = tenant(ctx, "kill", plan=True), unique("ingest-")
     args = ["ingest", "--broker", f"127.0.0.1:{broker.port}", "--account", account,
             "--client-id", client, "--watch", "0"]
     log = tmp_path / "ingest.log"
@@ -115,7 +115,7 @@ def test_ingester_killed_9_mid_stream_loses_nothing_even_when_the_broker_drops(
 
 def test_broker_stopped_and_restarted_loses_nothing(ctx: Context, tmp_path: Path) -> None:
     broker = Broker(tmp_path / "broker")
-    account = tenant(ctx, "brk")
+    account = tenant(ctx, "brk", plan=True)
     stop, done = threading.Event(), threading.Event()
     options = IngestOptions("127.0.0.1", broker.port, account, unique("ingest-"))
     ingester = threading.Thread(target=run_ingest, args=(ctx, options, stop),
@@ -154,7 +154,7 @@ def test_agent_link_down_an_hour_and_agent_killed_during_it_loses_nothing(
 ) -> None:
     broker = Broker(tmp_path / "broker")
     proxy = LinkProxy(broker.port)
-    account = tenant(ctx, "lnk")
+    account = tenant(ctx, "lnk", plan=True)
     stop, ready = threading.Event(), threading.Event()
     options = IngestOptions("127.0.0.1", broker.port, account, unique("ingest-"))
     ingester = threading.Thread(target=run_ingest, args=(ctx, options, stop),

@@ -52,7 +52,7 @@ def test_a_metered_blackout_raises_a_suggestion_that_replans_when_accepted(
 ) -> None:
     host, port = shared_broker_or_skip()
     blackout = _unannounced(ctx)
-    account, store = tenant(ctx, "grid"), ctx.store.get()
+    account, store = tenant(ctx, "grid", plan=True), ctx.store.get()
     stop = threading.Event()
     ingester = threading.Thread(target=run_ingest, args=(
         ctx, IngestOptions(host, port, account, unique("ingest-")), stop), kwargs={"watch_s": 0})
@@ -71,15 +71,22 @@ def test_a_metered_blackout_raises_a_suggestion_that_replans_when_accepted(
     assert raised.preview["operations"] and "grid-powered" in raised.preview["text"]
     assert detect(ctx, account, "P1", found) == []  # raised once
     end = found.portfolio.horizon.to_datetime(blackout.end)
-    downtime = store.list_downtime(["P1-MIX", "P1-OVEN"], start - timedelta(hours=1), end)
+    downtime = store.list_downtime(["P1-MIX", "P1-OVEN"], start - timedelta(hours=1), end,
+                               account=account)  # the plant's own tenant's actuals
     assert {(d.line_id, d.cause.value, d.start, d.end) for d in downtime} == {
         (ln, "grid_outage", start, end) for ln in ("P1-MIX", "P1-OVEN")}
-    plans_before = len(store.plans())
+    plans_before, default_plans = len(store.plans(account=account)), len(store.plans())
     accepted = accept(ctx, raised.id, time_limit=1.0)
     assert accepted.status == "accepted" and accepted.plan_id is not None
-    assert len(store.plans()) > plans_before
+    # the suggestion's own tenant is replanned, not the default account's same-named one
+    assert len(store.plans(account=account)) > plans_before
+    assert len(store.plans()) == default_plans
     actions = [(e.action, e.entity) for e in store.audit_entries()]
     assert ("accepted", "replan_suggestion") in actions and ("replan", "plan") in actions
+    # the audit names who accepted, under the tenant, for the decision and the replan
+    mine = {(e.action, e.entity): e.actor for e in store.account_audit(account)}
+    assert mine[("accepted", "replan_suggestion")] == ctx.actor.name == "tester"
+    assert mine[("replan", "plan")] == "tester"
     with pytest.raises(Exception, match="already accepted"):
         dismiss(ctx, raised.id, "too late")
     assert [s.status for s in suggestions(ctx)] == ["accepted"]

@@ -156,6 +156,9 @@ def test_replan_then_kpis_since_origin(ctx: Context, tmp_path: Path) -> None:
         "P1-MIX", "BREAD", "O1", 500.0, 0.0, start, datetime(2026, 4, 6, 12, 0, tzinfo=UTC)
     ))  # fmt: skip
     result = replan_in(ctx, "Small", "P1", 2040, "test", "dispatch", 5.0)
+    # the audit names the context's actor (not the process's user)
+    assert [e.actor for e in actuals.audit_entries(ctx, entity="plan")][-1] == "tester"
+    assert {e.actor for e in actuals.audit_entries(ctx) if e.action == "replan"} == {"tester"}
     found = kpi.kpis_since_origin(ctx, result, 2040)
     assert found is not None
     files = kpi.write_replan_files(ctx, result, tmp_path / "re", 2040)

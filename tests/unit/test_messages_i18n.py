@@ -118,3 +118,23 @@ def test_translations_keep_each_placeholder_and_its_conversion(lang: str) -> Non
             lang,
             message,
         )
+
+
+@pytest.mark.parametrize("lang", ["es", "ru"])
+def test_a_domain_is_read_first(lang: str) -> None:
+    """``late`` and ``grid off`` are worded otherwise by the CLI and by the services than in
+    the merged catalogue: ``gettext`` with a domain (the CLI's ``_``) and ``say`` (the
+    ``messages`` domain) read their own domain first, and fill placeholders the same way."""
+    from ingenio.cli.lang import _, use
+
+    t = translator(lang)
+    cli, messages = domain_catalogue(lang, "cli"), domain_catalogue(lang, "messages")
+    assert t.gettext("late", "cli") == cli["late"] != t.gettext("late")
+    assert t.say("grid off") == messages["grid off"] == t.gettext("grid off", "messages")
+    assert t.gettext("grid off", "messages") != t.gettext("grid off")
+    assert t.gettext("no such id %(x)s", "cli", x=1) == "no such id 1"
+    try:
+        use(lang)
+        assert _("late") == cli["late"]
+    finally:
+        use(None)

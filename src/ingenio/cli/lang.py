@@ -16,7 +16,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from rich.markup import escape
 
-from ingenio.i18n import LANGUAGES, Translator, domain_catalogue, from_environment, translator
+from ingenio.i18n import LANGUAGES, Translator, from_environment, translator
 
 __all__ = [
     "N_",
@@ -66,11 +66,7 @@ def _(message: str, **values: object) -> str:
     another wording in the web's catalogue (which wins in the merged one), and a table
     header must read as the CLI's translator wrote it.
     """
-    lang = current()
-    text = domain_catalogue(lang, "cli").get(message)
-    if text is None:
-        return translator(lang).gettext(message, **values)
-    return text % values if values else text
+    return tr().gettext(message, "cli", **values)
 
 
 def marked(style: str, text: str) -> str:

@@ -111,10 +111,19 @@ class Translator:
 
     lang: str
 
-    def gettext(self, message: str, **values: object) -> str:
-        """The translation of ``message`` with ``%(name)s`` placeholders filled."""
-        text = catalogue(self.lang).get(message, message)
+    def gettext(self, message: str, /, domain: str | None = None, **values: object) -> str:
+        """The translation of ``message`` with ``%(name)s`` placeholders filled.
+
+        With ``domain``, that domain's catalogue is read first: a short id such as
+        ``late`` may be worded otherwise in another domain, which may win in the merged
+        catalogue (the CLI reads ``cli`` first, :meth:`say` reads ``messages`` first)."""
+        text = self._template(message, domain)
         return text % values if values else text
+
+    def _template(self, message: str, domain: str | None) -> str:
+        """``message``'s translation, ``domain``'s first, else the merged catalogue's."""
+        first = domain_catalogue(self.lang, domain).get(message) if domain else None
+        return first or catalogue(self.lang).get(message, message)
 
     __call__ = gettext
 
@@ -130,9 +139,7 @@ class Translator:
             return str(sentence)
         # The services' and validator's own catalogue first: a short id such as "grid
         # off" may also be a label of a page, worded for the page.
-        text = domain_catalogue(self.lang, "messages").get(sentence.template) or catalogue(
-            self.lang
-        ).get(sentence.template, sentence.template)
+        text = self._template(sentence.template, "messages")
         if not sentence.values:
             return text
         try:

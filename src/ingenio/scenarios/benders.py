@@ -45,6 +45,7 @@ import numpy as np
 
 from ingenio.domain import Portfolio
 from ingenio.errors import IngenioError
+from ingenio.planning.portfolio import run_for
 from ingenio.scenarios.extensive import (
     EARLY_WEIGHT,
     Assembly,
@@ -254,9 +255,7 @@ class Decomposed:
                 f"the decomposition over {self.samples} samples did not converge in time "
                 f"({self.iterations} iterations)", kind="solver_failed",
             )  # fmt: skip
-        h.setOptionValue("time_limit", float(h.getRunTime() + left))
-        h.run()
-        status = h.getModelStatus()
+        status = run_for(h, left)
         if status != highspy.HighsModelStatus.kOptimal:
             raise IngenioError(
                 f"the decomposition over {self.samples} samples: {what} did not solve "

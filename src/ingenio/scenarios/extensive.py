@@ -28,8 +28,6 @@ Only public functions of ``ingenio.planning.portfolio`` are used.
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +39,13 @@ import numpy.typing as npt
 
 from ingenio.domain import MINUTES_PER_DAY, Portfolio
 from ingenio.errors import IngenioError
-from ingenio.planning.portfolio import PortfolioModel, create_model
+from ingenio.planning.portfolio import (
+    PortfolioModel,
+    colwise_lp,
+    create_model,
+    run_for,
+    silent_session,
+)
 from ingenio.scenarios.grant_policy import GrantPolicy, depot_deliveries, grant_plants
 from ingenio.scenarios.measure import FUEL_WEIGHT, essential_ids, essential_weight
 
@@ -185,20 +189,6 @@ class Assembly:
         )  # fmt: skip
 
 
-def _quiet_highs() -> Any:
-    """A new ``highspy.Highs`` without its banner (printed on C stdout by the constructor)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 @dataclass
 class ExtensiveForm:
     """The extensive form loaded in HiGHS (see the module docstring)."""
@@ -230,9 +220,7 @@ class ExtensiveForm:
             lo, hi = self.bounds if fixed is None else (fixed, fixed)
             h.changeColsBounds(n, idx, np.asarray(lo, dtype=np.float64),
                                np.asarray(hi, dtype=np.float64))  # fmt: skip
-        h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
-        h.run()
-        status = h.getModelStatus()
+        status = run_for(h, time_limit_s)
         if status != highspy.HighsModelStatus.kOptimal:
             raise IngenioError(
                 f"the extensive form over {self.samples} samples ({self.n_cols:,} columns) "
@@ -348,10 +336,7 @@ def load_highs(asm: Assembly) -> Any:
 
 def session(lp: Any) -> Any:
     """A silent, single-threaded HiGHS session holding ``lp`` (a ``highspy.HighsLp``)."""
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
+    h = silent_session()
     h.passModel(lp)
     return h
 
@@ -359,26 +344,12 @@ def session(lp: Any) -> Any:
 def highs_lp(asm: Assembly) -> Any:
     """The assembled model as a ``highspy.HighsLp`` (column-wise, maximise); empties
     ``asm``'s coefficient pieces on the way."""
-    lp = highspy.HighsLp()
-    n = asm.n_cols
-    lp.num_col_ = n
-    lp.num_row_ = asm.n_rows
-    lp.col_cost_ = np.concatenate(asm.cost)
-    lp.col_lower_ = np.concatenate(asm.col_lo)
-    lp.col_upper_ = np.concatenate(asm.col_hi)
-    lp.row_lower_ = np.concatenate(asm.row_lo)
-    lp.row_upper_ = np.concatenate(asm.row_hi)
-    lp.sense_ = highspy.ObjSense.kMaximize
     rows: IntArray = np.concatenate(asm.rows)
     cols: IntArray = np.concatenate(asm.cols)
     vals: FloatArray = np.concatenate(asm.vals)
     asm.rows, asm.cols, asm.vals = [], [], []  # free the pieces before HiGHS copies
-    order = np.argsort(cols, kind="stable")
-    counts = np.bincount(cols, minlength=n)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = asm.n_rows
-    lp.a_matrix_.start_ = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
-    lp.a_matrix_.index_ = rows.astype(np.int32)[order]
-    lp.a_matrix_.value_ = vals[order]
-    return lp
+    return colwise_lp(
+        np.concatenate(asm.cost), np.concatenate(asm.col_lo), np.concatenate(asm.col_hi),
+        np.concatenate(asm.row_lo), np.concatenate(asm.row_hi), (rows, cols, vals),
+        maximise=True,
+    )  # fmt: skip

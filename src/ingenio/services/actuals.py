@@ -89,7 +89,8 @@ def import_actuals(ctx: Context, file: Path, timezone: str | None) -> ActualsImp
         return ActualsImport(batch, {})
     store = ctx.store.get()
     warnings = check_before_storing(store, batch, file.name)
-    return ActualsImport(batch, store.add_actuals(batch, source=file.name), warnings)
+    new = store.add_actuals(batch, source=file.name, actor=ctx.actor.name)
+    return ActualsImport(batch, new, warnings)
 
 
 def _known_ids(store: Store) -> dict[str, set[str]]:

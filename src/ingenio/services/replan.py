@@ -489,8 +489,8 @@ def replan_in(
     outage: Window | None = None,
     on_first: Callable[[ReplanStage], None] | None = None,
 ) -> ReplanResult:
-    """:func:`replan` in the context's store."""
+    """:func:`replan` in the context's store, audited as the context's actor."""
     return replan(
         ctx.store.get(), portfolio_name, plant_id, at, reason, planner, time_limit, outage,
-        on_first=on_first,
+        on_first=on_first, actor=ctx.actor.name,
     )  # fmt: skip

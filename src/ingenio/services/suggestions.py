@@ -24,7 +24,7 @@ from ingenio.domain import Plan, Window
 from ingenio.errors import IngenioError
 from ingenio.services.auth import AccessDenied, Principal
 from ingenio.services.replan import replan
-from ingenio.services.telemetry_actuals import DEFAULT_OUTAGE
+from ingenio.services.telemetry_actuals import DEFAULT_OUTAGE, accepting
 from ingenio.services.tenancy import PortfolioView, find_portfolio
 from ingenio.services.web_replan import plan_in_force
 from ingenio.services.web_views import load
@@ -204,14 +204,17 @@ def accept_suggestion(
             "dismiss it",
             kind="conflict",
         )
-    result = replan(
-        store, view.name, s.plant_id, start, reason, "dispatch", time_limit, Window(start, end),
-        account=view.account, plan_id=base, actor=principal.name,
-    )  # fmt: skip
-    saved = result.final.version
-    if saved is None:
-        raise IngenioError("the replan saved no plan", kind="solver_failed")
-    decided = store.decide_suggestion(suggestion_id, "accepted", principal.name, saved.id, reason)
+    with accepting(store, suggestion_id, principal.name):  # one accept of two quick clicks
+        result = replan(
+            store, view.name, s.plant_id, start, reason, "dispatch", time_limit,
+            Window(start, end), account=view.account, plan_id=base, actor=principal.name,
+        )  # fmt: skip
+        saved = result.final.version
+        if saved is None:
+            raise IngenioError("the replan saved no plan", kind="solver_failed")
+        decided = store.decide_suggestion(
+            suggestion_id, "accepted", principal.name, saved.id, reason, claimed=True
+        )
     return Accepted(
         decided,
         saved.id,

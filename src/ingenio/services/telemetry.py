@@ -105,7 +105,7 @@ def run_agent(
         source = ModbusSource(registers, reader, options.account, options.plant, poll_s,
                               options.root)  # fmt: skip
     if simulate_days is not None:
-        found = plant_plan(ctx, options.plant)
+        found = plant_plan(ctx, options.plant, options.account)  # the agent's own tenant
         source = Simulation(found.portfolio, found.plan, options.plant, options.account,
                             simulate_days, speed, options.root, blackouts)  # fmt: skip
     outbox = Outbox(outbox_path)

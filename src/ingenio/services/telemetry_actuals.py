@@ -19,7 +19,8 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -125,7 +126,7 @@ def convert(ctx: Context, account: str, plant_id: str, found: PlantPlan | None =
         fuel_draws=tuple(_fuel(store, found, account, plant_id, since, until)),
         sources={"production": SOURCE, "meter_readings": SOURCE, "fuel_draws": SOURCE},
     )
-    new = store.add_actuals(batch, source=SOURCE, actor=SOURCE)
+    new = store.add_actuals(batch, source=SOURCE, actor=SOURCE, account=account)
     store.mark_converted(account, plant_id, until)
     return sum(new.values())
 
@@ -230,13 +231,13 @@ def detect(ctx: Context, account: str, plant_id: str, found: PlantPlan | None = 
             raised.append(made)
         if end is not None:
             for s in store.suggestions():
-                if s.plant_id == plant_id and s.outage_start == start:
+                if (s.account, s.plant_id, s.outage_start) == (account, plant_id, start):
                     store.end_suggestion_outage(s.id, end)
             events = tuple(DowntimeEvent(ln.id, DowntimeCause.GRID_OUTAGE, start, end,
                                          f"metered: {evidence}")
                            for ln in portfolio.plant(plant_id).lines)  # fmt: skip
             store.add_actuals(ActualsBatch(downtime=events, sources={"downtime": SOURCE}),
-                              source=SOURCE, actor=SOURCE)  # fmt: skip
+                              source=SOURCE, actor=SOURCE, account=account)  # fmt: skip
     return raised
 
 
@@ -351,10 +352,28 @@ def accept(ctx: Context, suggestion_id: int, time_limit: float = 5.0) -> Suggest
         )
     a, b = int(found.preview["from_minute"]), int(found.preview["to_minute"])
     reason = f"metered grid loss at {found.outage_start.isoformat()} ({found.evidence})"
-    result = replan(store, found.portfolio_name, found.plant_id, a, reason=reason,
-                    time_limit=time_limit, outage=Window(a, max(b, a + 1)))  # fmt: skip
-    plan_id = result.final.version.id if result.final.version is not None else None
-    return store.decide_suggestion(suggestion_id, "accepted", ctx.actor.name, plan_id, reason)
+    actor = ctx.actor.name
+    with accepting(store, suggestion_id, actor):
+        # the suggestion's own account: its portfolio and plans, and the audit's tenant
+        result = replan(store, found.portfolio_name, found.plant_id, a, reason=reason,
+                        time_limit=time_limit, outage=Window(a, max(b, a + 1)),
+                        account=found.account, actor=actor)  # fmt: skip
+        plan_id = result.final.version.id if result.final.version is not None else None
+        return store.decide_suggestion(suggestion_id, "accepted", actor, plan_id, reason,
+                                       claimed=True)  # fmt: skip
+
+
+@contextmanager
+def accepting(store: Store, suggestion_id: int, actor: str) -> Iterator[None]:
+    """Hold an open suggestion claimed by ``actor`` while its replan runs
+    (:meth:`~ingenio.store.Store.claim_suggestion`): a second accept meanwhile gets a
+    ``conflict`` and saves no draft. If the body fails, the suggestion is open again."""
+    store.claim_suggestion(suggestion_id, actor)
+    try:
+        yield
+    except BaseException:
+        store.release_suggestion(suggestion_id, actor)
+        raise
 
 
 def dismiss(ctx: Context, suggestion_id: int, reason: str) -> Suggestion:

@@ -243,15 +243,69 @@ class TelemetryStore(AuditStore):
 
         self._write("close a suggestion's outage", work)
 
+    def claim_suggestion(self, suggestion_id: int, actor: str) -> Suggestion:
+        """Mark an open suggestion accepted (no plan yet) before its replan runs.
+
+        One conditional ``UPDATE ... WHERE status = 'open'``: of two accepts at once (two
+        quick clicks) only one wins, so only one replan saves a draft; the other gets a
+        ``conflict``. :meth:`decide_suggestion` with ``claimed`` then names the plan (and
+        audits the decision); :meth:`release_suggestion` opens it again if the replan fails.
+
+        Raises
+        ------
+        StoreError
+            ``not_found`` for an unknown suggestion, ``conflict`` when it is not open.
+        """
+
+        def work(session: Session) -> Suggestion:
+            S = ReplanSuggestionRow
+            won = session.execute(
+                sa.update(S).where(S.id == suggestion_id, S.status == "open")
+                .values(status="accepted", decided_by=actor, decided_at=datetime.now(UTC),
+                        plan_id=None)
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+            row = session.get(S, suggestion_id, populate_existing=True)
+            if row is None:
+                raise StoreError(f"no replan suggestion {suggestion_id}", kind="not_found")
+            if won.rowcount != 1:  # type: ignore[attr-defined]
+                raise StoreError(f"replan suggestion {suggestion_id} is already {row.status}",
+                                 kind="conflict")  # fmt: skip
+            return _suggestion(row)
+
+        return self._write("claim a replan suggestion", work)
+
+    def release_suggestion(self, suggestion_id: int, actor: str) -> None:
+        """Open again a suggestion ``actor`` claimed whose replan saved no plan."""
+
+        def work(session: Session) -> None:
+            S = ReplanSuggestionRow
+            session.execute(
+                sa.update(S).where(S.id == suggestion_id, S.status == "accepted",
+                                   S.decided_by == actor, S.plan_id.is_(None))
+                .values(status="open", decided_by=None, decided_at=None)
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+
+        self._write("release a replan suggestion", work)
+
     def decide_suggestion(self, suggestion_id: int, status: str, actor: str,
-                          plan_id: int | None, reason: str) -> Suggestion:  # fmt: skip
-        """Accept or dismiss an open suggestion; the decision and its reason are audited."""
+                          plan_id: int | None, reason: str,
+                          claimed: bool = False) -> Suggestion:  # fmt: skip
+        """Accept or dismiss an open suggestion; the decision and its reason are audited.
+
+        With ``claimed``, the suggestion is one ``actor`` claimed (:meth:`claim_suggestion`)
+        and still has no plan: the accept is finished with ``plan_id``."""
 
         def work(session: Session) -> Suggestion:
             row = session.get(ReplanSuggestionRow, suggestion_id, with_for_update=True)
             if row is None:
                 raise StoreError(f"no replan suggestion {suggestion_id}", kind="not_found")
-            if row.status != "open":
+            if claimed and (row.status != "accepted" or row.decided_by != actor
+                            or row.plan_id is not None):  # fmt: skip
+                raise StoreError(f"replan suggestion {suggestion_id} was not claimed by {actor}",
+                                 kind="conflict")  # fmt: skip
+            if not claimed and row.status != "open":
                 raise StoreError(f"replan suggestion {suggestion_id} is already {row.status}",
                                  kind="conflict")  # fmt: skip
             row.status, row.decided_by, row.decided_at = status, actor, datetime.now(UTC)

@@ -32,6 +32,7 @@ from ingenio.validate.energy import (
     stretches,
     when,
 )
+from ingenio.validate.spans import span_fault
 
 
 def check_battery_flows(
@@ -55,14 +56,9 @@ def check_battery_flows(
             out.append(Violation.of("battery-flow", sentence, f.battery_id))
             continue
         b = portfolio.battery(f.battery_id)
-        if f.end <= f.start or f.start < 0 or f.end > end:
-            if f.end <= f.start:
-                sentence = said(N_("%(what)s is empty"), what=what)
-            else:
-                sentence = said(
-                    N_("%(what)s is outside the horizon [0, %(horizon)s]"), what=what, horizon=end
-                )
-            out.append(Violation.of("battery-flow", sentence, b.plant_id))
+        fault = span_fault(what, f.start, f.end, end, N_("%(what)s is empty"))
+        if fault is not None:
+            out.append(Violation.of("battery-flow", fault, b.plant_id))
             continue
         if f.kw > 0:
             limit = b.power_kw

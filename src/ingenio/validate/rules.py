@@ -38,6 +38,7 @@ from ingenio.validate.energy import (
 )
 from ingenio.validate.orders import check_orders, check_outcomes, check_precedence
 from ingenio.validate.solar import check_islanding
+from ingenio.validate.spans import span_fault
 from ingenio.validate.starts import check_generator_timing
 
 __all__ = ["RULES", "validate"]
@@ -246,14 +247,9 @@ def _check_horizon(portfolio: Portfolio, plan: Plan, out: list[Violation]) -> No
             start=run.start,
             end=run.end,
         )
-        if run.end <= run.start:
-            sentence = said(N_("%(what)s is empty (end <= start)"), what=what)
-            out.append(Violation.of("horizon", sentence, subject))
-        elif run.start < 0 or run.end > end:
-            sentence = said(
-                N_("%(what)s is outside the horizon [0, %(horizon)s]"), what=what, horizon=end
-            )
-            out.append(Violation.of("horizon", sentence, subject))
+        fault = span_fault(what, run.start, run.end, end, N_("%(what)s is empty (end <= start)"))
+        if fault is not None:
+            out.append(Violation.of("horizon", fault, subject))
     for t in plan.fuel_transfers:
         if not 0 <= t.at <= end:
             out.append(

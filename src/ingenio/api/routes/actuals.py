@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 
 from ingenio.api.deps import PrincipalDep, StoreDep
 from ingenio.api.schemas import RowId
@@ -22,6 +21,7 @@ from ingenio.api.schemas_ops import (
     MeterReadingPublic,
     ProductionPublic,
 )
+from ingenio.api.uploads import file_body, with_upload
 from ingenio.domain import N_, DomainError, Issue, said
 from ingenio.services.actuals import (
     ActualsBatch,
@@ -46,18 +46,15 @@ router = APIRouter(tags=["actuals"])
 T = TypeVar("T")
 S = TypeVar("S")
 
-_SHEET_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "A filled actuals workbook, or one CSV file of one kind (docs/formats.md).",
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                "schema": {"type": "string", "format": "binary"}
-            },
+_SHEET_BODY = file_body(
+    "A filled actuals workbook, or one CSV file of one kind (docs/formats.md).",
+    {
+        "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+            "schema": {"type": "string", "format": "binary"}
         },
-    }
-}
+    },
+)
 
 
 def _build(kind: str, items: Sequence[S], make: Callable[[S], T], issues: list[Issue]) -> list[T]:
@@ -151,10 +148,8 @@ async def import_actuals(
     timezone: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ActualsRecorded:
     """Import an actuals workbook or CSV file (times without offset: the portfolio's zone)."""
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    done = await run_in_threadpool(
-        import_sheet, store, who, portfolio_id, body, content_type, timezone
+    done = await with_upload(
+        request, lambda body, kind: import_sheet(store, who, portfolio_id, body, kind, timezone)
     )
     return _recorded(done)
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 
 from ingenio.api.deps import PrincipalDep, StoreDep
 from ingenio.api.routes.plans import plan_public
@@ -20,6 +17,7 @@ from ingenio.api.schemas import (
     RowId,
     WhatIfRequest,
 )
+from ingenio.api.uploads import file_body, with_upload
 from ingenio.services.accounts import set_owner_as
 from ingenio.services.jobs import submit_plan
 from ingenio.services.tenancy import (
@@ -34,16 +32,13 @@ from ingenio.services.whatif_jobs import WhatIf, submit_whatif
 
 router = APIRouter(tags=["portfolios"])
 
-_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "A portfolio file (docs/formats.md), as JSON or YAML.",
-        "content": {
-            "application/json": {"schema": {"type": "object"}},
-            "application/yaml": {"schema": {"type": "string"}},
-        },
-    }
-}
+_BODY = file_body(
+    "A portfolio file (docs/formats.md), as JSON or YAML.",
+    {
+        "application/json": {"schema": {"type": "object"}},
+        "application/yaml": {"schema": {"type": "string"}},
+    },
+)
 
 
 def portfolio_public(view: PortfolioView) -> PortfolioPublic:
@@ -71,9 +66,7 @@ def list_portfolios(who: PrincipalDep, store: StoreDep) -> list[PortfolioPublic]
 )
 async def upload_portfolio(request: Request, who: PrincipalDep, store: StoreDep) -> PortfolioPublic:
     """Save a portfolio file as a new version (422 with every error, nothing stored, if bad)."""
-    body = await request.body()
-    content_type = request.headers.get("content-type", "")
-    view = await run_in_threadpool(create_portfolio, store, who, body, content_type)
+    view = await with_upload(request, lambda body, kind: create_portfolio(store, who, body, kind))
     return portfolio_public(view)
 
 

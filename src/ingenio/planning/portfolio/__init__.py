@@ -9,7 +9,10 @@ Public face of the room; its modules are private to it:
   families; ``supply``: the line, resource, energy, fuel and depot families;
 * ``grants``: depot fuel grants read off the LP, and spare depot fuel to share
   (:data:`Grant`, :func:`merge_grants`, :func:`share_spare`, used by the optimiser);
-* ``lp``: a small sparse linear program solved by HiGHS.
+* ``lp``: a small sparse linear program solved by HiGHS;
+* ``highs``: HiGHS sessions, column-wise models from arrays and timed runs
+  (:func:`silent_session`, :func:`colwise_lp`, :func:`run_for`), also used by the
+  sample-average problems of ``ingenio.scenarios``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ingenio.planning.portfolio.allocation import (
     upper_bound,
 )
 from ingenio.planning.portfolio.grants import Grant, merge_grants, share_spare
+from ingenio.planning.portfolio.highs import colwise_lp, run_for, silent_session
 
 __all__ = [
     "LATE_TIERS",
@@ -31,9 +35,12 @@ __all__ = [
     "Grant",
     "PortfolioModel",
     "allocate",
+    "colwise_lp",
     "create_model",
     "grant_points",
     "merge_grants",
+    "run_for",
     "share_spare",
+    "silent_session",
     "upper_bound",
 ]

@@ -9,8 +9,6 @@ stages) from the previous basis.
 from __future__ import annotations
 
 import math
-import os
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +17,7 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from ingenio.planning.portfolio.highs import colwise_lp, run_for, silent_session
 from ingenio.planning.status import PlanStatus
 
 FloatArray = npt.NDArray[np.float64]
@@ -35,20 +34,6 @@ def _status(code: Any) -> PlanStatus:
     if code in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return PlanStatus.INFEASIBLE
     return PlanStatus.ERROR
-
-
-def _quiet_highs() -> Any:
-    """A new ``highspy.Highs`` without its banner (printed on C stdout by the constructor)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 IntArray = npt.NDArray[np.int64]
@@ -156,9 +141,6 @@ class LinearProgram:
         if self._highs is None:
             self._highs = self._load(time_limit_s)
         h = self._highs
-        # HiGHS 1.x measures time_limit against the run time summed over all runs of
-        # this object (ERGO-Code/HiGHS#1477): give each solve its own limit.
-        h.setOptionValue("time_limit", float(h.getRunTime() + time_limit_s))
         n = self.n_cols
         cost = np.zeros(n)
         for c, v in costs.items():
@@ -166,8 +148,7 @@ class LinearProgram:
         h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         sense = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
         h.changeObjectiveSense(sense)
-        h.run()
-        status = _status(h.getModelStatus())
+        status = _status(run_for(h, time_limit_s))  # each solve its own time limit
         if status is not PlanStatus.OPTIMAL:
             return status, math.nan, np.zeros(n)
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
@@ -181,28 +162,11 @@ class LinearProgram:
 
     def _load(self, time_limit_s: float) -> Any:
         """A silent, single-threaded HiGHS session holding this model."""
-        h = _quiet_highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        h.setOptionValue("random_seed", 0)
+        h = silent_session()
         h.setOptionValue("time_limit", float(time_limit_s))
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n_cols
-        lp.num_row_ = self.n_rows
-        lp.col_cost_ = np.zeros(self.n_cols)
-        lp.col_lower_ = self.col_lo.copy()
-        lp.col_upper_ = self.col_hi.copy()
-        lp.row_lower_ = np.array(self.row_lo, dtype=np.float64)
-        lp.row_upper_ = np.array(self.row_hi, dtype=np.float64)
-        rows, cols, vals = self.triplets()
-        order = np.argsort(cols, kind="stable")
-        counts = np.bincount(cols, minlength=self.n_cols)
-        start = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.num_col_ = self.n_cols
-        lp.a_matrix_.num_row_ = self.n_rows
-        lp.a_matrix_.start_ = start
-        lp.a_matrix_.index_ = rows.astype(np.int32)[order]
-        lp.a_matrix_.value_ = vals[order]
+        row_lo = np.array(self.row_lo, dtype=np.float64)
+        row_hi = np.array(self.row_hi, dtype=np.float64)
+        lp = colwise_lp(np.zeros(self.n_cols), self.col_lo.copy(), self.col_hi.copy(),
+                        row_lo, row_hi, self.triplets())  # fmt: skip
         h.passModel(lp)
         return h
