@@ -103,10 +103,15 @@ class Constraints:
                     m.add_implication(lit, on)
 
     def _routing(self) -> None:
-        """Steps of an order in routing order: ``s_0(k+1) >= e_last(k)``."""
-        for od in self.data.orders:
+        """Steps of an order in routing order: ``x_o => s_0(k+1) >= e_last(k)``.
+
+        Only when the order runs: a step that must pay its setup may not fit the window
+        its release and due date leave, and an absent order must not make the model
+        infeasible (a warm start that leaves it out is still a solution)."""
+        for i, od in enumerate(self.data.orders):
+            x = self.v.present.get(i)
             for a, b in zip(od.tasks, od.tasks[1:], strict=False):
-                self.model.add(self.v.tasks[b].start >= self.v.tasks[a].end)
+                enforce(self.model.add(self.v.tasks[b].start >= self.v.tasks[a].end), x)
 
     def _predecessors(self) -> None:
         """An order runs only after its predecessor orders are complete.
