@@ -39,7 +39,10 @@ from ingenio.domain import (
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams, schedule_plant
+from ingenio.planning.schedule.constraints import Constraints
 from ingenio.planning.schedule.cpsat import _best_start, build_model, complete_hint
+from ingenio.planning.schedule.data import build_input
+from ingenio.planning.schedule.model import Variables
 from ingenio.planning.schedule.plan import build_plan
 from ingenio.planning.schedule.solve import read
 from ingenio.planning.schedule.starts import greedy_starts
@@ -174,3 +177,53 @@ def test_start_litres_are_charged_so_the_solver_plan_is_kept() -> None:
     assert sum(1 for o in plan.outcomes if o.completion is not None) == 6
     assert plan.value > dispatch(portfolio).value
     _check(portfolio)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(portfolios(with_timing=True), st.data())
+def test_every_timed_start_is_a_model_solution(portfolio: Portfolio, data: st.DataObject) -> None:
+    """Each start the plant solver may pick (dispatch and every greedy start), with
+    generators that take time to start, run a minimum time and burn litres to start."""
+    plant_id = data.draw(st.sampled_from([p.id for p in portfolio.plants]))
+    litres = data.draw(st.sampled_from((0.0, 2.0, 8.0)))
+    sub = _one_plant(_costly_starts(portfolio, litres), plant_id)
+    for start in greedy_starts(sub, None):
+        assert complete_hint(build_model(sub, VALUE, start).model, 30.0)
+
+
+def test_an_order_left_out_cannot_make_the_model_infeasible() -> None:
+    """Routing holds only for orders that run: on a line where the start interleaves
+    steps, every step pays its setup, and a 1-minute step with a 10-minute setup between
+    two others in the last 8 minutes cannot run; the model once stayed
+    infeasible with the order left out, so no start could be completed."""
+    horizon = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 1, 15)
+    plant = Plant(
+        "P",
+        "Plant",
+        "E",
+        "B",
+        100.0,
+        (Line("L", "Line", "P", expand_shifts((ALWAYS,), horizon), (ALWAYS,)),),
+    )
+    steps = (
+        Step("a", ("L",), 60.0, 0.0),
+        Step("b", ("L",), 60.0, 0.0, setup_minutes=10),
+        Step("c", ("L",), 60.0, 0.0),
+    )
+    portfolio = Portfolio(
+        name="routing",
+        horizon=horizon,
+        enterprises=(Enterprise("E", "E"),),
+        plants=(plant,),
+        blocks=(Block("B", "B", ()),),
+        products=(Product("X", "X", "f", steps), Product("Y", "Y", "g", steps[1:2])),
+        orders=(Order("O", "X", 1.0, 1432, 1440, 1.0), Order("Q", "Y", 1.0, 0, 1440, 1.0)),
+    )
+    data = build_input(portfolio, None, frozenset({"L"}))
+    assert data.lines[0].setups == "none" and data.orders[0].runnable
+    model = cp_model.CpModel()
+    v = Variables(model, data, must_run=False)
+    Constraints(model, data, v).add_all()
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
