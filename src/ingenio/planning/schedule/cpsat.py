@@ -8,12 +8,15 @@ resources, and power as a resource whose capacity changes with the grid, the
 sun and the generators switched on, with the fuel they burn: the model is
 described family by family in ``docs/planning.md`` ("Plant level").
 
-It always returns a plan that passes :func:`ingenio.validate.validate`:
-the solver's, or, when the solver finds nothing in time or its plan is worth
-less, its starting plan, marked ``fallback``. With the value objective the
-starting plan is the best of the caller's hint, the dispatch plan and the
-dispatch rule with orders placed by value (:mod:`.starts`), so the
-result never ranks below the dispatch plan.
+It always returns a plan that passes :func:`ingenio.validate.validate`. The start,
+read in model terms and completed, is the solver's first solution, and every model
+solution gives a valid plan (the model charges at least the fuel the plan burns,
+starts included: :mod:`.genstarts`), so the result is the solver's plan, or the start
+when that ranks higher as a plan, with the solver's status; ``fallback`` (the start)
+only when the solver failed before its search began. With the value objective the
+starting plan is the best of the caller's hint, the dispatch plan and the dispatch
+rule with orders placed by value (:mod:`.starts`), so the result never ranks below the
+dispatch plan.
 """
 
 from __future__ import annotations
@@ -100,9 +103,10 @@ class PlantResult:
     plan
         A complete plan of the portfolio passed in; it passes ``validate``.
     status
-        ``"optimal"`` or ``"feasible"`` (the solver's plan), or ``"fallback"``
-        (the solver found nothing, or nothing better than the hint: the hint,
-        or the dispatch plan, is returned), or ``"cancelled"`` (``stop()`` said stop:
+        ``"optimal"`` or ``"feasible"`` (the solver's plan, or its start when that
+        ranks higher as a plan), or ``"fallback"`` (the solver failed before its
+        search began: the start, or the dispatch plan, is returned), or
+        ``"cancelled"`` (``stop()`` said stop:
         the best valid plan so far); a :class:`~ingenio.planning.PlanStatus`.
     objective
         The value of ``plan`` (objective ``"value"``) or its makespan in minutes,
@@ -300,6 +304,7 @@ def schedule_plant(
     plan = _solved(data, best, v, status, bound, params, clock)
     broken = validate(portfolio, plan)
     if broken:
+        # Cannot happen while the model charges what the plan burns (a bug if it does).
         notes.append(f"solver plan dropped: it breaks {len(broken)} plan rules, first: {broken[0]}")
         return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
     if hint is not None and _key(portfolio, hint, params.objective) > _key(
