@@ -87,7 +87,10 @@ def start_rules(
             chain.append(j)
         long_enough = slots[j][1] - a >= min_run or slots[j][1] >= horizon
         need.append(tuple(chain) if long_enough else None)
-        clear.append(tuple(x for x in range(c) if slots[x][1] > a - lead))
+        x = c - 1  # slots are in time order: walk back while they end too late
+        while x >= 0 and slots[x][1] > a - lead:
+            x -= 1
+        clear.append(tuple(range(x + 1, c)))
     return GenStarts(cost, lead, min_run, prev, allowed, tuple(need), tuple(clear))
 
 
@@ -108,9 +111,7 @@ def blocks(slots: Sequence[tuple[int, int]], on: set[int]) -> list[tuple[int, in
     return out
 
 
-def charged(
-    slots: Sequence[tuple[int, int]], rule: GenStarts, c: int, n: int, at: int
-) -> bool:
+def charged(slots: Sequence[tuple[int, int]], rule: GenStarts, c: int, n: int, at: int) -> bool:
     """Whether a start in slot ``c`` is charged at the checkpoint at minute ``at`` whose
     row holds the first ``n`` slots: its crank may come before ``at``."""
     return c < n or slots[c][0] - rule.lead < at

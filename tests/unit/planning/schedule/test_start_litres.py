@@ -75,7 +75,11 @@ def _costly_starts(portfolio: Portfolio, litres: float) -> Portfolio:
 def _plan_of(sub: Portfolio, solver: cp_model.CpSolver, built: object) -> Plan:
     data, v = built.data, built.variables  # type: ignore[attr-defined]
     return build_plan(
-        data, read(solver, data, v), status=PlanStatus.FEASIBLE, seconds=0.0, bound=None,
+        data,
+        read(solver, data, v),
+        status=PlanStatus.FEASIBLE,
+        seconds=0.0,
+        bound=None,
         optimal=False,
     )
 
