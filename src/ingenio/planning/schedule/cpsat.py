@@ -289,9 +289,11 @@ def schedule_plant(
         notes.append("CP-SAT calls the model infeasible though its start solves it (a bug)")
     solved = first in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     bound = float(solver.best_objective_bound) if solved else float("nan")
-    if status is PlanStatus.FALLBACK and searched and hint is not None and not cancelled:
-        # The first run stopped in presolve, but the search ran from the start (a model
-        # solution) and found nothing better: the start is the search's plan.
+    kept_start = searched or (started and code == cp_model.UNKNOWN)
+    if status is PlanStatus.FALLBACK and kept_start and hint is not None and not cancelled:
+        # The first run stopped in presolve, but the start is a model solution (the
+        # completed hint, the solver's incumbent from the outset) and nothing better was
+        # found, by that run or by the search: the start is the solver's plan.
         notes.append("CP-SAT's first run stopped in presolve: kept the start")
         seconds = time.perf_counter() - clock
         kept = replace(hint, status=PlanStatus.FEASIBLE, bound=None, seconds=seconds)

@@ -287,6 +287,14 @@ def build_power(
     deliveries = portfolio.deliveries_to(plant.id)
     arrivals = sorted({d.expected for d in deliveries if 0 < d.expected < end})
     slots = _slots(regions, arrivals, portfolio.horizon.slot_minutes)
+    # a slot holding a generator's first load minute is cut there, so that it may run in
+    # the rest of that slot (the slots before that minute are off for it)
+    leads = sorted({g.lead for g in gens if g.lead > 0})
+    slots = tuple(
+        piece
+        for a, b in slots
+        for piece in itertools.pairwise([a, *(x for x in leads if a < x < b), b])
+    )
     horizon = portfolio.horizon.minutes
     rules = tuple(start_rules(slots, g.start, g.lead, g.min_run, horizon) for g in gens)
     checkpoints = _checkpoints(portfolio, plant, slots, gens) if gens else ()

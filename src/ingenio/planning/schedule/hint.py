@@ -215,7 +215,7 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
         active = {o for o, n in running.items() if n > 0}
         if not (slot < len(power.slots) and power.slots[slot][0] <= lo):
             return {}, active, {}
-        split = _split(power.generators, need)
+        split = _split(power.generators, need, [r.allowed[slot] for r in power.starts])
         if split is None:
             return {}, active, {}
         for g, out in enumerate(split):
@@ -264,20 +264,24 @@ def _lacks(
         yield lo, hi, kw - power.base_units[seg]
 
 
-def _split(gens: Sequence[GenData], need: int) -> list[int] | None:
-    """Outputs covering ``need`` power units with the fewest generators (in order),
-    each running one at least at its minimum; None when they cannot."""
-    for n in range(1, len(gens) + 1):
-        used = gens[:n]
-        if sum(g.high for g in used) < need:
+def _split(gens: Sequence[GenData], need: int, allowed: Sequence[bool]) -> list[int] | None:
+    """Outputs covering ``need`` power units with the fewest ``allowed`` generators (in
+    order: a generator is not allowed in a slot before its first warm-up can end), each
+    running one at least at its minimum; None when they cannot."""
+    ids = [i for i in range(len(gens)) if allowed[i]]
+    for n in range(1, len(ids) + 1):
+        used = ids[:n]
+        if sum(gens[i].high for i in used) < need:
             continue
-        outs = [g.low for g in used]
+        outs = [0] * len(gens)
+        for i in used:
+            outs[i] = gens[i].low
         rest = need - sum(outs)
-        for i, g in enumerate(used):
-            add = max(0, min(rest, g.high - outs[i]))
+        for i in used:
+            add = max(0, min(rest, gens[i].high - outs[i]))
             outs[i] += add
             rest -= add
-        return outs + [0] * (len(gens) - n)
+        return outs
     return None
 
 
