@@ -330,8 +330,9 @@ COMPLETION_SHARE = 0.1
 """Share of the time limit the completion of the start into a model solution may take."""
 COMPLETION_FLOOR_S = 1.5
 """Wall-clock seconds the completion may take whatever the share (within the time left):
-at the demo's 7 s a plant (0.7 s) it ran out on the bakery's 110 orders at load 17, and
-the plant fell back to its start with no search at all."""
+at the demo's 7 s a plant (0.7 s) the bakery's start (110 orders) was not completed at
+load 17, most likely for time (0.1-0.3 s alone), and the plant fell back to its start
+with no search at all."""
 
 
 @dataclass(frozen=True)
