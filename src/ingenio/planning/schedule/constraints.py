@@ -13,8 +13,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from ingenio.planning.genruns import earliest_load
 from ingenio.planning.schedule.data import PlantInput
+from ingenio.planning.schedule.genstarts import charged
 from ingenio.planning.schedule.model import Lit, TaskVars, Variables, enforce, one
 from ingenio.planning.schedule.storage import add_state_of_charge, power_terms
 
@@ -103,10 +103,15 @@ class Constraints:
                     m.add_implication(lit, on)
 
     def _routing(self) -> None:
-        """Steps of an order in routing order: ``s_0(k+1) >= e_last(k)``."""
-        for od in self.data.orders:
+        """Steps of an order in routing order: ``x_o => s_0(k+1) >= e_last(k)``.
+
+        Only when the order runs: a step that must pay its setup may not fit the window
+        its release and due date leave, and an absent order must not make the model
+        infeasible (a warm start that leaves it out is still a solution)."""
+        for i, od in enumerate(self.data.orders):
+            x = self.v.present.get(i)
             for a, b in zip(od.tasks, od.tasks[1:], strict=False):
-                self.model.add(self.v.tasks[b].start >= self.v.tasks[a].end)
+                enforce(self.model.add(self.v.tasks[b].start >= self.v.tasks[a].end), x)
 
     def _predecessors(self) -> None:
         """An order runs only after its predecessor orders are complete.
@@ -265,9 +270,13 @@ class Constraints:
 
         ``low * run <= u <= high * run``: ``run`` is 1 exactly when ``u > 0``. A
         generator is off in slots that begin before its first warm-up can end
-        (``start_minutes`` after the origin, rule ``generator-start``); minimum runs and
-        restart times are added to its runs when the plan is built
-        (``planning/genruns.py``) and the plan is validated like any other.
+        (``start_minutes`` after the origin, rule ``generator-start``). Where starts
+        cost fuel or take time, ``st`` (a start: it runs, and not in the touching slot
+        just before) is exact, and a start forces its minimum run on the slots after it
+        and the slots ending less than ``start_minutes`` before it off
+        (:mod:`.genstarts`), so that the plan builder can give each block of running
+        slots one stretch inside it that keeps ``generator-start`` and
+        ``generator-run``.
         """
         m = self.model
         power = self.data.power
@@ -276,35 +285,53 @@ class Constraints:
         for (g, c), gv in self.v.gens.items():
             m.add(gv.output <= power.generators[g].high * gv.run)
             m.add(gv.output >= power.generators[g].low * gv.run)
-            gen = self.data.plant.generators[power.generators[g].index]
-            if power.slots[c][0] < earliest_load(gen):
+            if not power.starts[g].allowed[c]:
                 m.add(gv.run == 0)
+        for (g, c), st in self.v.starts.items():
+            rule, run = power.starts[g], self.v.gens[g, c].run
+            m.add_implication(st, run)
+            p = rule.prev[c]
+            if p is None:
+                m.add_implication(run, st)
+            else:
+                before = self.v.gens[g, p].run
+                m.add_bool_or([st, run.Not(), before])
+                m.add_implication(st, before.Not())
+            need = rule.need[c]
+            if need is None:
+                m.add(st == 0)
+                continue
+            for y in need:
+                m.add_implication(st, self.v.gens[g, y].run)
+            for x in rule.clear[c]:
+                m.add_implication(st, self.v.gens[g, x].run.Not())
 
     def _fuel(self) -> None:
         """The tank never goes below its reserve (model burn is an over-estimate).
 
         At each checkpoint (just before a delivery, and at the horizon end):
         ``sum over earlier slots s and generators g of (A_gs * run_gs + B_gs * u_gs)
+        + sum of S_g * st_gs over the starts whose crank may come before the checkpoint
         <= stock + deliveries so far - reserve`` (in microlitres), where ``A`` and
-        ``B`` are the litres per running slot and per power unit, rounded up. Starts
-        (``start_litres`` and warm-up litres) are not in the rows (see below), and the
-        plan's shaped runs may start more often or run longer (minimum runs,
-        ``planning/genruns.py``): the validator decides, as for every solver plan.
+        ``B`` are the litres per running slot and per power unit and ``S`` the litres
+        of a start and its warm-up, rounded up. The plan builder burns no more: its
+        runs stay inside the running slots at no more than the output charged, with
+        one stretch (one start) per block of running slots (``plan.py``).
         """
         power = self.data.power
         if power is None:
             return
         gens = power.generators
-        # Start litres stay out of the rows: a model start (a 0 -> 1 step between two
-        # slots) is not always a start of the plan's runs, and counting it made the model
-        # tighter than the validator (a valid warm start read as infeasible). The model
-        # stays looser; the plan's starts are checked by the validator (rule
-        # ``fuel-reserve``) and a plan it refuses falls back to its start.
-        for n, rhs in power.checkpoints:
+        for (n, rhs), at in zip(power.checkpoints, power.checkpoint_at, strict=True):
             burn = [
                 gv.burn(gens[g], power.slots[c][1] - power.slots[c][0])
                 for (g, c), gv in self.v.gens.items()
                 if c < n
+            ]
+            burn += [
+                power.starts[g].cost * st
+                for (g, c), st in self.v.starts.items()
+                if power.starts[g].cost > 0 and charged(power.slots, power.starts[g], c, n, at)
             ]
             if burn:
                 self.model.add(sum(burn) <= rhs)

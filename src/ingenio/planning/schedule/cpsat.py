@@ -8,12 +8,15 @@ resources, and power as a resource whose capacity changes with the grid, the
 sun and the generators switched on, with the fuel they burn: the model is
 described family by family in ``docs/planning.md`` ("Plant level").
 
-It always returns a plan that passes :func:`ingenio.validate.validate`:
-the solver's, or, when the solver finds nothing in time or its plan is worth
-less, its starting plan, marked ``fallback``. With the value objective the
-starting plan is the best of the caller's hint, the dispatch plan and the
-dispatch rule with orders placed by value (:mod:`.starts`), so the
-result never ranks below the dispatch plan.
+It always returns a plan that passes :func:`ingenio.validate.validate`. The start,
+read in model terms and completed, is the solver's first solution, and every model
+solution gives a valid plan (the model charges at least the fuel the plan burns,
+starts included: :mod:`.genstarts`), so the result is the solver's plan, or the start
+when that ranks higher as a plan, with the solver's status; ``fallback`` (the start)
+only when the solver failed before its search began. With the value objective the
+starting plan is the best of the caller's hint, the dispatch plan and the dispatch
+rule with orders placed by value (:mod:`.starts`), so the result never ranks below the
+dispatch plan.
 """
 
 from __future__ import annotations
@@ -100,9 +103,10 @@ class PlantResult:
     plan
         A complete plan of the portfolio passed in; it passes ``validate``.
     status
-        ``"optimal"`` or ``"feasible"`` (the solver's plan), or ``"fallback"``
-        (the solver found nothing, or nothing better than the hint: the hint,
-        or the dispatch plan, is returned), or ``"cancelled"`` (``stop()`` said stop:
+        ``"optimal"`` or ``"feasible"`` (the solver's plan, or its start when that
+        ranks higher as a plan), or ``"fallback"`` (the solver failed before its
+        search began: the start, or the dispatch plan, is returned), or
+        ``"cancelled"`` (``stop()`` said stop:
         the best valid plan so far); a :class:`~ingenio.planning.PlanStatus`.
     objective
         The value of ``plan`` (objective ``"value"``) or its makespan in minutes,
@@ -246,9 +250,10 @@ def schedule_plant(
         spare = max(0.05, params.time_limit_s - (time.perf_counter() - clock))
         if params.deterministic:  # not the clock: the load must not change the plan
             spare = params.time_limit_s
-        started = complete_hint(
-            model, min(COMPLETION_SHARE * params.time_limit_s, spare), params.deterministic
-        )
+        share = COMPLETION_SHARE * params.time_limit_s
+        if not params.deterministic:  # a loaded machine slows presolve, not the start's worth
+            share = max(share, COMPLETION_FLOOR_S)
+        started = complete_hint(model, min(share, spare), params.deterministic)
         if not started:
             notes.append("the start could not be completed into a model solution")
     searching = started and lns.applies(params.objective, params.deterministic)
@@ -285,9 +290,11 @@ def schedule_plant(
         notes.append("CP-SAT calls the model infeasible though its start solves it (a bug)")
     solved = first in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     bound = float(solver.best_objective_bound) if solved else float("nan")
-    if status is PlanStatus.FALLBACK and searched and hint is not None and not cancelled:
-        # The first run stopped in presolve, but the search ran from the start (a model
-        # solution) and found nothing better: the start is the search's plan.
+    kept_start = searched or (started and code == cp_model.UNKNOWN)
+    if status is PlanStatus.FALLBACK and kept_start and hint is not None and not cancelled:
+        # The first run stopped in presolve, but the start is a model solution (the
+        # completed hint, the solver's incumbent from the outset) and nothing better was
+        # found, by that run or by the search: the start is the solver's plan.
         notes.append("CP-SAT's first run stopped in presolve: kept the start")
         seconds = time.perf_counter() - clock
         kept = replace(hint, status=PlanStatus.FEASIBLE, bound=None, seconds=seconds)
@@ -300,6 +307,7 @@ def schedule_plant(
     plan = _solved(data, best, v, status, bound, params, clock)
     broken = validate(portfolio, plan)
     if broken:
+        # Cannot happen while the model charges what the plan burns (a bug if it does).
         notes.append(f"solver plan dropped: it breaks {len(broken)} plan rules, first: {broken[0]}")
         return _fallback(portfolio, hint, params, clock, notes, bound, cancelled)
     if hint is not None and _key(portfolio, hint, params.objective) > _key(
@@ -320,6 +328,11 @@ def schedule_plant(
 
 COMPLETION_SHARE = 0.1
 """Share of the time limit the completion of the start into a model solution may take."""
+COMPLETION_FLOOR_S = 1.5
+"""Wall-clock seconds the completion may take whatever the share (within the time left):
+at the demo's 7 s a plant (0.7 s) the bakery's start (110 orders) was not completed at
+load 17, most likely for time (0.1-0.3 s alone), and the plant fell back to its start
+with no search at all."""
 
 
 @dataclass(frozen=True)

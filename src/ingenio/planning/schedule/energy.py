@@ -30,6 +30,7 @@ import numpy as np
 
 from ingenio.domain import MINUTES_PER_HOUR, Plant, Portfolio
 from ingenio.energy import battery_profile
+from ingenio.planning.schedule.genstarts import GenStarts, start_rules
 from ingenio.planning.schedule.storage import StorageData, build_storage, outage_spans
 
 GEN_SLOT_GRID_ON = 240
@@ -81,6 +82,10 @@ class GenData:
     fuel_b: float
     start: int = 0
     """Fuel units of one start: its litres and its warm-up, rounded up."""
+    lead: int = 0
+    """``start_minutes``: minutes from the crank to the load."""
+    min_run: int = 0
+    """``min_run_minutes``."""
 
     def coefficients(self, minutes: int) -> tuple[int, int]:
         """``(A, B)``: fuel units for running ``minutes``, and per power unit on top."""
@@ -133,6 +138,10 @@ class PowerData:
     storage: StorageData | None = None
     """The batteries, planned with their state of charge (:mod:`.storage`); their
     flows are not in ``segments`` then."""
+    checkpoint_at: tuple[int, ...] = ()
+    """The minute of each checkpoint (an arrival, or the end of the horizon)."""
+    starts: tuple[GenStarts, ...] = ()
+    """Per generator, what its starts cost and force (:mod:`.genstarts`)."""
 
     def units(self, kw: float) -> int:
         """A load in power units, rounded up."""
@@ -246,7 +255,8 @@ def build_power(
         if high < low:
             continue
         start = math.ceil((g.start_litres + g.warmup_litres) * FUEL_SCALE - _EPS)
-        gens.append(GenData(i, low, high, g.fuel_a * g.rated_kw, g.fuel_b / scale, start))
+        a, b = g.fuel_a * g.rated_kw, g.fuel_b / scale
+        gens.append(GenData(i, low, high, a, b, start, g.start_minutes, g.min_run_minutes))
     total = sum(g.high for g in gens)
     biggest = math.ceil(max(demands, default=0.0) * scale - _EPS)
     avail: list[int] = []
@@ -277,6 +287,16 @@ def build_power(
     deliveries = portfolio.deliveries_to(plant.id)
     arrivals = sorted({d.expected for d in deliveries if 0 < d.expected < end})
     slots = _slots(regions, arrivals, portfolio.horizon.slot_minutes)
+    # a slot holding a generator's first load minute is cut there, so that it may run in
+    # the rest of that slot (the slots before that minute are off for it)
+    leads = sorted({g.lead for g in gens if g.lead > 0})
+    slots = tuple(
+        piece
+        for a, b in slots
+        for piece in itertools.pairwise([a, *(x for x in leads if a < x < b), b])
+    )
+    horizon = portfolio.horizon.minutes
+    rules = tuple(start_rules(slots, g.start, g.lead, g.min_run, horizon) for g in gens)
     checkpoints = _checkpoints(portfolio, plant, slots, gens) if gens else ()
     return PowerData(
         scale,
@@ -284,10 +304,12 @@ def build_power(
         tuple(blockers),
         slots,
         tuple(gens),
-        checkpoints,
+        tuple((n, rhs) for n, rhs, _ in checkpoints),
         segments,
         tuple(bases),
         build_storage(portfolio, plant, scale, slots) if planned else None,
+        tuple(t for _, _, t in checkpoints),
+        rules,
     )
 
 
@@ -310,27 +332,33 @@ def _checkpoints(
     plant: Plant,
     slots: Sequence[tuple[int, int]],
     gens: Sequence[GenData],
-) -> tuple[tuple[int, int], ...]:
-    """Fuel checkpoints that can bind: ``(slots before, fuel units above the reserve)``.
+) -> tuple[tuple[int, int, int], ...]:
+    """Fuel checkpoints that can bind: ``(slots before, fuel units above the reserve,
+    minute)``.
 
     Just before each arrival ``t`` (and at the end of the horizon) the tank holds
     ``stock + deliveries expected before t - burn before t``, which must stay at or
-    above the reserve; where it starts below, nothing may burn (``rhs = 0``).
+    above the reserve; where it starts below, nothing may burn (``rhs = 0``). The most
+    that can burn before ``t``: every slot before it at full output, and a start in
+    every slot whose crank may come before ``t``.
     """
     tank = plant.tank
     assert tank is not None
     end = portfolio.horizon.minutes
     deliveries = portfolio.deliveries_to(plant.id)
     times = sorted({d.expected for d in deliveries if 0 < d.expected <= end} | {end})
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, int]] = []
     n, burn = 0, 0
     for t in times:
         while n < len(slots) and slots[n][1] <= t:
-            burn += sum(g.most(slots[n][1] - slots[n][0]) + g.start for g in gens)
+            burn += sum(g.most(slots[n][1] - slots[n][0]) for g in gens)
             n += 1
+        starts = sum(
+            g.start for c, (a, _) in enumerate(slots) for g in gens if c < n or a - g.lead < t
+        )
         litres = tank.stock_l - tank.reserve_l
         litres += sum(d.litres for d in deliveries if d.expected < t)
         rhs = max(0, math.floor(litres * FUEL_SCALE + _EPS))
-        if burn > rhs:
-            out.append((n, rhs))
+        if burn + starts > rhs:
+            out.append((n, rhs, t))
     return tuple(out)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from ingenio.domain import Plan, PriorityClass
 from ingenio.planning.schedule.data import PlantInput
 from ingenio.planning.schedule.energy import GenData, PowerData
+from ingenio.planning.schedule.genstarts import conform, row_burns
 from ingenio.planning.schedule.solve import Assignment, TaskAssignment
 from ingenio.planning.schedule.storage import Flows, hint_flows
 
@@ -214,22 +215,41 @@ def _levels(data: PlantInput, tasks: dict[int, TaskAssignment]) -> tuple[Levels,
         active = {o for o, n in running.items() if n > 0}
         if not (slot < len(power.slots) and power.slots[slot][0] <= lo):
             return {}, active, {}
-        split = _split(power.generators, need)
+        split = _split(power.generators, need, [r.allowed[slot] for r in power.starts])
         if split is None:
             return {}, active, {}
         for g, out in enumerate(split):
             levels[g, slot] = max(levels[g, slot], out)
         users[slot] |= active
-    for n, rhs in power.checkpoints:
-        burn = 0
-        for (g, c), lv in levels.items():
-            if c < n and lv > 0:
-                gen = power.generators[g]
-                a, b = gen.coefficients(power.slots[c][1] - power.slots[c][0])
-                burn += a + b * lv
+    # Starts as the model counts them (:mod:`.genstarts`): minimum runs, restart times,
+    # and their litres in the same fuel rows.
+    lows = [g.low for g in power.generators]
+    shaped, broken = conform(power.starts, lows, levels)
+    if broken:
+        return {}, _users(users, broken) or _everyone(data, tasks, users), {}
+    per_slot: list[dict[int, int]] = [{} for _ in power.generators]
+    for (g, c), lv in shaped.items():
+        a, b = power.generators[g].coefficients(power.slots[c][1] - power.slots[c][0])
+        per_slot[g][c] = a + b * lv
+    burns = row_burns(power.slots, power.starts, power.checkpoints, power.checkpoint_at, per_slot)
+    for (n, rhs), burn in zip(power.checkpoints, burns, strict=True):
         if burn > rhs:
-            return {}, set().union(*(users[c] for c in range(n))), {}
-    return dict(levels), set(), flows
+            first = n + 1  # a start in slot n may be charged at this checkpoint too
+            return {}, _users(users, set(range(first))) or _everyone(data, tasks, users), {}
+    return shaped, set(), flows
+
+
+def _users(users: Mapping[int, set[int]], slots: Iterable[int]) -> set[int]:
+    """The orders drawing on generators in ``slots``."""
+    return set().union(*(users.get(c, set()) for c in slots))
+
+
+def _everyone(
+    data: PlantInput, tasks: Mapping[int, TaskAssignment], users: Mapping[int, set[int]]
+) -> set[int]:
+    """Orders to drop from when no order draws on the slots at fault: those drawing on
+    generators anywhere, else all (never none: the caller drops one of them)."""
+    return set().union(*users.values()) or {data.tasks[t].order for t in tasks}
 
 
 def _lacks(
@@ -244,20 +264,24 @@ def _lacks(
         yield lo, hi, kw - power.base_units[seg]
 
 
-def _split(gens: Sequence[GenData], need: int) -> list[int] | None:
-    """Outputs covering ``need`` power units with the fewest generators (in order),
-    each running one at least at its minimum; None when they cannot."""
-    for n in range(1, len(gens) + 1):
-        used = gens[:n]
-        if sum(g.high for g in used) < need:
+def _split(gens: Sequence[GenData], need: int, allowed: Sequence[bool]) -> list[int] | None:
+    """Outputs covering ``need`` power units with the fewest ``allowed`` generators (in
+    order: a generator is not allowed in a slot before its first warm-up can end), each
+    running one at least at its minimum; None when they cannot."""
+    ids = [i for i in range(len(gens)) if allowed[i]]
+    for n in range(1, len(ids) + 1):
+        used = ids[:n]
+        if sum(gens[i].high for i in used) < need:
             continue
-        outs = [g.low for g in used]
+        outs = [0] * len(gens)
+        for i in used:
+            outs[i] = gens[i].low
         rest = need - sum(outs)
-        for i, g in enumerate(used):
-            add = max(0, min(rest, g.high - outs[i]))
+        for i in used:
+            add = max(0, min(rest, gens[i].high - outs[i]))
             outs[i] += add
             rest -= add
-        return outs + [0] * (len(gens) - n)
+        return outs
     return None
 
 

@@ -99,6 +99,10 @@ class Variables:
         self.tasks: list[TaskVars] = [self._task(t, task) for t, task in enumerate(data.tasks)]
         self.gens: dict[tuple[int, int], GenVars] = {}
         """Per ``(generator, slot)``."""
+        self.starts: dict[tuple[int, int], Lit] = {}
+        """Per ``(generator, slot)`` of a generator whose starts cost or take time: 1
+        exactly when it runs in the slot and not in a touching slot just before
+        (:mod:`.genstarts`)."""
         self.arcs: dict[int, dict[tuple[int, int], Lit]] = {}
         """Per circuit line: arc literals between node numbers (0 is the depot)."""
         self.first: dict[int, Var] = {}
@@ -113,6 +117,10 @@ class Variables:
             for c, (a, b) in enumerate(power.slots):
                 for g, gen in enumerate(power.generators):
                     self.gens[g, c] = self._gen(g, c, a, b, gen.low, gen.high)
+            for g, rule in enumerate(power.starts):
+                if rule.counted:
+                    for c in range(len(power.slots)):
+                        self.starts[g, c] = model.new_bool_var(f"st{g}_{c}")
         self.batteries: list[BatteryVars] = []
         """Per battery of ``data.power.storage`` (state of charge planned)."""
         if power is not None and power.storage is not None:

@@ -31,6 +31,7 @@ from ingenio.planning.battery import with_battery_flows
 from ingenio.planning.genruns import shape_runs
 from ingenio.planning.schedule.data import OrderData, PlantInput
 from ingenio.planning.schedule.energy import Segment, base_segments
+from ingenio.planning.schedule.genstarts import blocks
 from ingenio.planning.schedule.solve import Assignment
 from ingenio.planning.schedule.storage import offers
 from ingenio.planning.status import PlanStatus
@@ -198,6 +199,13 @@ def _generator_runs(
             for g, out in chooser.outputs(deficit, on):
                 outputs[g].append((lo, hi, out))
         codes.append(code)
+    if power is not None:  # one stretch per block of running slots (:mod:`.genstarts`)
+        for g, parts in outputs.items():
+            rule = power.starts[g]
+            if rule.counted:
+                lit_slots = {c for (h, c), level in a.gens.items() if h == g and level > 0}
+                spans = blocks(power.slots, lit_slots)
+                outputs[g] = _one_stretch(gens[g], parts, spans)
     runs: list[GeneratorRun] = []
     for g, parts in outputs.items():
         gid = gens[g].id
@@ -209,9 +217,41 @@ def _generator_runs(
             runs.append(GeneratorRun(gid, first, last, kw_out))
             first, last, kw_out = a0, b0, out
         runs.append(GeneratorRun(gid, first, last, kw_out))
-    if any(g.timed for g in gens):  # minimum runs, restart times (planning/genruns.py)
+    if any(g.timed for g in gens):  # adds nothing when the model held (a safety net)
         runs = shape_runs({g.id: g for g in gens}, runs, data.horizon)
     return runs, codes, cuts
+
+
+def _one_stretch(
+    g: Generator,
+    parts: Sequence[tuple[int, int, float]],
+    spans: Sequence[tuple[int, int]],
+) -> list[tuple[int, int, float]]:
+    """``parts`` ``(start, end, kW)`` of one generator, plus minimum-load parts so that
+    it runs one stretch in each block ``spans`` it carries load in: from its first load
+    to its last, lengthened to ``min_run_minutes`` inside the block (earlier if the
+    block ends first). The model charged each block one start and its slots' running
+    fuel at least at the minimum load, so this burns no more than charged."""
+    out: list[tuple[int, int, float]] = []
+    ordered = sorted(parts)
+    for lo, hi in spans:
+        inside = [p for p in ordered if lo <= p[0] < hi]
+        if not inside:
+            continue
+        first, last = inside[0][0], max(p[1] for p in inside)
+        end = max(last, min(hi, first + g.min_run_minutes))
+        start = max(lo, min(first, end - g.min_run_minutes))
+        at = start
+        for p in inside:
+            if p[0] > at:
+                out.append((at, p[0], g.min_kw))
+            out.append(p)
+            at = max(at, p[1])
+        if end > at:
+            out.append((at, end, g.min_kw))
+    covered = set(out)
+    out += [p for p in ordered if p not in covered]  # outside every block: cannot happen
+    return sorted(out)
 
 
 class _Chooser:

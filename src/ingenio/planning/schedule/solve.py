@@ -100,12 +100,15 @@ def set_value_objective(model: cp_model.CpModel, data: PlantInput, v: Variables)
     per_litre = 0.0
     if power is not None and v.gens:
         gens = power.generators
-        most = sum(g.most(b - a) / FUEL_SCALE for a, b in power.slots for g in gens)
-        per_litre = (quantum if math.isfinite(quantum) else 1.0) / (2 * most)
+        most = sum((g.most(b - a) + g.start) / FUEL_SCALE for a, b in power.slots for g in gens)
+        per_litre = (quantum if math.isfinite(quantum) else 1.0) / (2 * max(most, 1e-9))
         for (g, c), gv in v.gens.items():
             a, b = power.slots[c]
             burn = gv.burn(gens[g], b - a)
             terms.append(-per_litre / FUEL_SCALE * burn)
+        for (g, _), st in v.starts.items():
+            if gens[g].start > 0:  # a start costs its litres too: fewer, longer runs
+                terms.append(-per_litre / FUEL_SCALE * gens[g].start * st)
     model.maximize(sum(terms))
     return Weights(weight, per_litre)
 
@@ -140,6 +143,11 @@ def add_hint(model: cp_model.CpModel, data: PlantInput, v: Variables, a: Assignm
         output = a.gens.get(key, 0)
         model.add_hint(gv.output, output)
         model.add_hint(gv.run, output > 0)
+    if data.power is not None:
+        for (g, c), st in v.starts.items():
+            p = data.power.starts[g].prev[c]
+            begins = a.gens.get((g, c), 0) > 0 and (p is None or a.gens.get((g, p), 0) <= 0)
+            model.add_hint(st, begins)
     if data.power is not None and data.power.storage is not None:
         add_battery_hint(model, data.power.storage, v.batteries, a.batteries)
     _hint_sequences(model, data, v, a)
