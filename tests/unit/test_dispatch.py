@@ -308,3 +308,32 @@ def test_deterministic() -> None:
 
 
 _DAY = ShiftPattern(frozenset(range(7)), 6 * 60, 22 * 60)
+
+
+def test_one_family_line_pays_its_setup_once() -> None:
+    # Two orders of family f on L1: the second follows one of its family, so no setup.
+    step = replace(MIX, setup_minutes=15)
+    orders = (Order("O1", "X", 60.0, 0, 600, 1.0), Order("O2", "X", 60.0, 0, 700, 1.0))
+    plan = plan_of(build((step,), orders))
+    assert [(o.order_id, o.start, o.end) for o in plan.operations] == [
+        ("O1", 0, 75),
+        ("O2", 75, 135),
+    ]
+
+
+def test_two_family_line_pays_every_setup() -> None:
+    # Product Y (family g) may also run on L1: a later order could come between, so
+    # dispatch keeps paying setups there.
+    step = replace(MIX, setup_minutes=15)
+    other = Product("Y", "y", "g", (step,))
+    orders = (
+        Order("O1", "X", 60.0, 0, 600, 1.0),
+        Order("O2", "X", 60.0, 0, 700, 1.0),
+        Order("O3", "Y", 60.0, 0, 800, 1.0),
+    )
+    plan = plan_of(build((step,), orders, also=(other,)))
+    assert [(o.order_id, o.start, o.end) for o in plan.operations] == [
+        ("O1", 0, 75),
+        ("O2", 75, 150),
+        ("O3", 150, 225),
+    ]

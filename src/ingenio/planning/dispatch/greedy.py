@@ -78,12 +78,19 @@ class _Dispatcher:
             best: Placement | None = None
             refused = 0
             for line_id in dict.fromkeys(step.lines):
-                placed, fuel = place(
-                    self.shop, energy, self.depots, line_id, step, order.quantity, first
-                )
-                refused += fuel
-                if placed is not None and (best is None or placed.finish < best.finish):
-                    best = placed
+                warm = self.shop.warm_from(line_id)
+                tries: list[tuple[int, int | None]] = [(first, None)]
+                if warm is not None and warm <= first:
+                    tries = [(first, 0)]
+                if warm is not None and first < warm < self.shop.n:
+                    tries.append((warm, 0))  # after the line's first operation: no setup
+                for at, setup in tries:
+                    placed, fuel = place(
+                        self.shop, energy, self.depots, line_id, step, order.quantity, at, setup
+                    )
+                    refused += fuel
+                    if placed is not None and (best is None or placed.finish < best.finish):
+                        best = placed
             if best is None:
                 cause = self._cause(energy, step, order.quantity, first, self.shop.n, refused)
                 if saved is not None:

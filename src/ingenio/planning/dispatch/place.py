@@ -75,6 +75,15 @@ class Shop:
                     mask |= (starts >= w.start) & (starts + self.size <= w.end)
                 self.shift[line.id] = mask
                 self.busy[line.id] = np.zeros(self.n, dtype=np.bool_)
+        # Lines that only ordered products of one family may use: there a step waives
+        # its setup after any earlier operation on the line (docs/plan-rules.md).
+        families: dict[str, set[str]] = {}
+        for pid in dict.fromkeys(o.product_id for o in portfolio.orders):
+            product = portfolio.product(pid)
+            for st in product.routing:
+                for line_id in st.lines:
+                    families.setdefault(line_id, set()).add(product.family)
+        self.single = {line_id for line_id, fams in families.items() if len(fams) == 1}
         self.cap: dict[str, IntArray] = {}
         self.used: dict[str, IntArray] = {}
         for plant in portfolio.plants:
@@ -88,6 +97,19 @@ class Shop:
         for rid, units in step.resources.items():
             ok &= self.used[rid][first:] + units <= self.cap[rid][first:]
         return ok
+
+    def warm_from(self, line_id: str) -> int | None:
+        """First slot from which a step on ``line_id`` waives its setup: just after
+        the line's first booked operation, on a line only one family uses (every
+        operation there then follows one of its family, and no later booking can
+        come between of another family); None elsewhere (every step pays)."""
+        if line_id not in self.single:
+            return None
+        busy = np.flatnonzero(self.busy[line_id])
+        if not len(busy):
+            return None
+        idle = np.flatnonzero(~self.busy[line_id][busy[0] :])
+        return int(busy[0] + idle[0]) if len(idle) else self.n
 
     def book(self, line_id: str, step: Step, first: int, last: int) -> None:
         """Occupy the line and the step's resources over slots ``[first, last)``."""
@@ -116,6 +138,7 @@ def place(
     step: Step,
     quantity: float,
     ready: int,
+    setup: int | None = None,
 ) -> tuple[Placement | None, int]:
     """Earliest placement of ``step`` on ``line_id`` starting at slot ``ready`` or later.
 
@@ -135,6 +158,8 @@ def place(
         Units to make (the order quantity).
     ready : int
         First slot the step may start in (release, or end of the previous step).
+    setup : int or None
+        Setup minutes of the first piece (None: the step's own ``setup_minutes``).
 
     Returns
     -------
@@ -148,10 +173,11 @@ def place(
     slots = np.flatnonzero(ok) + ready
     probe = FuelProbe(energy, depots)
     work = step.run_minutes(quantity)
+    overhead = step.setup_minutes if setup is None else setup
     if step.interruptible:
-        pieces = _pieces(shop.size, energy, probe, slots, step, work)
+        pieces = _pieces(shop.size, energy, probe, slots, step, work, overhead)
     else:
-        pieces = _window(shop.size, energy, probe, slots, step, work)
+        pieces = _window(shop.size, energy, probe, slots, step, work, overhead)
     if pieces is None:
         return None, probe.rejected
     return Placement(line_id, pieces, list(probe.transfers)), probe.rejected
@@ -164,6 +190,7 @@ def _pieces(
     slots: IntArray,
     step: Step,
     work: int,
+    overhead: int,
 ) -> list[tuple[int, int, int]] | None:
     """Pieces of an interruptible step over the usable ``slots`` (sorted), or None.
 
@@ -173,7 +200,6 @@ def _pieces(
     after its setup or restart is dropped and its fuel given back.
     """
     out: list[tuple[int, int, int]] = []
-    overhead = step.setup_minutes
     for a, b in _runs(slots):
         pos = a
         while pos < b:
@@ -245,10 +271,11 @@ def _window(
     slots: IntArray,
     step: Step,
     work: int,
+    setup: int,
 ) -> list[tuple[int, int, int]] | None:
     """The one piece of an uninterruptible step: the earliest run of usable slots
     long enough, whose fuel lasts; None when there is none."""
-    need = -(-(step.setup_minutes + work) // size)
+    need = -(-(setup + work) // size)
     empty = probe.mark()
     for a, b in _runs(slots):
         if b - a < need:
@@ -260,6 +287,6 @@ def _window(
             for start in range(a + lo, a + hi - need + 1):
                 if probe.add_window(start, deltas[start - a : start - a + need]):
                     begin = start * size
-                    return [(begin, begin + step.setup_minutes + work, work)]
+                    return [(begin, begin + setup + work, work)]
                 probe.reset(empty)
     return None
