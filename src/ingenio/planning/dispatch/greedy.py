@@ -61,7 +61,8 @@ class _Dispatcher:
 
         No step starts before minute ``after`` (when its predecessors are complete).
         """
-        routing = self.p.product(order.product_id).routing
+        product = self.p.product(order.product_id)
+        routing = product.routing
         energy = self.energy[self.p.product_plant(order.product_id).id]
         saved = None
         if len(routing) > 1 or energy.timed:
@@ -78,15 +79,19 @@ class _Dispatcher:
             best: Placement | None = None
             refused = 0
             for line_id in dict.fromkeys(step.lines):
-                warm = self.shop.warm_from(line_id)
-                tries: list[tuple[int, int | None]] = [(first, None)]
-                if warm is not None and warm <= first:
-                    tries = [(first, 0)]
-                if warm is not None and first < warm < self.shop.n:
-                    tries.append((warm, 0))  # after the line's first operation: no setup
-                for at, setup in tries:
+                fam = self.shop.family[product.family]
+                # Waiving the setup first, so a tie goes to the placement that waives it.
+                for warm in (True, False) if step.setup_minutes > 0 else (False,):
                     placed, fuel = place(
-                        self.shop, energy, self.depots, line_id, step, order.quantity, at, setup
+                        self.shop,
+                        energy,
+                        self.depots,
+                        line_id,
+                        step,
+                        order.quantity,
+                        first,
+                        fam,
+                        warm,
                     )
                     refused += fuel
                     if placed is not None and (best is None or placed.finish < best.finish):
@@ -113,7 +118,7 @@ class _Dispatcher:
                     )
                 else:
                     reason = f"{cause} before due"
-            self._commit(energy, step, best)
+            self._commit(energy, step, best, self.shop.family[product.family])
             pieces += _quantities(order, k, step, best)
             ready = best.finish
         if energy.timed and not self._settle(energy):
@@ -125,11 +130,11 @@ class _Dispatcher:
         done = max(end for _, _, _, _, end, _ in pieces)
         return pieces, reason if done > order.due else ""
 
-    def _commit(self, energy: PlantEnergy, step: Step, placed: Placement) -> None:
+    def _commit(self, energy: PlantEnergy, step: Step, placed: Placement, family: int) -> None:
         """Book the placement's line, resources, load and fuel trucks."""
         for start, end, _ in placed.pieces:
             first, last = start // self.size, -(-end // self.size)
-            self.shop.book(placed.line_id, step, first, last)
+            self.shop.book(placed.line_id, step, first, last, family)
             if step.power_kw > 0:
                 energy.add_load(first, last, step.power_kw)
         for depot, slot, planned in placed.transfers:
