@@ -7,8 +7,10 @@ earliest, at slot granularity. A step runs whenever there is power: grid and
 solar headroom first, the plant's generators when the grid is off and the fuel
 above the reserve lasts (trucked from depots on demand, first come first
 served). Interruptible steps are split into pieces around gaps; uninterruptible
-steps need one contiguous window. An order that cannot be completed within the
-horizon gets no operations at all.
+steps need one contiguous window. A step waives its family setup where the plan
+rules allow it and no later booking can undo that: after any operation on a line only
+one family of the ordered products uses, or right after an operation of its family.
+An order that cannot be completed within the horizon gets no operations at all.
 """
 
 from __future__ import annotations
