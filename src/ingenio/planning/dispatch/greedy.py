@@ -98,6 +98,8 @@ class _Dispatcher:
                     refused += fuel
                     if placed is not None and (best is None or placed.finish < best.finish):
                         best = placed
+                    if placed is not None and placed.earliest:
+                        break  # paying the setup from the same slot cannot finish sooner
             if best is None:
                 cause = self._cause(energy, step, order.quantity, first, self.shop.n, refused)
                 if saved is not None:

@@ -41,6 +41,9 @@ class Placement:
     transfers: list[Transfer] = field(default_factory=list)
     waived: bool = False
     """The first piece follows an operation of its family and pays no setup."""
+    earliest: bool = False
+    """The first piece starts in the first usable slot: placing the step with its
+    setup cannot finish sooner."""
 
     @property
     def finish(self) -> int:
@@ -200,11 +203,13 @@ def place(
     # Waiving the setup: start where an operation of the family ends; the first few
     # such places, as fuel or a short window may push the start off them.
     runs = _runs(np.flatnonzero(ok & shop.warm(line_id, family, ready)))
+    usable = np.flatnonzero(ok)
     rejected = 0
     for a, _ in runs[:WARM_TRIES]:
         placed, fuel = _placed(shop, energy, depots, line_id, step, work, ready + a, ok[a:], True)
         rejected += fuel
         if placed is not None:
+            placed.earliest = a == int(usable[0])
             return placed, rejected
     return None, rejected
 
