@@ -308,3 +308,34 @@ def test_deterministic() -> None:
 
 
 _DAY = ShiftPattern(frozenset(range(7)), 6 * 60, 22 * 60)
+
+
+def test_one_family_line_pays_its_setup_once() -> None:
+    # Two orders of family f on L1: the second follows one of its family, so no setup.
+    step = replace(MIX, setup_minutes=15)
+    orders = (Order("O1", "X", 60.0, 0, 600, 1.0), Order("O2", "X", 60.0, 0, 700, 1.0))
+    plan = plan_of(build((step,), orders))
+    assert [(o.order_id, o.start, o.end) for o in plan.operations] == [
+        ("O1", 0, 75),
+        ("O2", 75, 135),
+    ]
+
+
+def test_two_family_line_waives_only_right_after_its_family() -> None:
+    # O2 starts right after O1 of its family: no setup. O4 follows O3 (family g) after
+    # an idle gap that O3's family could later fill: it pays.
+    step = replace(MIX, setup_minutes=15)
+    other = Product("Y", "y", "g", (step,))
+    orders = (
+        Order("O1", "X", 60.0, 0, 600, 1.0),
+        Order("O2", "X", 60.0, 0, 700, 1.0),
+        Order("O3", "Y", 30.0, 0, 800, 1.0),
+        Order("O4", "Y", 30.0, 300, 900, 1.0),
+    )
+    plan = plan_of(build((step,), orders, also=(other,)))
+    assert [(o.order_id, o.start, o.end) for o in plan.operations] == [
+        ("O1", 0, 75),
+        ("O2", 75, 135),
+        ("O3", 135, 180),
+        ("O4", 300, 345),
+    ]

@@ -7,8 +7,10 @@ earliest, at slot granularity. A step runs whenever there is power: grid and
 solar headroom first, the plant's generators when the grid is off and the fuel
 above the reserve lasts (trucked from depots on demand, first come first
 served). Interruptible steps are split into pieces around gaps; uninterruptible
-steps need one contiguous window. An order that cannot be completed within the
-horizon gets no operations at all.
+steps need one contiguous window. A step waives its family setup where the plan
+rules allow it and no later booking can undo that: after any operation on a line only
+one family of the ordered products uses, or right after an operation of its family.
+An order that cannot be completed within the horizon gets no operations at all.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ class _Dispatcher:
 
         No step starts before minute ``after`` (when its predecessors are complete).
         """
-        routing = self.p.product(order.product_id).routing
+        product = self.p.product(order.product_id)
+        routing = product.routing
         energy = self.energy[self.p.product_plant(order.product_id).id]
         saved = None
         if len(routing) > 1 or energy.timed:
@@ -78,12 +81,25 @@ class _Dispatcher:
             best: Placement | None = None
             refused = 0
             for line_id in dict.fromkeys(step.lines):
-                placed, fuel = place(
-                    self.shop, energy, self.depots, line_id, step, order.quantity, first
-                )
-                refused += fuel
-                if placed is not None and (best is None or placed.finish < best.finish):
-                    best = placed
+                fam = self.shop.family[product.family]
+                # Waiving the setup first, so a tie goes to the placement that waives it.
+                for warm in (True, False) if step.setup_minutes > 0 else (False,):
+                    placed, fuel = place(
+                        self.shop,
+                        energy,
+                        self.depots,
+                        line_id,
+                        step,
+                        order.quantity,
+                        first,
+                        fam,
+                        warm,
+                    )
+                    refused += fuel
+                    if placed is not None and (best is None or placed.finish < best.finish):
+                        best = placed
+                    if placed is not None and placed.earliest:
+                        break  # paying the setup from the same slot cannot finish sooner
             if best is None:
                 cause = self._cause(energy, step, order.quantity, first, self.shop.n, refused)
                 if saved is not None:
@@ -106,7 +122,7 @@ class _Dispatcher:
                     )
                 else:
                     reason = f"{cause} before due"
-            self._commit(energy, step, best)
+            self._commit(energy, step, best, self.shop.family[product.family])
             pieces += _quantities(order, k, step, best)
             ready = best.finish
         if energy.timed and not self._settle(energy):
@@ -118,11 +134,11 @@ class _Dispatcher:
         done = max(end for _, _, _, _, end, _ in pieces)
         return pieces, reason if done > order.due else ""
 
-    def _commit(self, energy: PlantEnergy, step: Step, placed: Placement) -> None:
+    def _commit(self, energy: PlantEnergy, step: Step, placed: Placement, family: int) -> None:
         """Book the placement's line, resources, load and fuel trucks."""
         for start, end, _ in placed.pieces:
             first, last = start // self.size, -(-end // self.size)
-            self.shop.book(placed.line_id, step, first, last)
+            self.shop.book(placed.line_id, step, first, last, family)
             if step.power_kw > 0:
                 energy.add_load(first, last, step.power_kw)
         for depot, slot, planned in placed.transfers:

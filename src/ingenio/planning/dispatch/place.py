@@ -39,6 +39,11 @@ class Placement:
     line_id: str
     pieces: list[tuple[int, int, int]]
     transfers: list[Transfer] = field(default_factory=list)
+    waived: bool = False
+    """The first piece follows an operation of its family and pays no setup."""
+    earliest: bool = False
+    """The first piece starts in the first usable slot: placing the step with its
+    setup cannot finish sooner."""
 
     @property
     def finish(self) -> int:
@@ -75,6 +80,21 @@ class Shop:
                     mask |= (starts >= w.start) & (starts + self.size <= w.end)
                 self.shift[line.id] = mask
                 self.busy[line.id] = np.zeros(self.n, dtype=np.bool_)
+        # Family setups (docs/plan-rules.md, duration): a step waives its setup when
+        # the operation just before it on its line is of its family. Per line and
+        # slot, the family code of the booking there (-1 idle).
+        families = dict.fromkeys(p.family for p in portfolio.products)
+        self.family = {name: i for i, name in enumerate(families)}
+        self.owner = {k: np.full(self.n, -1, dtype=np.int64) for k in self.busy}
+        # Lines only one family of the ordered products uses: no booking there can
+        # come between a step and the operation of its family before it.
+        used: dict[str, set[str]] = {}
+        for pid in dict.fromkeys(o.product_id for o in portfolio.orders):
+            product = portfolio.product(pid)
+            for st in product.routing:
+                for line_id in st.lines:
+                    used.setdefault(line_id, set()).add(product.family)
+        self.single = {line_id for line_id, fams in used.items() if len(fams) == 1}
         self.cap: dict[str, IntArray] = {}
         self.used: dict[str, IntArray] = {}
         for plant in portfolio.plants:
@@ -89,23 +109,48 @@ class Shop:
             ok &= self.used[rid][first:] + units <= self.cap[rid][first:]
         return ok
 
-    def book(self, line_id: str, step: Step, first: int, last: int) -> None:
-        """Occupy the line and the step's resources over slots ``[first, last)``."""
+    def warm(self, line_id: str, family: int, first: int) -> BoolArray:
+        """Slots from ``first`` where a step of ``family`` starts with no setup: on a
+        one-family line, after any booking; elsewhere right after a booking of its
+        family (no idle slot between, so no later booking can come between)."""
+        owner = self.owner[line_id]
+        if line_id in self.single:
+            seen = np.maximum.accumulate(owner >= 0)
+            out: BoolArray = np.concatenate(([False], seen[:-1]))[first:]
+            return out
+        out = np.concatenate(([False], owner[:-1] == family))[first:]
+        return out
+
+    def book(self, line_id: str, step: Step, first: int, last: int, family: int = -2) -> None:
+        """Occupy the line and the step's resources over slots ``[first, last)`` for a
+        step of product family code ``family``."""
         self.busy[line_id][first:last] = True
+        self.owner[line_id][first:last] = family
         for rid, units in step.resources.items():
             self.used[rid][first:last] += units
 
-    def snapshot(
-        self, line_ids: set[str], resource_ids: set[str]
-    ) -> tuple[dict[str, BoolArray], dict[str, IntArray]]:
+    def snapshot(self, line_ids: set[str], resource_ids: set[str]) -> ShopMark:
         """Copies of some lines' busy slots and resources' held units."""
-        busy = {k: self.busy[k].copy() for k in line_ids}
-        return busy, {k: self.used[k].copy() for k in resource_ids}
+        return ShopMark(
+            {k: self.busy[k].copy() for k in line_ids},
+            {k: self.used[k].copy() for k in resource_ids},
+            {k: self.owner[k].copy() for k in line_ids},
+        )
 
-    def restore(self, saved: tuple[dict[str, BoolArray], dict[str, IntArray]]) -> None:
+    def restore(self, saved: ShopMark) -> None:
         """Go back to a :meth:`snapshot`."""
-        self.busy.update(saved[0])
-        self.used.update(saved[1])
+        self.busy.update(saved.busy)
+        self.used.update(saved.used)
+        self.owner.update(saved.owner)
+
+
+@dataclass
+class ShopMark:
+    """A :meth:`Shop.snapshot`: per line busy and owner slots; per resource units."""
+
+    busy: dict[str, BoolArray]
+    used: dict[str, IntArray]
+    owner: dict[str, IntArray]
 
 
 def place(
@@ -116,6 +161,8 @@ def place(
     step: Step,
     quantity: float,
     ready: int,
+    family: int = -2,
+    warm: bool = False,
 ) -> tuple[Placement | None, int]:
     """Earliest placement of ``step`` on ``line_id`` starting at slot ``ready`` or later.
 
@@ -135,6 +182,11 @@ def place(
         Units to make (the order quantity).
     ready : int
         First slot the step may start in (release, or end of the previous step).
+    family : int
+        The product family code of the step (``Shop.family``).
+    warm : bool
+        Waive the setup: start right after an operation of ``family`` (None when no
+        such start is found among the first ``WARM_TRIES``).
 
     Returns
     -------
@@ -145,16 +197,50 @@ def place(
     if ready >= shop.n:
         return None, 0
     ok = shop.free(line_id, step, ready) & energy.power_ok(ready, step.power_kw)
+    work = step.run_minutes(quantity)
+    if not warm:
+        return _placed(shop, energy, depots, line_id, step, work, ready, ok, False)
+    # Waiving the setup: start where an operation of the family ends; the first few
+    # such places, as fuel or a short window may push the start off them.
+    runs = _runs(np.flatnonzero(ok & shop.warm(line_id, family, ready)))
+    usable = np.flatnonzero(ok)
+    rejected = 0
+    for a, _ in runs[:WARM_TRIES]:
+        placed, fuel = _placed(shop, energy, depots, line_id, step, work, ready + a, ok[a:], True)
+        rejected += fuel
+        if placed is not None:
+            placed.earliest = a == int(usable[0])
+            return placed, rejected
+    return None, rejected
+
+
+WARM_TRIES = 3
+"""Places after an operation of its family where a step tries to start with no setup."""
+
+
+def _placed(
+    shop: Shop,
+    energy: PlantEnergy,
+    depots: DepotPool,
+    line_id: str,
+    step: Step,
+    work: int,
+    ready: int,
+    ok: BoolArray,
+    warm: bool,
+) -> tuple[Placement | None, int]:
+    """Earliest placement over the usable slots ``ok`` from slot ``ready``; ``warm``:
+    no setup, and only if the first piece starts at ``ready``."""
     slots = np.flatnonzero(ok) + ready
     probe = FuelProbe(energy, depots)
-    work = step.run_minutes(quantity)
+    overhead = 0 if warm else step.setup_minutes
     if step.interruptible:
-        pieces = _pieces(shop.size, energy, probe, slots, step, work)
+        pieces = _pieces(shop.size, energy, probe, slots, step, work, overhead)
     else:
-        pieces = _window(shop.size, energy, probe, slots, step, work)
-    if pieces is None:
+        pieces = _window(shop.size, energy, probe, slots, step, work, overhead)
+    if pieces is None or (warm and pieces[0][0] != ready * shop.size):
         return None, probe.rejected
-    return Placement(line_id, pieces, list(probe.transfers)), probe.rejected
+    return Placement(line_id, pieces, list(probe.transfers), warm), probe.rejected
 
 
 def _pieces(
@@ -164,6 +250,7 @@ def _pieces(
     slots: IntArray,
     step: Step,
     work: int,
+    overhead: int,
 ) -> list[tuple[int, int, int]] | None:
     """Pieces of an interruptible step over the usable ``slots`` (sorted), or None.
 
@@ -173,7 +260,6 @@ def _pieces(
     after its setup or restart is dropped and its fuel given back.
     """
     out: list[tuple[int, int, int]] = []
-    overhead = step.setup_minutes
     for a, b in _runs(slots):
         pos = a
         while pos < b:
@@ -245,10 +331,11 @@ def _window(
     slots: IntArray,
     step: Step,
     work: int,
+    setup: int,
 ) -> list[tuple[int, int, int]] | None:
     """The one piece of an uninterruptible step: the earliest run of usable slots
     long enough, whose fuel lasts; None when there is none."""
-    need = -(-(step.setup_minutes + work) // size)
+    need = -(-(setup + work) // size)
     empty = probe.mark()
     for a, b in _runs(slots):
         if b - a < need:
@@ -260,6 +347,6 @@ def _window(
             for start in range(a + lo, a + hi - need + 1):
                 if probe.add_window(start, deltas[start - a : start - a + need]):
                     begin = start * size
-                    return [(begin, begin + step.setup_minutes + work, work)]
+                    return [(begin, begin + setup + work, work)]
                 probe.reset(empty)
     return None

@@ -299,10 +299,14 @@ def _short_of_setup(data: PlantInput, tasks: dict[int, TaskAssignment]) -> set[i
 
 def _fix_setups(data: PlantInput, tasks: dict[int, TaskAssignment]) -> dict[int, TaskAssignment]:
     """Decide who pays setup as the model would: on single-family lines only the first
-    task; on circuit lines the first task and those after another family."""
+    task; on circuit lines the first task and those after another family; on the
+    other lines every task (a plan that waived one there is not a model solution)."""
     out = dict(tasks)
     for ln, line in enumerate(data.lines):
         if line.setups == "none":
+            for t, ta in tasks.items():
+                if ta.line == ln and not ta.paid:
+                    out[t] = TaskAssignment(ta.line, ta.pieces, True)
             continue
         on = sorted((ta.pieces[0][0], t) for t, ta in tasks.items() if ta.line == ln)
         prev_family = -1
