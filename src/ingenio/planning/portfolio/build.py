@@ -21,6 +21,7 @@ from ingenio.planning.portfolio.model import (
     define_step_work,
     grant_points,
 )
+from ingenio.planning.portfolio.peaks import define_peak_power
 from ingenio.planning.portfolio.supply import (
     define_depot_stock,
     define_energy_balance,
@@ -30,13 +31,17 @@ from ingenio.planning.portfolio.supply import (
 )
 
 
-def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioModel:
+def create_model(
+    portfolio: Portfolio, coarse: bool | None = None, peaks: bool = True
+) -> PortfolioModel:
     """Build the portfolio LP: one ``define_<family>()`` per family, in this order.
 
     ``coarse``: buckets cut only at day starts, grant points and deliveries (not at
     grid-off edges, releases or due dates): a looser bound from a model several times
     smaller. ``None`` (default): coarse only when the fine model would have more than
     :data:`FINE_COLUMN_LIMIT` step-work columns (estimated before building it).
+    ``peaks``: add the peak-power rows (:mod:`.peaks`, a tighter bound); False builds
+    the LP of before them (the scenario extensive form keeps its decisions that way).
     """
     minutes = {p.id: plant_minutes(portfolio, p.id) for p in portfolio.plants}
     windows = order_windows(portfolio, minutes)
@@ -60,6 +65,8 @@ def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioM
     define_resource_capacity(m)
     define_battery_storage(m)
     define_energy_balance(m)
+    if peaks:
+        define_peak_power(m)
     define_fuel_balance(m)
     define_depot_stock(m)
     return m

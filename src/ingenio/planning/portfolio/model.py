@@ -77,6 +77,9 @@ class PortfolioModel:
     """(depot id, plant id, grant point index) -> column of litres."""
     battery_terms: dict[tuple[str, int], tuple[IntArray, list[float]]] = field(default_factory=dict)
     """(plant id, bucket) -> battery discharge (coefficient -1) and charge (+1) columns."""
+    must_run: dict[tuple[str, int], list[tuple[IntArray, float]]] = field(default_factory=dict)
+    """(plant id, bucket) -> ``(work columns, slack)``: a generator runs at least
+    ``sum w[cols] - slack`` minutes of the bucket (peak rows of :mod:`.peaks`)."""
 
     def bucket_span(self, plant_id: str, b: int) -> tuple[int, int]:
         """``(start, end)`` minutes of bucket ``b`` of the plant."""
