@@ -239,6 +239,13 @@ def heavy_portfolios(draw: st.DrawFn) -> Portfolio:
 @given(heavy_portfolios())
 def test_bound_is_above_every_plan_when_lines_pass_the_grid(portfolio: Portfolio) -> None:
     bound = upper_bound(portfolio)
+    every = create_model(portfolio, peaks="all")
+    _, with_all, _ = every.lp.solve(every.value, maximise=True)
+    old = create_model(portfolio)
+    _, without, _ = old.lp.solve(old.value, maximise=True)
+    # the rows the rounds add are some of all the rows: between the two LPs
+    assert with_all - 1e-6 * max(1.0, with_all) <= bound
+    assert bound <= without + 1e-5 * max(1.0, without)
     plan = dispatch(portfolio)
     assert validate(portfolio, plan) == []
     assert bound >= plan.value - 1e-9

@@ -247,7 +247,7 @@ def sample_block(
     asm: Assembly, first: FirstStage, scenario: Portfolio, weight: float, coarse: bool
 ) -> tuple[IntArray, FloatArray, float]:
     """Add one sample's portfolio LP and its grant rows; return its score terms."""
-    m: PortfolioModel = create_model(scenario, coarse=coarse, peaks=False)
+    m: PortfolioModel = create_model(scenario, coarse=coarse)
     lp = m.lp
     e = essential_weight(scenario)
     local = np.zeros(lp.n_cols)

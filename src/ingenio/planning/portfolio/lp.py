@@ -173,6 +173,15 @@ class LinearProgram:
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
         return status, float(h.getInfo().objective_function_value), values
 
+    def add_live_row(self, cols: IntArray, vals: FloatArray, lo: float, hi: float) -> None:
+        """A new row, also added to the model already in HiGHS (the next solve starts
+        from the previous basis)."""
+        self.add_row_array(cols, vals, lo, hi)
+        if self._highs is not None:
+            keep = vals != 0.0
+            idx = np.asarray(cols, dtype=np.int32)[keep]
+            self._highs.addRow(lo, hi, len(idx), idx, np.asarray(vals, dtype=np.float64)[keep])
+
     def constrain(self, terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
         """Add a row to the model already in HiGHS (between lexicographic stages)."""
         idx = np.array([c for c, _ in terms], dtype=np.int32)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ingenio.domain import Plant
 from ingenio.planning.portfolio.model import PortfolioModel
 
 
@@ -84,7 +83,7 @@ def define_fuel_balance(m: PortfolioModel) -> None:
 
     A generator's run burns ``a * rated * hours + b * kWh >= (a + b) * kWh`` (output
     at most rated), so ``B`` is at most what the plan burns (``I``: idle burn of
-    generators that must run, :func:`_idle_burn`). Once fuel is burned the
+    generators that must run, :mod:`.peaks`). Once fuel is burned the
     tank stays above its reserve (rule ``fuel-reserve``); just before ``end_b`` that
     gives the row, with the plan's transfers moved back to the grant point before
     them (grant points include every depot delivery, so the depot row still holds).
@@ -111,9 +110,8 @@ def define_fuel_balance(m: PortfolioModel) -> None:
             terms = [(c, 1.0)] + ([(cols[-1], -1.0)] if cols else [])
             for g, col in zip(plant.generators, energy.get(b, []), strict=False):
                 terms.append((col, -(g.fuel_a + g.fuel_b)))
-            idle = _idle_burn(m, plant, b, energy.get(b, []))
-            if idle is not None:
-                terms.append((idle, -1.0))
+            if (plant.id, b) in m.idle:
+                terms.append((m.idle[(plant.id, b)], -1.0))
             m.lp.add_row(terms, lo=0.0, hi=0.0)
             cols.append(c)
             end = edges[b + 1]
@@ -126,28 +124,6 @@ def define_fuel_balance(m: PortfolioModel) -> None:
             ]
             m.lp.add_row([(c, 1.0), *granted], hi=rhs)
         m.burned[plant.id] = cols
-
-
-def _idle_burn(m: PortfolioModel, plant: Plant, b: int, energy: list[int]) -> int | None:
-    """Idle litres ``I[b]`` of bucket ``b``, or None when no generator must run in it.
-
-    ``I[b] >= min_g(a_g rated_g) / 60 * (sum w - slack) - sum_g a_g E[g, b]`` for each
-    overlap a generator must carry (``must_run``, see :mod:`.peaks`): some generator
-    runs in each of those minutes and burns at least ``a_g * rated_g`` litres an hour
-    besides ``b_g`` per kWh, of which ``(a_g + b_g) E`` is already counted. Valid:
-    ``I[b]`` = what the plan burns in ``b`` less ``sum_g (a_g + b_g) E[g, b] >= 0``.
-    """
-    rate = min((g.fuel_a * g.rated_kw for g in plant.generators), default=0.0) / 60
-    overlaps = m.must_run.get((plant.id, b), [])
-    if rate <= 0 or not energy or not overlaps:
-        return None
-    idle = m.lp.add_col()
-    gens = [(col, g.fuel_a) for g, col in zip(plant.generators, energy, strict=False)]
-    for work, slack in overlaps:
-        terms = np.concatenate((np.array([idle, *(c for c, _ in gens)], dtype=np.int64), work))
-        coefs = np.concatenate(([1.0], [a for _, a in gens], np.full(len(work), -rate)))
-        m.lp.add_row_array(terms, coefs, lo=-rate * slack)
-    return idle
 
 
 def define_depot_stock(m: PortfolioModel) -> None:
