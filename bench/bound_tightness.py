@@ -18,7 +18,7 @@ import time
 from ingenio.data.demo import build_demo_portfolio
 from ingenio.data.generate import generate_portfolio
 from ingenio.domain import Portfolio
-from ingenio.planning.portfolio import create_model, upper_bound
+from ingenio.planning.portfolio import allocation, create_model, upper_bound
 
 
 def build(name: str, seed: int) -> Portfolio:
@@ -26,12 +26,37 @@ def build(name: str, seed: int) -> Portfolio:
     return build_demo_portfolio() if name == "demo" else generate_portfolio(name, seed)
 
 
+def time_allocate(args: argparse.Namespace) -> None:
+    """``allocate`` with ``PEAK_ROUNDS`` 0 (the old LP) and at its default."""
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+    print("portfolio,peak_rounds,seconds,status,bound", flush=True)
+    for name in args.sizes:
+        portfolio = build(name, args.seed)
+        for rounds in (0, allocation.PEAK_ROUNDS):
+            saved, allocation.PEAK_ROUNDS = allocation.PEAK_ROUNDS, rounds
+            try:
+                a = allocation.allocate(portfolio, time_limit_s=args.time_limit)
+            finally:
+                allocation.PEAK_ROUNDS = saved
+            print(f"{name},{rounds},{a.seconds:.1f},{a.status},{a.bound:.0f}", flush=True)
+    print(f"load average at end: {os.getloadavg()}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", nargs="+", default=["demo", "S", "M", "L"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=600.0)
+    ap.add_argument(
+        "--allocate",
+        action="store_true",
+        help="time allocate() (bound and the lexicographic stages) instead, with and "
+        "without the peak rounds",
+    )
     args = ap.parse_args()
+    if args.allocate:
+        time_allocate(args)
+        return
     print(f"load average at start: {os.getloadavg()}", flush=True)
     print("portfolio,bound_kind,coarse,columns,rows,seconds,status,bound", flush=True)
     for name in args.sizes:
