@@ -12,15 +12,24 @@ from ingenio.planning.portfolio.model import PortfolioModel
 
 
 def define_line_capacity(m: PortfolioModel) -> None:
-    """Line capacity: ``sum_{o, k} w[o, k, l, b] <= shift minutes of line l in bucket b``.
+    """Line capacity: ``sum_{o, k} w[o, k, l, b] <= minutes of bucket b with line l in
+    shift and the plant able to carry p_l``, ``p_l`` the least kW of the steps with
+    columns on the line in the bucket.
 
     Valid: a line runs one operation at a time, inside its shifts (rules
-    ``line-overlap``, ``shift``). Rows the column bounds already imply are left out.
+    ``line-overlap``, ``shift``), and each only where the plant can carry its step's kW
+    >= ``p_l`` (rule ``power``; in coarse buckets, which hold grid-off hours, this is
+    less than the shift). Rows the column bounds already imply are left out.
     """
+    kw_of: dict[int, float] = {}
+    for load_cols, kwh in m.plant_load.values():
+        kw_of.update(zip(load_cols.tolist(), (kwh * 60).tolist(), strict=True))
     for (line_id, b), cols in m.line_use.items():
         line = m.portfolio.line(line_id)
         s, e = m.bucket_span(line.plant_id, b)
-        cap = int(np.count_nonzero(m.minutes[line.plant_id].shift[line_id][s:e]))
+        pm = m.minutes[line.plant_id]
+        least_kw = min(kw_of.get(c, 0.0) for c in cols.tolist())
+        cap = int(np.count_nonzero(pm.shift[line_id][s:e] & pm.able(least_kw)[s:e]))
         if sum(m.lp.col_hi[cols].tolist()) > cap:
             m.lp.add_row_array(cols, np.ones(len(cols)), hi=float(cap))
 
