@@ -129,6 +129,22 @@ def test_bound_counts_only_minutes_with_power() -> None:
     assert upper_bound(q) == pytest.approx(600.0, rel=1e-5)
 
 
+def test_coarse_line_capacity_counts_only_minutes_with_power() -> None:
+    # A 100 kW step on a 200 kW grid off during [0, 300), no generator: the coarse model
+    # (one bucket for the day) has each order's column at most 300 usable minutes, and
+    # energy to spare; the line row must count only those 300 minutes, not the 600 of
+    # the shift: O2 whole (200 min, 2/unit) and half of O1: 400 + 100.
+    p = _portfolio(
+        [_plant("P", shifts=(Window(0, 600),), grid=200.0)],
+        [Order("O1", "XP", 200.0, 0, 600, 1.0), Order("O2", "XP", 200.0, 0, 600, 2.0)],
+        off={"P": [Window(0, 300)]},
+        power=100.0,
+    )
+    m = create_model(p, coarse=True)
+    _, best, _ = m.lp.solve(m.value, maximise=True)
+    assert best == pytest.approx(500.0, rel=1e-5)
+
+
 def test_late_value_uses_the_least_possible_lateness() -> None:
     # 120 minutes of work released at 0, due at 60: at least 60 min late, which at
     # 50 % a day earns 1 - 0.5 * 60 / 1440 of its value. Dispatch gets exactly that.
