@@ -7,6 +7,7 @@ Public face of the room; its modules are private to it:
 * ``build``: :func:`create_model`, the LP built family by family;
 * ``model``: the LP's columns (:class:`PortfolioModel`) and the order and work
   families; ``supply``: the line, resource, energy, fuel and depot families;
+  ``peaks``: lines that together pass the grid (added lazily by ``allocate``);
 * ``grants``: depot fuel grants read off the LP, and spare depot fuel to share
   (:data:`Grant`, :func:`merge_grants`, :func:`share_spare`, used by the optimiser);
 * ``lp``: a small sparse linear program solved by HiGHS;

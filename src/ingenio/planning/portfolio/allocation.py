@@ -29,6 +29,7 @@ from ingenio.domain import Portfolio
 from ingenio.planning.portfolio.build import create_model
 from ingenio.planning.portfolio.grants import grants_from_solution
 from ingenio.planning.portfolio.model import LATE_TIERS, PortfolioModel, grant_points
+from ingenio.planning.portfolio.peaks import define_peak_power, violated_peaks
 from ingenio.planning.status import PlanStatus, Stop, stopped
 
 __all__ = [
@@ -45,6 +46,8 @@ BOUND_MARGIN = 1e-6
 """Relative margin added to the LP optimum, for the solver's tolerances."""
 BOUND_FLOOR = 1e-9
 """Absolute margin added to the LP optimum."""
+PEAK_ROUNDS = 8
+"""Most rounds of adding violated peak rows (:mod:`.peaks`)."""
 
 
 def _with_margin(best: float) -> float:
@@ -128,8 +131,7 @@ def upper_bound(portfolio: Portfolio, time_limit_s: float = 60.0) -> float:
         The LP optimum plus a ``1e-6`` relative margin.
     """
     deadline = time.perf_counter() + time_limit_s
-    m = create_model(portfolio)
-    status, best, _ = _bound_solve(m, deadline)
+    m, status, best, _ = _solve_with_peaks(portfolio, deadline)
     if status is not PlanStatus.OPTIMAL:
         return _fallback_bound(m)
     return _with_margin(best)
@@ -145,6 +147,33 @@ def _bound_solve(m: PortfolioModel, deadline: float) -> tuple[PlanStatus, float,
     if time.perf_counter() >= deadline:
         return PlanStatus.TIME_LIMIT, math.nan, np.zeros(m.lp.n_cols)
     return m.lp.solve(m.value, maximise=True, time_limit_s=_left(deadline))
+
+
+def _solve_with_peaks(
+    portfolio: Portfolio, deadline: float, stop: Stop | None = None
+) -> tuple[PortfolioModel, PlanStatus, float, np.ndarray]:
+    """Build and solve for most value, then add the peak rows (:mod:`.peaks`) the
+    solution violates and solve again from the basis, up to :data:`PEAK_ROUNDS` times.
+
+    Every round's LP is a relaxation, so each optimum is a bound; a round that does not
+    finish in time keeps the one before. Coarse models (big portfolios) get no peak rows.
+    ``stop()`` True before the first solve: status ``cancelled``."""
+    m = create_model(portfolio, peaks="lazy")
+    if stopped(stop):
+        return m, PlanStatus.CANCELLED, math.nan, np.zeros(m.lp.n_cols)
+    status, best, x = _bound_solve(m, deadline)
+    if status is not PlanStatus.OPTIMAL:
+        return m, status, best, x
+    for _ in range(PEAK_ROUNDS):
+        new = violated_peaks(m, x)
+        if not new or stopped(stop) or time.perf_counter() >= deadline:
+            break
+        define_peak_power(m, new, live=True)
+        again, top, y = _bound_solve(m, deadline)
+        if again is not PlanStatus.OPTIMAL:
+            break
+        best, x = top, y
+    return m, status, best, x
 
 
 def _lexicographic(
@@ -215,11 +244,7 @@ def allocate(
     """
     clock = time.perf_counter()
     deadline = clock + time_limit_s
-    m = create_model(portfolio)
-    if stopped(stop):
-        status, best, x = PlanStatus.CANCELLED, math.nan, np.zeros(m.lp.n_cols)
-    else:
-        status, best, x = _bound_solve(m, deadline)
+    m, status, best, x = _solve_with_peaks(portfolio, deadline, stop)
     if status is not PlanStatus.OPTIMAL:
         bound = _fallback_bound(m)
         x = np.zeros(m.lp.n_cols)

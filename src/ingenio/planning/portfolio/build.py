@@ -6,6 +6,7 @@ Private to :mod:`ingenio.planning.portfolio`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from ingenio.domain import Portfolio
 from ingenio.planning.capacity import OrderWindow, order_windows, plant_minutes
@@ -21,6 +22,7 @@ from ingenio.planning.portfolio.model import (
     define_step_work,
     grant_points,
 )
+from ingenio.planning.portfolio.peaks import define_peak_power, prepare_peaks
 from ingenio.planning.portfolio.supply import (
     define_depot_stock,
     define_energy_balance,
@@ -30,13 +32,21 @@ from ingenio.planning.portfolio.supply import (
 )
 
 
-def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioModel:
+def create_model(
+    portfolio: Portfolio,
+    coarse: bool | None = None,
+    peaks: Literal["off", "all", "lazy"] = "off",
+) -> PortfolioModel:
     """Build the portfolio LP: one ``define_<family>()`` per family, in this order.
 
     ``coarse``: buckets cut only at day starts, grant points and deliveries (not at
     grid-off edges, releases or due dates): a looser bound from a model several times
     smaller. ``None`` (default): coarse only when the fine model would have more than
     :data:`FINE_COLUMN_LIMIT` step-work columns (estimated before building it).
+    ``peaks``: the peak-power rows (:mod:`.peaks`, fine models only): ``"all"`` every
+    candidate; ``"lazy"`` their columns and candidates but no rows yet
+    (:func:`.allocation.allocate` adds those its solution violates, round by round);
+    ``"off"`` (default) neither, the LP of before them.
     """
     minutes = {p.id: plant_minutes(portfolio, p.id) for p in portfolio.plants}
     windows = order_windows(portfolio, minutes)
@@ -60,6 +70,10 @@ def create_model(portfolio: Portfolio, coarse: bool | None = None) -> PortfolioM
     define_resource_capacity(m)
     define_battery_storage(m)
     define_energy_balance(m)
+    if peaks != "off" and not coarse:
+        prepare_peaks(m)
+        if peaks == "all":
+            define_peak_power(m)
     define_fuel_balance(m)
     define_depot_stock(m)
     return m

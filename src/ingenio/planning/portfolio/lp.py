@@ -37,6 +37,10 @@ def _status(code: Any) -> PlanStatus:
 
 
 IntArray = npt.NDArray[np.int64]
+SIMPLEX_DUAL = 1
+"""HiGHS ``simplex_strategy``: dual simplex (its default)."""
+SIMPLEX_PRIMAL = 4
+"""HiGHS ``simplex_strategy``: primal simplex."""
 
 
 def _grown(a: FloatArray, need: int) -> FloatArray:
@@ -65,6 +69,9 @@ class LinearProgram:
     _cols: list[IntArray] = field(default_factory=list)
     _vals: list[FloatArray] = field(default_factory=list)
     _highs: Any = None
+    _solves: int = 0
+    _live_pending: bool = False
+    """Rows were added to the model in HiGHS (:meth:`add_live_row`) since the last solve."""
 
     @property
     def n_cols(self) -> int:
@@ -141,6 +148,13 @@ class LinearProgram:
         if self._highs is None:
             self._highs = self._load(time_limit_s)
         h = self._highs
+        # A changed objective leaves the basis primal feasible: primal simplex re-solved
+        # the demo's lexicographic stages 10-25 times faster than HiGHS's default dual
+        # (12.8 s against 0.9 s once peak rows were in); dual right after new rows.
+        primal = self._solves > 0 and not self._live_pending
+        self._solves += 1
+        h.setOptionValue("simplex_strategy", SIMPLEX_PRIMAL if primal else SIMPLEX_DUAL)
+        self._live_pending = False
         n = self.n_cols
         cost = np.zeros(n)
         for c, v in costs.items():
@@ -153,6 +167,16 @@ class LinearProgram:
             return status, math.nan, np.zeros(n)
         values = np.asarray(h.getSolution().col_value, dtype=np.float64)
         return status, float(h.getInfo().objective_function_value), values
+
+    def add_live_row(self, cols: IntArray, vals: FloatArray, lo: float, hi: float) -> None:
+        """A new row, also added to the model already in HiGHS (the next solve starts
+        from the previous basis)."""
+        self.add_row_array(cols, vals, lo, hi)
+        self._live_pending = True
+        if self._highs is not None:
+            keep = vals != 0.0
+            idx = np.asarray(cols, dtype=np.int32)[keep]
+            self._highs.addRow(lo, hi, len(idx), idx, np.asarray(vals, dtype=np.float64)[keep])
 
     def constrain(self, terms: Sequence[tuple[int, float]], lo: float, hi: float) -> None:
         """Add a row to the model already in HiGHS (between lexicographic stages)."""

@@ -17,6 +17,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,6 +78,11 @@ class PortfolioModel:
     """(depot id, plant id, grant point index) -> column of litres."""
     battery_terms: dict[tuple[str, int], tuple[IntArray, list[float]]] = field(default_factory=dict)
     """(plant id, bucket) -> battery discharge (coefficient -1) and charge (+1) columns."""
+    idle: dict[tuple[str, int], int] = field(default_factory=dict)
+    """(plant id, bucket) -> column of idle litres ``I[b]`` its generators burn where the
+    peak rows make one run (:mod:`.peaks`; in the plant's fuel row)."""
+    peak_rows: list[Any] = field(default_factory=list)
+    """Candidate peak rows (:class:`.peaks.PeakRow`), when built with them."""
 
     def bucket_span(self, plant_id: str, b: int) -> tuple[int, int]:
         """``(start, end)`` minutes of bucket ``b`` of the plant."""

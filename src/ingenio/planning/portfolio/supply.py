@@ -12,15 +12,24 @@ from ingenio.planning.portfolio.model import PortfolioModel
 
 
 def define_line_capacity(m: PortfolioModel) -> None:
-    """Line capacity: ``sum_{o, k} w[o, k, l, b] <= shift minutes of line l in bucket b``.
+    """Line capacity: ``sum_{o, k} w[o, k, l, b] <= minutes of bucket b with line l in
+    shift and the plant able to carry p_l``, ``p_l`` the least kW of the steps with
+    columns on the line in the bucket.
 
     Valid: a line runs one operation at a time, inside its shifts (rules
-    ``line-overlap``, ``shift``). Rows the column bounds already imply are left out.
+    ``line-overlap``, ``shift``), and each only where the plant can carry its step's kW
+    >= ``p_l`` (rule ``power``; in coarse buckets, which hold grid-off hours, this is
+    less than the shift). Rows the column bounds already imply are left out.
     """
+    kw_of: dict[int, float] = {}
+    for load_cols, kwh in m.plant_load.values():
+        kw_of.update(zip(load_cols.tolist(), (kwh * 60).tolist(), strict=True))
     for (line_id, b), cols in m.line_use.items():
         line = m.portfolio.line(line_id)
         s, e = m.bucket_span(line.plant_id, b)
-        cap = int(np.count_nonzero(m.minutes[line.plant_id].shift[line_id][s:e]))
+        pm = m.minutes[line.plant_id]
+        least_kw = min(kw_of.get(c, 0.0) for c in cols.tolist())
+        cap = int(np.count_nonzero(pm.shift[line_id][s:e] & pm.able(least_kw)[s:e]))
         if sum(m.lp.col_hi[cols].tolist()) > cap:
             m.lp.add_row_array(cols, np.ones(len(cols)), hi=float(cap))
 
@@ -78,11 +87,12 @@ def define_energy_balance(m: PortfolioModel) -> None:
 
 
 def define_fuel_balance(m: PortfolioModel) -> None:
-    """Plant fuel: ``B[b] = B[b-1] + sum_g (a_g + b_g) E[g, b]`` and
+    """Plant fuel: ``B[b] = B[b-1] + sum_g (a_g + b_g) E[g, b] + I[b]`` and
     ``B[b] - sum_{d, t_i < end_b} G[d, p, i] <= max(0, stock - reserve + direct(< end_b))``.
 
     A generator's run burns ``a * rated * hours + b * kWh >= (a + b) * kWh`` (output
-    at most rated), so ``B`` is at most what the plan burns. Once fuel is burned the
+    at most rated), so ``B`` is at most what the plan burns (``I``: idle burn of
+    generators that must run, :mod:`.peaks`). Once fuel is burned the
     tank stays above its reserve (rule ``fuel-reserve``); just before ``end_b`` that
     gives the row, with the plan's transfers moved back to the grant point before
     them (grant points include every depot delivery, so the depot row still holds).
@@ -109,6 +119,8 @@ def define_fuel_balance(m: PortfolioModel) -> None:
             terms = [(c, 1.0)] + ([(cols[-1], -1.0)] if cols else [])
             for g, col in zip(plant.generators, energy.get(b, []), strict=False):
                 terms.append((col, -(g.fuel_a + g.fuel_b)))
+            if (plant.id, b) in m.idle:
+                terms.append((m.idle[(plant.id, b)], -1.0))
             m.lp.add_row(terms, lo=0.0, hi=0.0)
             cols.append(c)
             end = edges[b + 1]
