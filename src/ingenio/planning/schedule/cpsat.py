@@ -330,6 +330,9 @@ def _shop(
 ) -> PlantResult | None:
     """Makespan of a plain disjunctive shop with the lean model of :mod:`.shop`; None when
     the plant is not one (setups, shifts, power, resources, order predecessors)."""
+    (plant,) = portfolio.plants
+    if plant.resources or any(o.predecessors for o in portfolio.orders):
+        return None  # RCPSP and chains: not a shop, and no input built twice
     data = build_input(portfolio)
     if not shop.is_shop(data):
         return None
