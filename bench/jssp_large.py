@@ -259,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
     rows = [r for r in latest_rows(out) if r["instance"] in set(names)]
     groups = sorted({cat[n][0] for n in names}, key=lambda g: (g.startswith("own"), natural(g)))
-    md = [f"load average at the end: {os.getloadavg()}", ""]
+    ran = bool(todo) and not args.summary_only
+    md = [f"load average at the end: {os.getloadavg()}" if ran else "reprinted from the CSV", ""]
     for limit in args.time_limit:
         table, text = summarise(rows, limit_key(limit), groups)
         console.print(table)
