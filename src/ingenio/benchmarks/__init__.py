@@ -4,10 +4,10 @@ Not part of the product: only ``ingenio bench solve`` and ``bench/`` use it. Eac
 format has a strict parser into plain dataclasses (errors as ``DomainError`` with
 ``line N`` paths) and a ``to_portfolio`` converter (:mod:`.psplib`, :mod:`.jssp`);
 :func:`load_benchmark` does both, :func:`solve_instance` then minimises the makespan
-and validates the plan.
+and validates the plan; :mod:`.taillard` regenerates Taillard's job shops from his seeds.
 """
 
-from ingenio.benchmarks import jssp, psplib
+from ingenio.benchmarks import jssp, psplib, taillard
 from ingenio.benchmarks.formats import FORMATS, BenchFormat, Format, load_benchmark
 from ingenio.benchmarks.jssp import JsspInstance, JsspOperation, parse_jssp, read_jssp
 from ingenio.benchmarks.psplib import PsplibInstance, PsplibJob, parse_psplib, read_psplib
@@ -32,4 +32,5 @@ __all__ = [
     "read_psplib",
     "solve_instance",
     "solve_portfolio",
+    "taillard",
 ]

@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.schedule import lns
+from ingenio.planning.schedule import lns, shop
 from ingenio.planning.schedule.constraints import Constraints
 from ingenio.planning.schedule.data import PlantInput, build_input
 from ingenio.planning.schedule.hint import assignment_of
@@ -234,6 +234,9 @@ def schedule_plant(
         budget = None if params.deterministic else 0.15 * params.time_limit_s
         hint = _best_start(portfolio, hint, greedy_starts(portfolio, budget))
     elif hint is None:
+        as_shop = _shop(portfolio, params, clock, progress, stop)
+        if as_shop is not None:
+            return as_shop
         hint = makespan_start(portfolio)
     if stopped(stop):
         notes.append("cancelled before the solve: the starting plan is kept")
@@ -324,6 +327,45 @@ def schedule_plant(
         notes.append("cancelled: the solver's best plan so far")
     plan = replace(plan, status=status, seconds=seconds, notes=(*plan.notes, *notes))
     return PlantResult(plan, status, _objective(plan, params), bound, seconds)
+
+
+def _shop(
+    portfolio: Portfolio,
+    params: SolveParams,
+    clock: float,
+    progress: Callable[[float, float], None] | None,
+    stop: Stop | None,
+) -> PlantResult | None:
+    """Makespan of a plain disjunctive shop with the lean model of :mod:`.shop`; None when
+    the plant is not one (setups, shifts, power, resources, order predecessors)."""
+    (plant,) = portfolio.plants
+    if plant.resources or any(o.predecessors for o in portfolio.orders):
+        return None  # RCPSP and chains: not a shop, and no input built twice
+    data = build_input(portfolio)
+    if not shop.is_shop(data):
+        return None
+    r = shop.solve_shop(
+        shop.shop_of(data),
+        time_limit=max(0.05, params.time_limit_s - (time.perf_counter() - clock)),
+        workers=params.workers,
+        seed=params.seed,
+        deterministic=params.deterministic,
+        progress=progress,
+        stop=stop,
+    )
+    status = PlanStatus.OPTIMAL if r.optimal else PlanStatus.FEASIBLE
+    if r.cancelled:
+        status = PlanStatus.CANCELLED
+    elif not r.solved and not r.optimal:
+        status = PlanStatus.FALLBACK
+    plan = shop.shop_plan(data, r, status, time.perf_counter() - clock)
+    broken = validate(portfolio, plan)
+    if broken:  # a bug: keep the general greedy start instead
+        note = f"shop plan dropped: it breaks {len(broken)} plan rules, first: {broken[0]}"
+        return _fallback(
+            portfolio, makespan_start(portfolio), params, clock, [note], float(r.bound)
+        )
+    return PlantResult(plan, status, float(r.makespan), float(r.bound), plan.seconds)
 
 
 COMPLETION_SHARE = 0.1
