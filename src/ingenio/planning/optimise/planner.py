@@ -32,7 +32,6 @@ from dataclasses import replace
 
 from ingenio.domain import Order, Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.explain import fuel_needs
 from ingenio.planning.optimise.budget import Budget
 from ingenio.planning.optimise.feedback import (
     MIN_PLANT_SECONDS,
@@ -43,6 +42,7 @@ from ingenio.planning.optimise.feedback import (
 )
 from ingenio.planning.optimise.merge import plan_key
 from ingenio.planning.optimise.mix import mix
+from ingenio.planning.optimise.needs import plant_fuel_needs
 from ingenio.planning.optimise.run import (
     OptimiseProgress,
     PlantPlanner,
@@ -411,6 +411,10 @@ def optimise(
         runner.stage("feedback")
         budget.enter("feedback")
         deadline = budget.deadline(1 - FINISH_SHARE)
+
+        def until_rounds_end() -> float:
+            return budget.left(1 - FINISH_SHARE)
+
         for _ in range(rounds - 1):
             # Depot diesel left while a plant starves goes to the starving plants,
             # which are re-planned with it, until none is left or nothing changes.
@@ -419,7 +423,7 @@ def optimise(
             if budget.left(1 - FINISH_SHARE) < MIN_PLANT_SECONDS:
                 state.notes.append("feedback: skipped, the time budget is spent")
                 break
-            needs = fuel_needs(portfolio, state.merged)
+            needs = plant_fuel_needs(portfolio, state.merged, until_rounds_end)
             if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
                 break
             if not feedback_round(portfolio, state, runner, 1.0, deadline):
@@ -434,7 +438,7 @@ def optimise(
             if budget.left(1 - FINISH_SHARE) <= 0:
                 state.notes.append("top-up: skipped, the time budget is spent")
                 break
-            needs = fuel_needs(portfolio, state.merged)
+            needs = plant_fuel_needs(portfolio, state.merged, until_rounds_end)
             if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
                 break
             if not topup_round(portfolio, state, deadline, needs):
