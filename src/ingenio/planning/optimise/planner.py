@@ -458,10 +458,12 @@ def optimise(
     runner.stage("done")
     notes = state.notes
     if runner.out_of_time:
+        plants_cut = sorted(set(runner.out_of_time))
+        more = ", ..." if len(plants_cut) > 10 else ""
         notes.append(
-            f"time budget: {len(runner.out_of_time)} plant solve(s) not started for lack of "
-            f"time, their starting plan kept ({', '.join(sorted(set(runner.out_of_time))[:10])}"
-            f"{', ...' if len(set(runner.out_of_time)) > 10 else ''})"
+            f"time budget: {len(runner.out_of_time)} plant solve(s) of {len(plants_cut)} "
+            f"plant(s) not started for lack of time, their starting plan kept "
+            f"({', '.join(plants_cut[:10])}{more})"
         )
     if model_note:
         notes.append(model_note)
