@@ -397,6 +397,7 @@ def optimise(
     # The plants share what is left up to PLANTS_UNTIL of the budget (FEEDBACK_SHARE more
     # when there is no feedback round), each its fair share when it starts.
     runner.until = 1 - FINISH_SHARE - (FEEDBACK_SHARE if rounds > 1 else 0.0)
+    runner.spill = 1 - FINISH_SHARE
     state.rankings = _lp_rankings(portfolio, allocation)
     budget.enter("plants")
     state.plans = runner.run(subs, {}, rankings=state.rankings)
@@ -405,9 +406,14 @@ def optimise(
     budget.enter("merge")
     state.merged = merge_round(portfolio, state)
     budget.enter("chains")
-    runner.until = 1 - FINISH_SHARE
+    runner.until, runner.spill = 1 - FINISH_SHARE, None
     chains = _plan_chains(portfolio, state, runner, 1.0)
-    if rounds > 1 and not halted():
+    if runner.spilled and rounds > 1:
+        state.notes.append(
+            "feedback: skipped, its share of the time budget went to plants that would "
+            "otherwise have kept their start"
+        )
+    elif rounds > 1 and not halted():
         runner.stage("feedback")
         budget.enter("feedback")
         deadline = budget.deadline(1 - FINISH_SHARE)

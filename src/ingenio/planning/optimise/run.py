@@ -50,6 +50,8 @@ plan, the previous plan of a re-planned plant) may take, and at least FILL_MIN_S
 FILL_MIN_S = 1.5
 MIN_SOLVE_S = 0.5
 """A plant solver is not started with less than this left of its plant's seconds."""
+SPILL_BELOW_S = 2 * MIN_SOLVE_S
+"""A plant offered less than this (its greedy start and a solver) may take the spill share."""
 OUT_OF_TIME = "time budget: no time left for the plant solver, kept the starting plan"
 """Note of a plant whose solver was not started for lack of time (counted by the runner)."""
 
@@ -354,6 +356,11 @@ class PlantRunner:
         self.until: float | None = None
         """Share of the time budget by which a run's plants must be done, unless
         :meth:`run` is told otherwise (the optimiser sets it per stage)."""
+        self.spill: float | None = None
+        """A later share the plants may run into when ``until`` would leave a plant too
+        little for its solver (the feedback share: rounds that would have no time to
+        re-plan anyway); ``spilled`` then says so."""
+        self.spilled = False
         self.stop = stop
         self.fraction = 0.0
         self.params = params
@@ -455,8 +462,12 @@ class PlantRunner:
         unchanged without a budget or a stage end."""
         if self._until is None or not self.budget.limited:
             return job
-        left = self.budget.left(self._until)
-        return replace(job, seconds=plant_seconds(left, remaining, slots, math.inf))
+        seconds = plant_seconds(self.budget.left(self._until), remaining, slots, math.inf)
+        if seconds < SPILL_BELOW_S and self.spill is not None and self.spill > self._until:
+            # Plants would start losing their solver: they take the later share.
+            self._until, self.spilled = self.spill, True
+            seconds = plant_seconds(self.budget.left(self._until), remaining, slots, math.inf)
+        return replace(job, seconds=seconds)
 
     def _reporter(self, job: _Job) -> Callable[[str, float], None]:
         return lambda kind, value: self._event(job.plant_id, kind, value)

@@ -137,3 +137,38 @@ def test_the_runner_without_a_budget_gives_every_plant_its_limit() -> None:
     subs = {pl.id: plant_portfolio(p, pl.id) for pl in p.plants}
     runner.run(subs, {})
     assert limits == [3.0] * len(subs) and runner.out_of_time == []
+
+
+def test_plants_about_to_lose_their_solver_take_the_spill_share() -> None:
+    p = build_portfolio()
+    subs = {pl.id: plant_portfolio(p, pl.id) for pl in p.plants}
+    limits: list[float] = []
+
+    def planner(
+        portfolio: Portfolio, params: SolveParams, hint: Plan | None, progress: object
+    ) -> Plan:
+        limits.append(params.time_limit_s)
+        assert hint is not None
+        return hint
+
+    def runner_at(elapsed: float, spill: float | None) -> PlantRunner:
+        clock = FakeClock()
+        budget = Budget(100.0, clock)
+        clock.now += elapsed
+        runner = PlantRunner(planner, SolveParams(time_limit_s=3.0), 1, None, 0.0, budget=budget)
+        runner.until, runner.spill = 0.8, spill
+        return runner
+
+    # 0.5 s left of the plants' share for 2 plants: 0.25 s each, no solver...
+    cut = runner_at(79.5, None)
+    cut.run(subs, {})
+    assert sorted(cut.out_of_time) == sorted(subs) and not cut.spilled and limits == []
+    # ... unless they may run into the feedback's share (10.5 s more): then both solve.
+    spilled = runner_at(79.5, 0.9)
+    spilled.run(subs, {})
+    assert spilled.spilled and spilled.out_of_time == []
+    assert limits == [3.0] * len(subs)
+    # with time to spare the spill share is not touched
+    roomy = runner_at(0.0, 0.9)
+    roomy.run(subs, {})
+    assert not roomy.spilled
