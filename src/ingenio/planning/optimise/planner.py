@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import replace
 
 from ingenio.domain import Order, Plan, Portfolio
@@ -382,8 +383,7 @@ def optimise(
     runner.stage("dispatch")
     # The portfolio-wide dispatch plan is only needed at the end (mix, comparison): with
     # a budget it runs in a thread beside the plant stage, whose client mostly waits.
-    background = ThreadPoolExecutor(1) if budget.limited else None
-    baseline_of = _Baseline(portfolio, background)
+    baseline_of = _Baseline(portfolio, background=budget.limited)
     budget.enter("cut")
     work, notes = _separable(portfolio)
     state = RoundState(work, {}, dict(allocation.depot_grants), None, notes)
@@ -505,21 +505,33 @@ def optimise(
 
 
 class _Baseline:
-    """``dispatch(portfolio)``, run in ``background`` from now when given (then waited
-    for on the first call, timed as the ``dispatch`` stage), else on the first call."""
+    """``dispatch(portfolio)``, computed from now in a daemon thread when ``background``
+    (then waited for on the first call, timed as the ``dispatch`` stage; a daemon, so an
+    interrupted run does not wait for it to exit), else on the first call."""
 
-    def __init__(self, portfolio: Portfolio, background: ThreadPoolExecutor | None) -> None:
+    def __init__(self, portfolio: Portfolio, background: bool) -> None:
         self.portfolio = portfolio
-        self.background = background
-        self.future = background.submit(dispatch, portfolio) if background else None
         self.plan: Plan | None = None
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if background:
+            self.thread = threading.Thread(target=self._run, name="optimise-dispatch", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.plan = dispatch(self.portfolio)
+        except BaseException as exc:  # raised again in the caller's thread
+            self.error = exc
 
     def __call__(self, budget: Budget) -> Plan:
-        if self.plan is None:
+        if self.plan is None or self.thread is not None:
             budget.enter("dispatch")
-            if self.future is not None and self.background is not None:
-                self.plan = self.future.result()
-                self.background.shutdown()
-            else:
+            if self.thread is not None:
+                self.thread.join()
+                self.thread = None
+                if self.error is not None:
+                    raise self.error
+            if self.plan is None:
                 self.plan = dispatch(self.portfolio)
         return self.plan

@@ -172,3 +172,27 @@ def test_plants_about_to_lose_their_solver_take_the_spill_share() -> None:
     roomy = runner_at(0.0, 0.9)
     roomy.run(subs, {})
     assert not roomy.spilled
+
+
+def test_dispatch_beside_the_plants_is_dispatch_and_its_time_is_a_stage() -> None:
+    from ingenio.planning.optimise.planner import _Baseline
+
+    p = build_portfolio()
+    clock = FakeClock()
+    budget = Budget(100.0, clock)
+    baseline = _Baseline(p, background=True)
+    budget.enter("plants")
+    plan = baseline(budget)
+    here = dispatch(p)
+    assert plan.operations == here.operations and plan.value == here.value
+    assert baseline(budget) is plan  # computed once
+    budget.close()
+    assert "dispatch" in budget.spent
+
+
+def test_a_failing_dispatch_beside_the_plants_fails_the_caller() -> None:
+    from ingenio.planning.optimise.planner import _Baseline
+
+    baseline = _Baseline(None, background=True)  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        baseline(Budget(None))
