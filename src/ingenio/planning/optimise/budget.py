@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable
 
-__all__ = ["Budget", "Clock", "plant_seconds"]
+__all__ = ["Budget", "Clock", "plant_seconds", "plants_that_fit"]
 
 Clock = Callable[[], float]
 """Seconds from an arbitrary origin, never going back."""
@@ -91,3 +91,11 @@ def plant_seconds(left_s: float, remaining: int, slots: int, limit_s: float) -> 
         return max(0.0, min(limit_s, left_s))
     rounds = math.ceil(remaining / max(1, slots))
     return max(0.0, min(limit_s, left_s / rounds))
+
+
+def plants_that_fit(left_s: float, slots: int, each_s: float) -> int:
+    """How many plants, ``slots`` at a time, can each have ``each_s`` seconds within
+    ``left_s`` (0 when none can)."""
+    if left_s <= 0 or each_s <= 0:
+        return 0
+    return math.floor(left_s / each_s) * max(1, slots)

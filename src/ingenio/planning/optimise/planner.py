@@ -401,6 +401,7 @@ def optimise(
     state.rankings = _lp_rankings(portfolio, allocation)
     budget.enter("plants")
     state.plans = runner.run(subs, {}, rankings=state.rankings)
+    first_cut = sorted(runner.out_of_time)
     state.notes += runner.take_notes()
     model_note = _model_bounds_note(runner.bounds, allocation.bound)
     budget.enter("merge")
@@ -463,13 +464,14 @@ def optimise(
                 state.merged, state.plans, state.grants = chains
     runner.stage("done")
     notes = state.notes
-    if runner.out_of_time:
-        plants_cut = sorted(set(runner.out_of_time))
-        more = ", ..." if len(plants_cut) > 10 else ""
+    later = len(runner.out_of_time) - len(first_cut)
+    if first_cut or later:
+        more = ", ..." if len(first_cut) > 10 else ""
+        named = f" ({', '.join(first_cut[:10])}{more})" if first_cut else ""
+        again = f"; {later} re-plan(s) kept the plant's plan for lack of time" if later else ""
         notes.append(
-            f"time budget: {len(runner.out_of_time)} plant solve(s) of {len(plants_cut)} "
-            f"plant(s) not started for lack of time, their starting plan kept "
-            f"({', '.join(plants_cut[:10])}{more})"
+            f"time budget: {len(first_cut)} of {len(subs)} plant(s) planned without their "
+            f"solver, their greedy start kept{named}{again}"
         )
     if model_note:
         notes.append(model_note)

@@ -10,7 +10,7 @@ from conftest import build_portfolio
 
 from ingenio.domain import Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.optimise.budget import Budget, plant_seconds
+from ingenio.planning.optimise.budget import Budget, plant_seconds, plants_that_fit
 from ingenio.planning.optimise.run import OUT_OF_TIME, PlantRunner, _Job, _plan_plant
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
@@ -61,6 +61,13 @@ def test_a_plant_gets_the_least_of_its_limit_and_its_fair_share() -> None:
     assert plant_seconds(7.0, 3, 2, math.inf) == pytest.approx(3.5)  # 2 rounds
     assert plant_seconds(-3.0, 4, 2, 5.0) == 0.0  # past the stage's end: nothing
     assert plant_seconds(8.0, 0, 2, 5.0) == 5.0
+
+
+def test_how_many_re_plans_fit_in_what_is_left() -> None:
+    assert plants_that_fit(10.0, 2, 1.0) == 20
+    assert plants_that_fit(2.5, 2, 1.0) == 4  # two rounds of two
+    assert plants_that_fit(0.9, 2, 1.0) == 0
+    assert plants_that_fit(-1.0, 2, 1.0) == 0
 
 
 def _sub() -> Portfolio:
