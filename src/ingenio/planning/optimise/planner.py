@@ -468,7 +468,7 @@ def optimise(
     if first_cut or later:
         more = ", ..." if len(first_cut) > 10 else ""
         named = f" ({', '.join(first_cut[:10])}{more})" if first_cut else ""
-        again = f"; {later} re-plan(s) kept the plant's plan for lack of time" if later else ""
+        again = f"; {later} re-plan(s) without their solver (greedy starts only)" if later else ""
         notes.append(
             f"time budget: {len(first_cut)} of {len(subs)} plant(s) planned without their "
             f"solver, their greedy start kept{named}{again}"
