@@ -5,7 +5,8 @@ greedy ``dispatch``, the optimiser (``planning.optimise.optimise``) and the port
 LP bound (``planning.portfolio.upper_bound``). Each (portfolio, planner) runs in its own
 child process, so its peak memory (``ru_maxrss`` of the child itself plus any process it
 starts) is its own and not the high-water mark of earlier runs. Each plan is checked by
-``planning.validate``. One CSV row per (portfolio, planner) goes to
+``planning.validate``. With ``--time-budget`` the row's note starts with the seconds
+each stage of the optimiser took. One CSV row per (portfolio, planner) goes to
 ``bench/results/blackout-DATE.csv`` as soon as it is done; rows already there are
 skipped (``--force`` runs them again), so an interrupted run resumes.
 
@@ -131,7 +132,7 @@ def run_child(args: argparse.Namespace) -> dict[str, object]:
             valid=not violations,
             violations=len(violations),
             status=plan.status,
-            note=str(violations[0]) if violations else " | ".join(plan.notes)[:400],
+            note=str(violations[0]) if violations else " | ".join(_first_notes(plan.notes))[:600],
         )
     row.setdefault("seconds", round(time.perf_counter() - t1, 3))
     if args.tracemalloc:
@@ -140,6 +141,13 @@ def run_child(args: argparse.Namespace) -> dict[str, object]:
     row["peak_rss_mb"] = round(_rss_mb(resource.RUSAGE_SELF), 1)
     row["children_rss_mb"] = round(_rss_mb(resource.RUSAGE_CHILDREN), 1)
     return row
+
+
+def _first_notes(notes: tuple[str, ...]) -> list[str]:
+    """The notes, where the time went (a budgeted optimiser's stage seconds and cuts)
+    first, so the CSV's truncated note keeps them."""
+    timing = [n for n in notes if n.startswith(("stage seconds", "time budget"))]
+    return [*timing, *(n for n in notes if n not in timing)]
 
 
 def spawn(name: str, planner: str, args: argparse.Namespace) -> dict[str, object]:

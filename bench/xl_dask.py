@@ -7,7 +7,8 @@ cluster (``optimise(..., executor=...)``, the path of ``ingenio plan --dask-sche
 Memory is the sum of the resident sets of this process (client and scheduler) and every
 child process (nannies and workers), sampled every 0.5 s; the peak is printed with the
 targets (under 10 minutes, under 8 GB for XL). Run it alone on the machine when you can;
-the load (``os.getloadavg``) is printed at the start and the end.
+the load (``os.getloadavg``) is printed at the start and the end. With a budget, the
+plan's last note (printed) gives the seconds each stage of the optimiser took.
 
     .venv/bin/python bench/xl_dask.py --plants 20 --orders 2000 --budget 60
     timeout 1500 .venv/bin/python bench/xl_dask.py          # XL
@@ -138,8 +139,11 @@ def main() -> None:
         f"plan: value {plan.value:,.0f} / bound {plan.bound:,.0f} = {ratio:.3f}; "
         f"{len(plan.operations):,} operations; validator: {len(broken)} violations"
     )
-    for note in plan.notes[:8]:
+    for note in plan.notes[:4]:
         print(f"  note: {note}")
+    for note in plan.notes[4:]:
+        if note.startswith(("time budget", "stage seconds", "feedback:", "top-up:")):
+            print(f"  note: {note}")
     print(f"generate {generated:.1f} s, plan on Dask {planned:.1f} s, validate {checking:.1f} s")
     print(
         f"wall {total:.1f} s (target < {TARGET_S:.0f} s: {'met' if total < TARGET_S else 'MISSED'})"

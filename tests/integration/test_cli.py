@@ -128,7 +128,7 @@ def test_plan_with_a_time_budget_cuts_plant_time_and_says_so(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["seconds"] < 30  # not 30 s per plant
-    assert any("time budget 6 s" in n for n in plan["notes"])
+    assert any(n.startswith("stage seconds:") and "of 6 s budget" in n for n in plan["notes"])
     check = runner.invoke(app, ["check-plan", str(small), str(out / "plan.json")])
     assert check.exit_code == 0, check.output
     bad = runner.invoke(app, [*args, "--time-budget", "0"])

@@ -134,7 +134,16 @@ class Portfolio:
 
     def orders_of(self, plant_id: str) -> tuple[Order, ...]:
         """Orders made at ``plant_id``."""
-        return tuple(o for o in self.orders if self.product_plant(o.product_id).id == plant_id)
+        by_plant = self._index.get("orders_of")
+        if by_plant is None:
+            # Grouped once, on first use: callers ask plant after plant, and a scan of
+            # every order per plant was quadratic (seconds on 200 plants).
+            groups: dict[str, list[Order]] = {}
+            for o in self.orders:
+                groups.setdefault(self.product_plant(o.product_id).id, []).append(o)
+            by_plant = {pid: tuple(orders) for pid, orders in groups.items()}
+            self._index["orders_of"] = by_plant  # type: ignore[index]
+        return by_plant.get(plant_id, ())  # type: ignore[return-value]
 
     def grid_off(self, plant_id: str, threshold: float = 0.5) -> tuple[Window, ...]:
         """Windows when the plant's grid is off for planning purposes."""

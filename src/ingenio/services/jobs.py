@@ -25,8 +25,8 @@ from ingenio.domain import Portfolio
 from ingenio.errors import N_, IngenioError, said
 from ingenio.formats.plan_file import plan_to_document
 from ingenio.formats.portfolio import parse_portfolio
-from ingenio.planning.explain import fuel_needs, with_explanations
-from ingenio.planning.optimise import OptimiseProgress, optimise
+from ingenio.planning.explain import with_explanations
+from ingenio.planning.optimise import OptimiseProgress, optimise, plant_fuel_needs
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import summarise
 from ingenio.services.auth import Principal
@@ -356,7 +356,7 @@ def _solve(
     plan = with_explanations(portfolio, plan)
     seconds = time.perf_counter() - began
     violations = tuple(validate(portfolio, plan))
-    summary = summarise(portfolio, plan, fuel_needs(portfolio, plan))
+    summary = summarise(portfolio, plan, plant_fuel_needs(portfolio, plan))
     return PlanOutcome(portfolio, plan, summary, violations, seconds)
 
 

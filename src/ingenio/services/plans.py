@@ -21,8 +21,8 @@ from ingenio.formats.portfolio import load_portfolio, parse_portfolio, portfolio
 from ingenio.operations.plandiff import Change, OrderChange, Placement, PlanDiff
 from ingenio.operations.plandiff import diff_plans as compare_plans
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.explain import fuel_needs, with_explanations
-from ingenio.planning.optimise import OptimiseProgress, optimise
+from ingenio.planning.explain import with_explanations
+from ingenio.planning.optimise import OptimiseProgress, optimise, plant_fuel_needs
 from ingenio.planning.schedule import SolveParams
 from ingenio.planning.summary import PlanSummary, idle_fuel, summarise
 from ingenio.reports.excel import render_plan_xlsx
@@ -166,7 +166,8 @@ def make_plan(
     else:
         plan = PLANNERS[planner](portfolio)
     plan = with_explanations(portfolio, plan)
-    needs = fuel_needs(portfolio, plan)
+    # The same needs as explain.fuel_needs, read plant by plant: linear in the plants.
+    needs = plant_fuel_needs(portfolio, plan)
     if portfolio.depots:  # every plan says how much depot diesel it leaves idle
         plan = replace(plan, notes=(*plan.notes, idle_fuel(portfolio, plan, needs).note()))
     seconds = time.perf_counter() - began

@@ -9,13 +9,16 @@ Public face of the room; its modules are private to it:
   (:func:`jit_transfers`, which replanning also uses), and how plans rank
   (:func:`plan_key`);
 * ``feedback``: the feedback round (spare depot fuel to fuel-bound plants);
-* ``mix``: a plant's part of the dispatch plan taken where it is better.
+* ``mix``: a plant's part of the dispatch plan taken where it is better;
+* ``budget``: the time budget's stage shares and stage seconds;
+* ``needs``: the fuel needs of a plan read plant by plant (:func:`plant_fuel_needs`).
 """
 
 from __future__ import annotations
 
 from ingenio.planning.optimise.feedback import MIN_PLANT_SECONDS
 from ingenio.planning.optimise.merge import TransferError, jit_transfers, plan_key
+from ingenio.planning.optimise.needs import plant_fuel_needs
 from ingenio.planning.optimise.planner import (
     OptimiseProgress,
     PlantPlanner,
@@ -34,4 +37,5 @@ __all__ = [
     "jit_transfers",
     "optimise",
     "plan_key",
+    "plant_fuel_needs",
 ]

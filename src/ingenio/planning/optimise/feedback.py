@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingenio.domain import OrderStatus, Plan, Portfolio
+from ingenio.planning.optimise.budget import plants_that_fit
 from ingenio.planning.optimise.merge import TransferError, jit_transfers, merge, plan_key
-from ingenio.planning.optimise.run import PlantRunner
+from ingenio.planning.optimise.run import SPILL_BELOW_S, PlantRunner
 from ingenio.planning.portfolio import Grant, grant_points, merge_grants, share_spare
 from ingenio.planning.restrict import plant_portfolio
 from ingenio.planning.schedule import SolveParams
@@ -197,8 +198,17 @@ def feedback_round(
     share *= FEEDBACK_TIME_SHARE
     if deadline is not None:
         left = deadline - time.perf_counter()
+        room = plants_that_fit(left, runner.workers(len(subs)), SPILL_BELOW_S)
+        if 0 < room < len(subs):
+            # Not time for every plant's solver: those missing most value are re-planned.
+            keep = sorted(subs, key=lambda pid: (-unmet.get(pid, 0.0), pid))[:room]
+            state.notes.append(
+                f"feedback: time for {room} of {len(subs)} re-plans: {', '.join(sorted(keep))}"
+            )
+            subs = {pid: subs[pid] for pid in keep}
+            hints = {pid: h for pid, h in hints.items() if pid in subs}
         fits = time_share(left, len(subs), runner.workers(len(subs)), runner.params)
-        if left <= 0 or fits * runner.params.time_limit_s < MIN_PLANT_SECONDS:
+        if room == 0 or fits * runner.params.time_limit_s < MIN_PLANT_SECONDS:
             state.notes.append("feedback: skipped, the time budget is spent")
             return False
         share = min(share, fits)

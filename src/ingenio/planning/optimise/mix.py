@@ -14,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ingenio.domain import (
+    BatteryFlow,
     FuelTransfer,
+    GeneratorRun,
+    Operation,
+    OrderOutcome,
     OrderStatus,
     Plan,
     Portfolio,
@@ -25,21 +29,52 @@ from ingenio.planning.optimise.merge import outcomes
 TOL = 1e-6
 
 
+def plant_parts(portfolio: Portfolio, plan: Plan) -> dict[str, Plan]:
+    """The operations, generator runs, transfers and outcomes of each plant, by plant id
+    (one pass over the plan: reading plant after plant was quadratic, 59 s on XL)."""
+    plant_of_line = {ln.id: p.id for p in portfolio.plants for ln in p.lines}
+    plant_of_gen = {g.id: p.id for p in portfolio.plants for g in p.generators}
+    plant_of_bat = {b.id: p.id for p in portfolio.plants for b in p.batteries}
+    plant_of_order: dict[str, str] = {}
+    for plant in portfolio.plants:
+        for order in portfolio.orders_of(plant.id):
+            plant_of_order[order.id] = plant.id
+    ops: dict[str, list[Operation]] = {p.id: [] for p in portfolio.plants}
+    runs: dict[str, list[GeneratorRun]] = {p.id: [] for p in portfolio.plants}
+    moves: dict[str, list[FuelTransfer]] = {p.id: [] for p in portfolio.plants}
+    outs: dict[str, list[OrderOutcome]] = {p.id: [] for p in portfolio.plants}
+    flows: dict[str, list[BatteryFlow]] = {p.id: [] for p in portfolio.plants}
+    for op in plan.operations:
+        if op.line_id in plant_of_line:
+            ops[plant_of_line[op.line_id]].append(op)
+    for r in plan.generator_runs:
+        if r.generator_id in plant_of_gen:
+            runs[plant_of_gen[r.generator_id]].append(r)
+    for t in plan.fuel_transfers:
+        if t.plant_id in moves:
+            moves[t.plant_id].append(t)
+    for o in plan.outcomes:
+        if o.order_id in plant_of_order:
+            outs[plant_of_order[o.order_id]].append(o)
+    for f in plan.battery_flows:
+        if f.battery_id in plant_of_bat:
+            flows[plant_of_bat[f.battery_id]].append(f)
+    return {
+        pid: Plan(
+            plan.planner,
+            tuple(ops[pid]),
+            tuple(runs[pid]),
+            tuple(moves[pid]),
+            tuple(outs[pid]),
+            battery_flows=tuple(flows[pid]),
+        )
+        for pid in ops
+    }
+
+
 def plant_part(portfolio: Portfolio, plan: Plan, plant_id: str) -> Plan:
     """The operations, generator runs, transfers and outcomes of one plant."""
-    plant = portfolio.plant(plant_id)
-    orders = {o.id for o in portfolio.orders_of(plant_id)}
-    gens = {g.id for g in plant.generators}
-    return Plan(
-        plan.planner,
-        tuple(op for op in plan.operations if plant.has_line(op.line_id)),
-        tuple(r for r in plan.generator_runs if r.generator_id in gens),
-        tuple(t for t in plan.fuel_transfers if t.plant_id == plant_id),
-        tuple(o for o in plan.outcomes if o.order_id in orders),
-        battery_flows=tuple(
-            f for f in plan.battery_flows if portfolio.battery(f.battery_id).plant_id == plant_id
-        ),
-    )
+    return plant_parts(portfolio, plan)[plant_id]
 
 
 def part_key(portfolio: Portfolio, part: Plan) -> tuple[int, float, float]:
@@ -80,10 +115,11 @@ def mix(portfolio: Portfolio, merged: Plan, baseline: Plan) -> tuple[Plan, list[
 
     Returns the mixed plan (outcomes recomputed) and the plant ids taken.
     """
-    parts = {p.id: plant_part(portfolio, merged, p.id) for p in portfolio.plants}
+    parts = plant_parts(portfolio, merged)
+    baseline_parts = plant_parts(portfolio, baseline)
     better = []
     for plant in portfolio.plants:
-        theirs = plant_part(portfolio, baseline, plant.id)
+        theirs = baseline_parts[plant.id]
         if part_key(portfolio, theirs) > part_key(portfolio, parts[plant.id]):
             better.append((theirs.value - parts[plant.id].value, plant.id, theirs))
     taken: list[str] = []

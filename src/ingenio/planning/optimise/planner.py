@@ -17,29 +17,33 @@
    that part, as long as the depots allow (``mix``); then the whole is
    compared with the dispatch plan and the better of the two is returned (essential
    orders done, then value, then least fuel), with ``bound`` the LP's upper bound.
+
+With a time budget each stage keeps to its share of it (:mod:`.budget`), and the last
+note of the plan gives the seconds each stage took.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import time
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 
 from ingenio.domain import Order, Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
-from ingenio.planning.explain import fuel_needs
+from ingenio.planning.optimise.budget import Budget
 from ingenio.planning.optimise.feedback import (
+    MIN_PLANT_SECONDS,
     RoundState,
     feedback_round,
     merge_round,
     summed,
-    time_share,
 )
 from ingenio.planning.optimise.merge import plan_key
 from ingenio.planning.optimise.mix import mix
+from ingenio.planning.optimise.needs import plant_fuel_needs
 from ingenio.planning.optimise.run import (
     OptimiseProgress,
     PlantPlanner,
@@ -77,8 +81,10 @@ TOPUP_ROUNDS = 3
 """Top-up rounds after the feedback rounds, each while fuel is idle and a plant gained."""
 CHAIN_ROUNDS = 3
 """Rounds of planning orders that wait on another plant's order (one link per round)."""
-FINISH_SHARE = 0.15
-"""Share of a time budget kept for merging, checking and comparing with dispatch."""
+FINISH_SHARE = 0.1
+"""Share of a time budget kept for checking the plan, mixing and comparing with dispatch."""
+FEEDBACK_SHARE = 0.1
+"""Share of a time budget kept after the plants for the feedback and top-up rounds."""
 
 
 def _separable(portfolio: Portfolio) -> tuple[Portfolio, list[str]]:
@@ -221,24 +227,29 @@ def _finish(
     chosen: Plan,
     allocation: Allocation,
     notes: list[str],
-    clock: float,
+    budget: Budget,
     cancelled: bool = False,
 ) -> Plan:
-    """The returned plan: planner, bound, status, notes, seconds."""
+    """The returned plan: planner, bound, status, notes (with a time budget, the last
+    says the seconds each stage took), seconds."""
     bound = allocation.bound
     ratio = chosen.value / bound if bound > 1e-6 else 1.0
     status = PlanStatus.OPTIMAL if chosen.value >= bound * (1 - 1e-6) else PlanStatus.FEASIBLE
     if cancelled:
         status = PlanStatus.CANCELLED
         notes = [*notes, "cancelled: the best valid plan found before the stop"]
-    notes = [f"{allocation.describe()}; value / bound = {ratio:.3f}", *notes]
+    budget.close()
+    # Seconds vary from run to run: only a budgeted run (never reproducible to the
+    # second anyway) says them, so an unbudgeted plan stays equal to itself.
+    timings = [budget.timings()] if budget.limited else []
+    notes = [f"{allocation.describe()}; value / bound = {ratio:.3f}", *notes, *timings]
     return replace(
         chosen,
         planner="optimise",
         bound=bound,
         status=status,
         notes=tuple(notes),
-        seconds=time.perf_counter() - clock,
+        seconds=budget.elapsed(),
     )
 
 
@@ -318,12 +329,16 @@ def optimise(
         fuel is left idle while a plant starves (default 4).
     time_budget_s
         Wall-clock seconds for the whole call, or None (then the LP may take
-        ``LP_TIME_LIMIT`` and each plant ``params.time_limit_s``). With a budget the
-        LP takes at most ``LP_BUDGET_SHARE`` of it, each plant gets at most
-        ``params.time_limit_s`` and less when the plants could not all be planned in
-        what is left (``FINISH_SHARE`` is kept for the end), and the feedback round
-        runs only when time is left for it. Never less than ``MIN_PLANT_SECONDS``
-        per plant, so a very small budget is overrun rather than plan nothing.
+        ``LP_TIME_LIMIT``, each plant ``params.time_limit_s``, and nothing reads the
+        clock to cut work, so a deterministic solve gives the same plan on every run).
+        With a budget every stage keeps to its share (:mod:`.budget`): the LP at most
+        ``LP_BUDGET_SHARE``; the plants until ``1 - FINISH_SHARE - FEEDBACK_SHARE`` of
+        it, each given, when it starts, the least of the time limit and its fair share
+        of what is left, its solver not started when too little remains (it keeps its
+        greedy start, with a note); the feedback and top-up rounds until
+        ``1 - FINISH_SHARE``; the rest checks the plan, mixes in dispatch's plants
+        (skipped when the budget is spent) and compares. Dispatch's plan runs in a
+        thread beside the plants. The last note gives the seconds of each stage.
     stop
         Asked between stages, between the LP's lexicographic stages, before each plant
         and at each CP-SAT solution (in worker processes through a shared event, polled
@@ -346,19 +361,30 @@ def optimise(
         ``value / bound``; never worse than ``dispatch(portfolio)`` (which is
         returned, with a note, when it is better or the merged plan is invalid).
     """
-    clock = time.perf_counter()
+    budget = Budget(time_budget_s)
     params = params or SolveParams()
     planner = plant_planner or cp_sat_planner
     halted = Latch(stop)
     if progress is not None:
         progress(OptimiseProgress("allocate", 0, len(portfolio.plants), 0.0, math.nan, 0))
-    lp_limit = LP_TIME_LIMIT if time_budget_s is None else LP_BUDGET_SHARE * time_budget_s
+    budget.enter("allocate")
+    lp_limit = budget.cap(LP_BUDGET_SHARE, LP_TIME_LIMIT)
     allocation = allocate(portfolio, time_limit_s=lp_limit, stop=halted if stop else None)
     runner = PlantRunner(
-        planner, params, processes, progress, allocation.bound, halted if stop else None, executor
+        planner,
+        params,
+        processes,
+        progress,
+        allocation.bound,
+        halted if stop else None,
+        executor,
+        budget,
     )
     runner.stage("dispatch")
-    baseline = dispatch(portfolio)
+    # The portfolio-wide dispatch plan is only needed at the end (mix, comparison): with
+    # a budget it runs in a thread beside the plant stage, whose client mostly waits.
+    baseline_of = _Baseline(portfolio, background=budget.limited)
+    budget.enter("cut")
     work, notes = _separable(portfolio)
     state = RoundState(work, {}, dict(allocation.depot_grants), None, notes)
     runner.stage("plants")
@@ -367,47 +393,65 @@ def optimise(
         subs = _jobs(state, plants, {})
     except ValueError as exc:  # a product holding another plant's resource
         notes.append(f"cannot plan plant by plant ({exc}); kept dispatch's plan")
-        return _finish(portfolio, baseline, allocation, notes, clock, halted.fired)
-    share = 1.0
-    if time_budget_s is not None:
-        left = time_budget_s * (1 - FINISH_SHARE) - (time.perf_counter() - clock)
-        share = time_share(left, len(subs), runner.workers(len(subs)), params)
-        if share < 1.0:
-            state.notes.append(
-                f"time budget {time_budget_s:.0f} s: {params.time_limit_s * share:.1f} s "
-                f"per plant instead of {params.time_limit_s:.1f} s"
-            )
+        return _finish(portfolio, baseline_of(budget), allocation, notes, budget, halted.fired)
+    # The plants share what is left up to PLANTS_UNTIL of the budget (FEEDBACK_SHARE more
+    # when there is no feedback round), each its fair share when it starts.
+    runner.until = 1 - FINISH_SHARE - (FEEDBACK_SHARE if rounds > 1 else 0.0)
+    runner.spill = 1 - FINISH_SHARE
     state.rankings = _lp_rankings(portfolio, allocation)
-    state.plans = runner.run(subs, {}, time_share=share, rankings=state.rankings)
+    budget.enter("plants")
+    state.plans = runner.run(subs, {}, rankings=state.rankings)
+    first_cut = sorted(runner.out_of_time)
     state.notes += runner.take_notes()
     model_note = _model_bounds_note(runner.bounds, allocation.bound)
+    budget.enter("merge")
     state.merged = merge_round(portfolio, state)
-    chains = _plan_chains(portfolio, state, runner, share)
-    if rounds > 1 and not halted():
+    budget.enter("chains")
+    runner.until, runner.spill = 1 - FINISH_SHARE, None
+    chains = _plan_chains(portfolio, state, runner, 1.0)
+    if runner.spilled and rounds > 1:
+        state.notes.append(
+            "feedback: skipped, its share of the time budget went to plants that would "
+            "otherwise have kept their start"
+        )
+    elif rounds > 1 and not halted():
         runner.stage("feedback")
-        deadline = None
-        if time_budget_s is not None:
-            deadline = clock + time_budget_s * (1 - FINISH_SHARE)
+        budget.enter("feedback")
+        deadline = budget.deadline(1 - FINISH_SHARE)
+
+        def until_rounds_end() -> float:
+            return budget.left(1 - FINISH_SHARE)
+
         for _ in range(rounds - 1):
             # Depot diesel left while a plant starves goes to the starving plants,
             # which are re-planned with it, until none is left or nothing changes.
             if halted() or state.merged is None:
                 break
-            needs = fuel_needs(portfolio, state.merged)
+            if budget.left(1 - FINISH_SHARE) < MIN_PLANT_SECONDS:
+                state.notes.append("feedback: skipped, the time budget is spent")
+                break
+            needs = plant_fuel_needs(portfolio, state.merged, until_rounds_end)
+            if until_rounds_end() <= 0:  # the needs were cut: no time to act on them
+                state.notes.append("feedback: skipped, the time budget is spent")
+                break
             if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
                 break
-            if not feedback_round(portfolio, state, runner, share, deadline):
+            if not feedback_round(portfolio, state, runner, 1.0, deadline):
                 break
         state.notes += runner.take_notes()
+        budget.enter("topup")
         for _ in range(TOPUP_ROUNDS):
             # What is still idle goes, plant by plant, straight into the orders the
             # measure names (the plant model cannot take some of their placements).
             if halted() or state.merged is None:
                 break
-            if deadline is not None and time.perf_counter() > deadline:
+            if budget.left(1 - FINISH_SHARE) <= 0:
                 state.notes.append("top-up: skipped, the time budget is spent")
                 break
-            needs = fuel_needs(portfolio, state.merged)
+            needs = plant_fuel_needs(portfolio, state.merged, until_rounds_end)
+            if until_rounds_end() <= 0:
+                state.notes.append("top-up: skipped, the time budget is spent")
+                break
             if idle_fuel(portfolio, state.merged, needs).litres <= IDLE_TOLERANCE_L:
                 break
             if not topup_round(portfolio, state, deadline, needs):
@@ -420,25 +464,76 @@ def optimise(
                 state.merged, state.plans, state.grants = chains
     runner.stage("done")
     notes = state.notes
+    later = len(runner.out_of_time) - len(first_cut)
+    if first_cut or later:
+        more = ", ..." if len(first_cut) > 10 else ""
+        named = f" ({', '.join(first_cut[:10])}{more})" if first_cut else ""
+        again = f"; {later} re-plan(s) without their solver (greedy starts only)" if later else ""
+        notes.append(
+            f"time budget: {len(first_cut)} of {len(subs)} plant(s) planned without their "
+            f"solver, their greedy start kept{named}{again}"
+        )
     if model_note:
         notes.append(model_note)
     merged = state.merged
+    budget.enter("validate")
     if merged is not None:
         broken = validate(portfolio, merged)
         if broken:
             notes.append(f"merged plan broke {len(broken)} rules (first: {broken[0]}); dropped")
             merged = None
+    baseline = baseline_of(budget)
     if merged is None:
         notes.append("kept dispatch's plan")
-        return _finish(portfolio, baseline, allocation, notes, clock, halted.fired)
-    mixed, taken = mix(portfolio, merged, baseline)
-    if taken and not validate(portfolio, mixed):
-        notes.append(f"took dispatch's plan for plant(s) {', '.join(taken)}: better there")
-        merged = mixed
+        return _finish(portfolio, baseline, allocation, notes, budget, halted.fired)
+    budget.enter("mix")
+    # The mix reads both plans plant by plant and validates what it makes: it starts
+    # only with time for that (twice the check just done, a measured figure).
+    if budget.left() > 2 * budget.spent.get("validate", 0.0):
+        mixed, taken = mix(portfolio, merged, baseline)
+        if taken and not validate(portfolio, mixed):
+            notes.append(f"took dispatch's plan for plant(s) {', '.join(taken)}: better there")
+            merged = mixed
+    else:
+        notes.append("time budget spent: dispatch's plan not mixed in plant by plant")
+    budget.enter("compare")
     if plan_key(portfolio, baseline) > plan_key(portfolio, merged):
         notes.append(
             f"dispatch's plan is better ({baseline.value:,.0f} vs {merged.value:,.0f}): kept it"
         )
-        return _finish(portfolio, baseline, allocation, notes, clock, halted.fired)
+        return _finish(portfolio, baseline, allocation, notes, budget, halted.fired)
     notes.append(f"dispatch's plan: {baseline.value:,.0f}")
-    return _finish(portfolio, merged, allocation, notes, clock, halted.fired)
+    return _finish(portfolio, merged, allocation, notes, budget, halted.fired)
+
+
+class _Baseline:
+    """``dispatch(portfolio)``, computed from now in a daemon thread when ``background``
+    (then waited for on the first call, timed as the ``dispatch`` stage; a daemon, so an
+    interrupted run does not wait for it to exit), else on the first call."""
+
+    def __init__(self, portfolio: Portfolio, background: bool) -> None:
+        self.portfolio = portfolio
+        self.plan: Plan | None = None
+        self.error: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if background:
+            self.thread = threading.Thread(target=self._run, name="optimise-dispatch", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.plan = dispatch(self.portfolio)
+        except BaseException as exc:  # raised again in the caller's thread
+            self.error = exc
+
+    def __call__(self, budget: Budget) -> Plan:
+        if self.plan is None or self.thread is not None:
+            budget.enter("dispatch")
+            if self.thread is not None:
+                self.thread.join()
+                self.thread = None
+                if self.error is not None:
+                    raise self.error
+            if self.plan is None:
+                self.plan = dispatch(self.portfolio)
+        return self.plan
