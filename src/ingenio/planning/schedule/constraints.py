@@ -147,7 +147,45 @@ class Constraints:
                 continue
             for a, b in line.gaps:
                 ivs.append(m.new_fixed_size_interval_var(a, b - a, f"gap{ln}_{a}"))
+            if line.setups == "adjacent":
+                ivs.extend(self._adjacent(ln))
             m.add_no_overlap(ivs)
+
+    def _adjacent(self, ln: int) -> list[Any]:
+        """``"adjacent"`` line: ``j`` is warm only with a literal ``y_ij`` for a candidate
+        ``i`` of its family, ``y_ij => e_last(i) <= s_0(j)``, both on the line, and an
+        optional interval ``[e_last(i), s_0(j))`` present with ``y_ij`` joins the line's
+        ``NoOverlap``: no operation lies between them, so the validator's operation just
+        before ``j`` is ``i``'s last (never looser than the validator). Returns those
+        intervals."""
+        m, v = self.model, self.v
+        lits: dict[tuple[int, int], Lit] = {}
+        into: dict[int, list[Lit]] = {}
+        out_of: dict[int, list[Lit]] = {}
+        ivs: list[Any] = []
+        for i, j in self.data.adjacent_pairs(ln):
+            ti, tj = v.tasks[i], v.tasks[j]
+            if ln not in tj.warm:
+                continue
+            y = m.new_bool_var(f"adj{ln}_{i}_{j}")
+            for lit in (ti.on_line[ln], tj.on_line[ln]):
+                if lit is not None:
+                    m.add_implication(y, lit)
+            size = m.new_int_var(0, self.data.horizon, f"adjd{ln}_{i}_{j}")
+            m.add(ti.end + size == tj.start).only_enforce_if(y)
+            ivs.append(m.new_optional_interval_var(ti.end, size, tj.start, y, f"adj{ln}_{i}_{j}"))
+            lits[i, j] = y
+            into.setdefault(j, []).append(y)
+            out_of.setdefault(i, []).append(y)
+        for ys in (*into.values(), *out_of.values()):
+            if len(ys) > 1:
+                m.add_at_most_one(ys)
+        for t in self.data.line_tasks(ln):
+            warm = v.tasks[t].warm.get(ln)
+            if warm is not None:
+                m.add(sum(into.get(t, [])) >= warm)
+        v.adjacent[ln] = lits
+        return ivs
 
     def _family_setups(self) -> None:
         """Setups by product family: waived after a step of the same family on the line.

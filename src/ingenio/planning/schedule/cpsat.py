@@ -21,6 +21,7 @@ dispatch plan.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from typing import Any, Literal
 
 from ortools.sat.python import cp_model
 
-from ingenio.domain import Plan, Portfolio
+from ingenio.domain import Operation, Plan, Portfolio
 from ingenio.planning.dispatch import dispatch
 from ingenio.planning.schedule import lns, shop
 from ingenio.planning.schedule.constraints import Constraints
@@ -177,6 +178,33 @@ def _interleaved(plan: Plan) -> frozenset[str]:
         if a < last.get(line, a):
             out.add(line)
         last[line] = max(b, last.get(line, b))
+    return frozenset(out)
+
+
+def _follows(data: PlantInput, plan: Plan) -> frozenset[tuple[int, int]]:
+    """Task pairs ``(i, j)`` where ``plan`` runs ``j``'s first operation right after
+    ``i``'s last on the same line (candidates for a waived setup)."""
+    task_of = {
+        (data.orders[task.order].order.id, task.k): t for t, task in enumerate(data.tasks)
+    }
+    last: dict[tuple[str, int], int] = {}
+    for op in plan.operations:
+        key = (op.order_id, op.step)
+        last[key] = max(last.get(key, op.end), op.end)
+    first: dict[tuple[str, int], int] = {}
+    for op in plan.operations:
+        key = (op.order_id, op.step)
+        first[key] = min(first.get(key, op.start), op.start)
+    by_line: dict[str, list[Operation]] = {}
+    for op in plan.operations:
+        by_line.setdefault(op.line_id, []).append(op)
+    out: set[tuple[int, int]] = set()
+    for ops in by_line.values():
+        ops.sort(key=lambda op: (op.start, op.end))
+        for prev, op in itertools.pairwise(ops):
+            a, b = (prev.order_id, prev.step), (op.order_id, op.step)
+            if prev.end == last[a] and op.start == first[b] and a in task_of and b in task_of:
+                out.add((task_of[a], task_of[b]))
     return frozenset(out)
 
 
@@ -392,6 +420,8 @@ def build_model(portfolio: Portfolio, params: SolveParams, hint: Plan | None) ->
     the variables of orders the hint does not run are left for :func:`complete_hint`."""
     pieces = Counter((op.order_id, op.step) for op in hint.operations) if hint else Counter()
     data = build_input(portfolio, pieces, _interleaved(hint) if hint else frozenset())
+    if hint is not None:
+        data = replace(data, follows=_follows(data, hint))
     model = cp_model.CpModel()
     v = Variables(model, data, must_run=params.objective == "makespan")
     Constraints(model, data, v).add_all()
@@ -477,7 +507,7 @@ def _solved(
     exact = (
         params.objective == "makespan"
         and all(not t.step.interruptible for t in data.tasks)
-        and all(ln.setups != "circuit" for ln in data.lines)
+        and all(ln.setups not in ("circuit", "adjacent") for ln in data.lines)
     )
     return build_plan(
         data,

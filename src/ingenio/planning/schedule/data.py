@@ -25,7 +25,11 @@ PIECES = 2
 PIECES_MAX = 8
 """More pieces are allowed only to follow a hint that has them, up to this many."""
 CIRCUIT_MAX = 40
-"""Lines with more candidate steps of several families always pay setups (no circuit)."""
+"""Lines with more candidate steps of several families have no circuit: a step there
+waives its setup only right after a chosen step of its family (``"adjacent"``)."""
+ADJACENT_MAX = 12
+"""Candidate predecessors per step on an ``"adjacent"`` line (same family, nearest
+earliest starts first): pairs grow with the square of the steps otherwise."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,8 @@ class LineData:
     """A line: merged shift windows inside the horizon, the gaps between them, and
     how family setups are modelled on it (``"none"``: always paid; ``"single"``:
     one family, only the first step on the line pays; ``"circuit"``: the sequence
-    decides)."""
+    decides; ``"adjacent"``: a step waives its setup only when it follows a candidate
+    step of its family with nothing between them, :meth:`PlantInput.adjacent_pairs`)."""
 
     line: Line
     shifts: tuple[tuple[int, int], ...]
@@ -101,10 +106,37 @@ class PlantInput:
     lines: tuple[LineData, ...]
     resources: tuple[ResourceData, ...]
     power: PowerData | None
+    follows: frozenset[tuple[int, int]] = frozenset()
+    """Task pairs ``(i, j)`` where the hint runs ``j`` right after ``i`` on a line:
+    always candidates on an ``"adjacent"`` line, so the hint's waivers fit."""
 
     def line_tasks(self, line: int) -> list[int]:
         """Tasks that may run on ``line``."""
         return [t for t, task in enumerate(self.tasks) if line in task.lines]
+
+    def adjacent_pairs(self, line: int) -> list[tuple[int, int]]:
+        """Pairs ``(i, j)`` of tasks on an ``"adjacent"`` line where ``j`` may waive its
+        setup by starting after ``i`` ends with nothing between: same family, ``j`` pays
+        a setup, ``i`` can end before ``j`` must start; at most :data:`ADJACENT_MAX`
+        per ``j``, the nearest earliest starts first."""
+        ids = self.line_tasks(line)
+        out: list[tuple[int, int]] = []
+        for j in ids:
+            tj = self.tasks[j]
+            if tj.step.setup_minutes <= 0:
+                continue
+            near = sorted(
+                (abs(self.tasks[i].est - tj.est), i)
+                for i in ids
+                if i != j
+                and self.tasks[i].family == tj.family
+                and self.tasks[i].order != tj.order
+                and self.tasks[i].est + self.tasks[i].work <= tj.lct - tj.work
+            )
+            chosen = {i for _, i in near[:ADJACENT_MAX]}
+            chosen |= {i for _, i in near if (i, j) in self.follows}
+            out += [(i, j) for i in sorted(chosen)]
+        return out
 
 
 def _line(line: Line, end: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
@@ -333,9 +365,9 @@ def _setup_mode(tasks: list[TaskData], line: int, interleaved: bool) -> str:
         return "single"
     paying = {t.family for t in on if t.step.setup_minutes > 0}
     shared = [f for f in paying if sum(1 for t in on if t.family == f) >= 2]
-    if not shared or len(on) > CIRCUIT_MAX or interleaved:
+    if not shared:
         return "none"
-    return "circuit"
+    return "adjacent" if len(on) > CIRCUIT_MAX or interleaved else "circuit"
 
 
 def _topological(portfolio: Portfolio) -> list[Order]:

@@ -20,7 +20,7 @@ from ingenio.domain import Plan, PriorityClass
 from ingenio.planning.schedule.data import PlantInput
 from ingenio.planning.schedule.energy import GenData, PowerData
 from ingenio.planning.schedule.genstarts import conform, row_burns
-from ingenio.planning.schedule.solve import Assignment, TaskAssignment
+from ingenio.planning.schedule.solve import Assignment, TaskAssignment, warm_after
 from ingenio.planning.schedule.storage import Flows, hint_flows
 
 Levels = dict[tuple[int, int], int]
@@ -299,14 +299,22 @@ def _short_of_setup(data: PlantInput, tasks: dict[int, TaskAssignment]) -> set[i
 
 def _fix_setups(data: PlantInput, tasks: dict[int, TaskAssignment]) -> dict[int, TaskAssignment]:
     """Decide who pays setup as the model would: on single-family lines only the first
-    task; on circuit lines the first task and those after another family; on the
-    other lines every task (a plan that waived one there is not a model solution)."""
+    task; on circuit lines the first task and those after another family; on
+    ``"adjacent"`` lines all but those right after a candidate of their family
+    (:func:`.solve.warm_after`); on the other lines every task (a plan that waived one
+    there is not a model solution)."""
     out = dict(tasks)
     for ln, line in enumerate(data.lines):
         if line.setups == "none":
             for t, ta in tasks.items():
                 if ta.line == ln and not ta.paid:
                     out[t] = TaskAssignment(ta.line, ta.pieces, True)
+            continue
+        if line.setups == "adjacent":
+            warm = warm_after(data, ln, tasks)
+            for t, ta in tasks.items():
+                if ta.line == ln:
+                    out[t] = TaskAssignment(ta.line, ta.pieces, t not in warm)
             continue
         on = sorted((ta.pieces[0][0], t) for t, ta in tasks.items() if ta.line == ln)
         prev_family = -1

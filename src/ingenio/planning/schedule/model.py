@@ -105,6 +105,9 @@ class Variables:
         (:mod:`.genstarts`)."""
         self.arcs: dict[int, dict[tuple[int, int], Lit]] = {}
         """Per circuit line: arc literals between node numbers (0 is the depot)."""
+        self.adjacent: dict[int, dict[tuple[int, int], Lit]] = {}
+        """Per ``"adjacent"`` line: per task pair ``(i, j)`` the literal 'j starts after
+        i ends with nothing between' (:meth:`PlantInput.adjacent_pairs`)."""
         self.first: dict[int, Var] = {}
         """Per single-family line: the first start on the line."""
         self.late: dict[int, Var] = {}
@@ -180,7 +183,7 @@ class Variables:
         for ln, mode in modes.items():
             if mode == "single":
                 out.cold[ln] = m.new_bool_var(f"cold{t}_{ln}")
-            elif mode == "circuit" and setup > 0:
+            elif mode in ("circuit", "adjacent") and setup > 0:
                 out.warm[ln] = m.new_bool_var(f"warm{t}_{ln}")
         return out
 

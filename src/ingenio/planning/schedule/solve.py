@@ -9,6 +9,7 @@ is read back as one.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -194,6 +195,12 @@ def _hint_sequences(model: cp_model.CpModel, data: PlantInput, v: Variables, a: 
     for ln, first in v.first.items():
         starts = [ta.pieces[0][0] for ta in a.tasks.values() if ta.line == ln]
         model.add_hint(first, min(starts, default=0))
+    for ln, lits in v.adjacent.items():
+        chosen = {
+            (i, j) for j, i in warm_after(data, ln, a.tasks).items() if not a.tasks[j].paid
+        }
+        for pair, lit in lits.items():
+            model.add_hint(lit, pair in chosen)
     for ln, arcs in v.arcs.items():
         ids = data.line_tasks(ln)
         node = {t: n + 1 for n, t in enumerate(ids)}
@@ -203,6 +210,27 @@ def _hint_sequences(model: cp_model.CpModel, data: PlantInput, v: Variables, a: 
         for (i, j), lit in arcs.items():
             if i != j or i == 0:
                 model.add_hint(lit, (i, j) in used)
+
+
+def warm_after(data: PlantInput, ln: int, tasks: Mapping[int, TaskAssignment]) -> dict[int, int]:
+    """On an ``"adjacent"`` line, per task ``j`` that may waive its setup there, the
+    candidate ``i`` whose last piece is the operation just before ``j``'s first piece
+    with no shift gap between (the model's ``y_ij``)."""
+    pairs = set(data.adjacent_pairs(ln))
+    gaps = data.lines[ln].gaps
+    pieces = sorted(
+        (a, b, k, t)
+        for t, ta in tasks.items()
+        if ta.line == ln
+        for k, (a, b, _) in enumerate(ta.pieces)
+    )
+    out: dict[int, int] = {}
+    for (_, end, k, i), (start, _, first, j) in itertools.pairwise(pieces):
+        if first != 0 or k != len(tasks[i].pieces) - 1 or (i, j) not in pairs:
+            continue
+        if end <= start and not any(a < start and end < b for a, b in gaps):
+            out[j] = i
+    return out
 
 
 def read(solver: cp_model.CpSolver, data: PlantInput, v: Variables) -> Assignment:

@@ -196,7 +196,8 @@ def test_every_timed_start_is_a_model_solution(portfolio: Portfolio, data: st.Da
 
 def test_an_order_left_out_cannot_make_the_model_infeasible() -> None:
     """Routing holds only for orders that run: on a line where the start interleaves
-    steps, every step pays its setup, and a 1-minute step with a 10-minute setup between
+    steps ("adjacent" setups: a step never waives after a step of its own order), a
+    1-minute step with a 10-minute setup between
     two others in the last 8 minutes cannot run; the model once stayed
     infeasible with the order left out, so no start could be completed."""
     horizon = Horizon(datetime(2026, 4, 6, tzinfo=ZoneInfo("America/Havana")), 1, 15)
@@ -223,7 +224,7 @@ def test_an_order_left_out_cannot_make_the_model_infeasible() -> None:
         orders=(Order("O", "X", 1.0, 1432, 1440, 1.0), Order("Q", "Y", 1.0, 0, 1440, 1.0)),
     )
     data = build_input(portfolio, None, frozenset({"L"}))
-    assert data.lines[0].setups == "none" and data.orders[0].runnable
+    assert data.lines[0].setups == "adjacent" and data.orders[0].runnable
     model = cp_model.CpModel()
     v = Variables(model, data, must_run=False)
     Constraints(model, data, v).add_all()
