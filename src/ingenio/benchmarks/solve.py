@@ -128,7 +128,7 @@ def _heuristic_start(portfolio: Portfolio, time_limit: float, seed: int) -> Plan
     with forward-backward improvement when it beats the dispatch start, else None (the
     plant solver then makes its own start)."""
     from ingenio.benchmarks.sgs import improve_start
-    from ingenio.planning.schedule.starts import makespan_start
+    from ingenio.planning.schedule import makespan_start
 
     base = makespan_start(portfolio)
     better = improve_start(portfolio, base, seconds=HEURISTIC_SHARE * time_limit, seed=seed)

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from ingenio.planning.schedule.cpsat import PlantResult, SolveParams, schedule_plant
 from ingenio.planning.schedule.fill import filled
-from ingenio.planning.schedule.starts import makespan, outcomes, placed_in, rank
+from ingenio.planning.schedule.starts import makespan, makespan_start, outcomes, placed_in, rank
 
 __all__ = [
     "PlantResult",
     "SolveParams",
     "filled",
     "makespan",
+    "makespan_start",
     "outcomes",
     "placed_in",
     "rank",
